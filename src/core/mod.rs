@@ -1,0 +1,10 @@
+//! The core: MAX's protocol in plain Rust, with no JS in it, tested natively.
+
+pub mod auth;
+pub mod error;
+pub mod protocol;
+pub mod request;
+pub mod response;
+pub mod subscription;
+pub mod tape;
+pub mod wire;

@@ -1,0 +1,294 @@
+//! Subscriptions: what a `sub`/`unsub` request lists, validated where the caller hands them over.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::error::{quote, InputError};
+use super::protocol::{Channel, Resolution, BOOK_DEPTHS};
+
+/// One validated subscription object.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Subscription {
+    Book { market: String, depth: Option<u8> },
+    Trade { market: String },
+    Ticker { market: String },
+    Kline { market: String, resolution: Option<Resolution> },
+    MarketStatus,
+    PoolQuota { currency: String },
+}
+
+impl Subscription {
+    pub fn channel(&self) -> Channel {
+        match self {
+            Subscription::Book { .. } => Channel::Book,
+            Subscription::Trade { .. } => Channel::Trade,
+            Subscription::Ticker { .. } => Channel::Ticker,
+            Subscription::Kline { .. } => Channel::Kline,
+            Subscription::MarketStatus => Channel::MarketStatus,
+            Subscription::PoolQuota { .. } => Channel::PoolQuota,
+        }
+    }
+
+    /// The market it concerns, for channels that have one.
+    pub fn market(&self) -> Option<&str> {
+        match self {
+            Subscription::Book { market, .. }
+            | Subscription::Trade { market }
+            | Subscription::Ticker { market }
+            | Subscription::Kline { market, .. } => Some(market),
+            Subscription::MarketStatus | Subscription::PoolQuota { .. } => None,
+        }
+    }
+
+    /// The wire form, keys in the documentation's order.
+    pub fn to_wire(&self) -> WireSubscription<'_> {
+        let mut wire = WireSubscription { channel: self.channel().as_str(), ..WireSubscription::default() };
+        match self {
+            Subscription::Book { market, depth } => {
+                wire.market = Some(market);
+                wire.depth = *depth;
+            }
+            Subscription::Trade { market } | Subscription::Ticker { market } => wire.market = Some(market),
+            Subscription::Kline { market, resolution } => {
+                wire.market = Some(market);
+                wire.resolution = resolution.map(|r| r.as_str());
+            }
+            Subscription::MarketStatus => {}
+            Subscription::PoolQuota { currency } => wire.currency = Some(currency),
+        }
+        wire
+    }
+
+    /// The wire object as a JSON value.
+    pub fn to_value(&self) -> Value {
+        serde_json::to_value(self.to_wire()).unwrap_or(Value::Null)
+    }
+
+    /// Validates one subscription object; `at` names it in errors (`subscriptions[2]`).
+    pub fn from_value(value: &Value, at: &str) -> Result<Subscription, InputError> {
+        let object = value
+            .as_object()
+            .ok_or_else(|| InputError::type_error(at, format!("expected a subscription object, got {}", kind_of(value))))?;
+        let fields = Fields { object, at };
+        let channel_name = fields.required_str("channel")?;
+        // `user` is where private data arrives; it is chosen by auth filters, never subscribed to.
+        let unknown_channel = || {
+            InputError::range_error(
+                format!("{at}.channel"),
+                format!("unknown channel {}; expected one of book, trade, ticker, kline, market_status, pool_quota", quote(channel_name)),
+            )
+        };
+        let channel = Channel::from_wire(channel_name).ok_or_else(unknown_channel)?;
+        let subscription = match channel {
+            Channel::Book => Subscription::Book { market: fields.market()?, depth: fields.depth()? },
+            Channel::Trade => Subscription::Trade { market: fields.market()? },
+            Channel::Ticker => Subscription::Ticker { market: fields.market()? },
+            Channel::Kline => Subscription::Kline { market: fields.market()?, resolution: fields.resolution()? },
+            Channel::MarketStatus => Subscription::MarketStatus,
+            Channel::PoolQuota => Subscription::PoolQuota { currency: fields.identifier("currency")? },
+            Channel::User => return Err(unknown_channel()),
+        };
+        fields.refuse_unknown_keys(&subscription)?;
+        Ok(subscription)
+    }
+
+    /// Validates a list of subscriptions; `key` is the list's field name.
+    pub fn list_from_value(value: &Value, key: &str) -> Result<Vec<Subscription>, InputError> {
+        let items = match value {
+            Value::Array(items) => items.as_slice(),
+            // A single object is accepted as a list of one: the common case reads better.
+            Value::Object(_) => std::slice::from_ref(value),
+            other => return Err(InputError::type_error(key, format!("expected a list of subscriptions, got {}", kind_of(other)))),
+        };
+        if items.is_empty() {
+            return Err(InputError::range_error(key, "the list of subscriptions is empty"));
+        }
+        items
+            .iter()
+            .enumerate()
+            .map(|(index, item)| Subscription::from_value(item, &format!("{key}[{index}]")))
+            .collect()
+    }
+
+    /// The keys this kind of subscription may carry besides `channel`.
+    fn allowed_keys(&self) -> &'static [&'static str] {
+        match self.channel() {
+            Channel::Book => &["market", "depth"],
+            Channel::Kline => &["market", "resolution"],
+            Channel::Trade | Channel::Ticker => &["market"],
+            Channel::PoolQuota => &["currency"],
+            Channel::MarketStatus | Channel::User => &[],
+        }
+    }
+}
+
+/// A subscription as it is written on the wire; field order is the documentation's.
+#[derive(Debug, Default, Serialize)]
+pub struct WireSubscription<'a> {
+    pub channel: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub market: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub depth: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resolution: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub currency: Option<&'a str>,
+}
+
+/// The JSON type of a value, for error messages.
+pub fn kind_of(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Field access with errors that name the field.
+struct Fields<'a> {
+    object: &'a Map<String, Value>,
+    at: &'a str,
+}
+
+impl<'a> Fields<'a> {
+    fn path(&self, key: &str) -> String {
+        format!("{}.{key}", self.at)
+    }
+
+    fn required_str(&self, key: &str) -> Result<&'a str, InputError> {
+        match self.object.get(key) {
+            Some(Value::String(text)) => Ok(text),
+            None | Some(Value::Null) => Err(InputError::type_error(self.path(key), "is required")),
+            Some(other) => Err(InputError::type_error(self.path(key), format!("expected a string, got {}", kind_of(other)))),
+        }
+    }
+
+    /// A market or currency id: MAX spells them in lowercase letters and digits.
+    fn identifier(&self, key: &str) -> Result<String, InputError> {
+        let text = self.required_str(key)?;
+        let lower = text.to_ascii_lowercase();
+        if lower.is_empty() || !lower.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
+            return Err(InputError::range_error(
+                self.path(key),
+                format!("{} is not a MAX {key} id (letters and digits, e.g. {})", quote(text), if key == "market" { "btcusdt" } else { "usdt" }),
+            ));
+        }
+        Ok(lower)
+    }
+
+    fn market(&self) -> Result<String, InputError> {
+        self.identifier("market")
+    }
+
+    fn depth(&self) -> Result<Option<u8>, InputError> {
+        let value = match self.object.get("depth") {
+            None | Some(Value::Null) => return Ok(None),
+            Some(value) => value,
+        };
+        let number = value
+            .as_f64()
+            .ok_or_else(|| InputError::type_error(self.path("depth"), format!("expected a number, got {}", kind_of(value))))?;
+        BOOK_DEPTHS
+            .iter()
+            .find(|&&d| d as f64 == number)
+            .map(|&d| Some(d as u8))
+            .ok_or_else(|| InputError::range_error(self.path("depth"), format!("{value} is not one of 1, 5, 10, 20, 50")))
+    }
+
+    fn resolution(&self) -> Result<Option<Resolution>, InputError> {
+        let text = match self.object.get("resolution") {
+            None | Some(Value::Null) => return Ok(None),
+            Some(Value::String(text)) => text,
+            Some(other) => {
+                return Err(InputError::type_error(self.path("resolution"), format!("expected a string, got {}", kind_of(other))))
+            }
+        };
+        Resolution::from_wire(text).map(Some).ok_or_else(|| {
+            InputError::range_error(self.path("resolution"), format!("{} is not one of 1m 5m 15m 30m 1h 2h 4h 6h 12h 1d", quote(text)))
+        })
+    }
+
+    /// A key that the channel does not take is a mistake worth naming (e.g. `depth` on a trade).
+    fn refuse_unknown_keys(&self, subscription: &Subscription) -> Result<(), InputError> {
+        let allowed = subscription.allowed_keys();
+        match self.object.iter().find(|(key, value)| key.as_str() != "channel" && !value.is_null() && !allowed.contains(&key.as_str())) {
+            Some((key, _)) => Err(InputError::type_error(
+                self.path(key),
+                format!("a {} subscription takes no {}", subscription.channel(), quote(key)),
+            )),
+            None => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::error::InputErrorKind;
+    use serde_json::json;
+
+    fn parse(value: Value) -> Result<Subscription, InputError> {
+        Subscription::from_value(&value, "subscriptions[0]")
+    }
+
+    #[test]
+    fn valid_subscriptions_round_trip_to_the_wire() {
+        for value in [
+            json!({"channel": "book", "market": "btcusdt", "depth": 5}),
+            json!({"channel": "book", "market": "btcusdt"}),
+            json!({"channel": "trade", "market": "btctwd"}),
+            json!({"channel": "ticker", "market": "ethusdt"}),
+            json!({"channel": "kline", "market": "ethusdt", "resolution": "1h"}),
+            json!({"channel": "market_status"}),
+            json!({"channel": "pool_quota", "currency": "usdt"}),
+        ] {
+            assert_eq!(parse(value.clone()).unwrap().to_value(), value);
+        }
+    }
+
+    #[test]
+    fn markets_are_lowercased() {
+        let sub = parse(json!({"channel": "trade", "market": "BTCUSDT"})).unwrap();
+        assert_eq!(sub.market(), Some("btcusdt"));
+    }
+
+    fn rejects(value: Value, kind: InputErrorKind, field: &str) {
+        let error = parse(value.clone()).expect_err("should be refused");
+        assert_eq!(error.kind, kind, "{value}: {error}");
+        assert_eq!(error.field, field, "{value}: {error}");
+    }
+
+    #[test]
+    fn each_bad_subscription_is_rejected_naming_its_field() {
+        use InputErrorKind::{Range, Type};
+        rejects(json!("book"), Type, "subscriptions[0]");
+        rejects(json!({"market": "btcusdt"}), Type, "subscriptions[0].channel");
+        rejects(json!({"channel": 5}), Type, "subscriptions[0].channel");
+        rejects(json!({"channel": "orders"}), Range, "subscriptions[0].channel");
+        rejects(json!({"channel": "user"}), Range, "subscriptions[0].channel");
+        rejects(json!({"channel": "book"}), Type, "subscriptions[0].market");
+        rejects(json!({"channel": "trade", "market": 7}), Type, "subscriptions[0].market");
+        rejects(json!({"channel": "trade", "market": "btc/usdt"}), Range, "subscriptions[0].market");
+        rejects(json!({"channel": "trade", "market": ""}), Range, "subscriptions[0].market");
+        rejects(json!({"channel": "book", "market": "btcusdt", "depth": 7}), Range, "subscriptions[0].depth");
+        rejects(json!({"channel": "book", "market": "btcusdt", "depth": "5"}), Type, "subscriptions[0].depth");
+        rejects(json!({"channel": "kline", "market": "btcusdt", "resolution": "3m"}), Range, "subscriptions[0].resolution");
+        rejects(json!({"channel": "kline", "market": "btcusdt", "resolution": 1}), Type, "subscriptions[0].resolution");
+        rejects(json!({"channel": "pool_quota"}), Type, "subscriptions[0].currency");
+        rejects(json!({"channel": "trade", "market": "btcusdt", "depth": 5}), Type, "subscriptions[0].depth");
+    }
+
+    #[test]
+    fn lists_must_be_non_empty_lists_of_objects() {
+        assert!(Subscription::list_from_value(&json!([]), "subscriptions").is_err());
+        assert!(Subscription::list_from_value(&json!(3), "subscriptions").is_err());
+        let one = Subscription::list_from_value(&json!({"channel": "market_status"}), "subscriptions").unwrap();
+        assert_eq!(one, vec![Subscription::MarketStatus]);
+        let error = Subscription::list_from_value(&json!([{"channel": "market_status"}, {"channel": "x"}]), "subscriptions").unwrap_err();
+        assert_eq!(error.field, "subscriptions[1].channel");
+    }
+}

@@ -1,0 +1,9 @@
+//! `maicoin-ws`: a client for the MAX (MaiCoin) exchange WebSocket API.
+//!
+//! `core` is the protocol in plain Rust (native tests); `binding` turns it into the JS API
+//! through wasm-bindgen and exists only on wasm32.
+
+pub mod core;
+
+#[cfg(target_arch = "wasm32")]
+mod binding;
