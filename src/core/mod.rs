@@ -8,3 +8,5 @@ pub mod response;
 pub mod subscription;
 pub mod tape;
 pub mod wire;
+pub mod rate_limit;
+pub mod reconnect;

@@ -1,0 +1,18 @@
+// The public API, re-exported by each entry point after it has instantiated the wasm module.
+
+export { Request } from "./requests.js";
+export { Response } from "./response.js";
+export { ReconnectPolicy } from "./policy.js";
+export {
+  MAX_WS_URI,
+  Channel,
+  Event,
+  Filter,
+  Action,
+  Side,
+  OrderState,
+  OrderType,
+  Resolution,
+  Trend,
+  MarketState,
+} from "./constants.js";

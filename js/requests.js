@@ -1,0 +1,65 @@
+// Request: built and validated by the wasm core, held here as a plain object of wire fields
+// (the wire's request keys are already the API's camelCase names).
+
+import { wasm } from "./wasm.js";
+
+// Unique per process and per page load, so ids from two clients never collide in a log.
+const idPrefix = Math.floor(Math.random() * 2 ** 32).toString(36);
+let idCounter = 0;
+
+export function nextRequestId() {
+  idCounter += 1;
+  return `mws-${idPrefix}-${idCounter}`;
+}
+
+function listArgument(subscriptions) {
+  if (subscriptions === undefined) throw new TypeError("subscriptions: is required");
+  try {
+    return JSON.stringify(subscriptions);
+  } catch (error) {
+    throw new TypeError(`subscriptions: cannot be read (${error.message})`);
+  }
+}
+
+function filtersArgument(filters) {
+  if (filters === undefined || filters === null) return "";
+  if (!Array.isArray(filters)) throw new TypeError("filters: expected a list of strings");
+  return JSON.stringify(filters);
+}
+
+export class Request {
+  /** @internal Use the static constructors. */
+  constructor(wireMessage) {
+    Object.assign(this, JSON.parse(wireMessage));
+  }
+
+  static subscribe(subscriptions) {
+    return new Request(wasm.glue.subscribeMessage(nextRequestId(), listArgument(subscriptions)));
+  }
+
+  static unsubscribe(subscriptions) {
+    return new Request(wasm.glue.unsubscribeMessage(nextRequestId(), listArgument(subscriptions)));
+  }
+
+  static auth(apiKey, apiSecret, { filters, nonce = Date.now() } = {}) {
+    if (typeof apiKey !== "string") throw new TypeError("apiKey: expected a string");
+    if (typeof apiSecret !== "string") throw new TypeError("apiSecret: expected a string");
+    if (typeof nonce !== "number") throw new TypeError("nonce: expected a number (ms since the epoch)");
+    return new Request(wasm.glue.authMessage(nextRequestId(), apiKey, apiSecret, nonce, filtersArgument(filters)));
+  }
+
+  static ping() {
+    return new Request(JSON.stringify({ action: "ping", id: nextRequestId() }));
+  }
+
+  /** A request from wire JSON; either spelling of an action is accepted. */
+  static parse(text) {
+    if (typeof text !== "string") throw new TypeError(`Request.parse expects a string, got ${typeof text}`);
+    return new Request(wasm.glue.normalizeRequest(text));
+  }
+
+  /** The wire JSON text. */
+  message() {
+    return JSON.stringify(this);
+  }
+}

@@ -1,0 +1,58 @@
+//! `Response.parse` on the wasm side: frames arrive in a reused input buffer (JS writes them with
+//! `TextEncoder.encodeInto`), and one call decodes a frame onto the tape that `js/decode.js` reads.
+
+use std::cell::RefCell;
+
+use wasm_bindgen::prelude::*;
+
+use crate::core::response::decode_to_tape;
+use crate::core::tape::Tape;
+
+#[derive(Default)]
+struct Decoder {
+    input: Vec<u8>,
+    tape: Tape,
+    error: String,
+}
+
+thread_local! {
+    static DECODER: RefCell<Decoder> = RefCell::new(Decoder::default());
+}
+
+/// Makes the input buffer hold at least `capacity` bytes and returns its address.
+#[wasm_bindgen(js_name = inputBuffer)]
+pub fn input_buffer(capacity: usize) -> usize {
+    DECODER.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut decoder) => {
+            if decoder.input.len() < capacity {
+                decoder.input.resize(capacity, 0);
+            }
+            decoder.input.as_ptr() as usize
+        }
+        Err(_) => 0,
+    })
+}
+
+/// Decodes the first `len` bytes of the input buffer; returns the tape's address, or 0 when the
+/// frame is not a MAX message (then `decodeError()` says why).
+#[wasm_bindgen(js_name = decodeResponse)]
+pub fn decode_response(len: usize) -> usize {
+    DECODER.with(|cell| {
+        let Ok(mut guard) = cell.try_borrow_mut() else { return 0 };
+        let decoder = &mut *guard;
+        let frame = &decoder.input[..len.min(decoder.input.len())];
+        match decode_to_tape(frame, &mut decoder.tape) {
+            Ok(()) => decoder.tape.numbers().as_ptr() as usize,
+            Err(error) => {
+                decoder.error = error.message().to_owned();
+                0
+            }
+        }
+    })
+}
+
+/// Why the last frame could not be decoded.
+#[wasm_bindgen(js_name = decodeError)]
+pub fn decode_error() -> String {
+    DECODER.with(|cell| cell.try_borrow().map(|decoder| decoder.error.clone()).unwrap_or_default())
+}
