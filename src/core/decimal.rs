@@ -1,0 +1,455 @@
+//! Exact, non-negative fixed-point decimals for the prices and volumes MAX sends as strings.
+//!
+//! A value is stored as a count of 10^-18 units in a `u128`, so equal numbers spelt differently
+//! ("0.1", "0.10", "00.1") are equal keys, ordering is plain integer ordering, and nothing is ever
+//! rounded on the way in: a string that cannot be held exactly is an error, not an approximation.
+//! The largest value is `u128::MAX` units, about 3.4 * 10^20.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// Number of fraction digits a [`Decimal`] holds exactly.
+pub const FRACTION_DIGITS: u32 = 18;
+
+/// 10^18: one whole unit.
+const ONE: u128 = 1_000_000_000_000_000_000;
+
+/// Errors quote at most this many bytes of the offending text, so a hostile megabyte-long "price"
+/// does not become a megabyte-long error message.
+const MAX_QUOTED: usize = 32;
+
+/// An exact non-negative decimal with 18 fraction digits.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Default)]
+pub struct Decimal(u128);
+
+impl Decimal {
+    pub const ZERO: Decimal = Decimal(0);
+
+    /// The value `units * 10^-18`.
+    pub const fn from_units(units: u128) -> Decimal {
+        Decimal(units)
+    }
+
+    /// The value as a count of 10^-18 units.
+    pub const fn units(self) -> u128 {
+        self.0
+    }
+
+    /// Parses a wire decimal: ASCII digits with at most one `.`, at least one digit on each side
+    /// of it ("5337.3", "0", "0.10", "100", "007.5"). Fraction digits beyond the 18th must be zeros.
+    ///
+    /// # Errors
+    /// A [`DecimalError`] naming the problem and quoting the text. Syntax is checked before
+    /// magnitude: the error names the first bad character if there is one, and only then a value
+    /// that is too precise or too large.
+    pub fn parse(text: &str) -> Result<Decimal, DecimalError> {
+        if text.is_empty() {
+            return Err(DecimalError::Empty);
+        }
+        let mut seen_dot = false;
+        for (pos, byte) in text.bytes().enumerate() {
+            match byte {
+                b'0'..=b'9' => {}
+                b'.' if !seen_dot => seen_dot = true,
+                b'.' => return Err(DecimalError::MultipleDots { text: quote(text) }),
+                _ => return Err(DecimalError::bad_character(text, pos)),
+            }
+        }
+        let (int_digits, frac_digits) = text.split_once('.').unwrap_or((text, ""));
+        if int_digits.is_empty() || (seen_dot && frac_digits.is_empty()) {
+            return Err(DecimalError::MissingDigits { text: quote(text) });
+        }
+
+        // Zeros past the 18th fraction digit change nothing ("0.10" pads as far as it likes);
+        // any other digit there would need rounding, which we refuse.
+        let frac_digits = frac_digits.trim_end_matches('0');
+        // The fraction in 10^-18 units: its digits scaled up to exactly 18 digits.
+        let Some(frac_scale) = FRACTION_SCALE.get(frac_digits.len()) else {
+            return Err(DecimalError::TooPrecise { text: quote(text) });
+        };
+        // At most 18 digits times a scale that makes 18 digits: below 10^18, no wrapping.
+        let frac = short_digits_value(frac_digits).wrapping_mul(*frac_scale);
+
+        let int_digits = int_digits.trim_start_matches('0');
+        let units = if int_digits.len() <= 19 {
+            // Below 10^19 * 10^18 + 10^18, far under u128::MAX: no wrapping. Every real price
+            // and volume takes this path, which avoids 128-bit overflow checks (library calls
+            // on wasm32).
+            let int = u128::from(short_digits_value(int_digits));
+            Some(int.wrapping_mul(ONE).wrapping_add(u128::from(frac)))
+        } else {
+            long_digits_value(int_digits)
+                .and_then(|int| int.checked_mul(ONE)?.checked_add(u128::from(frac)))
+        };
+        units
+            .map(Decimal)
+            .ok_or_else(|| DecimalError::TooLarge { text: quote(text) })
+    }
+
+    pub const fn is_zero(self) -> bool {
+        self.0 == 0
+    }
+
+    pub fn checked_add(self, other: Decimal) -> Option<Decimal> {
+        self.0.checked_add(other.0).map(Decimal)
+    }
+
+    /// `None` if the result would be negative.
+    pub fn checked_sub(self, other: Decimal) -> Option<Decimal> {
+        self.0.checked_sub(other.0).map(Decimal)
+    }
+
+    /// Half the value, rounded down to the nearest 10^-18 (exact unless the last unit is odd).
+    #[must_use]
+    pub const fn half(self) -> Decimal {
+        Decimal(self.0 / 2)
+    }
+}
+
+/// `FRACTION_SCALE[n]` = 10^(18 - n): turns `n` fraction digits into 10^-18 units.
+const FRACTION_SCALE: [u64; 19] = [
+    1_000_000_000_000_000_000,
+    100_000_000_000_000_000,
+    10_000_000_000_000_000,
+    1_000_000_000_000_000,
+    100_000_000_000_000,
+    10_000_000_000_000,
+    1_000_000_000_000,
+    100_000_000_000,
+    10_000_000_000,
+    1_000_000_000,
+    100_000_000,
+    10_000_000,
+    1_000_000,
+    100_000,
+    10_000,
+    1_000,
+    100,
+    10,
+    1,
+];
+
+/// Value of at most 19 ASCII digits (checked by the caller). 19 nines are below `u64::MAX`, so
+/// nothing wraps.
+fn short_digits_value(digits: &str) -> u64 {
+    digits.bytes().fold(0u64, |acc, byte| {
+        acc.wrapping_mul(10)
+            .wrapping_add(u64::from(byte.wrapping_sub(b'0')))
+    })
+}
+
+/// Value of any number of ASCII digits, `None` if it does not fit a u128.
+fn long_digits_value(digits: &str) -> Option<u128> {
+    digits.bytes().try_fold(0u128, |acc, byte| {
+        acc.checked_mul(10)?
+            .checked_add(u128::from(byte.wrapping_sub(b'0')))
+    })
+}
+
+impl FromStr for Decimal {
+    type Err = DecimalError;
+
+    fn from_str(text: &str) -> Result<Decimal, DecimalError> {
+        Decimal::parse(text)
+    }
+}
+
+/// The shortest exact form: no exponent, no trailing fraction zeros, no `.` for whole numbers.
+impl fmt::Display for Decimal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let int = self.0 / ONE;
+        let mut frac = self.0 % ONE;
+        if frac == 0 {
+            return write!(f, "{int}");
+        }
+        let mut width = FRACTION_DIGITS as usize;
+        // Terminates: frac is not zero here.
+        while frac.is_multiple_of(10) {
+            frac /= 10;
+            width = width.saturating_sub(1);
+        }
+        write!(f, "{int}.{frac:0width$}")
+    }
+}
+
+/// Why a string is not a [`Decimal`]. Every variant but `Empty` quotes (a bounded prefix of) the
+/// offending text.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum DecimalError {
+    Empty,
+    /// A leading `+` or `-`: wire decimals are unsigned.
+    Sign {
+        text: String,
+    },
+    /// `e`/`E` notation.
+    Exponent {
+        text: String,
+    },
+    Whitespace {
+        text: String,
+    },
+    /// Any other character that is not a digit or `.`.
+    InvalidCharacter {
+        found: char,
+        text: String,
+    },
+    MultipleDots {
+        text: String,
+    },
+    /// Nothing before or after the `.` (".5", "5.", ".").
+    MissingDigits {
+        text: String,
+    },
+    /// A non-zero digit beyond the 18th fraction digit.
+    TooPrecise {
+        text: String,
+    },
+    /// More than `u128::MAX` units of 10^-18.
+    TooLarge {
+        text: String,
+    },
+}
+
+impl DecimalError {
+    fn bad_character(text: &str, pos: usize) -> DecimalError {
+        // Every byte before `pos` is ASCII, so `pos` is a char boundary; `get` keeps that a
+        // non-panicking assumption all the same.
+        let found = text
+            .get(pos..)
+            .and_then(|rest| rest.chars().next())
+            .unwrap_or(char::REPLACEMENT_CHARACTER);
+        let text = quote(text);
+        match found {
+            '+' | '-' if pos == 0 => DecimalError::Sign { text },
+            'e' | 'E' => DecimalError::Exponent { text },
+            c if c.is_whitespace() => DecimalError::Whitespace { text },
+            found => DecimalError::InvalidCharacter { found, text },
+        }
+    }
+
+    /// The quoted (possibly shortened) offending text; empty for `Empty`.
+    pub fn text(&self) -> &str {
+        match self {
+            DecimalError::Empty => "",
+            DecimalError::Sign { text }
+            | DecimalError::Exponent { text }
+            | DecimalError::Whitespace { text }
+            | DecimalError::InvalidCharacter { text, .. }
+            | DecimalError::MultipleDots { text }
+            | DecimalError::MissingDigits { text }
+            | DecimalError::TooPrecise { text }
+            | DecimalError::TooLarge { text } => text,
+        }
+    }
+}
+
+impl fmt::Display for DecimalError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let problem = match self {
+            DecimalError::Empty => return f.write_str("empty string is not a decimal"),
+            DecimalError::Sign { .. } => "a sign is not allowed",
+            DecimalError::Exponent { .. } => "exponent notation is not allowed",
+            DecimalError::Whitespace { .. } => "whitespace is not allowed",
+            DecimalError::InvalidCharacter { found, .. } => {
+                return write!(
+                    f,
+                    "unexpected character {found:?} in decimal {:?}",
+                    self.text()
+                )
+            }
+            DecimalError::MultipleDots { .. } => "more than one '.'",
+            DecimalError::MissingDigits { .. } => "digits missing before or after '.'",
+            DecimalError::TooPrecise { .. } => "more than 18 significant fraction digits",
+            DecimalError::TooLarge { .. } => "value too large",
+        };
+        write!(f, "{problem} in decimal {:?}", self.text())
+    }
+}
+
+impl std::error::Error for DecimalError {}
+
+/// The first `MAX_QUOTED` bytes of `text` (cut at a char boundary), with "…" if shortened.
+fn quote(text: &str) -> String {
+    if text.len() <= MAX_QUOTED {
+        return text.to_owned();
+    }
+    let end = (0..=MAX_QUOTED)
+        .rev()
+        .find(|&end| text.is_char_boundary(end))
+        .unwrap_or(0);
+    let mut quoted = text.get(..end).unwrap_or_default().to_owned();
+    quoted.push('…');
+    quoted
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(text: &str) -> Decimal {
+        match Decimal::parse(text) {
+            Ok(value) => value,
+            Err(e) => panic!("{text:?} should parse: {e}"),
+        }
+    }
+
+    #[test]
+    fn parses_wire_examples() {
+        assert_eq!(d("5337.3").units(), 5_337_300_000_000_000_000_000);
+        assert_eq!(d("0.01037").units(), 10_370_000_000_000_000);
+        assert_eq!(d("0"), Decimal::ZERO);
+        assert_eq!(d("100").units(), 100 * ONE);
+        assert_eq!(d("0.000000000000000001").units(), 1);
+    }
+
+    #[test]
+    fn spellings_of_one_value_are_equal() {
+        assert_eq!(d("0.1"), d("0.10"));
+        assert_eq!(d("0.1"), d("00.100000000000000000000000"));
+        assert_eq!(d("2"), d("2.0"));
+        assert!(d("0.000").is_zero());
+        assert!(d("0.0").is_zero());
+    }
+
+    #[test]
+    fn orders_numerically() {
+        assert!(d("9.99") < d("10"));
+        assert!(d("0.1") > d("0.09999"));
+        assert!(d("5333.3") < d("5337.3"));
+        assert!(Decimal::ZERO < d("0.000000000000000001"));
+    }
+
+    #[test]
+    fn prints_shortest_exact_form() {
+        for (input, shown) in [
+            ("0.1", "0.1"),
+            ("0.10", "0.1"),
+            ("5337.3", "5337.3"),
+            ("2.000", "2"),
+            ("0", "0"),
+            ("007.50", "7.5"),
+            ("0.000000000000000001", "0.000000000000000001"),
+            ("1.000000000000000010", "1.00000000000000001"),
+        ] {
+            assert_eq!(d(input).to_string(), shown, "{input}");
+        }
+        assert_eq!(
+            Decimal::from_units(u128::MAX).to_string(),
+            "340282366920938463463.374607431768211455"
+        );
+    }
+
+    #[test]
+    fn largest_value_round_trips_and_one_more_unit_is_too_large() {
+        let max = Decimal::from_units(u128::MAX);
+        assert_eq!(d(&max.to_string()), max);
+        assert!(matches!(
+            Decimal::parse("340282366920938463463.374607431768211456"),
+            Err(DecimalError::TooLarge { .. })
+        ));
+        assert!(matches!(
+            Decimal::parse("340282366920938463464"),
+            Err(DecimalError::TooLarge { .. })
+        ));
+        assert!(matches!(
+            Decimal::parse(&"9".repeat(100)),
+            Err(DecimalError::TooLarge { .. })
+        ));
+    }
+
+    #[test]
+    fn rejects_malformed_text_naming_the_problem() {
+        type IsExpected = fn(&DecimalError) -> bool;
+        let cases: [(&str, IsExpected); 16] = [
+            ("", |e| matches!(e, DecimalError::Empty)),
+            ("-1", |e| matches!(e, DecimalError::Sign { .. })),
+            ("+1", |e| matches!(e, DecimalError::Sign { .. })),
+            ("1-2", |e| {
+                matches!(e, DecimalError::InvalidCharacter { found: '-', .. })
+            }),
+            ("1e5", |e| matches!(e, DecimalError::Exponent { .. })),
+            ("1E5", |e| matches!(e, DecimalError::Exponent { .. })),
+            (" 1", |e| matches!(e, DecimalError::Whitespace { .. })),
+            ("1 ", |e| matches!(e, DecimalError::Whitespace { .. })),
+            ("1,5", |e| {
+                matches!(e, DecimalError::InvalidCharacter { found: ',', .. })
+            }),
+            ("1½", |e| {
+                matches!(e, DecimalError::InvalidCharacter { found: '½', .. })
+            }),
+            ("1.2.3", |e| matches!(e, DecimalError::MultipleDots { .. })),
+            (".5", |e| matches!(e, DecimalError::MissingDigits { .. })),
+            ("5.", |e| matches!(e, DecimalError::MissingDigits { .. })),
+            (".", |e| matches!(e, DecimalError::MissingDigits { .. })),
+            ("0.0000000000000000001", |e| {
+                matches!(e, DecimalError::TooPrecise { .. })
+            }),
+            ("NaN", |e| {
+                matches!(e, DecimalError::InvalidCharacter { found: 'N', .. })
+            }),
+        ];
+        for (input, is_expected) in cases {
+            match Decimal::parse(input) {
+                Ok(v) => panic!("{input:?} parsed as {v}"),
+                Err(e) => {
+                    assert!(is_expected(&e), "{input:?} gave {e:?}");
+                    assert_eq!(e.text(), input);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn integer_parts_around_the_fast_path_limit() {
+        // 19 significant integer digits take the u64 path, 20 the checked u128 one.
+        assert_eq!(
+            d("9999999999999999999").units(),
+            9_999_999_999_999_999_999 * ONE
+        );
+        assert_eq!(
+            d("10000000000000000000.5").units(),
+            10_000_000_000_000_000_000 * ONE + ONE / 2
+        );
+        assert_eq!(d(&format!("{}1.5", "0".repeat(40))), d("1.5"));
+    }
+
+    #[test]
+    fn trailing_zeros_beyond_precision_are_fine() {
+        assert_eq!(d("0.1000000000000000000000"), d("0.1"));
+        assert_eq!(d("1.0000000000000000000"), d("1"));
+    }
+
+    #[test]
+    fn error_messages_are_readable_and_bounded() {
+        let e = Decimal::parse("1e5").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "exponent notation is not allowed in decimal \"1e5\""
+        );
+        assert_eq!(
+            Decimal::parse("").unwrap_err().to_string(),
+            "empty string is not a decimal"
+        );
+        assert_eq!(
+            Decimal::parse("1x").unwrap_err().to_string(),
+            "unexpected character 'x' in decimal \"1x\""
+        );
+        let long = format!("1{}", "é".repeat(1000));
+        let e = Decimal::parse(&long).unwrap_err();
+        assert!(e.text().len() <= MAX_QUOTED + '…'.len_utf8());
+        assert!(e.text().ends_with('…'));
+    }
+
+    #[test]
+    fn arithmetic_is_checked() {
+        assert_eq!(d("1.5").checked_add(d("0.25")), Some(d("1.75")));
+        assert_eq!(d("1.5").checked_sub(d("0.25")), Some(d("1.25")));
+        assert_eq!(d("1").checked_sub(d("2")), None);
+        assert_eq!(
+            Decimal::from_units(u128::MAX).checked_add(d("0.000000000000000001")),
+            None
+        );
+        assert_eq!(d("5").half(), d("2.5"));
+        assert_eq!(Decimal::from_units(3).half(), Decimal::from_units(1)); // rounds down
+    }
+}
