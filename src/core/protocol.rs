@@ -214,12 +214,30 @@ pub mod error_code {
 }
 
 /// The JS constant objects (`{"Channel":{"BOOK":"book",...},...}`) as JSON, built from the tables above.
+///
+/// Written by hand rather than through `serde_json::Value`: every name and wire string is plain
+/// ASCII without quotes or backslashes, and the generic map code cost 16 KB of wasm.
 pub fn constants_json() -> String {
-    fn table<T: Copy>(out: &mut serde_json::Map<String, serde_json::Value>, name: &str, all: &[T], js: fn(T) -> &'static str, wire: fn(T) -> &'static str) {
-        let entries = all.iter().map(|&v| (js(v).to_owned(), serde_json::Value::from(wire(v)))).collect();
-        out.insert(name.to_owned(), serde_json::Value::Object(entries));
+    fn table<T: Copy>(out: &mut String, name: &str, all: &[T], js: fn(T) -> &'static str, wire: fn(T) -> &'static str) {
+        if out.len() > 1 {
+            out.push(',');
+        }
+        out.push('"');
+        out.push_str(name);
+        out.push_str("\":{");
+        for (index, &value) in all.iter().enumerate() {
+            if index > 0 {
+                out.push(',');
+            }
+            for (i, part) in [js(value), wire(value)].into_iter().enumerate() {
+                out.push_str(if i == 0 { "\"" } else { ":\"" });
+                out.push_str(part);
+                out.push('"');
+            }
+        }
+        out.push('}');
     }
-    let mut out = serde_json::Map::new();
+    let mut out = String::from("{");
     table(&mut out, "Channel", Channel::ALL, Channel::js_name, Channel::as_str);
     table(&mut out, "Event", Event::ALL, Event::js_name, Event::as_str);
     table(&mut out, "Filter", Filter::ALL, Filter::js_name, Filter::as_str);
@@ -230,7 +248,8 @@ pub fn constants_json() -> String {
     table(&mut out, "Resolution", Resolution::ALL, Resolution::js_name, Resolution::as_str);
     table(&mut out, "Trend", Trend::ALL, Trend::js_name, Trend::as_str);
     table(&mut out, "MarketState", MarketState::ALL, MarketState::js_name, MarketState::as_str);
-    serde_json::Value::Object(out).to_string()
+    out.push('}');
+    out
 }
 
 #[cfg(test)]

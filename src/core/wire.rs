@@ -192,10 +192,20 @@ pub fn check_nesting<E: de::Error>(key: &str, raw: &RawValue) -> Result<(), E> {
     Ok(())
 }
 
+/// Reads one field's value, naming the key in its error.
+///
+/// Not inlined: one copy per value type serves every table, which keeps the wasm small.
+#[inline(never)]
+pub fn read_field<'de, A: de::MapAccess<'de>, T: Deserialize<'de>>(map: &mut A, key: &str) -> Result<Option<T>, A::Error> {
+    map.next_value().map_err(|e| at_path(key, &e))
+}
+
 /// Prefixes an error's message with where it happened, joining paths (`tk` + `O: bad` = `tk.O: bad`).
 ///
 /// serde_json moves the "at line L column C" suffix back into its position fields when the
 /// message is wrapped, so nesting keeps one position and one growing path.
+#[cold]
+#[inline(never)]
 pub fn at_path<E: de::Error>(segment: &str, error: &E) -> E {
     let message = error.to_string();
     let has_path = message.split_once(": ").is_some_and(|(head, _)| !head.is_empty() && !head.contains(' '));
@@ -232,11 +242,7 @@ macro_rules! wire_object {
                         let mut out = $name::default();
                         while let Some(key) = map.next_key::<$crate::core::wire::Text<'de>>()? {
                             match key.as_str() {
-                                $($wire => {
-                                    out.$field = map
-                                        .next_value()
-                                        .map_err(|e| $crate::core::wire::at_path($wire, &e))?;
-                                })+
+                                $($wire => out.$field = $crate::core::wire::read_field(&mut map, $wire)?,)+
                                 _ => {
                                     let raw = map.next_value()?;
                                     $crate::core::wire::check_nesting(key.as_str(), raw)?;
