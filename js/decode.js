@@ -50,22 +50,12 @@ export function parseResponse(frame) {
   if (typeof frame !== "string") {
     throw new TypeError(`Response.parse expects a string, got ${frame === null ? "null" : typeof frame}`);
   }
-  reserveInput(frame.length);
-  const { written } = encoder.encodeInto(frame, input);
-  ascii = written === frame.length;
-  // encodeInto silently replaces lone surrogates; a frame that has one is not valid UTF-8 text.
-  if (!ascii && !frame.isWellFormed()) {
-    throw new Error("invalid MAX message: the text holds a lone UTF-16 surrogate (not valid Unicode)");
+  const tapeAt = wasm.glue.decodeResponse(encodeFrame(frame));
+  if (tapeAt === 0) {
+    text = "";
+    throw new Error(wasm.glue.decodeError());
   }
-  const tapeAt = wasm.glue.decodeResponse(written);
-  if (tapeAt === 0) throw new Error(wasm.glue.decodeError());
-  refreshViews();
-  at = tapeAt / 8;
-  text = frame;
-  ownedAt = numbers[at++];
-  const response = readResponse();
-  text = "";
-  return response;
+  return buildResponse(tapeAt);
 }
 
 function str() {
@@ -297,4 +287,29 @@ function readBorrowing() {
   if (m & 0x8) b.updatedAt = date();
   if (m & 0x10) b.extra = extra();
   return b;
+}
+
+// The stream's path: the engine in wasm calls encodeFrame, decodes the frame itself (routing
+// book frames and keepalive answers without building anything), then calls buildResponse.
+
+/** Writes a frame into the wasm input buffer; returns its length in bytes. */
+export function encodeFrame(frame) {
+  reserveInput(frame.length);
+  const { written } = encoder.encodeInto(frame, input);
+  ascii = written === frame.length;
+  if (!ascii && !frame.isWellFormed()) {
+    throw new Error("invalid MAX message: the text holds a lone UTF-16 surrogate (not valid Unicode)");
+  }
+  text = frame;
+  return written;
+}
+
+/** Builds the object of the frame last encoded, from the tape at byte address tapeAt. */
+export function buildResponse(tapeAt) {
+  refreshViews();
+  at = tapeAt / 8;
+  ownedAt = numbers[at++];
+  const response = readResponse();
+  text = "";
+  return response;
 }

@@ -2,10 +2,44 @@
 // `import { Response } from "maicoin-ws"` needs no init() call.
 
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import * as glue from "../pkg/maicoin_ws.js";
 import { start } from "./start.js";
+import { host } from "./host.js";
+import { MAX_WS_URI } from "./constants.js";
 
 const exports = glue.initSync({ module: readFileSync(new URL("../pkg/maicoin_ws_bg.wasm", import.meta.url)) });
 start(exports, glue);
+
+const require = createRequire(import.meta.url);
+
+/** Node's socket: the global WebSocket where Node has one (22+), else the optional `ws` package. */
+function connectNode(uri, options) {
+  if (typeof globalThis.WebSocket === "function" && !options?.forceWs) {
+    return new globalThis.WebSocket(uri);
+  }
+  let WebSocket;
+  try {
+    WebSocket = require("ws");
+  } catch {
+    throw new Error("this Node has no global WebSocket: install the ws package (npm install ws) or pass connectFactory");
+  }
+  const { forceWs: _ignored, ...wsOptions } = options ?? {};
+  const socket = new WebSocket(uri, { perMessageDeflate: false, ...wsOptions });
+  // An 'error' with no listener would throw; the close event after it tells the stream everything.
+  socket.on("error", () => {});
+  // Only ws lets us see a refused handshake's Retry-After; the stream reads it off the socket.
+  socket.on("unexpected-response", (_request, response) => {
+    socket.handshakeStatus = response.statusCode;
+    const retryAfter = response.headers["retry-after"];
+    if (retryAfter !== undefined) socket.retryAfter = String(retryAfter);
+    socket.terminate();
+  });
+  return socket;
+}
+
+host.defaultUri = () => process.env.MAX_WS_URI || MAX_WS_URI;
+host.env = (name) => process.env[name];
+host.connectFactory = connectNode;
 
 export * from "./public.js";

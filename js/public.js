@@ -3,6 +3,7 @@
 export { Request } from "./requests.js";
 export { Response } from "./response.js";
 export { ReconnectPolicy } from "./policy.js";
+export { Stream } from "./stream.js";
 export {
   MAX_WS_URI,
   Channel,

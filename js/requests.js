@@ -48,6 +48,11 @@ export class Request {
     return new Request(wasm.glue.authMessage(nextRequestId(), apiKey, apiSecret, nonce, filtersArgument(filters)));
   }
 
+  /** @internal A request from a wire object the core has already validated. */
+  static fromWire(wire) {
+    return Object.assign(Object.create(Request.prototype), wire);
+  }
+
   static ping() {
     return new Request(JSON.stringify({ action: "ping", id: nextRequestId() }));
   }

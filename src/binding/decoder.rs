@@ -5,7 +5,7 @@ use std::cell::RefCell;
 
 use wasm_bindgen::prelude::*;
 
-use crate::core::response::decode_to_tape;
+use crate::core::response::{decode, decode_to_tape, Response};
 use crate::core::tape::Tape;
 
 #[derive(Default)]
@@ -55,4 +55,30 @@ pub fn decode_response(len: usize) -> usize {
 #[wasm_bindgen(js_name = decodeError)]
 pub fn decode_error() -> String {
     DECODER.with(|cell| cell.try_borrow().map(|decoder| decoder.error.clone()).unwrap_or_default())
+}
+
+/// What the stream wants done with a decoded frame.
+pub enum Route {
+    /// Build the JS object (the tape is written).
+    Build,
+    /// Consumed inside wasm (a keepalive answer, a book update): no JS object.
+    Skip,
+}
+
+/// Decodes the frame that `encodeFrame` wrote into the input buffer. `classify` sees it first;
+/// for `Route::Build` the tape is written and its address returned.
+pub fn decode_frame(len: usize, classify: impl FnOnce(&Response) -> Route) -> Result<Option<usize>, String> {
+    DECODER.with(|cell| {
+        let mut guard = cell.try_borrow_mut().map_err(|_| "the decoder is busy".to_owned())?;
+        let decoder = &mut *guard;
+        let frame = &decoder.input[..len.min(decoder.input.len())];
+        let response = decode(frame).map_err(|e| e.message().to_owned())?;
+        match classify(&response) {
+            Route::Skip => Ok(None),
+            Route::Build => {
+                decoder.tape.record(frame, &response);
+                Ok(Some(decoder.tape.numbers().as_ptr() as usize))
+            }
+        }
+    })
 }

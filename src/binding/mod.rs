@@ -1,9 +1,14 @@
-//! The binding: the core's types and errors translated for JS through wasm-bindgen.
+//! The binding: the core translated for JS through wasm-bindgen, and the stream's engine over
+//! the host's WebSocket and timers.
 //!
-//! Nothing here decides protocol behaviour; each function converts arguments, calls the core
-//! and converts the result or error once, at the boundary.
+//! Protocol decisions live in the core; functions here convert arguments, call the core and
+//! convert results and errors once, at the boundary.
 
 mod decoder;
 mod errors;
+mod hooks;
+mod mailbox;
 mod policy;
 mod requests;
+mod socket;
+mod stream;

@@ -9,6 +9,7 @@ pub mod rate_limit;
 pub mod reconnect;
 pub mod request;
 pub mod response;
+pub mod session;
 pub mod subscription;
 pub mod tape;
 pub mod wire;

@@ -244,6 +244,12 @@ impl<T> OutboundQueue<T> {
         }
     }
 
+    /// The last waiting message, so a caller can coalesce a new one into it instead of queueing
+    /// another request (order is unchanged: nothing stands behind the last one).
+    pub fn back_mut(&mut self) -> Option<&mut T> {
+        self.waiting.back_mut()
+    }
+
     pub fn len(&self) -> usize {
         self.waiting.len()
     }

@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-use super::tape::{Tape, WriteTape};
+use super::tape::Tape;
 use super::wire::{wire_object, Id, Int, Level, List, Text};
 
 wire_object! {
@@ -215,9 +215,7 @@ pub fn decode(frame: &[u8]) -> Result<Response<'_>, DecodeError> {
 /// Decodes one frame onto `tape`, for the JS side to build its object from.
 pub fn decode_to_tape(frame: &[u8], tape: &mut Tape) -> Result<(), DecodeError> {
     let response = decode(frame)?;
-    tape.begin(frame);
-    response.write_tape(tape);
-    tape.finish();
+    tape.record(frame, &response);
     Ok(())
 }
 

@@ -22,8 +22,15 @@ pub struct Tape {
 }
 
 impl Tape {
+    /// Writes `value`, decoded from `frame`, as the whole tape.
+    pub fn record(&mut self, frame: &[u8], value: &impl WriteTape) {
+        self.begin(frame);
+        value.write_tape(self);
+        self.finish();
+    }
+
     /// Starts a tape for a frame held at `frame` (string offsets are relative to it).
-    pub fn begin(&mut self, frame: &[u8]) {
+    fn begin(&mut self, frame: &[u8]) {
         self.numbers.clear();
         self.owned.clear();
         self.frame_start = frame.as_ptr() as usize;
@@ -32,7 +39,7 @@ impl Tape {
     }
 
     /// Completes the tape: records where the owned text is, for the JS side.
-    pub fn finish(&mut self) {
+    fn finish(&mut self) {
         let owned_address = self.owned.as_ptr() as usize as f64;
         if let Some(slot) = self.numbers.first_mut() {
             *slot = owned_address;

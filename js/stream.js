@@ -1,0 +1,230 @@
+// Stream: the JS face of the engine in wasm (src/binding/stream.rs). This file defaults and
+// checks the options, holds the queue of "queue" mode, and never keeps the API secret: it goes
+// straight into wasm, so String(stream), JSON.stringify(stream) and errors cannot show it.
+
+import { wasm } from "./wasm.js";
+import { host } from "./host.js";
+import { encodeFrame, buildResponse } from "./decode.js";
+import { ReconnectPolicy } from "./policy.js";
+import { Request, nextRequestId } from "./requests.js";
+import { ResponseQueue } from "./response-queue.js";
+
+const DISPATCH_MODES = ["inline", "task", "queue"];
+const CALLBACKS = [
+  "onConnected",
+  "onDisconnected",
+  "onReconnecting",
+  "onPermanentFailure",
+  "onHandlerError",
+  "onDecodeError",
+  "onAuthFailed",
+  "onStateChange",
+];
+
+function listArgument(subscriptions) {
+  if (subscriptions === undefined) throw new TypeError("subscriptions: is required");
+  try {
+    return JSON.stringify(subscriptions);
+  } catch (error) {
+    throw new TypeError(`subscriptions: cannot be read (${error.message})`);
+  }
+}
+
+function policyFrom({ reconnect = true, reconnectPolicy }) {
+  if (reconnectPolicy instanceof ReconnectPolicy) return reconnectPolicy;
+  if (reconnectPolicy !== undefined && reconnectPolicy !== null) return new ReconnectPolicy(reconnectPolicy);
+  return new ReconnectPolicy({ enabled: reconnect !== false });
+}
+
+function positiveSeconds(name, value) {
+  if (typeof value !== "number" || !(value > 0) || !Number.isFinite(value)) {
+    throw new RangeError(`${name} must be a positive number of seconds`);
+  }
+  return value;
+}
+
+function limitPair(name, value, keys) {
+  if (value === undefined || value === null) return null;
+  const pair = keys.map((key) => value[key]);
+  if (!pair.every((n) => Number.isInteger(n) && n >= 1)) {
+    throw new RangeError(`${name} must be { ${keys.join(", ")} } of positive integers`);
+  }
+  return pair;
+}
+
+/** Calls a handler without awaiting it ("task" mode); a failure goes to onHandlerError or the console. */
+function taskSettler(onHandlerError) {
+  const report = (error, response) => {
+    try {
+      if (onHandlerError) onHandlerError(error, response);
+      else console.error("maicoin-ws: a handler failed:", error);
+    } catch {
+      // The error callback's own failure has nowhere left to go.
+    }
+  };
+  return (handler, response) => {
+    try {
+      const result = handler(response);
+      if (result && typeof result.then === "function") result.then(undefined, (error) => report(error, response));
+    } catch (error) {
+      report(error, response);
+    }
+  };
+}
+
+export class Stream {
+  #driver;
+  #queue = new ResponseQueue();
+  #dispatch;
+
+  constructor(options = {}) {
+    const {
+      apiKey,
+      apiSecret,
+      authFilters,
+      uri = host.defaultUri(),
+      dispatch = "inline",
+      connectFactory = host.connectFactory,
+      connectOptions,
+      keepaliveInterval = 30,
+      requestLimits,
+      connectionLimits,
+    } = options;
+    if (typeof uri !== "string" || !/^wss?:\/\//i.test(uri)) {
+      throw new TypeError(`uri must be a ws:// or wss:// URL, got ${typeof uri === "string" ? JSON.stringify(uri) : typeof uri}`);
+    }
+    if (!DISPATCH_MODES.includes(dispatch)) {
+      throw new RangeError(`dispatch must be one of ${DISPATCH_MODES.join(", ")}, got ${JSON.stringify(dispatch)}`);
+    }
+    if (typeof connectFactory !== "function") throw new TypeError("connectFactory must be a function");
+    const hooks = {
+      connectFactory,
+      connectOptions,
+      encodeFrame,
+      buildResponse,
+      settleTask: taskSettler(options.onHandlerError),
+      enqueue: (response) => this.#queue.push(response),
+      noop: () => {},
+    };
+    for (const name of CALLBACKS) {
+      const callback = options[name];
+      if (callback === undefined || callback === null) continue;
+      if (typeof callback !== "function") throw new TypeError(`${name} must be a function`);
+      hooks[name] = callback;
+    }
+    const policy = policyFrom(options);
+    const engineOptions = {
+      uri,
+      dispatch,
+      reconnect: {
+        enabled: policy.enabled,
+        maxRetries: policy.maxRetries,
+        baseDelay: policy.baseDelay,
+        maxDelay: policy.maxDelay,
+        jitter: policy.jitter,
+      },
+      keepaliveIntervalMs: Math.round(positiveSeconds("keepaliveInterval", keepaliveInterval) * 1000),
+      idPrefix: nextRequestId(),
+      requestLimits: limitPair("requestLimits", requestLimits, ["perSecond", "perMinute"]),
+      connectionLimits: limitPair("connectionLimits", connectionLimits, ["perHour", "perDay"]),
+    };
+    this.#dispatch = dispatch;
+    this.#driver = new wasm.glue.StreamDriver(JSON.stringify(engineOptions), hooks);
+    this.auth(apiKey, apiSecret, { filters: authFilters });
+  }
+
+  /** A stream with credentials from MAX_API_KEY and MAX_API_SECRET. */
+  static fromEnv(options = {}) {
+    for (const name of ["MAX_API_KEY", "MAX_API_SECRET"]) {
+      if (!host.env(name)) throw new Error(`${name} is not set`);
+    }
+    return new Stream({ ...options, apiKey: host.env("MAX_API_KEY"), apiSecret: host.env("MAX_API_SECRET") });
+  }
+
+  subscribe(subscriptions) {
+    this.#driver.subscribe(listArgument(subscriptions));
+    return this;
+  }
+
+  unsubscribe(subscriptions) {
+    this.#driver.unsubscribe(listArgument(subscriptions));
+    return this;
+  }
+
+  /** Credentials for every connection (each signs a fresh nonce); missing ones are ignored. */
+  auth(apiKey, apiSecret, { filters } = {}) {
+    if (!apiKey || !apiSecret) return this;
+    if (typeof apiKey !== "string") throw new TypeError("apiKey: expected a string");
+    if (typeof apiSecret !== "string") throw new TypeError("apiSecret: expected a string");
+    if (filters !== undefined && filters !== null && !Array.isArray(filters)) {
+      throw new TypeError("filters: expected a list of strings");
+    }
+    this.#driver.auth(apiKey, apiSecret, filters ? JSON.stringify(filters) : "");
+    return this;
+  }
+
+  /** The requests each connection sends, in order (auth first, signed as if connecting now). */
+  get requests() {
+    return JSON.parse(this.#driver.requests()).map((wire) => Request.fromWire(wire));
+  }
+
+  get subscriptions() {
+    return JSON.parse(this.#driver.subscriptions());
+  }
+
+  /** "idle", "connecting", "connected", "reconnecting", "closed" or "failed". */
+  get state() {
+    return JSON.parse(this.#driver.status()).state;
+  }
+
+  /** { state, reconnects, frames, lastFrameAt } for a dashboard. */
+  get status() {
+    const status = JSON.parse(this.#driver.status());
+    status.lastFrameAt = status.lastFrameAt > 0 ? new Date(status.lastFrameAt) : null;
+    return status;
+  }
+
+  addHandler(handler) {
+    if (typeof handler !== "function") throw new TypeError("handler must be a function");
+    this.#driver.addHandler(handler);
+    return this;
+  }
+
+  removeHandler(handler) {
+    return typeof handler === "function" && this.#driver.removeHandler(handler);
+  }
+
+  /** Connects and dispatches until close() (resolves) or the reconnect policy gives up (rejects). */
+  run() {
+    const ending = this.#driver.run();
+    ending.then(
+      () => this.#queue.end(),
+      () => this.#queue.end(),
+    );
+    return ending;
+  }
+
+  close() {
+    this.#driver.close();
+    this.#queue.end();
+  }
+
+  /** The responses, in "queue" dispatch mode. */
+  responses() {
+    if (this.#dispatch !== "queue") throw new Error('responses() needs dispatch: "queue"');
+    return this.#queue.iterator();
+  }
+
+  toString() {
+    return `Stream(${this.#driver.uri()}, ${this.state})`;
+  }
+
+  toJSON() {
+    return {
+      uri: this.#driver.uri(),
+      state: this.state,
+      subscriptions: this.subscriptions,
+      authenticated: this.#driver.hasCredentials(),
+    };
+  }
+}

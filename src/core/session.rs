@@ -1,0 +1,342 @@
+//! What a stream asks of the server, connection after connection, without any I/O.
+//!
+//! A `Session` holds the subscriptions and credentials that every connection replays, signs a
+//! fresh auth nonce for each connection (the reference Python client re-sends a stale one), and
+//! queues requests behind the rate limiter, coalescing a burst of `subscribe` calls into few
+//! requests. The binding feeds it events and sends what it returns.
+
+use std::collections::VecDeque;
+use std::fmt;
+
+use super::protocol::{error_code, Event, Filter};
+use super::rate_limit::{OutboundQueue, RequestLimiter};
+use super::request::{Credentials, Request};
+use super::subscription::Subscription;
+
+/// Most subscriptions one request carries; larger sets are split (the server's own cap is not
+/// documented, and a short request also keeps an error's scope small).
+pub const SUBSCRIPTIONS_PER_REQUEST: usize = 50;
+
+/// How many of our own pings may await an answer; older ones are forgotten.
+const PINGS_REMEMBERED: usize = 16;
+
+/// API credentials. `Debug` leaves the secret out, so it cannot leak through a log line.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secrets {
+    pub api_key: String,
+    api_secret: String,
+    pub filters: Option<Vec<Filter>>,
+}
+
+impl Secrets {
+    pub fn new(api_key: String, api_secret: String, filters: Option<Vec<Filter>>) -> Self {
+        Secrets { api_key, api_secret, filters }
+    }
+}
+
+impl fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Secrets").field("api_key", &self.api_key).field("api_secret", &"<hidden>").field("filters", &self.filters).finish()
+    }
+}
+
+/// A request waiting for the limiter. Auth is signed when it leaves, so its nonce is fresh even
+/// if it waited.
+#[derive(Debug, Clone, PartialEq)]
+enum Outbound {
+    Auth,
+    Subscribe(Vec<Subscription>),
+    Unsubscribe(Vec<Subscription>),
+    Ping(String),
+}
+
+#[derive(Debug, Default)]
+pub struct Session {
+    subscriptions: Vec<Subscription>,
+    secrets: Option<Secrets>,
+    outbound: OutboundQueue<Outbound>,
+    connected: bool,
+    last_nonce: u64,
+    pings: VecDeque<String>,
+    request_ids: RequestIds,
+}
+
+impl Session {
+    pub fn new(id_prefix: String) -> Self {
+        Session { request_ids: RequestIds { prefix: id_prefix, counter: 0 }, ..Session::default() }
+    }
+
+    /// Adds subscriptions for every future connection; while connected, also queues them now.
+    pub fn subscribe(&mut self, subscriptions: Vec<Subscription>) {
+        let mut added: Vec<Subscription> = Vec::new();
+        for subscription in subscriptions {
+            if !self.subscriptions.contains(&subscription) && !added.contains(&subscription) {
+                added.push(subscription);
+            }
+        }
+        self.subscriptions.extend(added.iter().cloned());
+        if self.connected && !added.is_empty() {
+            self.queue_subscriptions(added, Outbound::Subscribe, |o| match o {
+                Outbound::Subscribe(list) => Some(list),
+                _ => None,
+            });
+        }
+    }
+
+    /// Removes subscriptions; while connected, also queues their `unsub` now.
+    pub fn unsubscribe(&mut self, subscriptions: Vec<Subscription>) {
+        let removed: Vec<Subscription> = subscriptions.into_iter().filter(|s| self.subscriptions.contains(s)).collect();
+        self.subscriptions.retain(|s| !removed.contains(s));
+        if self.connected && !removed.is_empty() {
+            self.queue_subscriptions(removed, Outbound::Unsubscribe, |o| match o {
+                Outbound::Unsubscribe(list) => Some(list),
+                _ => None,
+            });
+        }
+    }
+
+    /// Queues a subscription change, merged into the last waiting request of the same action.
+    fn queue_subscriptions(&mut self, mut list: Vec<Subscription>, make: fn(Vec<Subscription>) -> Outbound, same: fn(&mut Outbound) -> Option<&mut Vec<Subscription>>) {
+        if let Some(waiting) = self.outbound.back_mut().and_then(same) {
+            let room = SUBSCRIPTIONS_PER_REQUEST.saturating_sub(waiting.len());
+            let rest = list.split_off(room.min(list.len()));
+            waiting.extend(list);
+            list = rest;
+        }
+        while !list.is_empty() {
+            let rest = list.split_off(SUBSCRIPTIONS_PER_REQUEST.min(list.len()));
+            self.outbound.push(make(list));
+            list = rest;
+        }
+    }
+
+    pub fn subscriptions(&self) -> &[Subscription] {
+        &self.subscriptions
+    }
+
+    /// Sets or clears the credentials every future connection authenticates with.
+    pub fn set_secrets(&mut self, secrets: Option<Secrets>) {
+        self.secrets = secrets;
+    }
+
+    pub fn has_secrets(&self) -> bool {
+        self.secrets.is_some()
+    }
+
+    /// A connection opened: queue auth first, then every subscription.
+    pub fn on_connected(&mut self) {
+        self.outbound.clear();
+        self.pings.clear();
+        self.connected = true;
+        if self.secrets.is_some() {
+            self.outbound.push(Outbound::Auth);
+        }
+        let all = self.subscriptions.clone();
+        self.queue_subscriptions(all, Outbound::Subscribe, |_| None);
+    }
+
+    /// The connection ended: nothing queued for it is sent anywhere else.
+    pub fn on_disconnected(&mut self) {
+        self.connected = false;
+        self.outbound.clear();
+        self.pings.clear();
+    }
+
+    pub fn is_connected(&self) -> bool {
+        self.connected
+    }
+
+    /// Queues the keepalive `ping` action.
+    pub fn queue_ping(&mut self) {
+        if self.connected {
+            let id = self.request_ids.next();
+            self.outbound.push(Outbound::Ping(id));
+        }
+    }
+
+    /// The next message to send now, if the limiter allows one; `now_ms` also dates a nonce.
+    pub fn next_message(&mut self, limiter: &mut RequestLimiter, now_ms: f64) -> Option<String> {
+        let outbound = self.outbound.pop_ready(limiter, now_ms)?;
+        Some(self.build(outbound, now_ms).message())
+    }
+
+    /// Milliseconds until the next queued message may go; `None` when nothing waits.
+    pub fn next_send_in_ms(&self, limiter: &RequestLimiter, now_ms: f64) -> Option<f64> {
+        self.outbound.next_ready_in_ms(limiter, now_ms)
+    }
+
+    fn build(&mut self, outbound: Outbound, now_ms: f64) -> Request {
+        match outbound {
+            Outbound::Subscribe(subscriptions) => Request::Subscribe { id: self.request_ids.next(), subscriptions },
+            Outbound::Unsubscribe(subscriptions) => Request::Unsubscribe { id: self.request_ids.next(), subscriptions },
+            Outbound::Ping(id) => {
+                if self.pings.len() >= PINGS_REMEMBERED {
+                    self.pings.pop_front();
+                }
+                self.pings.push_back(id.clone());
+                Request::Ping { id }
+            }
+            Outbound::Auth => self.auth_request(now_ms).unwrap_or_else(|| Request::Ping { id: self.request_ids.next() }),
+        }
+    }
+
+    /// A freshly signed auth request: the nonce is new for every connection and strictly
+    /// increasing even when two connections start within one millisecond.
+    fn auth_request(&mut self, now_ms: f64) -> Option<Request> {
+        let secrets = self.secrets.as_ref()?;
+        let now = if now_ms.is_finite() && now_ms > 0.0 { now_ms as u64 } else { 0 };
+        let nonce = now.max(self.last_nonce.saturating_add(1));
+        self.last_nonce = nonce;
+        let credentials = Credentials { api_key: &secrets.api_key, api_secret: &secrets.api_secret };
+        let id = self.request_ids.next();
+        Request::auth(id, &credentials, nonce, secrets.filters.clone()).ok()
+    }
+
+    /// The requests a connection opened at `now_ms` would send, in order (auth first).
+    pub fn planned_requests(&mut self, now_ms: f64) -> Vec<Request> {
+        let mut requests = Vec::new();
+        if self.secrets.is_some() {
+            let saved = self.last_nonce;
+            requests.extend(self.auth_request(now_ms));
+            // A preview must not use up a nonce the next connection needs.
+            self.last_nonce = saved;
+        }
+        for chunk in self.subscriptions.chunks(SUBSCRIPTIONS_PER_REQUEST) {
+            requests.push(Request::Subscribe { id: self.request_ids.next(), subscriptions: chunk.to_vec() });
+        }
+        requests
+    }
+
+    /// Whether a response answers one of our own pings (a `pong`, or an `error` with its id):
+    /// those are keepalive traffic, not for the user's handlers.
+    pub fn is_keepalive_answer(&mut self, event: &str, id: Option<&str>) -> bool {
+        let Some(id) = id else { return false };
+        if event != Event::Pong.as_str() && event != Event::Error.as_str() {
+            return false;
+        }
+        match self.pings.iter().position(|p| p == id) {
+            Some(index) => {
+                self.pings.remove(index);
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// Whether an `error` response says the credentials or nonce were refused.
+pub fn is_auth_failure(errors: &[&str]) -> bool {
+    errors.iter().filter_map(|e| error_code::of(e)).any(error_code::is_auth_failure)
+}
+
+#[derive(Debug, Default)]
+struct RequestIds {
+    prefix: String,
+    counter: u64,
+}
+
+impl RequestIds {
+    fn next(&mut self) -> String {
+        self.counter = self.counter.wrapping_add(1);
+        format!("{}-{}", self.prefix, self.counter)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+
+    fn trade(market: &str) -> Subscription {
+        Subscription::Trade { market: market.into() }
+    }
+
+    fn drain(session: &mut Session) -> Vec<Value> {
+        let mut limiter = RequestLimiter::with_limits(usize::MAX, usize::MAX).unwrap();
+        std::iter::from_fn(|| session.next_message(&mut limiter, 1_700_000_000_000.0)).map(|m| serde_json::from_str(&m).unwrap()).collect()
+    }
+
+    #[test]
+    fn each_connection_sends_auth_first_then_every_subscription() {
+        let mut session = Session::new("t".into());
+        session.subscribe(vec![trade("btcusdt"), trade("ethusdt")]);
+        session.set_secrets(Some(Secrets::new("key".into(), "secret".into(), None)));
+        assert!(drain(&mut session).is_empty(), "nothing is sent before a connection");
+        session.on_connected();
+        let sent = drain(&mut session);
+        assert_eq!(sent.len(), 2);
+        assert_eq!(sent[0]["action"], "auth");
+        assert_eq!(sent[1]["action"], "sub");
+        assert_eq!(sent[1]["subscriptions"].as_array().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn every_connection_signs_a_fresh_nonce() {
+        let mut session = Session::new("t".into());
+        session.set_secrets(Some(Secrets::new("key".into(), "secret".into(), None)));
+        let mut nonces = Vec::new();
+        for _ in 0..3 {
+            session.on_connected();
+            nonces.push(drain(&mut session)[0]["nonce"].as_u64().unwrap());
+            session.on_disconnected();
+        }
+        assert!(nonces.windows(2).all(|w| w[0] < w[1]), "{nonces:?}");
+    }
+
+    #[test]
+    fn a_burst_of_subscribe_calls_is_coalesced_in_order() {
+        let mut session = Session::new("t".into());
+        session.on_connected();
+        for i in 0..120 {
+            session.subscribe(vec![trade(&format!("m{i}"))]);
+        }
+        session.unsubscribe(vec![trade("m0")]);
+        session.subscribe(vec![trade("again")]);
+        let sent = drain(&mut session);
+        let sizes: Vec<(String, usize)> = sent
+            .iter()
+            .map(|m| {
+                let list = m.get("subscriptions").or_else(|| m.get("subscription")).unwrap();
+                (m["action"].as_str().unwrap().to_owned(), list.as_array().unwrap().len())
+            })
+            .collect();
+        let expected: Vec<(String, usize)> = [("sub", 50), ("sub", 50), ("sub", 20), ("unsub", 1), ("sub", 1)].iter().map(|(a, n)| (a.to_string(), *n)).collect();
+        assert_eq!(sizes, expected);
+    }
+
+    #[test]
+    fn duplicates_are_subscribed_once_and_unknown_unsubscribes_send_nothing() {
+        let mut session = Session::new("t".into());
+        session.on_connected();
+        session.subscribe(vec![trade("a"), trade("a")]);
+        session.subscribe(vec![trade("a")]);
+        session.unsubscribe(vec![trade("zz")]);
+        assert_eq!(drain(&mut session).len(), 1);
+        assert_eq!(session.subscriptions(), &[trade("a")]);
+    }
+
+    #[test]
+    fn answers_to_our_pings_are_recognised_once() {
+        let mut session = Session::new("t".into());
+        session.on_connected();
+        session.queue_ping();
+        let id = drain(&mut session)[0]["id"].as_str().unwrap().to_owned();
+        assert!(!session.is_keepalive_answer("pong", Some("other")));
+        assert!(session.is_keepalive_answer("pong", Some(&id)));
+        assert!(!session.is_keepalive_answer("pong", Some(&id)));
+    }
+
+    #[test]
+    fn secrets_never_show_in_debug_output() {
+        let mut session = Session::new("t".into());
+        session.set_secrets(Some(Secrets::new("key".into(), "hunter2".into(), None)));
+        assert!(!format!("{session:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn auth_failures_are_recognised_by_code() {
+        assert!(is_auth_failure(&["E-1007: authentication failed"]));
+        assert!(is_auth_failure(&["E-1012: nonce already used"]));
+        assert!(!is_auth_failure(&["E-1004: invalid action"]));
+    }
+}
