@@ -8,6 +8,7 @@ import { encodeFrame, buildResponse } from "./decode.js";
 import { ReconnectPolicy } from "./policy.js";
 import { Request, nextRequestId } from "./requests.js";
 import { ResponseQueue } from "./response-queue.js";
+import { OrderBook } from "./book.js";
 
 const DISPATCH_MODES = ["inline", "task", "queue"];
 const CALLBACKS = [
@@ -76,6 +77,7 @@ export class Stream {
   #driver;
   #queue = new ResponseQueue();
   #dispatch;
+  #books = new Map();
 
   constructor(options = {}) {
     const {
@@ -104,6 +106,7 @@ export class Stream {
       buildResponse,
       settleTask: taskSettler(options.onHandlerError),
       enqueue: (response) => this.#queue.push(response),
+      bookChanged: (id) => this.#books.get(id)?.changed(),
       noop: () => {},
     };
     for (const name of CALLBACKS) {
@@ -161,6 +164,30 @@ export class Stream {
     }
     this.#driver.auth(apiKey, apiSecret, filters ? JSON.stringify(filters) : "");
     return this;
+  }
+
+  /**
+   * Keeps `market`'s book in wasm, fed straight from this stream: its frames never become JS
+   * objects (unless you also subscribe() to the same book for your handlers). It resubscribes by
+   * itself, that book only, whenever it falls out of step.
+   */
+  book(market, { depth, onChange } = {}) {
+    if (typeof market !== "string") throw new TypeError("market: expected a market id such as \"btcusdt\"");
+    if (depth !== undefined && typeof depth !== "number") throw new TypeError("depth: expected a number");
+    const handle = this.#driver.book(market, depth);
+    const id = handle.id();
+    let book = this.#books.get(id);
+    if (book) {
+      handle.free();
+    } else {
+      book = OrderBook.live(handle, () => {
+        this.#books.delete(id);
+        this.#driver.dropBook(handle);
+      });
+      this.#books.set(id, book);
+    }
+    if (onChange) book.onChange(onChange);
+    return book;
   }
 
   /** The requests each connection sends, in order (auth first, signed as if connecting now). */

@@ -21,6 +21,7 @@ pub struct Hooks {
     pub on_decode_error: Option<Function>,
     pub on_auth_failed: Option<Function>,
     pub on_state_change: Option<Function>,
+    pub book_changed: Option<Function>,
 }
 
 fn optional(object: &JsValue, name: &str) -> Option<Function> {
@@ -49,6 +50,7 @@ impl Hooks {
             on_decode_error: optional(object, "onDecodeError"),
             on_auth_failed: optional(object, "onAuthFailed"),
             on_state_change: optional(object, "onStateChange"),
+            book_changed: optional(object, "bookChanged"),
         })
     }
 }

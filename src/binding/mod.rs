@@ -4,6 +4,7 @@
 //! Protocol decisions live in the core; functions here convert arguments, call the core and
 //! convert results and errors once, at the boundary.
 
+mod book;
 mod decoder;
 mod errors;
 mod hooks;

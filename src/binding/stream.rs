@@ -12,12 +12,14 @@ use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
+use super::book::{BookCell, BookHandle, SharedBook};
 use super::decoder::{decode_frame, Route};
 use super::errors::input_error;
 use super::hooks::{notify, Hooks};
 use super::mailbox::{CloseInfo, Mailbox, Signal};
 use super::socket::Socket;
 use crate::core::rate_limit::{parse_retry_after, ConnectionBudget, RequestLimiter};
+use crate::core::book::Applied;
 use crate::core::reconnect::{Backoff, ReconnectPolicy};
 use crate::core::request::filters_from_value;
 use crate::core::response::Response;
@@ -95,6 +97,8 @@ struct State {
     own_limiter: Option<RequestLimiter>,
     own_budget: Option<ConnectionBudget>,
     handlers: Vec<Function>,
+    books: Vec<SharedBook>,
+    next_book_id: u32,
     socket: Option<Rc<Socket>>,
     generation: u32,
     wait_token: u32,
@@ -156,6 +160,8 @@ impl StreamDriver {
             own_limiter,
             own_budget,
             handlers: Vec::new(),
+            books: Vec::new(),
+            next_book_id: 0,
             socket: None,
             generation: 0,
             wait_token: 0,
@@ -220,6 +226,48 @@ impl StreamDriver {
             let found = state.handlers.iter().position(|h| JsValue::from(h) == JsValue::from(handler));
             found.map(|index| state.handlers.remove(index)).is_some()
         })
+    }
+
+    /// Keeps `market`'s book in wasm, fed straight from this stream's frames. One book per market:
+    /// frames do not say which depth they were sent for.
+    pub fn book(&self, market: &str, depth: Option<f64>) -> Result<BookHandle, JsValue> {
+        let mut wire = serde_json::json!({ "channel": "book", "market": market });
+        if let Some(depth) = depth {
+            wire["depth"] = serde_json::json!(depth);
+        }
+        let subscription = Subscription::from_value(&wire, "book").map_err(|e| input_error(&e))?;
+        let market = subscription.market().unwrap_or_default().to_owned();
+        let handle = self.inner.with_state(|state| {
+            if let Some(existing) = state.books.iter().find(|b| b.borrow().market() == market) {
+                let same = existing.borrow().subscription == subscription;
+                return if same {
+                    Ok(BookHandle::shared(Rc::clone(existing)))
+                } else {
+                    Err(JsValue::from(js_sys::RangeError::new(&format!("a book for {market} with another depth is already kept; close it first"))))
+                };
+            }
+            state.next_book_id = state.next_book_id.wrapping_add(1);
+            let cell = BookCell::new(state.next_book_id, subscription.clone());
+            state.books.push(Rc::clone(&cell));
+            state.session.track_book(subscription);
+            Ok(BookHandle::shared(cell))
+        })?;
+        self.inner.mailbox.push(Signal::Flush);
+        Ok(handle)
+    }
+
+    /// Stops keeping a book (and unsubscribes it unless the user subscribed to it too).
+    #[wasm_bindgen(js_name = dropBook)]
+    pub fn drop_book(&self, handle: &BookHandle) {
+        self.inner.with_state(|state| {
+            let before = state.books.len();
+            state.books.retain(|b| !Rc::ptr_eq(b, handle.cell()));
+            if state.books.len() != before {
+                let subscription = handle.cell().borrow().subscription.clone();
+                state.session.untrack_book(&subscription);
+            }
+        });
+        self.inner.mailbox.push(Signal::Flush);
     }
 
     /// The wire messages a connection opened now would send, in order (auth first), as JSON.
@@ -375,16 +423,34 @@ impl Inner {
         }
     }
 
-    /// Drops the current connection's socket, timers and queued requests.
+    /// Drops the current connection's socket, timers and queued requests; books wait for a new
+    /// snapshot, since updates may be missed while disconnected.
     fn teardown(&self) {
-        let socket = self.with_state(|state| {
+        let (socket, changed) = self.with_state(|state| {
             state.session.on_disconnected();
             state.keepalive = None;
             state.send_timer = None;
-            state.socket.take()
+            let mut changed = Vec::new();
+            for cell in &state.books {
+                let mut cell = cell.borrow_mut();
+                let was_dirty = cell.dirty;
+                cell.reset();
+                if !was_dirty {
+                    changed.push(cell.id);
+                }
+            }
+            (state.socket.take(), changed)
         });
         // Dropping unhooks the closures and closes the socket (a JS call, so outside the borrow).
         drop(socket);
+        self.books_changed(&changed);
+    }
+
+    /// Tells JS which books changed since it last looked (once per batch, not per frame).
+    fn books_changed(&self, ids: &[u32]) {
+        for id in ids {
+            notify(&self.hooks.book_changed, &[&JsValue::from(*id)]);
+        }
     }
 }
 
@@ -534,6 +600,8 @@ fn close_error(uri: &str, info: &CloseInfo, was_connected: bool) -> JsValue {
 #[derive(Default)]
 struct FrameFacts {
     auth_failure: Option<String>,
+    changed_books: Vec<u32>,
+    resubscribed: bool,
 }
 
 async fn on_message(inner: &Rc<Inner>, data: JsValue) -> Result<(), JsValue> {
@@ -559,6 +627,10 @@ async fn on_message(inner: &Rc<Inner>, data: JsValue) -> Result<(), JsValue> {
     };
     let mut facts = FrameFacts::default();
     let decoded = decode_frame(length, |response| inner.with_state(|state| classify(state, response, &mut facts)));
+    inner.books_changed(&facts.changed_books);
+    if facts.resubscribed {
+        inner.flush();
+    }
     let tape_at = match decoded {
         Ok(Some(tape_at)) => tape_at,
         Ok(None) => return Ok(()),
@@ -595,6 +667,25 @@ fn classify(state: &mut State, response: &Response, facts: &mut FrameFacts) -> R
             state.auth_failure_reported = true;
             facts.auth_failure = Some(errors.join("; "));
         }
+    }
+    feed_books(state, response, facts)
+}
+
+/// Feeds a `book` frame to the book kept for its market; resubscribes just that book when it
+/// fell out of step. Its frames reach handlers only if the user subscribed to it too.
+fn feed_books(state: &mut State, response: &Response, facts: &mut FrameFacts) -> Route {
+    for cell in &state.books {
+        let mut cell = cell.borrow_mut();
+        let was_dirty = cell.dirty;
+        let Some(applied) = cell.feed(response) else { continue };
+        if matches!(applied, Applied::Resync(_)) {
+            state.session.resubscribe(&cell.subscription);
+            facts.resubscribed = true;
+        }
+        if cell.dirty && !was_dirty {
+            facts.changed_books.push(cell.id);
+        }
+        return if state.session.is_user_subscription(&cell.subscription) { Route::Build } else { Route::Skip };
     }
     Route::Build
 }

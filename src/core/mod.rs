@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod book;
+pub mod book_feed;
 pub mod decimal;
 pub mod error;
 pub mod protocol;

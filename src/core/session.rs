@@ -52,7 +52,10 @@ enum Outbound {
 
 #[derive(Debug, Default)]
 pub struct Session {
+    /// What the user subscribed to: its frames go to the handlers.
     subscriptions: Vec<Subscription>,
+    /// Books kept in wasm: subscribed like the rest, but their frames feed a local book.
+    books: Vec<Subscription>,
     secrets: Option<Secrets>,
     outbound: OutboundQueue<Outbound>,
     connected: bool,
@@ -75,6 +78,8 @@ impl Session {
             }
         }
         self.subscriptions.extend(added.iter().cloned());
+        // A book's subscription is already on the wire; its frames will now reach handlers too.
+        added.retain(|s| !self.books.contains(s));
         if self.connected && !added.is_empty() {
             self.queue_subscriptions(added, Outbound::Subscribe, |o| match o {
                 Outbound::Subscribe(list) => Some(list),
@@ -85,8 +90,9 @@ impl Session {
 
     /// Removes subscriptions; while connected, also queues their `unsub` now.
     pub fn unsubscribe(&mut self, subscriptions: Vec<Subscription>) {
-        let removed: Vec<Subscription> = subscriptions.into_iter().filter(|s| self.subscriptions.contains(s)).collect();
+        let mut removed: Vec<Subscription> = subscriptions.into_iter().filter(|s| self.subscriptions.contains(s)).collect();
         self.subscriptions.retain(|s| !removed.contains(s));
+        removed.retain(|s| !self.books.contains(s));
         if self.connected && !removed.is_empty() {
             self.queue_subscriptions(removed, Outbound::Unsubscribe, |o| match o {
                 Outbound::Unsubscribe(list) => Some(list),
@@ -114,6 +120,46 @@ impl Session {
         &self.subscriptions
     }
 
+    /// Whether the user's own subscriptions include `subscription` (so its frames go to handlers).
+    pub fn is_user_subscription(&self, subscription: &Subscription) -> bool {
+        self.subscriptions.contains(subscription)
+    }
+
+    /// Starts keeping a book: subscribes it now (if connected) and on every connection.
+    pub fn track_book(&mut self, subscription: Subscription) {
+        if self.books.contains(&subscription) {
+            return;
+        }
+        self.books.push(subscription.clone());
+        if self.connected && !self.subscriptions.contains(&subscription) {
+            self.queue_subscriptions(vec![subscription], Outbound::Subscribe, |_| None);
+        }
+    }
+
+    /// Stops keeping a book; unsubscribes unless the user subscribed to it too.
+    pub fn untrack_book(&mut self, subscription: &Subscription) {
+        let before = self.books.len();
+        self.books.retain(|s| s != subscription);
+        if self.connected && before != self.books.len() && !self.subscriptions.contains(subscription) {
+            self.queue_subscriptions(vec![subscription.clone()], Outbound::Unsubscribe, |_| None);
+        }
+    }
+
+    /// A book fell out of step: unsubscribe and subscribe it again, touching nothing else.
+    pub fn resubscribe(&mut self, subscription: &Subscription) {
+        if self.connected {
+            self.queue_subscriptions(vec![subscription.clone()], Outbound::Unsubscribe, |_| None);
+            self.queue_subscriptions(vec![subscription.clone()], Outbound::Subscribe, |_| None);
+        }
+    }
+
+    /// Everything each connection subscribes to: the user's subscriptions, then the books'.
+    fn all_subscriptions(&self) -> Vec<Subscription> {
+        let mut all = self.subscriptions.clone();
+        all.extend(self.books.iter().filter(|b| !self.subscriptions.contains(b)).cloned());
+        all
+    }
+
     /// Sets or clears the credentials every future connection authenticates with.
     pub fn set_secrets(&mut self, secrets: Option<Secrets>) {
         self.secrets = secrets;
@@ -131,7 +177,7 @@ impl Session {
         if self.secrets.is_some() {
             self.outbound.push(Outbound::Auth);
         }
-        let all = self.subscriptions.clone();
+        let all = self.all_subscriptions();
         self.queue_subscriptions(all, Outbound::Subscribe, |_| None);
     }
 
@@ -201,7 +247,7 @@ impl Session {
             // A preview must not use up a nonce the next connection needs.
             self.last_nonce = saved;
         }
-        for chunk in self.subscriptions.chunks(SUBSCRIPTIONS_PER_REQUEST) {
+        for chunk in self.all_subscriptions().chunks(SUBSCRIPTIONS_PER_REQUEST) {
             requests.push(Request::Subscribe { id: self.request_ids.next(), subscriptions: chunk.to_vec() });
         }
         requests
@@ -313,6 +359,27 @@ mod tests {
         session.unsubscribe(vec![trade("zz")]);
         assert_eq!(drain(&mut session).len(), 1);
         assert_eq!(session.subscriptions(), &[trade("a")]);
+    }
+
+    #[test]
+    fn a_book_resync_touches_only_that_book() {
+        let book = Subscription::Book { market: "btcusdt".into(), depth: Some(20) };
+        let mut session = Session::new("t".into());
+        session.subscribe(vec![trade("btcusdt")]);
+        session.track_book(book.clone());
+        session.on_connected();
+        let first = drain(&mut session);
+        assert_eq!(first.len(), 1);
+        assert_eq!(first[0]["subscriptions"].as_array().unwrap().len(), 2);
+        session.resubscribe(&book);
+        let again = drain(&mut session);
+        let actions: Vec<_> = again.iter().map(|m| m["action"].as_str().unwrap().to_owned()).collect();
+        assert_eq!(actions, ["unsub", "sub"]);
+        assert_eq!(again[0]["subscription"][0]["depth"], 20);
+        assert_eq!(again[1]["subscriptions"].as_array().unwrap().len(), 1);
+        session.untrack_book(&book);
+        assert_eq!(drain(&mut session)[0]["action"], "unsub");
+        assert!(!session.planned_requests(0.0)[0].message().contains("book"));
     }
 
     #[test]

@@ -1,0 +1,181 @@
+// OrderBook: a market's book kept inside wasm (exact decimal prices, MAX's sync rules). JS reads
+// only what it shows: best levels, spread, mid, the top n levels. Fed by a stream
+// (stream.book(market)), by raw frames (applyFrame) or by the app's own Response objects (apply).
+
+import { wasm } from "./wasm.js";
+import { encodeFrame } from "./decode.js";
+
+// A UI redraws at animation rate; Node has no frames, so a short timer stands in.
+const nextFrame = (callback) =>
+  typeof globalThis.requestAnimationFrame === "function" ? globalThis.requestAnimationFrame(callback) : setTimeout(callback, 16);
+
+// Marks the constructor call that wraps a stream's book (not part of the public API).
+const STREAM_BOOK = Symbol("stream book");
+
+export class OrderBook {
+  #handle;
+  #listeners = new Set();
+  #scheduled = false;
+  #detach = null;
+
+  /** A book the app feeds itself: `new OrderBook("btcusdt")` or `new OrderBook({ market })`. */
+  constructor(market, ...internal) {
+    if (internal[0] === STREAM_BOOK) {
+      [, this.#handle, this.#detach] = internal;
+      return;
+    }
+    const name = typeof market === "object" && market !== null ? market.market : market;
+    if (typeof name !== "string" || name === "") throw new TypeError("market: expected a market id such as \"btcusdt\"");
+    this.#handle = new wasm.glue.BookHandle(name.toLowerCase());
+  }
+
+  /** @internal A book kept by a stream. */
+  static live(handle, detach) {
+    return new OrderBook(undefined, STREAM_BOOK, handle, detach);
+  }
+
+  /** Applies a book snapshot or update Response; returns "snapshot", "update", "stale", "ignored", "resync" or "not-a-book-frame". */
+  apply(response) {
+    if (typeof response !== "object" || response === null) throw new TypeError("apply expects a Response object");
+    const wire = {
+      e: response.event,
+      c: response.channel ?? "book",
+      M: response.market ?? this.market,
+      fi: response.firstUpdateId,
+      li: response.lastUpdateId,
+      v: response.version,
+      a: response.asks ?? [],
+      b: response.bids ?? [],
+    };
+    return this.#after(this.#handle.applyWire(JSON.stringify(wire)));
+  }
+
+  /** Applies a raw wire frame without building a JS object for it. */
+  applyFrame(text) {
+    if (typeof text !== "string") throw new TypeError("applyFrame expects the frame's text");
+    return this.#after(this.#handle.applyEncoded(encodeFrame(text)));
+  }
+
+  #after(outcome) {
+    if (outcome !== "stale" && outcome !== "ignored" && outcome !== "not-a-book-frame") this.changed();
+    return outcome;
+  }
+
+  /** Calls `listener(book)` after changes, at most once per animation frame; returns a remover. */
+  onChange(listener) {
+    if (typeof listener !== "function") throw new TypeError("onChange expects a function");
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** @internal The book changed: tell listeners on the next frame (many changes, one call). */
+  changed() {
+    if (this.#scheduled || this.#listeners.size === 0) return;
+    this.#scheduled = true;
+    nextFrame(() => {
+      this.#scheduled = false;
+      if (!this.#handle.takeChanged()) return;
+      for (const listener of this.#listeners) listener(this);
+    });
+  }
+
+  get market() {
+    return this.#handle.market();
+  }
+
+  /** The depth subscribed to, or undefined (the server's default, 50). */
+  get depth() {
+    return this.#handle.depth();
+  }
+
+  /** False while waiting for a snapshot or resyncing: then no levels are served. */
+  get inSync() {
+    return this.#handle.inSync();
+  }
+
+  /** "awaiting-snapshot", "in-sync" or "out-of-sync". */
+  get state() {
+    return this.#handle.state();
+  }
+
+  get resyncReason() {
+    return this.#handle.resyncReason() ?? null;
+  }
+
+  /** How many times the book fell out of step and was resubscribed. */
+  get resyncs() {
+    return this.#handle.resyncs();
+  }
+
+  get lastUpdateId() {
+    return this.#handle.lastUpdateId() ?? null;
+  }
+
+  get version() {
+    return this.#handle.version() ?? null;
+  }
+
+  /** [price, volume] as the wire's strings, or null. */
+  get bestBid() {
+    return this.#handle.bestBid() ?? null;
+  }
+
+  get bestAsk() {
+    return this.#handle.bestAsk() ?? null;
+  }
+
+  /** Best ask minus best bid, as an exact decimal string. */
+  get spread() {
+    return this.#handle.spread() ?? null;
+  }
+
+  /** The midpoint of best bid and ask, as an exact decimal string. */
+  get mid() {
+    return this.#handle.mid() ?? null;
+  }
+
+  /** The best n asks, lowest first. */
+  asks(n = Infinity) {
+    return this.#handle.asks(levelCount(n));
+  }
+
+  /** The best n bids, highest first. */
+  bids(n = Infinity) {
+    return this.#handle.bids(levelCount(n));
+  }
+
+  /** Everything a ladder view needs, in one plain object. */
+  snapshot(n = 20) {
+    return {
+      market: this.market,
+      state: this.state,
+      inSync: this.inSync,
+      lastUpdateId: this.lastUpdateId,
+      version: this.version,
+      bestBid: this.bestBid,
+      bestAsk: this.bestAsk,
+      spread: this.spread,
+      mid: this.mid,
+      asks: this.asks(n),
+      bids: this.bids(n),
+      resyncs: this.resyncs,
+    };
+  }
+
+  /** Stops keeping a stream's book (it is unsubscribed); a no-op for a book fed by the app. */
+  close() {
+    this.#listeners.clear();
+    this.#detach?.();
+    this.#detach = null;
+  }
+
+  toString() {
+    return `OrderBook(${this.market}, ${this.state})`;
+  }
+}
+
+function levelCount(n) {
+  if (n === Infinity) return 0xffffffff;
+  if (!Number.isInteger(n) || n < 0) throw new RangeError("the number of levels must be a non-negative integer");
+  return n;
+}

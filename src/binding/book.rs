@@ -1,0 +1,205 @@
+//! `OrderBook` handles: a book kept in wasm, read by JS a few levels at a time.
+//!
+//! A handle shares its book with the stream's engine when the stream feeds it, so frames go
+//! straight from the socket into the book; JS only reads what it shows.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::Array;
+use wasm_bindgen::prelude::*;
+
+use super::decoder::{decode_frame, Route};
+use crate::core::book::{Applied, BookState, Level, OrderBook};
+use crate::core::book_feed::{apply_response, is_book_frame_of};
+use crate::core::response::{decode, Response};
+use crate::core::subscription::Subscription;
+
+/// A book and what the stream and the UI need to know about it.
+pub struct BookCell {
+    /// Names the book in the engine's change notices to JS (0 for a book the app feeds itself).
+    pub id: u32,
+    pub subscription: Subscription,
+    pub book: OrderBook,
+    /// Changed since JS last looked: lets the engine tell JS once per batch, not once per frame.
+    pub dirty: bool,
+    pub resyncs: u32,
+}
+
+pub type SharedBook = Rc<RefCell<BookCell>>;
+
+impl BookCell {
+    pub fn new(id: u32, subscription: Subscription) -> SharedBook {
+        Rc::new(RefCell::new(BookCell { id, subscription, book: OrderBook::new(), dirty: false, resyncs: 0 }))
+    }
+
+    /// The connection ended: what the book holds can no longer be trusted.
+    pub fn reset(&mut self) {
+        self.book.reset();
+        self.dirty = true;
+    }
+
+    pub fn market(&self) -> &str {
+        self.subscription.market().unwrap_or("")
+    }
+
+    /// Applies a response if it is this book's; returns what happened. Marks the book dirty.
+    pub fn feed(&mut self, response: &Response) -> Option<Applied> {
+        if !is_book_frame_of(response, self.market()) {
+            return None;
+        }
+        let applied = apply_response(&mut self.book, response)?;
+        if matches!(applied, Applied::Resync(_)) {
+            self.resyncs = self.resyncs.saturating_add(1);
+        }
+        if !matches!(applied, Applied::Stale | Applied::Ignored) {
+            self.dirty = true;
+        }
+        Some(applied)
+    }
+}
+
+fn outcome_name(applied: Option<&Applied>) -> &'static str {
+    match applied {
+        Some(Applied::Snapshot) => "snapshot",
+        Some(Applied::Update) => "update",
+        Some(Applied::Stale) => "stale",
+        Some(Applied::Ignored) => "ignored",
+        Some(Applied::Resync(_)) => "resync",
+        None => "not-a-book-frame",
+    }
+}
+
+fn level_pair(level: &Level) -> Array {
+    Array::of2(&JsValue::from_str(level.price()), &JsValue::from_str(level.volume()))
+}
+
+#[wasm_bindgen]
+pub struct BookHandle {
+    cell: SharedBook,
+}
+
+impl BookHandle {
+    pub fn shared(cell: SharedBook) -> BookHandle {
+        BookHandle { cell }
+    }
+
+    pub fn cell(&self) -> &SharedBook {
+        &self.cell
+    }
+}
+
+#[wasm_bindgen]
+impl BookHandle {
+    /// A book the app feeds itself, for `market` (e.g. "btcusdt").
+    #[wasm_bindgen(constructor)]
+    pub fn new(market: String) -> BookHandle {
+        BookHandle { cell: BookCell::new(0, Subscription::Book { market, depth: None }) }
+    }
+
+    /// Applies a book response given as its wire JSON; returns "snapshot", "update", "stale",
+    /// "ignored", "resync" or "not-a-book-frame".
+    #[wasm_bindgen(js_name = applyWire)]
+    pub fn apply_wire(&self, wire: &str) -> Result<String, JsValue> {
+        let response = decode(wire.as_bytes()).map_err(|e| JsValue::from(js_sys::Error::new(e.message())))?;
+        Ok(outcome_name(self.cell.borrow_mut().feed(&response).as_ref()).to_owned())
+    }
+
+    /// Applies the raw frame that `encodeFrame` just wrote into wasm: no JS object is made.
+    #[wasm_bindgen(js_name = applyEncoded)]
+    pub fn apply_encoded(&self, length: usize) -> Result<String, JsValue> {
+        let mut outcome = "not-a-book-frame";
+        decode_frame(length, |response| {
+            outcome = outcome_name(self.cell.borrow_mut().feed(response).as_ref());
+            Route::Skip
+        })
+        .map_err(|e| JsValue::from(js_sys::Error::new(&e)))?;
+        Ok(outcome.to_owned())
+    }
+
+    pub fn id(&self) -> u32 {
+        self.cell.borrow().id
+    }
+
+    pub fn market(&self) -> String {
+        self.cell.borrow().market().to_owned()
+    }
+
+    pub fn depth(&self) -> Option<u8> {
+        match self.cell.borrow().subscription {
+            Subscription::Book { depth, .. } => depth,
+            _ => None,
+        }
+    }
+
+    #[wasm_bindgen(js_name = inSync)]
+    pub fn in_sync(&self) -> bool {
+        self.cell.borrow().book.is_in_sync()
+    }
+
+    /// "awaiting-snapshot", "in-sync" or "out-of-sync".
+    pub fn state(&self) -> String {
+        match self.cell.borrow().book.state() {
+            BookState::AwaitingSnapshot => "awaiting-snapshot",
+            BookState::InSync => "in-sync",
+            BookState::OutOfSync(_) => "out-of-sync",
+        }
+        .to_owned()
+    }
+
+    /// Why the book is out of sync, if it is.
+    #[wasm_bindgen(js_name = resyncReason)]
+    pub fn resync_reason(&self) -> Option<String> {
+        match self.cell.borrow().book.state() {
+            BookState::OutOfSync(reason) => Some(reason.to_string()),
+            _ => None,
+        }
+    }
+
+    pub fn resyncs(&self) -> u32 {
+        self.cell.borrow().resyncs
+    }
+
+    #[wasm_bindgen(js_name = lastUpdateId)]
+    pub fn last_update_id(&self) -> Option<f64> {
+        self.cell.borrow().book.last_update_id().map(|id| id as f64)
+    }
+
+    pub fn version(&self) -> Option<f64> {
+        self.cell.borrow().book.version().map(|v| v as f64)
+    }
+
+    #[wasm_bindgen(js_name = bestBid)]
+    pub fn best_bid(&self) -> Option<Array> {
+        self.cell.borrow().book.best_bid().map(level_pair)
+    }
+
+    #[wasm_bindgen(js_name = bestAsk)]
+    pub fn best_ask(&self) -> Option<Array> {
+        self.cell.borrow().book.best_ask().map(level_pair)
+    }
+
+    pub fn spread(&self) -> Option<String> {
+        self.cell.borrow().book.spread().map(|d| d.to_string())
+    }
+
+    pub fn mid(&self) -> Option<String> {
+        self.cell.borrow().book.mid().map(|d| d.to_string())
+    }
+
+    /// The best `count` asks, lowest first, as `[price, volume]` wire strings.
+    pub fn asks(&self, count: usize) -> Array {
+        self.cell.borrow().book.asks().take(count).map(level_pair).collect()
+    }
+
+    /// The best `count` bids, highest first.
+    pub fn bids(&self, count: usize) -> Array {
+        self.cell.borrow().book.bids().take(count).map(level_pair).collect()
+    }
+
+    /// Whether the book changed since the last call (and clears the flag).
+    #[wasm_bindgen(js_name = takeChanged)]
+    pub fn take_changed(&self) -> bool {
+        std::mem::replace(&mut self.cell.borrow_mut().dirty, false)
+    }
+}
