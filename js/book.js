@@ -9,6 +9,9 @@ import { encodeFrame } from "./decode.js";
 const nextFrame = (callback) =>
   typeof globalThis.requestAnimationFrame === "function" ? globalThis.requestAnimationFrame(callback) : setTimeout(callback, 16);
 
+// What applying a frame did, by the code the wasm side returns (src/binding/book.rs).
+const OUTCOMES = ["snapshot", "update", "stale", "ignored", "resync", "not-a-book-frame"];
+
 // Marks the constructor call that wraps a stream's book (not part of the public API).
 const STREAM_BOOK = Symbol("stream book");
 
@@ -47,13 +50,13 @@ export class OrderBook {
       a: response.asks ?? [],
       b: response.bids ?? [],
     };
-    return this.#after(this.#handle.applyWire(JSON.stringify(wire)));
+    return this.#after(OUTCOMES[this.#handle.applyWire(JSON.stringify(wire))]);
   }
 
   /** Applies a raw wire frame without building a JS object for it. */
   applyFrame(text) {
     if (typeof text !== "string") throw new TypeError("applyFrame expects the frame's text");
-    return this.#after(this.#handle.applyEncoded(encodeFrame(text)));
+    return this.#after(OUTCOMES[this.#handle.applyEncoded(encodeFrame(text))]);
   }
 
   #after(outcome) {

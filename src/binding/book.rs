@@ -9,9 +9,9 @@ use std::rc::Rc;
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
-use super::decoder::{decode_frame, Route};
+use super::decoder::{decode_frame, with_frame, Route};
 use crate::core::book::{Applied, BookState, Level, OrderBook};
-use crate::core::book_feed::{apply_response, is_book_frame_of};
+use crate::core::book_feed::{apply_message, apply_response, is_book_frame_of, read_book_message, BookMessage};
 use crate::core::response::{decode, Response};
 use crate::core::subscription::Subscription;
 
@@ -49,24 +49,40 @@ impl BookCell {
             return None;
         }
         let applied = apply_response(&mut self.book, response)?;
+        self.note(&applied);
+        Some(applied)
+    }
+
+    /// Applies a frame read by the fast book reader if it is this book's.
+    pub fn feed_message(&mut self, message: &BookMessage<'_>) -> Option<Applied> {
+        if message.market != self.market() {
+            return None;
+        }
+        let applied = apply_message(&mut self.book, message)?;
+        self.note(&applied);
+        Some(applied)
+    }
+
+    fn note(&mut self, applied: &Applied) {
         if matches!(applied, Applied::Resync(_)) {
             self.resyncs = self.resyncs.saturating_add(1);
         }
         if !matches!(applied, Applied::Stale | Applied::Ignored) {
             self.dirty = true;
         }
-        Some(applied)
     }
 }
 
-fn outcome_name(applied: Option<&Applied>) -> &'static str {
+/// What applying a frame did, as a small number: returning a string would cost a text decode
+/// per frame on the JS side. `js/book.js` names them in `OUTCOMES`, in this order.
+fn outcome_code(applied: Option<&Applied>) -> u8 {
     match applied {
-        Some(Applied::Snapshot) => "snapshot",
-        Some(Applied::Update) => "update",
-        Some(Applied::Stale) => "stale",
-        Some(Applied::Ignored) => "ignored",
-        Some(Applied::Resync(_)) => "resync",
-        None => "not-a-book-frame",
+        Some(Applied::Snapshot) => 0,
+        Some(Applied::Update) => 1,
+        Some(Applied::Stale) => 2,
+        Some(Applied::Ignored) => 3,
+        Some(Applied::Resync(_)) => 4,
+        None => 5,
     }
 }
 
@@ -97,24 +113,28 @@ impl BookHandle {
         BookHandle { cell: BookCell::new(0, Subscription::Book { market, depth: None }) }
     }
 
-    /// Applies a book response given as its wire JSON; returns "snapshot", "update", "stale",
-    /// "ignored", "resync" or "not-a-book-frame".
+    /// Applies a book response given as its wire JSON; returns an outcome code.
     #[wasm_bindgen(js_name = applyWire)]
-    pub fn apply_wire(&self, wire: &str) -> Result<String, JsValue> {
+    pub fn apply_wire(&self, wire: &str) -> Result<u8, JsValue> {
         let response = decode(wire.as_bytes()).map_err(|e| JsValue::from(js_sys::Error::new(e.message())))?;
-        Ok(outcome_name(self.cell.borrow_mut().feed(&response).as_ref()).to_owned())
+        Ok(outcome_code(self.cell.borrow_mut().feed(&response).as_ref()))
     }
 
-    /// Applies the raw frame that `encodeFrame` just wrote into wasm: no JS object is made.
+    /// Applies the raw frame that `encodeFrame` just wrote into wasm (no JS object is made);
+    /// returns an outcome code.
     #[wasm_bindgen(js_name = applyEncoded)]
-    pub fn apply_encoded(&self, length: usize) -> Result<String, JsValue> {
-        let mut outcome = "not-a-book-frame";
+    pub fn apply_encoded(&self, length: usize) -> Result<u8, JsValue> {
+        let fast = with_frame(length, |frame| read_book_message(frame).map(|message| outcome_code(self.cell.borrow_mut().feed_message(&message).as_ref())));
+        if let Some(outcome) = fast.flatten() {
+            return Ok(outcome);
+        }
+        let mut outcome = outcome_code(None);
         decode_frame(length, |response| {
-            outcome = outcome_name(self.cell.borrow_mut().feed(response).as_ref());
+            outcome = outcome_code(self.cell.borrow_mut().feed(response).as_ref());
             Route::Skip
         })
         .map_err(|e| JsValue::from(js_sys::Error::new(&e)))?;
-        Ok(outcome.to_owned())
+        Ok(outcome)
     }
 
     pub fn id(&self) -> u32 {

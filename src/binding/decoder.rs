@@ -82,3 +82,12 @@ pub fn decode_frame(len: usize, classify: impl FnOnce(&Response) -> Route) -> Re
         }
     })
 }
+
+/// Lends the frame that `encodeFrame` wrote (its first `len` bytes) to `read`; `None` if the
+/// decoder is busy.
+pub fn with_frame<T>(len: usize, read: impl FnOnce(&[u8]) -> T) -> Option<T> {
+    DECODER.with(|cell| {
+        let decoder = cell.try_borrow().ok()?;
+        Some(read(&decoder.input[..len.min(decoder.input.len())]))
+    })
+}

@@ -13,13 +13,14 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
 use super::book::{BookCell, BookHandle, SharedBook};
-use super::decoder::{decode_frame, Route};
+use super::decoder::{decode_frame, with_frame, Route};
 use super::errors::input_error;
 use super::hooks::{notify, Hooks};
 use super::mailbox::{CloseInfo, Mailbox, Signal};
 use super::socket::Socket;
 use crate::core::rate_limit::{parse_retry_after, ConnectionBudget, RequestLimiter};
 use crate::core::book::Applied;
+use crate::core::book_feed::read_book_message;
 use crate::core::reconnect::{Backoff, ReconnectPolicy};
 use crate::core::request::filters_from_value;
 use crate::core::response::Response;
@@ -626,11 +627,12 @@ async fn on_message(inner: &Rc<Inner>, data: JsValue) -> Result<(), JsValue> {
         }
     };
     let mut facts = FrameFacts::default();
-    let decoded = decode_frame(length, |response| inner.with_state(|state| classify(state, response, &mut facts)));
-    inner.books_changed(&facts.changed_books);
-    if facts.resubscribed {
-        inner.flush();
+    if feed_book_fast(inner, length, &mut facts) {
+        after_books(inner, &facts);
+        return Ok(());
     }
+    let decoded = decode_frame(length, |response| inner.with_state(|state| classify(state, response, &mut facts)));
+    after_books(inner, &facts);
     let tape_at = match decoded {
         Ok(Some(tape_at)) => tape_at,
         Ok(None) => return Ok(()),
@@ -653,6 +655,14 @@ async fn on_message(inner: &Rc<Inner>, data: JsValue) -> Result<(), JsValue> {
 }
 
 /// Decides what a decoded frame is for; runs inside the decoder, so it must not call into JS.
+/// Tells JS which books changed, and sends the resubscriptions a frame caused.
+fn after_books(inner: &Inner, facts: &FrameFacts) {
+    inner.books_changed(&facts.changed_books);
+    if facts.resubscribed {
+        inner.flush();
+    }
+}
+
 fn classify(state: &mut State, response: &Response, facts: &mut FrameFacts) -> Route {
     let event = response.event.as_ref().map(|e| e.as_str()).unwrap_or("");
     let id = response.id.as_ref().map(|id| id.0.as_str());
@@ -674,10 +684,15 @@ fn classify(state: &mut State, response: &Response, facts: &mut FrameFacts) -> R
 /// Feeds a `book` frame to the book kept for its market; resubscribes just that book when it
 /// fell out of step. Its frames reach handlers only if the user subscribed to it too.
 fn feed_books(state: &mut State, response: &Response, facts: &mut FrameFacts) -> Route {
+    feed_books_with(state, facts, |cell| cell.feed(response)).unwrap_or(Route::Build)
+}
+
+/// Offers a frame to each kept book through `feed`; the route of the book that took it, if any.
+fn feed_books_with(state: &mut State, facts: &mut FrameFacts, mut feed: impl FnMut(&mut BookCell) -> Option<Applied>) -> Option<Route> {
     for cell in &state.books {
         let mut cell = cell.borrow_mut();
         let was_dirty = cell.dirty;
-        let Some(applied) = cell.feed(response) else { continue };
+        let Some(applied) = feed(&mut cell) else { continue };
         if matches!(applied, Applied::Resync(_)) {
             state.session.resubscribe(&cell.subscription);
             facts.resubscribed = true;
@@ -685,9 +700,29 @@ fn feed_books(state: &mut State, response: &Response, facts: &mut FrameFacts) ->
         if cell.dirty && !was_dirty {
             facts.changed_books.push(cell.id);
         }
-        return if state.session.is_user_subscription(&cell.subscription) { Route::Build } else { Route::Skip };
+        return Some(if state.session.is_user_subscription(&cell.subscription) { Route::Build } else { Route::Skip });
     }
-    Route::Build
+    None
+}
+
+/// The fast path of a frame that only a kept book wants: read with the book reader, applied,
+/// and never decoded in full. True if it was taken.
+fn feed_book_fast(inner: &Inner, length: usize, facts: &mut FrameFacts) -> bool {
+    if inner.with_state(|state| state.books.is_empty()) {
+        return false;
+    }
+    let taken = with_frame(length, |frame| {
+        let message = read_book_message(frame)?;
+        inner.with_state(|state| {
+            let owner = state.books.iter().find(|cell| cell.borrow().market() == message.market)?;
+            if state.session.is_user_subscription(&owner.borrow().subscription) {
+                // The user's handlers want this book's frames too: the full decoder serves both.
+                return None;
+            }
+            feed_books_with(state, facts, |cell| cell.feed_message(&message))
+        })
+    });
+    taken.flatten().is_some()
 }
 
 fn is_thenable(value: &JsValue) -> bool {
