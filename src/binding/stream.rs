@@ -654,7 +654,6 @@ async fn on_message(inner: &Rc<Inner>, data: JsValue) -> Result<(), JsValue> {
     dispatch(inner, &response).await
 }
 
-/// Decides what a decoded frame is for; runs inside the decoder, so it must not call into JS.
 /// Tells JS which books changed, and sends the resubscriptions a frame caused.
 fn after_books(inner: &Inner, facts: &FrameFacts) {
     inner.books_changed(&facts.changed_books);
@@ -663,6 +662,7 @@ fn after_books(inner: &Inner, facts: &FrameFacts) {
     }
 }
 
+/// Decides what a decoded frame is for; runs inside the decoder, so it must not call into JS.
 fn classify(state: &mut State, response: &Response, facts: &mut FrameFacts) -> Route {
     let event = response.event.as_ref().map(|e| e.as_str()).unwrap_or("");
     let id = response.id.as_ref().map(|id| id.0.as_str());
