@@ -113,7 +113,7 @@ struct State {
     got_frame: bool,
     auth_failure_reported: bool,
     reconnects: u32,
-    frames: f64,
+    frames: u64,
 }
 
 struct Inner {
@@ -176,7 +176,7 @@ impl StreamDriver {
             got_frame: false,
             auth_failure_reported: false,
             reconnects: 0,
-            frames: 0.0,
+            frames: 0,
         };
         let inner = Inner { state: RefCell::new(state), mailbox: Rc::new(Mailbox::default()), hooks: Hooks::from_js(&hooks)? };
         Ok(StreamDriver { inner: Rc::new(inner) })
@@ -232,11 +232,7 @@ impl StreamDriver {
     /// Keeps `market`'s book in wasm, fed straight from this stream's frames. One book per market:
     /// frames do not say which depth they were sent for.
     pub fn book(&self, market: &str, depth: Option<f64>) -> Result<BookHandle, JsValue> {
-        let mut wire = serde_json::json!({ "channel": "book", "market": market });
-        if let Some(depth) = depth {
-            wire["depth"] = serde_json::json!(depth);
-        }
-        let subscription = Subscription::from_value(&wire, "book").map_err(|e| input_error(&e))?;
+        let subscription = Subscription::book(market, depth, "book").map_err(|e| input_error(&e))?;
         let market = subscription.market().unwrap_or_default().to_owned();
         let handle = self.inner.with_state(|state| {
             if let Some(existing) = state.books.iter().find(|b| b.borrow().market() == market) {
@@ -289,7 +285,9 @@ impl StreamDriver {
     /// `{state, reconnects, frames}` as JSON, for dashboards.
     pub fn status(&self) -> String {
         self.inner.with_state(|state| {
-            format!(r#"{{"state":"{}","reconnects":{},"frames":{},"lastFrameAt":{}}}"#, state.phase.name(), state.reconnects, state.frames, state.last_frame_ms)
+            // Integers only: formatting an f64 would pull float printing into the wasm.
+            let last_frame_at = state.last_frame_ms.max(0.0) as u64;
+            format!(r#"{{"state":"{}","reconnects":{},"frames":{},"lastFrameAt":{}}}"#, state.phase.name(), state.reconnects, state.frames, last_frame_at)
         })
     }
 
@@ -580,7 +578,8 @@ fn keepalive(inner: &Rc<Inner>, socket: &Socket) -> Option<JsValue> {
         (silent >= 2.0 * f64::from(state.keepalive_ms)).then_some(silent)
     });
     if let Some(silent) = silent_ms {
-        return Some(error(&format!("no frame received for {:.0} s: the connection is presumed dead", silent / 1000.0)));
+        let seconds = (silent / 1000.0).max(0.0) as u64;
+        return Some(error(&format!("no frame received for {seconds} s: the connection is presumed dead")));
     }
     inner.with_state(|state| state.session.queue_ping());
     socket.ping_frame();
@@ -608,7 +607,7 @@ struct FrameFacts {
 async fn on_message(inner: &Rc<Inner>, data: JsValue) -> Result<(), JsValue> {
     inner.with_state(|state| {
         state.last_frame_ms = js_sys::Date::now();
-        state.frames += 1.0;
+        state.frames = state.frames.saturating_add(1);
         if !state.got_frame {
             // A connection counts as successful once the server has answered it.
             state.got_frame = true;

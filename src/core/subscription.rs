@@ -92,6 +92,17 @@ impl Subscription {
         Ok(subscription)
     }
 
+    /// A book subscription from its parts, validated like any other; `at` names it in errors.
+    pub fn book(market: &str, depth: Option<f64>, at: &str) -> Result<Subscription, InputError> {
+        let mut object = Map::new();
+        object.insert("channel".into(), Value::from("book"));
+        object.insert("market".into(), Value::from(market));
+        if let Some(depth) = depth {
+            object.insert("depth".into(), serde_json::Number::from_f64(depth).map_or(Value::Null, Value::Number));
+        }
+        Subscription::from_value(&Value::Object(object), at)
+    }
+
     /// Validates a list of subscriptions; `key` is the list's field name.
     pub fn list_from_value(value: &Value, key: &str) -> Result<Vec<Subscription>, InputError> {
         let items = match value {
