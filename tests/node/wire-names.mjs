@@ -182,11 +182,11 @@ export const RESPONSE = {
 export function expectDecoded(table, wire, decoded, at = "response") {
   assert.equal(Object.getPrototypeOf(decoded), Object.prototype, `${at} is a plain object`);
   const expectedNames = [];
-  const extra = {};
+  const extraEntries = [];
   for (const [key, value] of Object.entries(wire)) {
     const field = Object.hasOwn(table, key) ? table[key] : undefined;
     if (field === undefined) {
-      extra[key] = value;
+      extraEntries.push([key, value]);
       continue;
     }
     const [name, check] = field;
@@ -194,9 +194,10 @@ export function expectDecoded(table, wire, decoded, at = "response") {
     expectedNames.push(name);
     check(value, decoded[name], `${at}.${name}`);
   }
-  if (Object.keys(extra).length > 0) {
+  if (extraEntries.length > 0) {
     expectedNames.push("extra");
-    assert.deepEqual(decoded.extra, extra, `${at}.extra`);
+    // fromEntries defines own keys as JSON.parse does, even `__proto__`.
+    assert.deepEqual(decoded.extra, Object.fromEntries(extraEntries), `${at}.extra`);
   }
   assert.deepEqual(Object.keys(decoded).sort(), expectedNames.sort(), `${at} has exactly the wire's fields`);
 }
