@@ -3,7 +3,7 @@
 //! Nothing here decides protocol behaviour; each function converts arguments, calls the core
 //! and converts the result or error once, at the boundary.
 
-mod decoder;
-mod errors;
-mod policy;
-mod requests;
+pub mod decoder;
+pub mod errors;
+pub mod policy;
+pub mod requests;
