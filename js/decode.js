@@ -97,7 +97,8 @@ function extra() {
   const out = {};
   for (let i = 0; i < count; i++) {
     const key = str();
-    out[key] = JSON.parse(str());
+    // Defined, not assigned: assigning a wire key `__proto__` would replace the prototype.
+    Object.defineProperty(out, key, { value: JSON.parse(str()), enumerable: true, writable: true, configurable: true });
   }
   return out;
 }

@@ -5,5 +5,7 @@
 
 pub mod core;
 
+// Public only so that tests/wasm.rs (wasm-bindgen-test) can call the exported functions directly.
 #[cfg(target_arch = "wasm32")]
-mod binding;
+#[doc(hidden)]
+pub mod binding;

@@ -4,12 +4,13 @@
 //! Protocol decisions live in the core; functions here convert arguments, call the core and
 //! convert results and errors once, at the boundary.
 
-mod book;
-mod decoder;
-mod errors;
+// Public (and hidden from docs) so that tests/wasm.rs can exercise the binding directly.
+pub mod book;
+pub mod decoder;
+pub mod errors;
 mod hooks;
 mod mailbox;
-mod policy;
-mod requests;
+pub mod policy;
+pub mod requests;
 mod socket;
-mod stream;
+pub mod stream;
