@@ -44,6 +44,9 @@ export class Request {
   static auth(apiKey, apiSecret, { filters, nonce = Date.now() } = {}) {
     if (typeof apiKey !== "string") throw new TypeError("apiKey: expected a string");
     if (typeof apiSecret !== "string") throw new TypeError("apiSecret: expected a string");
+    // wasm-bindgen's string passing would silently turn a lone surrogate into U+FFFD.
+    if (!apiKey.isWellFormed()) throw new TypeError("apiKey: holds a lone UTF-16 surrogate (not valid Unicode)");
+    if (!apiSecret.isWellFormed()) throw new TypeError("apiSecret: holds a lone UTF-16 surrogate (not valid Unicode)");
     if (typeof nonce !== "number") throw new TypeError("nonce: expected a number (ms since the epoch)");
     return new Request(wasm.glue.authMessage(nextRequestId(), apiKey, apiSecret, nonce, filtersArgument(filters)));
   }
@@ -60,6 +63,7 @@ export class Request {
   /** A request from wire JSON; either spelling of an action is accepted. */
   static parse(text) {
     if (typeof text !== "string") throw new TypeError(`Request.parse expects a string, got ${typeof text}`);
+    if (!text.isWellFormed()) throw new TypeError("request: the text holds a lone UTF-16 surrogate (not valid Unicode)");
     return new Request(wasm.glue.normalizeRequest(text));
   }
 

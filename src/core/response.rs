@@ -7,13 +7,13 @@
 use std::fmt;
 
 use super::tape::Tape;
-use super::wire::{wire_object, Id, Int, Level, List, Text};
+use super::wire::{wire_object, Id, Int, Level, List, Text, Time};
 
 wire_object! {
     /// A decoded message (`Response` in the JS API).
     Response {
         "e" event: Text<'de>,
-        "T" created_at: Int,
+        "T" created_at: Time,
         "i" id: Id<'de>,
         "E" errors: List<Text<'de>>,
         "s" subscriptions: List<SubscriptionEcho<'de>>,
@@ -72,8 +72,8 @@ wire_object! {
         "ap" average_price: Text<'de>,
         "S" state: Text<'de>,
         "M" market: Text<'de>,
-        "T" created_at: Int,
-        "TU" updated_at: Int,
+        "T" created_at: Time,
+        "TU" updated_at: Time,
         "v" volume: Text<'de>,
         "rv" remaining_volume: Text<'de>,
         "ev" executed_volume: Text<'de>,
@@ -95,8 +95,8 @@ wire_object! {
         "fc" fee_currency: Text<'de>,
         "fd" fee_discounted: bool,
         "fn" funds: Text<'de>,
-        "T" created_at: Int,
-        "TU" updated_at: Int,
+        "T" created_at: Time,
+        "TU" updated_at: Time,
         "m" maker: bool,
         "oi" order_id: Int,
         "tr" trend: Text<'de>,
@@ -110,15 +110,15 @@ wire_object! {
         "av" available: Text<'de>,
         "l" locked: Text<'de>,
         "stk" staked: Text<'de>,
-        "TU" balance_updated_time: Int,
+        "TU" balance_updated_time: Time,
     }
 }
 
 wire_object! {
     /// `k`.
     Kline {
-        "ST" start_time: Int,
-        "ET" end_time: Int,
+        "ST" start_time: Time,
+        "ET" end_time: Time,
         "M" market: Text<'de>,
         "R" resolution: Text<'de>,
         "O" open: Text<'de>,
@@ -152,7 +152,7 @@ wire_object! {
     PoolQuota {
         "cu" currency: Text<'de>,
         "av" available: Text<'de>,
-        "TU" updated_at: Int,
+        "TU" updated_at: Time,
     }
 }
 
@@ -163,7 +163,7 @@ wire_object! {
         "as" asset_in_usdt: Text<'de>,
         "db" debt_in_usdt: Text<'de>,
         "idxp" index_prices: List<IndexPrice<'de>>,
-        "TU" updated_at: Int,
+        "TU" updated_at: Time,
     }
 }
 
@@ -181,7 +181,7 @@ wire_object! {
         "cu" currency: Text<'de>,
         "dbp" debt_principal: Text<'de>,
         "dbi" debt_interest: Text<'de>,
-        "TU" updated_at: Int,
+        "TU" updated_at: Time,
     }
 }
 

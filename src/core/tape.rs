@@ -11,7 +11,7 @@
 //! to be unescaped, `-(start + 1), end` into the owned-text buffer. A list is its length then its
 //! items; `extra` is its length then `key, raw JSON value` string pairs.
 
-use super::wire::{Extra, Id, Int, List, Text};
+use super::wire::{Extra, Id, Int, List, Text, Time};
 
 /// Where decoded frames are written, reused from frame to frame.
 #[derive(Debug, Default)]
@@ -110,6 +110,12 @@ impl WriteTape for Id<'_> {
 impl WriteTape for Int {
     fn write_tape(&self, tape: &mut Tape) {
         // Exact: `Int` is at most 2^53 - 1.
+        tape.number(self.0 as f64);
+    }
+}
+
+impl WriteTape for Time {
+    fn write_tape(&self, tape: &mut Tape) {
         tape.number(self.0 as f64);
     }
 }

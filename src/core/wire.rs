@@ -118,6 +118,29 @@ impl Serialize for Int {
     }
 }
 
+/// The last millisecond a JS `Date` holds (ECMAScript's time range is ±8.64e15 ms).
+pub const MAX_DATE_MS: u64 = 8_640_000_000_000_000;
+
+/// A time in ms since the epoch that a JS `Date` holds, so the JS side never builds an Invalid Date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Time(pub u64);
+
+impl<'de> Deserialize<'de> for Time {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let Int(ms) = Int::deserialize(deserializer)?;
+        if ms > MAX_DATE_MS {
+            return Err(de::Error::custom(format_args!("time {ms} ms is beyond what a JS Date holds (8.64e15 ms)")));
+        }
+        Ok(Time(ms))
+    }
+}
+
+impl Serialize for Time {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_u64(self.0)
+    }
+}
+
 /// A list whose decoding errors name the index of the bad element (`o[3].p: ...`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct List<T>(pub Vec<T>);
