@@ -105,3 +105,22 @@ const known: EventName = "snaptshot";
 new ReconnectPolicy({ baseDelay: "1s" });
 
 export { action, close, createdAtMs, describe, echoed, known, maxRetries, seconds, signature, wire };
+
+// The Stream and its book, typed.
+import { Stream, OrderBook } from "maicoin-ws";
+
+const log: string[] = [];
+
+const stream = new Stream({ dispatch: "queue", reconnectPolicy: { baseDelay: 0.5 }, onStateChange: (state) => log.push(state) });
+stream.subscribe([{ channel: "trade", market: "btcusdt" }]).addHandler(async (response) => {
+  const trades = response.trades ?? [];
+  log.push(String(trades.length));
+});
+const liveBook: OrderBook = stream.book("btcusdt", { depth: 20, onChange: (b) => log.push(`${b.bestBid?.[0]} ${b.spread}`) });
+const view = liveBook.snapshot(5);
+const topPrice: string | undefined = view.asks[0]?.[0];
+log.push(`${topPrice} ${stream.status.lastFrameAt?.toISOString()}`);
+// @ts-expect-error dispatch modes are inline, task or queue
+new Stream({ dispatch: "later" });
+// @ts-expect-error a book's depth is one of 1, 5, 10, 20, 50
+stream.book("btcusdt", { depth: 7 });
