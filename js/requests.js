@@ -12,7 +12,8 @@ export function nextRequestId() {
   return `mws-${idPrefix}-${idCounter}`;
 }
 
-function listArgument(subscriptions) {
+/** The caller's subscriptions as JSON for the wasm core, which validates them. */
+export function listArgument(subscriptions) {
   if (subscriptions === undefined) throw new TypeError("subscriptions: is required");
   try {
     return JSON.stringify(subscriptions);

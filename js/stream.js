@@ -6,7 +6,7 @@ import { wasm } from "./wasm.js";
 import { host } from "./host.js";
 import { encodeFrame, buildResponse } from "./decode.js";
 import { ReconnectPolicy } from "./policy.js";
-import { Request, nextRequestId } from "./requests.js";
+import { Request, listArgument, nextRequestId } from "./requests.js";
 import { ResponseQueue } from "./response-queue.js";
 import { OrderBook } from "./book.js";
 
@@ -21,15 +21,6 @@ const CALLBACKS = [
   "onAuthFailed",
   "onStateChange",
 ];
-
-function listArgument(subscriptions) {
-  if (subscriptions === undefined) throw new TypeError("subscriptions: is required");
-  try {
-    return JSON.stringify(subscriptions);
-  } catch (error) {
-    throw new TypeError(`subscriptions: cannot be read (${error.message})`);
-  }
-}
 
 function policyFrom({ reconnect = true, reconnectPolicy }) {
   if (reconnectPolicy instanceof ReconnectPolicy) return reconnectPolicy;
