@@ -1,0 +1,145 @@
+// The dashboard: one Stream to the endpoint, one book kept in wasm for the current market, and the
+// views fed from it. Switching market closes the old book and unsubscribes the old market's
+// channels before subscribing the new ones; book frames go to the book, never to the handler.
+
+import { Stream, Resolution } from "maicoin-ws";
+import { initialView, loadEndpoint, rememberView } from "./config.js";
+import { Ladder } from "./ladder.js";
+import { Tape } from "./tape.js";
+import { TickerStrip } from "./ticker.js";
+import { CandleChart } from "./chart.js";
+import { ConnectionPanel } from "./status.js";
+import { MarketList } from "./markets.js";
+import { groupDigits } from "./format.js";
+
+const DEPTH = 20;
+const $ = (selector) => document.querySelector(selector);
+
+const endpoint = await loadEndpoint();
+const view = initialView();
+if (!Object.values(Resolution).includes(view.resolution)) view.resolution = "1m";
+
+const ladder = new Ladder($("#book"), DEPTH);
+const tape = new Tape($("#tape"));
+const ticker = new TickerStrip($("#ticker"));
+const chart = new CandleChart($("#chart"));
+
+let panel;
+const stream = new Stream({
+  uri: endpoint.uri,
+  onStateChange: (state) => panel?.showState(state),
+  onConnected: () => panel?.note("connected", "good"),
+  onDisconnected: (error) => panel?.note(`disconnected: ${error?.message ?? "closed"}`, "bad"),
+  onReconnecting: () => panel?.note("reconnecting…", "warn"),
+  onPermanentFailure: (error) => panel?.note(`gave up: ${error?.message ?? error}`, "bad"),
+  onDecodeError: (error) => panel?.note(`skipped a frame: ${error.message}`, "warn"),
+  onHandlerError: (error) => console.error("dashboard handler failed", error),
+});
+panel = new ConnectionPanel($("#connection"), stream, endpoint);
+const markets = new MarketList($("#markets"), $("#market"), view.market, (market) => switchMarket(market));
+
+/** The public channels the current view has, besides its book. */
+const channelsOf = ({ market, resolution }) => [
+  { channel: "trade", market },
+  { channel: "ticker", market },
+  { channel: "kline", market, resolution },
+];
+
+let book = null;
+
+function precisions() {
+  const status = markets.status(view.market);
+  return { price: status?.quoteUnitPrecision, size: status?.baseUnitPrecision ?? 0 };
+}
+
+function openMarket() {
+  const { size, price } = precisions();
+  ladder.reset(size);
+  tape.reset(size);
+  ticker.reset();
+  chart.show(view.market, view.resolution);
+  if (price !== undefined) chart.setPriceDecimals(price);
+  markets.select(view.market);
+  $("#book-title").textContent = `Order book · ${view.market.toUpperCase()}`;
+  book = stream.book(view.market, { depth: DEPTH, onChange: (changed) => ladder.render(changed.snapshot(DEPTH)) });
+  stream.subscribe(channelsOf(view));
+  rememberView(view);
+}
+
+function switchMarket(market) {
+  if (market === view.market) return;
+  book.close();
+  stream.unsubscribe(channelsOf(view));
+  view.market = market;
+  openMarket();
+  panel.note(`market ${market.toUpperCase()}`);
+}
+
+function switchResolution(resolution) {
+  if (resolution === view.resolution) return;
+  stream.unsubscribe([{ channel: "kline", market: view.market, resolution: view.resolution }]);
+  view.resolution = resolution;
+  stream.subscribe([{ channel: "kline", market: view.market, resolution }]);
+  chart.show(view.market, resolution);
+  showResolutions();
+  rememberView(view);
+}
+
+function showResolutions() {
+  for (const button of $("#resolutions").children) {
+    button.setAttribute("aria-pressed", String(button.dataset.resolution === view.resolution));
+  }
+}
+
+$("#resolutions").replaceChildren(
+  ...Object.values(Resolution).map((resolution) => {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = resolution;
+    button.dataset.resolution = resolution;
+    button.addEventListener("click", () => switchResolution(resolution));
+    return button;
+  }),
+);
+showResolutions();
+
+// Channel data of an earlier market can still arrive just after a switch; it is not shown.
+function route(response) {
+  switch (response.channel) {
+    case "trade":
+      if (response.market !== view.market) return;
+      if (response.event === "snapshot") tape.snapshot(response.trades);
+      else tape.update(response.trades);
+      return;
+    case "ticker": {
+      if (response.market !== view.market) return;
+      const last = ticker.show(response.ticker, markets.status(view.market)?.baseUnit);
+      document.title = `${groupDigits(last)} · ${view.market.toUpperCase()} · MAX dashboard`;
+      return;
+    }
+    case "kline":
+      chart.add(response.kline);
+      return;
+    case "market_status": {
+      markets.show(response.marketStatus);
+      const { size, price } = precisions();
+      ladder.setSizePlaces(size);
+      tape.setSizePlaces(size);
+      if (price !== undefined) chart.setPriceDecimals(price);
+      return;
+    }
+    default:
+      if (response.event === "error") panel.note(`server: ${(response.errors ?? []).join("; ")}`, "bad");
+  }
+}
+
+stream.addHandler(route);
+stream.subscribe([{ channel: "market_status" }]);
+openMarket();
+panel.start();
+stream.run().catch(() => {
+  // onPermanentFailure has logged it; the panel shows "failed".
+});
+
+// For a person poking at the page from the console; nothing reads it.
+window.dashboard = { stream, get book() { return book; } };

@@ -1,0 +1,280 @@
+// Candlestick chart on a canvas, no charting library: the kline channel's candles for one
+// market and resolution, volume bars beneath, price axis on the right, time axis below.
+//
+// MAX's WebSocket sends only the current candle (and the final state of one that just closed), so
+// the chart's history is what this page has received since it opened. Every series seen is kept,
+// so switching back to a market or resolution shows what was gathered for it.
+
+import { groupDigits } from "./format.js";
+
+// Pixels per candle: wide while few candles have arrived, narrower as history builds up.
+const SLOT_MIN = 7;
+const SLOT_MAX = 18;
+// Time-axis label periods to choose from, the first one that leaves room between labels.
+const LABEL_PERIODS = [1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440, 2880, 10080, 20160, 43200].map((m) => m * 60_000);
+const AXIS_BOTTOM = 22;
+const VOLUME_SHARE = 0.18;
+const KEEP = 600; // candles per series
+const COLORS = {
+  grid: "#1c232d",
+  axis: "#7d8896",
+  text: "#aab4c0",
+  up: "#0ecb81",
+  down: "#f6465d",
+  crosshair: "#4b5563",
+};
+const SPANS = { m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+export function resolutionMs(resolution) {
+  const match = /^(\d+)([mhd])$/.exec(resolution);
+  return match ? Number(match[1]) * SPANS[match[2]] : 60_000;
+}
+
+export class CandleChart {
+  #canvas;
+  #info;
+  #series = new Map();
+  #key = null;
+  #span = 60_000;
+  #priceDecimals = 2;
+  #scheduled = false;
+  #hoverX = null;
+  #layout = null;
+
+  constructor(root) {
+    this.#canvas = root.querySelector("canvas");
+    this.#info = root.querySelector(".chart-info");
+    new ResizeObserver(() => this.#schedule()).observe(this.#canvas);
+    this.#canvas.addEventListener("pointermove", (event) => {
+      this.#hoverX = event.offsetX;
+      this.#schedule();
+    });
+    this.#canvas.addEventListener("pointerleave", () => {
+      this.#hoverX = null;
+      this.#schedule();
+    });
+  }
+
+  /** Shows the series of `market` at `resolution` (kept if it was seen before). */
+  show(market, resolution) {
+    this.#key = `${market}:${resolution}`;
+    this.#span = resolutionMs(resolution);
+    this.#canvas.dataset.series = this.#key;
+    this.#schedule();
+  }
+
+  /** The number of decimals prices are drawn with (the market's quote precision). */
+  setPriceDecimals(places) {
+    if (Number.isInteger(places) && places >= 0) this.#priceDecimals = places;
+    this.#schedule();
+  }
+
+  /** A kline payload (snapshot or update) of any market and resolution. */
+  add(kline) {
+    const key = `${kline.market}:${kline.resolution}`;
+    let candles = this.#series.get(key);
+    if (!candles) this.#series.set(key, (candles = []));
+    const candle = {
+      start: kline.startTime.getTime(),
+      open: Number(kline.open),
+      high: Number(kline.high),
+      low: Number(kline.low),
+      close: Number(kline.close),
+      volume: Number(kline.volume),
+      closed: Boolean(kline.closed),
+      text: kline,
+    };
+    // Updates repeat the current candle until it closes; a new start time opens the next one.
+    let i = candles.length;
+    while (i > 0 && candles[i - 1].start > candle.start) i--;
+    if (i > 0 && candles[i - 1].start === candle.start) candles[i - 1] = candle;
+    else candles.splice(i, 0, candle);
+    if (candles.length > KEEP) candles.splice(0, candles.length - KEEP);
+    if (key === this.#key) this.#schedule();
+  }
+
+  #schedule() {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    requestAnimationFrame(() => {
+      this.#scheduled = false;
+      this.#draw();
+    });
+  }
+
+  #draw() {
+    const canvas = this.#canvas;
+    const ratio = window.devicePixelRatio || 1;
+    const width = canvas.clientWidth;
+    const height = canvas.clientHeight;
+    if (width === 0 || height === 0) return;
+    if (canvas.width !== Math.round(width * ratio) || canvas.height !== Math.round(height * ratio)) {
+      canvas.width = Math.round(width * ratio);
+      canvas.height = Math.round(height * ratio);
+    }
+    const ctx = canvas.getContext("2d");
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.clearRect(0, 0, width, height);
+    ctx.font = "11px ui-monospace, 'DejaVu Sans Mono', Menlo, Consolas, monospace";
+    ctx.textBaseline = "middle";
+
+    const candles = this.#series.get(this.#key) ?? [];
+    canvas.dataset.candles = String(candles.length);
+    canvas.dataset.closed = String(candles.filter((c) => c.closed).length);
+    if (candles.length === 0) {
+      ctx.fillStyle = COLORS.axis;
+      ctx.textAlign = "center";
+      ctx.fillText("waiting for candles…", width / 2, height / 2);
+      this.#info.textContent = "";
+      return;
+    }
+
+    const axisRight = Math.ceil(ctx.measureText(this.#price(Math.max(...candles.map((c) => c.high)) * 10)).width) + 16;
+    const plot = { left: 0, top: 8, right: width - axisRight, bottom: height - AXIS_BOTTOM };
+    const volumeTop = plot.bottom - (plot.bottom - plot.top) * VOLUME_SHARE;
+    const last = candles.at(-1);
+    // Slots are by time, not by index, so a gap in the feed (a drop, a quiet market) shows as one.
+    const slot = Math.max(SLOT_MIN, Math.min(SLOT_MAX, Math.floor((plot.right - plot.left) / (candles.length + 4))));
+    const slotX = (start) => plot.right - slot * 1.5 - ((last.start - start) / this.#span) * slot;
+    const visible = candles.filter((c) => slotX(c.start) >= plot.left + slot / 2);
+    const body = Math.max(3, Math.round(slot * 0.7) | 1);
+    let low = Math.min(...visible.map((c) => c.low));
+    let high = Math.max(...visible.map((c) => c.high));
+    const pad = (high - low) * 0.08 || high * 0.001 || 1;
+    low -= pad;
+    high += pad;
+    const priceBottom = volumeTop - 6;
+    const y = (price) => plot.top + ((high - price) / (high - low)) * (priceBottom - plot.top);
+    const maxVolume = Math.max(...visible.map((c) => c.volume)) || 1;
+    this.#layout = { slotX, visible, slot };
+
+    this.#drawGrid(ctx, plot, low, high, y, width);
+    this.#drawTimes(ctx, plot, visible, slotX, slot);
+    for (const candle of visible) {
+      const x = Math.round(slotX(candle.start));
+      const color = candle.close >= candle.open ? COLORS.up : COLORS.down;
+      ctx.fillStyle = color;
+      ctx.strokeStyle = color;
+      ctx.beginPath();
+      ctx.moveTo(x + 0.5, Math.round(y(candle.high)));
+      ctx.lineTo(x + 0.5, Math.round(y(candle.low)));
+      ctx.stroke();
+      const top = Math.round(y(Math.max(candle.open, candle.close)));
+      const bodyHeight = Math.max(1, Math.round(y(Math.min(candle.open, candle.close))) - top);
+      ctx.globalAlpha = candle.closed || candle === last ? 1 : 0.85;
+      ctx.fillRect(x - (body >> 1), top, body, bodyHeight);
+      ctx.globalAlpha = 0.35;
+      const volumeHeight = (candle.volume / maxVolume) * (plot.bottom - volumeTop);
+      ctx.fillRect(x - (body >> 1), plot.bottom - volumeHeight, body, volumeHeight);
+      ctx.globalAlpha = 1;
+    }
+    this.#drawLastPrice(ctx, plot, y, last, width);
+    const hovered = this.#drawCrosshair(ctx, plot, y, low, high, priceBottom);
+    this.#describe(hovered ?? last);
+  }
+
+  #price(value) {
+    return groupDigits(value.toFixed(this.#priceDecimals));
+  }
+
+  #drawGrid(ctx, plot, low, high, y, width) {
+    const step = niceStep((high - low) / 5);
+    ctx.strokeStyle = COLORS.grid;
+    ctx.fillStyle = COLORS.axis;
+    ctx.textAlign = "left";
+    ctx.lineWidth = 1;
+    for (let price = Math.ceil(low / step) * step; price <= high; price += step) {
+      const py = Math.round(y(price)) + 0.5;
+      ctx.beginPath();
+      ctx.moveTo(plot.left, py);
+      ctx.lineTo(plot.right, py);
+      ctx.stroke();
+      ctx.fillText(this.#price(price), plot.right + 8, py);
+    }
+    ctx.beginPath();
+    ctx.moveTo(plot.right + 0.5, plot.top);
+    ctx.lineTo(plot.right + 0.5, plot.bottom);
+    ctx.moveTo(plot.left, plot.bottom + 0.5);
+    ctx.lineTo(width, plot.bottom + 0.5);
+    ctx.strokeStyle = "#2a3340";
+    ctx.stroke();
+  }
+
+  #drawTimes(ctx, plot, visible, slotX, slot) {
+    // Labels on round times (every 5 min, every hour…), at least ~70 px apart.
+    const period = LABEL_PERIODS.find((p) => p >= this.#span && (p / this.#span) * slot >= 70) ?? this.#span * Math.ceil(70 / slot);
+    ctx.fillStyle = COLORS.axis;
+    ctx.textAlign = "center";
+    ctx.strokeStyle = COLORS.grid;
+    for (const candle of visible) {
+      if (candle.start % period !== 0) continue;
+      const x = Math.round(slotX(candle.start)) + 0.5;
+      ctx.beginPath();
+      ctx.moveTo(x, plot.top);
+      ctx.lineTo(x, plot.bottom);
+      ctx.stroke();
+      ctx.fillText(timeLabel(candle.start, this.#span), x, plot.bottom + AXIS_BOTTOM / 2 + 1);
+    }
+  }
+
+  #drawLastPrice(ctx, plot, y, last, width) {
+    const py = Math.round(y(last.close)) + 0.5;
+    const color = last.close >= last.open ? COLORS.up : COLORS.down;
+    ctx.strokeStyle = color;
+    ctx.setLineDash([3, 3]);
+    ctx.beginPath();
+    ctx.moveTo(plot.left, py);
+    ctx.lineTo(plot.right, py);
+    ctx.stroke();
+    ctx.setLineDash([]);
+    ctx.fillStyle = color;
+    ctx.fillRect(plot.right + 1, py - 9, width - plot.right - 1, 18);
+    ctx.fillStyle = "#0b0e11";
+    ctx.textAlign = "left";
+    ctx.fillText(this.#price(last.close), plot.right + 8, py + 1);
+  }
+
+  #drawCrosshair(ctx, plot, y, low, high, priceBottom) {
+    if (this.#hoverX === null || this.#hoverX > plot.right) return null;
+    const { slotX, visible } = this.#layout;
+    let nearest = null;
+    for (const candle of visible) {
+      if (!nearest || Math.abs(slotX(candle.start) - this.#hoverX) < Math.abs(slotX(nearest.start) - this.#hoverX)) nearest = candle;
+    }
+    if (!nearest) return null;
+    const x = Math.round(slotX(nearest.start)) + 0.5;
+    ctx.strokeStyle = COLORS.crosshair;
+    ctx.setLineDash([2, 3]);
+    ctx.beginPath();
+    ctx.moveTo(x, plot.top);
+    ctx.lineTo(x, plot.bottom);
+    ctx.stroke();
+    ctx.setLineDash([]);
+    return nearest;
+  }
+
+  #describe(candle) {
+    const k = candle.text;
+    const when = new Date(candle.start);
+    this.#info.textContent =
+      `${timeLabel(candle.start, this.#span, true)}  O ${groupDigits(k.open)}  H ${groupDigits(k.high)}  ` +
+      `L ${groupDigits(k.low)}  C ${groupDigits(k.close)}  V ${k.volume}${candle.closed ? "" : "  (open)"}`;
+    this.#info.dateTime = when.toISOString();
+  }
+}
+
+function niceStep(rough) {
+  const power = 10 ** Math.floor(Math.log10(rough));
+  const scaled = rough / power;
+  return (scaled < 1.5 ? 1 : scaled < 3 ? 2 : scaled < 7 ? 5 : 10) * power;
+}
+
+const pad2 = (n) => String(n).padStart(2, "0");
+
+function timeLabel(ms, span, full = false) {
+  const date = new Date(ms);
+  const day = `${pad2(date.getMonth() + 1)}-${pad2(date.getDate())}`;
+  const time = `${pad2(date.getHours())}:${pad2(date.getMinutes())}`;
+  if (full) return `${day} ${time}`;
+  return span >= SPANS.d ? day : time;
+}
