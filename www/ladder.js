@@ -123,5 +123,7 @@ function cumulative(levels) {
 
 function spreadBps(book) {
   const bps = (approx(book.spread) / approx(book.mid)) * 10_000;
-  return Number.isFinite(bps) ? ` (${bps.toFixed(2)} bps)` : "";
+  if (!Number.isFinite(bps)) return "";
+  // A tight book's spread is a small fraction of a basis point: keep two significant digits.
+  return ` (${bps >= 1 ? bps.toFixed(2) : bps.toPrecision(2)} bps)`;
 }

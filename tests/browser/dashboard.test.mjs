@@ -1,0 +1,325 @@
+// The dashboard (www/) in headless Chromium against the local simulator: what a person sees, the
+// book, trades, ticker, candles, switching market and resolution, and surviving a dropped
+// connection. Leaves a screenshot in docs/dashboard.png for the README.
+//
+// The simulator's clock is driven by this test (tickMs: 0, then sim.tick(now) with `now` running a
+// minute of market time per real second), so 1-minute candles close every second and the chart
+// has history to draw within the test's run.
+
+import { describe, test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdir, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+import { startSimulator } from "../../sim/server.js";
+import { startStaticServer } from "../../scripts/serve.mjs";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const SCREENSHOT = join(ROOT, "docs", "dashboard.png");
+// Safety nets only: every wait ends as soon as its condition holds.
+const WAIT = { timeout: 30_000 };
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+/** Drives the simulator: one round of market data every 100 ms, each 6 s of market time later. */
+function marketClock(sim, { stepMs = 6000, everyMs = 100 } = {}) {
+  let now = Date.now();
+  let timer = null;
+  const clock = {
+    resume() {
+      timer ??= setInterval(() => {
+        now += stepMs;
+        sim.tick(now);
+      }, everyMs);
+    },
+    pause() {
+      clearInterval(timer);
+      timer = null;
+    },
+  };
+  clock.resume();
+  return clock;
+}
+
+/** "60,003.80" and "60003.8" alike become "60003.8": the same decimal, as text. */
+const canonical = (text) => text.replaceAll(",", "").replace(/(\.\d*?)0+$/, "$1").replace(/\.$/, "");
+
+async function polled(read, accept, what, timeoutMs = WAIT.timeout) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    last = await read();
+    if (accept(last)) return last;
+    if (Date.now() > deadline) assert.fail(`${what}: still ${JSON.stringify(last)} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+// What the ladder shows, best level first on each side, as canonical decimal strings.
+const readLadder = (page) =>
+  page.evaluate(() => {
+    const levels = (side) =>
+      [...document.querySelectorAll(`#book .level.${side}:not(.empty)`)].map((row) => [
+        row.querySelector(".price").textContent,
+        row.querySelector(".size").textContent,
+      ]);
+    return {
+      state: document.querySelector("#book").dataset.state,
+      asks: levels("ask").reverse(),
+      bids: levels("bid"),
+      spread: document.querySelector(".ladder-spread").textContent,
+      mid: document.querySelector(".ladder-mid").textContent,
+    };
+  });
+
+const canonicalLevels = (levels) => levels.map(([price, volume]) => [canonical(price), canonical(volume)]);
+
+/** Stops the market, then waits until the ladder shows exactly the simulator's top 20. */
+async function assertLadderMatchesSimulator(page, sim, clock, market) {
+  clock.pause();
+  try {
+    const truth = sim.book(market, 20);
+    const expected = { asks: canonicalLevels(truth.asks), bids: canonicalLevels(truth.bids) };
+    await polled(
+      async () => {
+        const shown = await readLadder(page);
+        return { asks: canonicalLevels(shown.asks), bids: canonicalLevels(shown.bids) };
+      },
+      (shown) => JSON.stringify(shown) === JSON.stringify(expected),
+      `the ${market} ladder against the simulator's book ${JSON.stringify(expected).slice(0, 200)}`,
+    );
+  } finally {
+    clock.resume();
+  }
+}
+
+const text = (page, selector) => page.locator(selector).first().textContent();
+
+describe("the dashboard against the simulator", () => {
+  let sim;
+  let clock;
+  let web;
+  let browser;
+  let page;
+  const requests = [];
+  const pageErrors = [];
+
+  before(async () => {
+    sim = await startSimulator({ tickMs: 0 });
+    sim.on("request", ({ request }) => request && requests.push(request));
+    clock = marketClock(sim);
+    web = await startStaticServer({ root: ROOT, config: { uri: sim.url } });
+    browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.on("pageerror", (error) => pageErrors.push(`pageerror: ${error.message}`));
+    page.on("console", (message) => message.type() === "error" && pageErrors.push(`console: ${message.text()}`));
+    await page.goto(`${web.url}/`);
+  });
+
+  after(async () => {
+    clock?.pause();
+    await browser?.close();
+    await web?.close();
+    await sim?.close();
+  });
+
+  test("connects to the endpoint from /config.json", async () => {
+    await page.waitForFunction(() => document.querySelector("#connection [data-field=state]").textContent === "connected", null, WAIT);
+    assert.equal(await text(page, "#connection [data-field=endpoint]"), sim.url);
+    assert.match(page.url(), /\/www\/\?market=btcusdt&resolution=1m$/);
+  });
+
+  test("shows the BTC/USDT book at depth 20 with spread and mid, as the simulator has it", async () => {
+    await page.waitForFunction(() => document.querySelector("#book").dataset.state === "in-sync", null, WAIT);
+    await assertLadderMatchesSimulator(page, sim, clock, "btcusdt");
+    const ladder = await readLadder(page);
+    assert.equal(ladder.asks.length, 20);
+    assert.equal(ladder.bids.length, 20);
+    assert.ok(Number(canonical(ladder.asks[0][0])) > Number(canonical(ladder.bids[0][0])), "best ask above best bid");
+    const spread = Number(canonical(ladder.asks[0][0])) - Number(canonical(ladder.bids[0][0]));
+    assert.ok(Math.abs(Number(canonical(ladder.spread.split(" ")[0])) - spread) < 1e-6, `spread ${ladder.spread}`);
+    assert.notEqual(ladder.mid, "–");
+  });
+
+  test("the ladder, the tape and the ticker keep updating", async () => {
+    const before = {
+      ladder: JSON.stringify(await readLadder(page)),
+      trade: await page.locator("#tape tbody tr").first().innerText(),
+      last: await text(page, "#ticker [data-field=last]"),
+      volume: await text(page, "#ticker [data-field=volume]"),
+    };
+    await polled(() => readLadder(page).then(JSON.stringify), (now) => now !== before.ladder, "the ladder after more market data");
+    await polled(() => page.locator("#tape tbody tr").first().innerText(), (now) => now !== before.trade, "the newest trade");
+    await polled(() => text(page, "#ticker [data-field=volume]"), (now) => now !== before.volume, "the ticker's volume");
+    assert.match(await text(page, "#ticker [data-field=last]"), /^6\d,\d{3}\.\d{2}$/, "BTC/USDT last price");
+    const trades = await page.locator("#tape tbody tr").count();
+    assert.ok(trades >= 5 && trades <= 60, `${trades} trades on the tape`);
+    // Trades printed in the tape are BTC/USDT's: prices near the simulator's 60,000.
+    const prices = await page.locator("#tape tbody tr td:first-child").allInnerTexts();
+    assert.ok(prices.every((p) => Math.abs(Number(canonical(p)) - 60000) < 6000), prices.join(" "));
+  });
+
+  test("lists the market statuses and the picker offers every market", async () => {
+    await page.waitForFunction(() => document.querySelectorAll("#markets tbody tr").length === 5, null, WAIT);
+    const rows = await page.locator("#markets tbody tr").allInnerTexts();
+    assert.deepEqual(
+      rows.map((row) => row.split("\t")[0]),
+      ["BTC/TWD", "BTC/USDT", "ETH/TWD", "ETH/USDT", "USDT/TWD"],
+    );
+    assert.ok(rows.every((row) => row.includes("active")));
+    const options = await page.locator("#market option").evaluateAll((all) => all.map((o) => o.value));
+    assert.deepEqual(options, ["btctwd", "btcusdt", "ethtwd", "ethusdt", "usdttwd"]);
+    assert.match(await page.locator("#markets tbody tr.current").innerText(), /^BTC\/USDT/);
+  });
+
+  test("draws candles that close as market time passes", async () => {
+    await page.waitForFunction(
+      () => {
+        const canvas = document.querySelector("#chart canvas");
+        return canvas.dataset.series === "btcusdt:1m" && Number(canvas.dataset.closed) >= 3;
+      },
+      null,
+      WAIT,
+    );
+    // Not a blank canvas: many pixels painted, a good part of them in the candles' green or red.
+    const paint = await page.evaluate(() => {
+      const canvas = document.querySelector("#chart canvas");
+      const { data } = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height);
+      let painted = 0;
+      let green = 0;
+      let red = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        if (data[i + 3] === 0) continue;
+        painted += 1;
+        if (data[i + 1] > 150 && data[i] < 60) green += 1;
+        if (data[i] > 200 && data[i + 1] < 110) red += 1;
+      }
+      return { painted, green, red };
+    });
+    assert.ok(paint.painted > 2000 && paint.green + paint.red > 500, JSON.stringify(paint));
+    assert.match(await text(page, "#chart .chart-info"), /O [\d,.]+ {2}H [\d,.]+ {2}L [\d,.]+ {2}C [\d,.]+/);
+  });
+
+  test("saves a screenshot that is not blank", async () => {
+    await page.waitForFunction(() => Number(document.querySelector("#chart canvas").dataset.candles) >= 25, null, { timeout: 60_000 });
+    const png = await page.screenshot({ type: "png" });
+    await mkdir(dirname(SCREENSHOT), { recursive: true });
+    await writeFile(SCREENSHOT, png);
+    // The PNG header says 1280x800; decoded by the browser, its pixels are far from uniform.
+    assert.equal(png.subarray(1, 4).toString("latin1"), "PNG");
+    assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [1280, 800]);
+    assert.ok(png.length < 400_000, `${png.length} bytes`);
+    const stats = await page.evaluate(async (base64) => {
+      const image = new Image();
+      image.src = `data:image/png;base64,${base64}`;
+      await image.decode();
+      const canvas = new OffscreenCanvas(image.width, image.height);
+      const context = canvas.getContext("2d");
+      context.drawImage(image, 0, 0);
+      const { data } = context.getImageData(0, 0, image.width, image.height);
+      const colours = new Set();
+      let sum = 0;
+      let squares = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        const grey = (data[i] + data[i + 1] + data[i + 2]) / 3;
+        sum += grey;
+        squares += grey * grey;
+        colours.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
+      }
+      const n = data.length / 4;
+      return { variance: squares / n - (sum / n) ** 2, colours: colours.size };
+    }, png.toString("base64"));
+    assert.ok(stats.variance > 100 && stats.colours > 200, JSON.stringify(stats));
+  });
+
+  test("switching the resolution resubscribes the kline channel and redraws", async () => {
+    const sent = requests.length;
+    await page.click("#resolutions button[data-resolution='5m']");
+    await page.waitForFunction(() => document.querySelector("#chart canvas").dataset.series === "btcusdt:5m", null, WAIT);
+    assert.equal(await page.getAttribute("#resolutions button[data-resolution='5m']", "aria-pressed"), "true");
+    assert.equal(await page.getAttribute("#resolutions button[data-resolution='1m']", "aria-pressed"), "false");
+    await page.waitForFunction(() => Number(document.querySelector("#chart canvas").dataset.candles) >= 1, null, WAIT);
+    await polled(
+      () => requests.slice(sent),
+      (list) =>
+        list.some((r) => r.action === "unsub" && r.subscriptions.some((s) => s.channel === "kline" && s.resolution === "1m")) &&
+        list.some((r) => r.action === "sub" && r.subscriptions.some((s) => s.channel === "kline" && s.resolution === "5m")),
+      "the unsub of kline 1m and the sub of kline 5m",
+    );
+    // A 5-minute candle spans five 1-minute ones: its start is on a 5-minute boundary.
+    assert.match(await text(page, "#chart .chart-info"), /\d\d:\d[05] {2}O /);
+    assert.match(page.url(), /resolution=5m/);
+  });
+
+  test("switching market closes the old book, unsubscribes the old channels and shows the new market", async () => {
+    const sent = requests.length;
+    await page.selectOption("#market", "ethusdt");
+    await page.waitForFunction(() => document.querySelector("#book-title").textContent.includes("ETHUSDT"), null, WAIT);
+    await page.waitForFunction(() => document.querySelector("#book").dataset.state === "in-sync", null, WAIT);
+    await assertLadderMatchesSimulator(page, sim, clock, "ethusdt");
+    await polled(
+      () => text(page, "#ticker [data-field=last]"),
+      (last) => /^\d,\d{3}\.\d{2}$/.test(last) && Math.abs(Number(canonical(last)) - 3000) < 300,
+      "the ETH/USDT ticker",
+    );
+    await polled(
+      () => page.locator("#tape tbody tr td:first-child").allInnerTexts(),
+      (prices) => prices.length > 0 && prices.every((p) => Math.abs(Number(canonical(p)) - 3000) < 300),
+      "a tape of ETH/USDT trades only",
+    );
+    await page.waitForFunction(() => document.querySelector("#chart canvas").dataset.series === "ethusdt:5m", null, WAIT);
+    const unsubscribed = requests
+      .slice(sent)
+      .filter((r) => r.action === "unsub")
+      .flatMap((r) => r.subscriptions.map((s) => `${s.channel}:${s.market}`))
+      .sort();
+    assert.deepEqual(unsubscribed, ["book:btcusdt", "kline:btcusdt", "ticker:btcusdt", "trade:btcusdt"]);
+    assert.match(await page.locator("#markets tbody tr.current").innerText(), /^ETH\/USDT/);
+    assert.match(page.url(), /market=ethusdt/);
+  });
+
+  test("clicking a row of the markets table switches market too", async () => {
+    await page.click("#markets tbody tr[data-market='btctwd']");
+    await page.waitForFunction(() => document.querySelector("#book-title").textContent.includes("BTCTWD"), null, WAIT);
+    assert.equal(await page.inputValue("#market"), "btctwd");
+    await page.waitForFunction(() => document.querySelector("#book").dataset.state === "in-sync", null, WAIT);
+    await assertLadderMatchesSimulator(page, sim, clock, "btctwd");
+  });
+
+  test("a dropped connection shows as reconnecting, then recovers with the book back in sync", async () => {
+    // Record every state the panel shows, however briefly.
+    await page.evaluate(() => {
+      const field = document.querySelector("#connection [data-field=state]");
+      window.shownStates = [field.textContent];
+      new MutationObserver(() => window.shownStates.push(field.textContent)).observe(field, { childList: true, characterData: true, subtree: true });
+    });
+    const framesBefore = Number(await text(page, "#connection [data-field=frames]"));
+    sim.dropAll();
+    await page.waitForFunction(() => window.shownStates.includes("reconnecting"), null, WAIT);
+    await page.waitForFunction(() => document.querySelector("#connection [data-field=state]").textContent === "connected", null, WAIT);
+    const states = await page.evaluate(() => window.shownStates);
+    assert.deepEqual(states.slice(states.indexOf("reconnecting")), ["reconnecting", "connecting", "connected"]);
+    await page.waitForFunction(() => document.querySelector("#connection [data-field=reconnects]").textContent === "1", null, WAIT);
+    const log = await page.locator("#connection .conn-log").innerText();
+    assert.match(log, /disconnected/);
+    assert.match(log, /reconnecting/);
+    await page.waitForFunction(() => document.querySelector("#book").dataset.state === "in-sync", null, WAIT);
+    await assertLadderMatchesSimulator(page, sim, clock, "btctwd");
+    await polled(() => text(page, "#connection [data-field=frames]").then(Number), (frames) => frames > framesBefore + 10, "frames after the reconnect");
+    assert.match(await text(page, "#connection [data-field=rate]"), /^\d+\.\d$/);
+    assert.match(await text(page, "#connection [data-field=age]"), /^\d+\.\d s$/);
+  });
+
+  test("the page logged no errors", () => {
+    assert.deepEqual(pageErrors, []);
+  });
+});
