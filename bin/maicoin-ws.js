@@ -23,7 +23,8 @@ function main() {
     };
     if (options.uri === undefined) delete streamOptions.uri;
     stream = options.auth ? Stream.fromEnv({ ...streamOptions, authFilters: options.filters }) : new Stream(streamOptions);
-    stream.subscribe(options.subscriptions);
+    // `--auth` alone is a valid run (private events only); the stream refuses an empty list.
+    if (options.subscriptions.length > 0) stream.subscribe(options.subscriptions);
   } catch (error) {
     if (error instanceof UsageError || error instanceof TypeError || error instanceof RangeError || /is not set$/.test(error.message)) {
       console.error(`maicoin-ws: ${error.message}\n\n${USAGE}`);
