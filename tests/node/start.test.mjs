@@ -18,7 +18,7 @@ function start(env) {
   const child = spawn("bash", ["scripts/start"], {
     cwd: ROOT,
     detached: true,
-    env: { ...process.env, PORT: "0", SIM_PORT: "0", MAX_WS_URI: "", ...env },
+    env: { ...process.env, PORT: "0", SIM_PORT: "0", DASHBOARD_HOST: "127.0.0.1", MAX_WS_URI: "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const run = { child, output: "" };
