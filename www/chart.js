@@ -148,7 +148,7 @@ export class CandleChart {
     const maxVolume = Math.max(...visible.map((c) => c.volume)) || 1;
     this.#layout = { slotX, visible, slot };
 
-    this.#drawGrid(ctx, plot, low, high, y, width);
+    this.#drawGrid(ctx, plot, low, high, y, width, y(last.close));
     this.#drawTimes(ctx, plot, visible, slotX, slot);
     for (const candle of visible) {
       const x = Math.round(slotX(candle.start));
@@ -177,7 +177,7 @@ export class CandleChart {
     return groupDigits(value.toFixed(this.#priceDecimals));
   }
 
-  #drawGrid(ctx, plot, low, high, y, width) {
+  #drawGrid(ctx, plot, low, high, y, width, lastY) {
     const step = niceStep((high - low) / 5);
     ctx.strokeStyle = COLORS.grid;
     ctx.fillStyle = COLORS.axis;
@@ -189,7 +189,8 @@ export class CandleChart {
       ctx.moveTo(plot.left, py);
       ctx.lineTo(plot.right, py);
       ctx.stroke();
-      ctx.fillText(this.#price(price), plot.right + 8, py);
+      // The last price's own label sits on the axis; a grid label under it would be unreadable.
+      if (Math.abs(py - lastY) > 12) ctx.fillText(this.#price(price), plot.right + 8, py);
     }
     ctx.beginPath();
     ctx.moveTo(plot.right + 0.5, plot.top);
