@@ -10,7 +10,8 @@ import { TickerStrip } from "./ticker.js";
 import { CandleChart } from "./chart.js";
 import { ConnectionPanel } from "./status.js";
 import { MarketList } from "./markets.js";
-import { groupDigits } from "./format.js";
+import { AccountPanel } from "./account.js";
+import { groupDigits, marketLabel } from "./format.js";
 
 const DEPTH = 20;
 const $ = (selector) => document.querySelector(selector);
@@ -131,6 +132,23 @@ function route(response) {
     default:
       if (response.event === "error") panel.note(`server: ${(response.errors ?? []).join("; ")}`, "bad");
   }
+}
+
+// The private panel gets a stream of its own, so signing out (closing it) leaves the market
+// data running and forgets the credentials with it.
+new AccountPanel($("#account"), {
+  endpoint,
+  createStream: (credentials) => new Stream({ uri: endpoint.uri, ...credentials }),
+  label: (market) => marketLabel(market, markets.status(market)),
+});
+
+for (const tab of document.querySelectorAll("[role=tab]")) {
+  tab.addEventListener("click", () => {
+    for (const other of document.querySelectorAll("[role=tab]")) {
+      other.setAttribute("aria-selected", String(other === tab));
+      document.getElementById(other.getAttribute("aria-controls")).hidden = other !== tab;
+    }
+  });
 }
 
 stream.addHandler(route);

@@ -321,6 +321,60 @@ describe("the dashboard against the simulator", () => {
     assert.match(await text(page, "#connection [data-field=age]"), /^\d+\.\d s$/);
   });
 
+  test("the account panel refuses a wrong secret, shows balances and open orders, stores nothing, and signs out", async () => {
+    await page.click("#tab-account");
+    assert.equal(await page.isVisible("#markets"), false);
+    await page.fill("#account .api-key", "test-key");
+    await page.fill("#account .api-secret", "not-the-secret");
+    await page.click("#account .sign-in");
+    await page.waitForFunction(() => /E-1007/.test(document.querySelector("#account .account-error").textContent), null, WAIT);
+    assert.equal(await page.getAttribute("#account", "data-state"), "signed-out");
+    await polled(() => sim.connections, (n) => n === 1, "the refused stream closed");
+
+    await page.fill("#account .api-key", "test-key");
+    await page.fill("#account .api-secret", "test-secret");
+    await page.click("#account .sign-in");
+    await page.waitForFunction(() => document.querySelector("#account").dataset.state === "signed-in", null, WAIT);
+    await page.waitForFunction(() => document.querySelectorAll("#account .balances tbody tr").length === 4, null, WAIT);
+    const balances = await page.locator("#account .balances tbody tr td:first-child").allInnerTexts();
+    assert.deepEqual(balances, ["BTC", "ETH", "TWD", "USDT"]);
+    await page.waitForFunction(() => document.querySelectorAll("#account .orders tbody tr").length > 0, null, WAIT);
+    assert.match(await page.locator("#account .orders tbody tr").first().innerText(), /^[A-Z]+\/[A-Z]+\t(buy|sell)\t[\d,.]+\t[\d.]+ \/ [\d.]+$/);
+    assert.equal(sim.connections, 2, "the private panel has a stream of its own");
+
+    const traces = await page.evaluate(() => ({
+      inputs: [...document.querySelectorAll("#account input")].map((input) => input.value),
+      localStorage: localStorage.length,
+      sessionStorage: sessionStorage.length,
+      cookie: document.cookie,
+      secretInPage: document.documentElement.outerHTML.includes("test-secret"),
+    }));
+    assert.deepEqual(traces, { inputs: ["", ""], localStorage: 0, sessionStorage: 0, cookie: "", secretInPage: false });
+
+    await page.click("#account .sign-out");
+    assert.equal(await page.getAttribute("#account", "data-state"), "signed-out");
+    assert.equal(await page.locator("#account .balances tbody tr").count(), 0);
+    await polled(() => sim.connections, (n) => n === 1, "the private stream closed on sign-out");
+    assert.equal(await text(page, "#connection [data-field=state]"), "connected", "market data goes on");
+    await page.click("#tab-markets");
+    assert.equal(await page.isVisible("#markets"), true);
+  });
+
+  test("credentials are never sent to an endpoint that came from the page's address, unless it is local", async () => {
+    const other = await browser.newPage();
+    try {
+      // 203.0.113.9 is a documentation address: nobody's server, and nothing to connect to.
+      await other.goto(`${web.url}/www/?uri=${encodeURIComponent("ws://203.0.113.9:9/ws")}`);
+      await other.waitForFunction(() => /^Disabled/.test(document.querySelector("#account .account-endpoint").textContent), null, WAIT);
+      assert.equal(await other.isDisabled("#account .sign-in"), true);
+      await other.goto(`${web.url}/www/?uri=${encodeURIComponent(sim.url)}`);
+      await other.waitForFunction(() => /^Signs in at ws:\/\/127\.0\.0\.1:/.test(document.querySelector("#account .account-endpoint").textContent), null, WAIT);
+      assert.equal(await other.isDisabled("#account .sign-in"), false);
+    } finally {
+      await other.close();
+    }
+  });
+
   test("the page logged no errors", () => {
     assert.deepEqual(pageErrors, []);
   });
