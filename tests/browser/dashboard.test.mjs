@@ -1,6 +1,7 @@
 // The dashboard (www/) in headless Chromium against the local simulator: what a person sees, the
 // book, trades, ticker, candles, switching market and resolution, and surviving a dropped
-// connection. Leaves a screenshot in docs/dashboard.png for the README.
+// connection. Leaves a screenshot in tests/artifacts/dashboard.png; with UPDATE_SCREENSHOT=1 it
+// goes to docs/dashboard.png, the one the README shows (so a test run leaves the tree clean).
 //
 // The simulator's clock is driven by this test (tickMs: 0, then sim.tick(now) with `now` running a
 // minute of market time per real second), so 1-minute candles close every second and the chart
@@ -16,7 +17,7 @@ import { startSimulator } from "../../sim/server.js";
 import { startStaticServer } from "../../scripts/serve.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const SCREENSHOT = join(ROOT, "docs", "dashboard.png");
+const SCREENSHOT = process.env.UPDATE_SCREENSHOT === "1" ? join(ROOT, "docs", "dashboard.png") : join(ROOT, "tests", "artifacts", "dashboard.png");
 // Safety nets only: every wait ends as soon as its condition holds.
 const WAIT = { timeout: 30_000 };
 const CHROMIUM_ARGS = [
