@@ -125,6 +125,9 @@ struct Inner {
 enum Ending {
     Closed,
     Dropped { error: JsValue, was_connected: bool },
+    /// No socket could even be made (no WebSocket in this host, a factory that throws): every
+    /// retry would fail the same way, so the stream gives up at once.
+    Unusable(JsValue),
 }
 
 #[wasm_bindgen]
@@ -461,6 +464,7 @@ async fn run_loop(inner: &Rc<Inner>) -> Result<(), JsValue> {
         }
         let (error, was_connected) = match connect_and_serve(inner).await {
             Ending::Closed => return Ok(()),
+            Ending::Unusable(error) => return Err(give_up(inner, error)),
             Ending::Dropped { error, was_connected } => (error, was_connected),
         };
         if was_connected {
@@ -480,13 +484,16 @@ async fn run_loop(inner: &Rc<Inner>) -> Result<(), JsValue> {
                     return Ok(());
                 }
             }
-            None => {
-                inner.set_phase(Phase::Failed);
-                notify(&inner.hooks.on_permanent_failure, &[&error]);
-                return Err(error);
-            }
+            None => return Err(give_up(inner, error)),
         }
     }
+}
+
+/// The stream fails for good: tells the user, and returns the error `run()` rejects with.
+fn give_up(inner: &Rc<Inner>, error: JsValue) -> JsValue {
+    inner.set_phase(Phase::Failed);
+    notify(&inner.hooks.on_permanent_failure, &[&error]);
+    error
 }
 
 /// One connection, from the budget wait to its end.
@@ -503,8 +510,8 @@ async fn connect_and_serve(inner: &Rc<Inner>) -> Ending {
     inner.set_phase(Phase::Connecting);
     let raw = match inner.hooks.connect_factory.call2(&JsValue::NULL, &JsValue::from_str(&uri), &inner.hooks.connect_options) {
         Ok(raw) if raw.is_object() => raw,
-        Ok(_) => return Ending::Dropped { error: error("connectFactory did not return a socket"), was_connected: false },
-        Err(thrown) => return Ending::Dropped { error: thrown, was_connected: false },
+        Ok(_) => return Ending::Unusable(error("connectFactory did not return a socket")),
+        Err(thrown) => return Ending::Unusable(thrown),
     };
     let socket = Rc::new(Socket::attach(raw, generation, &inner.mailbox, inner.hooks.noop.clone()));
     inner.with_state(|state| state.socket = Some(Rc::clone(&socket)));
