@@ -42,6 +42,11 @@ export async function until(check, what, timeoutMs = SAFETY_MS) {
   }
 }
 
+/** Like until(), but drives the market with sim.tick() between checks (a tick may change nothing). */
+export function tickUntil(sim, check, what, timeoutMs = SAFETY_MS) {
+  return until(() => check() || (sim.tick(), false), what, timeoutMs);
+}
+
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -88,7 +93,7 @@ export function observedFactory() {
   const factory = (uri, options) => {
     const socket = new WebSocket(uri, { perMessageDeflate: false, ...options });
     socket.on("error", () => {});
-    const record = { socket, received: 0, muted: false, pingFrames: 0 };
+    const record = { socket, received: 0, muted: false, pingFrames: 0, lastDeliveredAt: null };
     let handler = null;
     // The stream assigns onmessage; keep its function and call it ourselves, so muting is possible.
     Object.defineProperty(socket, "onmessage", {
@@ -100,7 +105,9 @@ export function observedFactory() {
     });
     socket.on("message", (data, isBinary) => {
       record.received += 1;
-      if (!record.muted && handler) handler({ data: isBinary ? data : data.toString() });
+      if (record.muted || !handler) return;
+      record.lastDeliveredAt = Date.now();
+      handler({ data: isBinary ? data : data.toString() });
     });
     const ping = socket.ping.bind(socket);
     socket.ping = (...args) => {
