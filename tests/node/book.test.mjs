@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import WebSocket from "ws";
 import { OrderBook, Response } from "maicoin-ws";
-import { simulator, requestLog, startStream, until, tickUntil } from "./harness.mjs";
+import { simulator, requestLog, startStream, until, tickUntil, ScriptedSocket } from "./harness.mjs";
 
 const FIXTURES = new URL("../../../shared/fixtures/inbound.jsonl", import.meta.url);
 const fixture = (name) => {
@@ -370,37 +370,6 @@ test("a crossed book (best bid at or above best ask) is a desync, for a standalo
   assert.equal(book.inSync, true, "an empty snapshot is an empty book, in sync");
   assert.deepEqual([book.asks(), book.bids(), book.spread], [[], [], null]);
 });
-
-/** A socket that speaks only what the test writes: hand-written frames for the stream. */
-class ScriptedSocket {
-  readyState = 0;
-  sent = [];
-  onopen = null;
-  onmessage = null;
-  onclose = null;
-  onerror = null;
-
-  constructor() {
-    setTimeout(() => {
-      this.readyState = 1;
-      this.onopen?.({ type: "open" });
-    });
-  }
-
-  send(text) {
-    this.sent.push(JSON.parse(text));
-  }
-
-  close(code = 1000) {
-    if (this.readyState >= 2) return;
-    this.readyState = 3;
-    setTimeout(() => this.onclose?.({ code, reason: "" }));
-  }
-
-  deliver(frame) {
-    this.onmessage?.({ data: JSON.stringify({ T: Date.now(), ...frame }) });
-  }
-}
 
 test("a stream book that turns crossed resubscribes itself (hand-written frames)", async (t) => {
   const sockets = [];

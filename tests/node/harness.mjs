@@ -130,3 +130,36 @@ export function maxInAnyWindow(times, windowMs) {
   }
   return best;
 }
+
+/** A socket that speaks only what the test writes: hand-written frames for the stream. */
+export class ScriptedSocket {
+  readyState = 0;
+  sent = [];
+  onopen = null;
+  onmessage = null;
+  onclose = null;
+  onerror = null;
+
+  constructor() {
+    setTimeout(() => {
+      this.readyState = 1;
+      this.onopen?.({ type: "open" });
+    });
+  }
+
+  send(text) {
+    this.sent.push(JSON.parse(text));
+  }
+
+  close(code = 1000) {
+    if (this.readyState >= 2) return;
+    this.readyState = 3;
+    setTimeout(() => this.onclose?.({ code, reason: "" }));
+  }
+
+  /** A frame from the "server": an object (sent as JSON, with `T`) or raw data as is. */
+  deliver(frame) {
+    const data = typeof frame === "object" && !(frame instanceof ArrayBuffer) ? JSON.stringify({ T: Date.now(), ...frame }) : frame;
+    this.onmessage?.({ data });
+  }
+}

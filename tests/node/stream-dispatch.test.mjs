@@ -3,7 +3,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { simulator, requestsOf, requestLog, startStream, until, within, gate, observedFactory } from "./harness.mjs";
+import { simulator, requestsOf, requestLog, startStream, until, within, gate, observedFactory, ScriptedSocket } from "./harness.mjs";
 
 const trade = (market) => ({ channel: "trade", market });
 const ticker = (market) => ({ channel: "ticker", market });
@@ -202,6 +202,27 @@ test("frames that cannot be decoded go to onDecodeError(error, text) and the str
   }
   assert.equal(sim.stats.connections, 1);
   assert.equal(stream.state, "connected");
+});
+
+test("a binary frame goes to onDecodeError as well: MAX sends only text", async (t) => {
+  const sockets = [];
+  const decodeErrors = [];
+  const { stream } = startStream(t, {
+    uri: "ws://scripted.invalid/ws",
+    connectFactory: () => sockets.push(new ScriptedSocket()) && sockets.at(-1),
+    onDecodeError: (error, data) => decodeErrors.push([error, data]),
+  });
+  const seen = [];
+  stream.addHandler((r) => seen.push(r.event));
+  await until(() => stream.state === "connected", "the scripted connection");
+  const binary = new Uint8Array([123, 125]).buffer;
+  sockets[0].deliver(binary);
+  sockets[0].deliver({ e: "marker" });
+  await until(() => seen.length === 1, "the next frame");
+  assert.deepEqual(seen, ["marker"]);
+  assert.equal(decodeErrors.length, 1);
+  assert.match(decodeErrors[0][0].message, /binary/);
+  assert.equal(decodeErrors[0][1], binary);
 });
 
 test("an event this client does not know reaches handlers with its event string and its keys", async (t) => {

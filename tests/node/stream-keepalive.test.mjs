@@ -3,7 +3,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { simulator, requestLog, requestsOf, startStream, until, observedFactory } from "./harness.mjs";
+import { simulator, requestLog, requestsOf, startStream, until, observedFactory, ScriptedSocket } from "./harness.mjs";
 
 const INTERVAL_S = 0.05;
 
@@ -73,4 +73,25 @@ test("a server that closes an idle connection is reconnected like any drop", asy
   await until(() => connected === 2, "a second connection");
   assert.match(disconnects[0].message, /code 1000: idle timeout/);
   assert.ok(sim.stats.idleClosed >= 1);
+});
+
+test("an error answering one of the stream's own pings is keepalive traffic too; other errors reach handlers", async (t) => {
+  const sockets = [];
+  const { stream } = startStream(t, {
+    uri: "ws://scripted.invalid/ws",
+    keepaliveInterval: 0.25,
+    connectFactory: () => sockets.push(new ScriptedSocket()) && sockets.at(-1),
+  });
+  const seen = [];
+  stream.addHandler((r) => seen.push([r.event, r.id]));
+  const ping = await until(() => sockets[0]?.sent.find((r) => r.action === "ping"), "a ping");
+  const socket = sockets[0];
+  socket.deliver({ e: "error", E: ["E-1004: invalid action"], i: ping.id });
+  socket.deliver({ e: "error", E: ["E-1004: invalid action"], i: "not-a-ping" });
+  socket.deliver({ e: "marker" });
+  await until(() => seen.length === 2, "the marker");
+  assert.deepEqual(seen, [
+    ["error", "not-a-ping"],
+    ["marker", undefined],
+  ]);
 });

@@ -50,8 +50,11 @@ test("after a drop the stream reconnects, authenticates with a new nonce and rep
   // The simulator refuses a reused nonce (E-1012): both being accepted proves the second is new.
   assert.equal(sim.stats.authOk, 2);
   assert.equal(sim.stats.authFailed, 0);
-  assert.equal(stream.status.reconnects, 1);
-  assert.equal(stream.state, "connected");
+  const status = stream.status;
+  assert.equal(status.reconnects, 1);
+  assert.equal(status.state, "connected");
+  assert.ok(status.frames >= 2, `${status.frames} frames, the two authenticated answers among them`);
+  assert.ok(status.lastFrameAt instanceof Date && status.lastFrameAt.getTime() <= Date.now());
 });
 
 test("on a drop: onDisconnected, onReconnecting, then onConnected once the new connection is up", async (t) => {
