@@ -8,8 +8,8 @@ import { simulator, requestLog, requestsOf, startStream, until, observedFactory,
 const INTERVAL_S = 0.05;
 
 test("every interval the stream pings (action and frame); pongs never reach handlers; the server keeps the connection", async (t) => {
-  // The simulator cuts a connection that has not pinged for 200 ms: four intervals.
-  const sim = await simulator(t, { idleTimeoutMs: 200 });
+  // The simulator cuts a connection that has not pinged for 300 ms: six intervals.
+  const sim = await simulator(t, { idleTimeoutMs: 300 });
   const log = requestLog(sim);
   const observed = observedFactory();
   const seen = [];
@@ -22,15 +22,15 @@ test("every interval the stream pings (action and frame); pongs never reach hand
   });
   stream.addHandler((r) => seen.push(r.event));
   stream.subscribe([{ channel: "trade", market: "btcusdt" }]);
-  // Eight pings (400 ms) outlast the idle cut twice over and the dead limit (two intervals) four times.
-  await until(() => requestsOf(log, "ping").length >= 8, "eight ping actions");
+  // Twelve pings (600 ms) outlast the idle cut twice over and the dead limit (two intervals) six times.
+  await until(() => requestsOf(log, "ping").length >= 12, "twelve ping actions");
 
   const pings = requestsOf(log, "ping");
   assert.ok(pings.every((p) => typeof p.id === "string" && p.id !== ""), "each ping carries an id for its pong");
   assert.equal(new Set(pings.map((p) => p.id)).size, pings.length, "ids are unique");
-  assert.ok(observed.sockets[0].pingFrames >= 8, `${observed.sockets[0].pingFrames} ping frames through ws`);
+  assert.ok(observed.sockets[0].pingFrames >= 12, `${observed.sockets[0].pingFrames} ping frames through ws`);
   assert.deepEqual(seen, ["subscribed", "snapshot"], "the pongs were received but not dispatched");
-  assert.ok(observed.sockets[0].received >= 2 + 7, "the pongs did arrive");
+  assert.ok(observed.sockets[0].received >= 2 + 11, "the pongs did arrive");
   assert.deepEqual(disconnects, []);
   assert.equal(sim.stats.idleClosed, 0);
   assert.equal(sim.stats.connections, 1);

@@ -86,6 +86,33 @@ test("with requestLimits of 3/s, requests beyond the limit wait their turn, in o
   assert.ok(log[7].t - log[0].t >= 2000, `${log[7].t - log[0].t} ms from the first to the last`);
 });
 
+test("streams of one process share MAX's per-IP request budget", async (t) => {
+  // The simulator counts all connections together, as MAX counts an IP.
+  const sim = await simulator(t);
+  const log = requestLog(sim);
+  const answers = [];
+  const streams = [0, 1].map(() => {
+    let connected = false;
+    const { stream } = startStream(t, { uri: sim.url, onConnected: () => (connected = true) });
+    stream.addHandler((r) => (r.event === "subscribed" || r.event === "unsubscribed") && answers.push(r.event));
+    return { stream, connected: () => connected };
+  });
+  await until(() => streams.every((s) => s.connected()), "both connections");
+  // 28 requests, 14 from each stream: more than one second's 20, though each stream alone is under.
+  const expected = streams.map(({ stream }) => alternate(stream, 14));
+  await until(() => answers.length === 28, "28 answers");
+  // Both streams sent the same sequence, so which connection is whose does not matter.
+  for (const conn of [1, 2]) {
+    assert.deepEqual(
+      log.filter((e) => e.conn === conn).map((e) => [e.request.action, e.request.subscriptions]),
+      expected[0],
+      `connection ${conn}'s requests, in order`,
+    );
+  }
+  assertWithinLimits(sim, { perSecond: 20, perMinute: 200 });
+  assert.equal(sim.stats.connections, 2);
+});
+
 test("with requestLimits of 4/min, the fifth request is held back for the rest of the minute", async (t) => {
   const limits = { perSecond: 20, perMinute: 4 };
   const sim = await simulator(t, { rateLimit: { ...limits, scope: "connection" } });
