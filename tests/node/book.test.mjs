@@ -249,6 +249,38 @@ test("book frames reach handlers only while the user subscribes to that book too
   assert.deepEqual(stream.subscriptions, [trade("btcusdt")]);
 });
 
+test("a book subscription at another depth than a kept book's is refused: a connection holds one book per market", async (t) => {
+  // Book frames do not say their depth, so a second depth would silently replace the kept book's
+  // feed on the wire, and its frames could not be told apart for the handlers.
+  const sim = await simulator(t);
+  const log = requestLog(sim);
+  const { stream } = startStream(t, { uri: sim.url });
+  const book = stream.book("btcusdt", { depth: 20 });
+  await until(caughtUp(stream, sim, [book]), "the snapshot");
+  assert.throws(
+    () => stream.subscribe([trade("ethusdt"), bookSub("btcusdt", 5)]),
+    (error) => error instanceof RangeError && /subscriptions\[1\]\.depth/.test(error.message) && /btcusdt/.test(error.message),
+  );
+  assert.deepEqual(stream.subscriptions, [], "a refused list changes nothing");
+  stream.subscribe([bookSub("ethusdt", 5)]);
+  assert.throws(() => stream.book("ethusdt", { depth: 10 }), (error) => error instanceof RangeError && /ethusdt/.test(error.message));
+  // The same depth is fine both ways; after close() the market is free for any depth.
+  stream.subscribe([bookSub("btcusdt", 20)]);
+  stream.unsubscribe([bookSub("btcusdt", 20)]);
+  book.close();
+  stream.subscribe([bookSub("btcusdt", 5)]);
+  await until(() => log.length === 4 && caughtUp(stream, sim, [])(), "four requests answered");
+  assert.deepEqual(
+    log.map((e) => [e.request.action, e.request.subscriptions]),
+    [
+      ["sub", [bookSub("btcusdt", 20)]],
+      ["sub", [bookSub("ethusdt", 5)]],
+      ["unsub", [bookSub("btcusdt", 20)]],
+      ["sub", [bookSub("btcusdt", 5)]],
+    ],
+  );
+});
+
 test("a standalone OrderBook follows the documented fixtures through Response.parse and applyFrame", () => {
   const snapshot = fixture("book_snapshot");
   const update = fixture("book_update");
