@@ -187,7 +187,19 @@ impl StreamDriver {
     /// Adds subscriptions (the JSON of the caller's list); throws at once if one is invalid.
     pub fn subscribe(&self, subscriptions: &str) -> Result<(), JsValue> {
         let list = parse_subscriptions(subscriptions)?;
-        self.inner.with_state(|state| state.session.subscribe(list));
+        let conflict = self.inner.with_state(|state| {
+            let conflict = list.iter().enumerate().find(|(_, s)| state.books.iter().any(|b| other_depth(&b.borrow().subscription, s)));
+            match conflict {
+                Some((index, s)) => Some((index, s.market().unwrap_or_default().to_owned())),
+                None => {
+                    state.session.subscribe(list);
+                    None
+                }
+            }
+        });
+        if let Some((index, market)) = conflict {
+            return Err(js_sys::RangeError::new(&format!("subscriptions[{index}].depth: the book of {market} is kept by stream.book() at another depth, and a connection holds one book per market")).into());
+        }
         self.inner.mailbox.push(Signal::Flush);
         Ok(())
     }
@@ -240,6 +252,9 @@ impl StreamDriver {
         }
         let subscription = Subscription::from_value(&wire, "book").map_err(|e| input_error(&e))?;
         let market = subscription.market().unwrap_or_default().to_owned();
+        if self.inner.with_state(|state| state.session.subscriptions().iter().any(|s| other_depth(s, &subscription))) {
+            return Err(js_sys::RangeError::new(&format!("book.depth: the book of {market} is subscribed at another depth, and a connection holds one book per market")).into());
+        }
         let handle = self.inner.with_state(|state| {
             if let Some(existing) = state.books.iter().find(|b| b.borrow().market() == market) {
                 let same = existing.borrow().subscription == subscription;
@@ -331,6 +346,13 @@ impl StreamDriver {
         self.inner.set_phase(Phase::Closed);
         self.inner.mailbox.push(Signal::CloseRequested);
     }
+}
+
+/// Two book subscriptions of one market at different depths. A connection holds one book per
+/// market (book frames do not say their depth): the later one would silently replace the
+/// other's feed, so a kept book and the user's subscriptions must agree.
+fn other_depth(a: &Subscription, b: &Subscription) -> bool {
+    matches!((a, b), (Subscription::Book { market: m, .. }, Subscription::Book { market: n, .. }) if m == n && a != b)
 }
 
 fn range_error(error: impl std::fmt::Display) -> JsValue {
