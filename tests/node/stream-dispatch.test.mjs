@@ -97,6 +97,22 @@ test("queue: responses() yields every response in order, no handler is called, a
   assert.equal(stream.state, "closed");
 });
 
+test("queue: responses() ends when the stream gives up, after the responses already queued", async (t) => {
+  const sim = await simulator(t);
+  const { stream, ended } = startStream(t, { uri: sim.url, dispatch: "queue", reconnect: false, reconnectPolicy: undefined });
+  stream.subscribe([trade("btcusdt")]);
+  const seen = [];
+  const consumer = (async () => {
+    for await (const response of stream.responses()) {
+      seen.push(label(response));
+      if (seen.length === 2) sim.dropAll();
+    }
+  })();
+  await within(consumer, "the iterator to end");
+  assert.deepEqual(seen, ["subscribed", "snapshot:trade"]);
+  assert.ok((await ended).rejected instanceof Error);
+});
+
 test("inline: a handler that throws or rejects is reported to onHandlerError and the stream goes on", async (t) => {
   const sim = await simulator(t);
   const reported = [];
