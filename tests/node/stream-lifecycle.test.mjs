@@ -5,21 +5,11 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { createServer } from "node:net";
 import { Stream } from "maicoin-ws";
 import { simulator, requestLog, requestsOf, startStream, until, within, FAST } from "./harness.mjs";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const trade = (market) => ({ channel: "trade", market });
-
-/** A port nobody listens on: taken from the OS, then released. */
-async function closedPort() {
-  const server = createServer();
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 test("after a drop the stream reconnects, authenticates with a new nonce and replays its subscriptions", async (t) => {
   const sim = await simulator(t);
@@ -226,7 +216,7 @@ test("a connectFactory that throws ends run() with its error rather than retryin
   const problem = new Error("no socket for you");
   const failures = [];
   const { ended } = startStream(t, {
-    uri: `ws://127.0.0.1:${await closedPort()}/ws`,
+    uri: "ws://factory.invalid/ws",
     connectFactory: () => {
       calls++;
       throw problem;
