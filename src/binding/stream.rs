@@ -126,6 +126,9 @@ struct Inner {
 enum Ending {
     Closed,
     Dropped { error: JsValue, was_connected: bool },
+    /// No socket could even be made (no WebSocket in this host, a factory that throws): every
+    /// retry would fail the same way, so the stream gives up at once.
+    Unusable(JsValue),
 }
 
 #[wasm_bindgen]
@@ -185,7 +188,19 @@ impl StreamDriver {
     /// Adds subscriptions (the JSON of the caller's list); throws at once if one is invalid.
     pub fn subscribe(&self, subscriptions: &str) -> Result<(), JsValue> {
         let list = parse_subscriptions(subscriptions)?;
-        self.inner.with_state(|state| state.session.subscribe(list));
+        let conflict = self.inner.with_state(|state| {
+            let conflict = list.iter().enumerate().find(|(_, s)| state.books.iter().any(|b| other_depth(&b.borrow().subscription, s)));
+            match conflict {
+                Some((index, s)) => Some((index, s.market().unwrap_or_default().to_owned())),
+                None => {
+                    state.session.subscribe(list);
+                    None
+                }
+            }
+        });
+        if let Some((index, market)) = conflict {
+            return Err(js_sys::RangeError::new(&format!("subscriptions[{index}].depth: the book of {market} is kept by stream.book() at another depth, and a connection holds one book per market")).into());
+        }
         self.inner.mailbox.push(Signal::Flush);
         Ok(())
     }
@@ -234,6 +249,9 @@ impl StreamDriver {
     pub fn book(&self, market: &str, depth: Option<f64>) -> Result<BookHandle, JsValue> {
         let subscription = Subscription::book(market, depth, "book").map_err(|e| input_error(&e))?;
         let market = subscription.market().unwrap_or_default().to_owned();
+        if self.inner.with_state(|state| state.session.subscriptions().iter().any(|s| other_depth(s, &subscription))) {
+            return Err(js_sys::RangeError::new(&format!("book.depth: the book of {market} is subscribed at another depth, and a connection holds one book per market")).into());
+        }
         let handle = self.inner.with_state(|state| {
             if let Some(existing) = state.books.iter().find(|b| b.borrow().market() == market) {
                 let same = existing.borrow().subscription == subscription;
@@ -327,6 +345,13 @@ impl StreamDriver {
         self.inner.set_phase(Phase::Closed);
         self.inner.mailbox.push(Signal::CloseRequested);
     }
+}
+
+/// Two book subscriptions of one market at different depths. A connection holds one book per
+/// market (book frames do not say their depth): the later one would silently replace the
+/// other's feed, so a kept book and the user's subscriptions must agree.
+fn other_depth(a: &Subscription, b: &Subscription) -> bool {
+    matches!((a, b), (Subscription::Book { market: m, .. }, Subscription::Book { market: n, .. }) if m == n && a != b)
 }
 
 fn range_error(error: impl std::fmt::Display) -> JsValue {
@@ -460,6 +485,7 @@ async fn run_loop(inner: &Rc<Inner>) -> Result<(), JsValue> {
         }
         let (error, was_connected) = match connect_and_serve(inner).await {
             Ending::Closed => return Ok(()),
+            Ending::Unusable(error) => return Err(give_up(inner, error)),
             Ending::Dropped { error, was_connected } => (error, was_connected),
         };
         if was_connected {
@@ -479,13 +505,16 @@ async fn run_loop(inner: &Rc<Inner>) -> Result<(), JsValue> {
                     return Ok(());
                 }
             }
-            None => {
-                inner.set_phase(Phase::Failed);
-                notify(&inner.hooks.on_permanent_failure, &[&error]);
-                return Err(error);
-            }
+            None => return Err(give_up(inner, error)),
         }
     }
+}
+
+/// The stream fails for good: tells the user, and returns the error `run()` rejects with.
+fn give_up(inner: &Rc<Inner>, error: JsValue) -> JsValue {
+    inner.set_phase(Phase::Failed);
+    notify(&inner.hooks.on_permanent_failure, &[&error]);
+    error
 }
 
 /// One connection, from the budget wait to its end.
@@ -502,8 +531,8 @@ async fn connect_and_serve(inner: &Rc<Inner>) -> Ending {
     inner.set_phase(Phase::Connecting);
     let raw = match inner.hooks.connect_factory.call2(&JsValue::NULL, &JsValue::from_str(&uri), &inner.hooks.connect_options) {
         Ok(raw) if raw.is_object() => raw,
-        Ok(_) => return Ending::Dropped { error: error("connectFactory did not return a socket"), was_connected: false },
-        Err(thrown) => return Ending::Dropped { error: thrown, was_connected: false },
+        Ok(_) => return Ending::Unusable(error("connectFactory did not return a socket")),
+        Err(thrown) => return Ending::Unusable(thrown),
     };
     let socket = Rc::new(Socket::attach(raw, generation, &inner.mailbox, inner.hooks.noop.clone()));
     inner.with_state(|state| state.socket = Some(Rc::clone(&socket)));

@@ -152,7 +152,17 @@ impl SlidingWindow {
     }
 }
 
-/// MAX's request-message limits: 20 a second and 200 a minute, both at once.
+/// MAX counts a request when it arrives, and no two messages take exactly as long to get there
+/// (the network, the server's own queue): a request sent exactly one window after another can
+/// arrive less than a window after it, and be punished. So the client's request windows are this
+/// much longer than MAX's 1 s and 60 s.
+pub const ARRIVAL_MARGIN_MS: f64 = 250.0;
+
+const SECOND_WINDOW_MS: f64 = 1_000.0 + ARRIVAL_MARGIN_MS;
+const MINUTE_WINDOW_MS: f64 = 60_000.0 + ARRIVAL_MARGIN_MS;
+
+/// MAX's request-message limits: 20 a second and 200 a minute, both at once (over windows
+/// widened by [`ARRIVAL_MARGIN_MS`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RequestLimiter {
     per_second: SlidingWindow,
@@ -171,20 +181,20 @@ impl RequestLimiter {
 
     pub fn new() -> Self {
         RequestLimiter {
-            per_second: SlidingWindow::fixed(Self::PER_SECOND, 1_000.0),
-            per_minute: SlidingWindow::fixed(Self::PER_MINUTE, 60_000.0),
+            per_second: SlidingWindow::fixed(Self::PER_SECOND, SECOND_WINDOW_MS),
+            per_minute: SlidingWindow::fixed(Self::PER_MINUTE, MINUTE_WINDOW_MS),
         }
     }
 
-    /// Other limits over the same 1 s and 60 s windows (tests, or a more cautious client).
+    /// Other limits over the same windows (tests, or a more cautious client).
     pub fn with_limits(per_second: usize, per_minute: usize) -> Result<Self, LimitError> {
         Ok(RequestLimiter {
-            per_second: SlidingWindow::named(per_second, 1_000.0, "per_second", "window_ms")?,
-            per_minute: SlidingWindow::named(per_minute, 60_000.0, "per_minute", "window_ms")?,
+            per_second: SlidingWindow::named(per_second, SECOND_WINDOW_MS, "per_second", "window_ms")?,
+            per_minute: SlidingWindow::named(per_minute, MINUTE_WINDOW_MS, "per_minute", "window_ms")?,
         })
     }
 
-    /// Milliseconds until one more message may be sent (0: now); at most 60 000.
+    /// Milliseconds until one more message may be sent (0: now); at most a minute and the margin.
     pub fn delay_ms(&self, now_ms: f64) -> f64 {
         self.per_second
             .delay_ms(now_ms)
@@ -609,8 +619,8 @@ mod tests {
             assert_eq!(l.delay_ms(0.0), 0.0);
             l.record(0.0);
         }
-        assert_eq!(l.delay_ms(0.0), 1000.0);
-        // 200 in the first ten seconds, then the minute window holds us back.
+        assert_eq!(l.delay_ms(0.0), SECOND_WINDOW_MS);
+        // 200 in the first ten (widened) seconds, then the minute window holds us back.
         let mut t = 0.0;
         let mut sent = 20;
         while sent < 200 {
@@ -618,9 +628,9 @@ mod tests {
             l.record(t);
             sent += 1;
         }
-        assert_eq!(t, 9000.0);
-        assert_eq!(l.delay_ms(t), 51_000.0);
-        assert_eq!(l.delay_ms(60_000.0), 0.0);
+        assert_eq!(t, 9.0 * SECOND_WINDOW_MS);
+        assert_eq!(l.delay_ms(t), MINUTE_WINDOW_MS - t);
+        assert_eq!(l.delay_ms(MINUTE_WINDOW_MS), 0.0);
     }
 
     #[test]
@@ -631,9 +641,9 @@ mod tests {
         };
         l.record(0.0);
         l.record(0.0);
-        assert_eq!(l.delay_ms(0.0), 1000.0);
-        l.record(1000.0);
-        assert_eq!(l.delay_ms(1000.0), 59_000.0);
+        assert_eq!(l.delay_ms(0.0), SECOND_WINDOW_MS);
+        l.record(SECOND_WINDOW_MS);
+        assert_eq!(l.delay_ms(SECOND_WINDOW_MS), MINUTE_WINDOW_MS - SECOND_WINDOW_MS);
     }
 
     /// Drains `count` numbered messages through a queue, advancing a simulated clock by what the
@@ -692,7 +702,7 @@ mod tests {
         assert_eq!(max_in_any_window(&times, 1000.0), 20);
         assert_eq!(max_in_any_window(&times, 60_000.0), 200);
         // 1000 messages take four full minutes of waiting plus the last burst.
-        assert_eq!(times[999] - times[0], 4.0 * 60_000.0 + 9_000.0);
+        assert_eq!(times[999] - times[0], 4.0 * MINUTE_WINDOW_MS + 9.0 * SECOND_WINDOW_MS);
     }
 
     #[test]
@@ -750,10 +760,10 @@ mod tests {
         assert_eq!(queue.len(), 2);
         assert_eq!(queue.next_ready_in_ms(&limiter, 0.0), Some(0.0));
         assert_eq!(queue.pop_ready(&mut limiter, 0.0), Some("a"));
-        assert_eq!(queue.next_ready_in_ms(&limiter, 250.0), Some(750.0));
+        assert_eq!(queue.next_ready_in_ms(&limiter, 250.0), Some(SECOND_WINDOW_MS - 250.0));
         assert_eq!(queue.pop_ready(&mut limiter, 250.0), None);
         assert_eq!(queue.len(), 1, "a refused pop keeps the message");
-        assert_eq!(queue.pop_ready(&mut limiter, 1000.0), Some("b"));
+        assert_eq!(queue.pop_ready(&mut limiter, SECOND_WINDOW_MS), Some("b"));
         queue.push("c");
         queue.clear();
         assert!(queue.is_empty());
