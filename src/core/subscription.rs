@@ -98,7 +98,9 @@ impl Subscription {
         object.insert("channel".into(), Value::from("book"));
         object.insert("market".into(), Value::from(market));
         if let Some(depth) = depth {
-            object.insert("depth".into(), serde_json::Number::from_f64(depth).map_or(Value::Null, Value::Number));
+            // An integral depth is written as an integer, so an error quotes `7`, not `7.0`.
+            let number = if depth.fract() == 0.0 && depth.abs() < 1e15 { Some(serde_json::Number::from(depth as i64)) } else { serde_json::Number::from_f64(depth) };
+            object.insert("depth".into(), number.map_or(Value::Null, Value::Number));
         }
         Subscription::from_value(&Value::Object(object), at)
     }
@@ -259,6 +261,13 @@ mod tests {
         ] {
             assert_eq!(parse(value.clone()).unwrap().to_value(), value);
         }
+    }
+
+    #[test]
+    fn a_book_from_parts_quotes_a_bad_depth_as_given() {
+        let error = Subscription::book("btcusdt", Some(7.0), "book").unwrap_err();
+        assert_eq!(error.to_string(), "book.depth: 7 is not one of 1, 5, 10, 20, 50");
+        assert!(Subscription::book("btcusdt", Some(20.0), "book").is_ok());
     }
 
     #[test]
