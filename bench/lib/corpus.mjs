@@ -85,12 +85,17 @@ export function tradeCorpus(count = 200_000) {
   });
 }
 
-/** Every documented server message (shared/fixtures/inbound.jsonl), cycled to `count` frames. */
-export function mixedCorpus(count = 200_000) {
-  const wires = readFileSync(join(FIXTURES, "inbound.jsonl"), "utf8")
+/** The documented server messages (shared/fixtures/inbound.jsonl), in order, as wire text. */
+export function documentedMessages() {
+  return readFileSync(join(FIXTURES, "inbound.jsonl"), "utf8")
     .split("\n")
     .filter((line) => line.trim() !== "")
     .map((line) => JSON.stringify(JSON.parse(line).wire));
+}
+
+/** Every documented server message (or those `keep(text)` accepts), cycled to `count` frames. */
+export function mixedCorpus(count = 200_000, keep = () => true) {
+  const wires = documentedMessages().filter(keep);
   const cycled = [];
   for (let i = 0; i < count; i++) cycled.push(wires[i % wires.length]);
   // Distinct flat strings, as a socket delivers them (not `count` references to 34 strings).

@@ -81,7 +81,7 @@ export function inProcesses(script, { processes, rounds, argv = [], nodeArgs = [
     if (run.status !== 0) throw new Error(`${path} (process ${i + 1}) exited with ${run.status}: ${run.stdout.slice(-2000)}`);
     const last = run.stdout.trim().split("\n").pop();
     results.push(JSON.parse(last));
-    process.stderr.write(`  process ${i + 1}/${processes} done\n`);
+    if (processes > 1) process.stderr.write(`  process ${i + 1}/${processes} done\n`);
   }
   return results;
 }

@@ -12,13 +12,14 @@ const { default: FakeWebSocket } = await import("./fake-ws.mjs");
 /**
  * A connected official client. With `book: { market, depth }` a WebSocketBook keeps that
  * market's book (an RB-tree of Decimal levels) on top of the client's own message path.
- * Returns { deliver(text), book, counts, close() }; counts has the client's warnings and errors
- * (messages it drops or cannot handle), counted instead of printed.
+ * Returns { deliver(text), book, counts, close() }. counts: `warnings` and `errors` are what it
+ * printed with console.warn / console.error (a message it drops or fails on; see quietly()),
+ * `errorEvents` the "error" events it emitted (how it hands an `error` message to the app).
  */
 export function officialConnection({ book } = {}) {
   const client = new MAX({ accessKey: "", secretKey: "" }).ws;
-  const counts = { warnings: 0, errors: 0, emitted: 0 };
-  client.on("error", () => counts.errors++);
+  const counts = { warnings: 0, errors: 0, errorEvents: 0 };
+  client.on("error", () => counts.errorEvents++);
   client.connect();
   const socket = FakeWebSocket.last;
   socket.readyState = FakeWebSocket.OPEN;
