@@ -16,5 +16,13 @@ profile.samples.forEach((id, i) => {
   self.set(key, (self.get(key) ?? 0) + (dt[i] ?? 0));
   total += dt[i] ?? 0;
 });
+// Coarse groups first: wasm code, the package's JS, GC, everything else.
+const groups = new Map();
+for (const [key, us] of self) {
+  const group = key.includes("wasm") ? "wasm" : /\bjs\/|pkg\//.test(key) ? "package JS (js/, pkg/ glue)" : key.startsWith("(garbage collector)") ? "GC" : "other (Node, the bench, builtins)";
+  groups.set(group, (groups.get(group) ?? 0) + us);
+}
+for (const [group, us] of [...groups].sort((a, b) => b[1] - a[1])) console.log(`${((100 * us) / total).toFixed(1).padStart(5)} %  ${group}`);
+console.log();
 const rows = [...self].sort((a, b) => b[1] - a[1]).slice(0, Number(top));
 for (const [key, us] of rows) console.log(`${((100 * us) / total).toFixed(1).padStart(5)} %  ${(us / 1000).toFixed(0).padStart(6)} ms  ${key}`);
