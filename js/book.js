@@ -50,7 +50,9 @@ export class OrderBook {
       a: response.asks ?? [],
       b: response.bids ?? [],
     };
-    return this.#after(OUTCOMES[this.#handle.applyWire(JSON.stringify(wire))]);
+    // Back to wire text, then the raw-frame path: its book-only reader borrows every string
+    // (JSON.stringify wrote "c":"book"), so nothing is decoded in full or allocated per level.
+    return this.#after(OUTCOMES[this.#handle.applyEncoded(encodeFrame(JSON.stringify(wire)))]);
   }
 
   /** Applies a raw wire frame without building a JS object for it. */

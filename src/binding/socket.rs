@@ -15,6 +15,16 @@ use super::mailbox::{CloseInfo, Mailbox, Signal};
 
 type Handler = Closure<dyn FnMut(JsValue)>;
 
+#[wasm_bindgen]
+extern "C" {
+    /// A message event as any host makes it (a DOM `MessageEvent`, or `ws`'s look-alike).
+    type SocketMessage;
+
+    /// `event.data`, read by a plain property access: no key string is made per message.
+    #[wasm_bindgen(method, getter, structural)]
+    fn data(this: &SocketMessage) -> JsValue;
+}
+
 pub struct Socket {
     raw: WebSocket,
     /// Left as the error handler once ours is gone: Node's `ws` throws an error event that
@@ -38,7 +48,7 @@ impl Socket {
             Closure::new(move |event: JsValue| mailbox.push(make(generation, event)))
         };
         let on_open = handler(|generation, _| Signal::Opened(generation));
-        let on_message = handler(|generation, event| Signal::Message(generation, property(&event, "data")));
+        let on_message = handler(|generation, event| Signal::Message(generation, event.unchecked_ref::<SocketMessage>().data()));
         let on_close = handler(|generation, event| Signal::Closed(generation, close_info(&event)));
         // An error is always followed by a close event, which carries what we need.
         let on_error = Closure::new(|_event: JsValue| {});

@@ -1,0 +1,129 @@
+// Frame corpora for the benchmarks. Book and trade frames are recorded from the project's own
+// simulator (sim/, seeded, so the same every time) through a plain `ws` client on loopback, and
+// cached under target/bench/ so that each benchmark process does not record them again.
+
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const CACHE = join(ROOT, "target", "bench");
+export const FIXTURES = join(ROOT, "..", "shared", "fixtures");
+
+function cached(name, make) {
+  const path = join(CACHE, name);
+  if (existsSync(path)) return JSON.parse(readFileSync(path, "utf8"));
+  return make().then((value) => {
+    mkdirSync(CACHE, { recursive: true });
+    writeFileSync(path, JSON.stringify(value));
+    return value;
+  });
+}
+
+/** Records frames from the simulator: `subscriptions` on one connection, `ticks` rounds until `enough(frames)`. */
+async function record({ markets, subscriptions, enough, seed = 1 }) {
+  const { startSimulator } = await import("../../sim/server.js");
+  const { default: WebSocket } = await import("ws");
+  const sim = await startSimulator({ tickMs: 0, rateLimit: null, markets, seed, historyLimit: 10 });
+  const socket = new WebSocket(sim.url, { perMessageDeflate: false });
+  const frames = [];
+  socket.on("message", (data) => frames.push(data.toString()));
+  await new Promise((resolve, reject) => {
+    socket.once("open", resolve);
+    socket.once("error", reject);
+  });
+  socket.send(JSON.stringify({ action: "sub", id: "bench", subscriptions }));
+  while (!frames.some((f) => f.includes('"e":"subscribed"'))) await new Promise((r) => setTimeout(r, 5));
+  // A clock that moves 100 ms a round, from a fixed start: the same frames on every machine.
+  let now = Date.UTC(2025, 0, 1);
+  while (!enough(frames)) {
+    for (let i = 0; i < 500; i++) sim.tick((now += 100));
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  await new Promise((r) => setTimeout(r, 20));
+  socket.close();
+  await sim.close();
+  return frames;
+}
+
+/**
+ * A depth-20 btcusdt book: one snapshot, then `updates` update frames with valid fi/li chaining
+ * as MAX sends them to a depth-20 subscriber. Returns { snapshot, updates: [text], lastUpdateId }.
+ */
+export function bookCorpus(updates = 200_000, depth = 20) {
+  return cached(`book-btcusdt-${depth}-${updates}.json`, async () => {
+    const count = (frames) => frames.reduce((n, f) => n + (f.includes('"e":"update"') ? 1 : 0), 0);
+    // Counting every round is slow; count roughly, then exactly near the end.
+    let seen = 0;
+    const frames = await record({
+      markets: ["btcusdt"],
+      subscriptions: [{ channel: "book", market: "btcusdt", depth }],
+      enough: (frames) => {
+        if (frames.length - seen < 1000 && frames.length < updates) return false;
+        seen = frames.length;
+        return count(frames) > updates;
+      },
+    });
+    const book = frames.filter((f) => f.startsWith('{"c":"book"'));
+    const snapshot = book.find((f) => f.includes('"e":"snapshot"'));
+    const all = book.filter((f) => f.includes('"e":"update"'));
+    const kept = all.slice(0, updates);
+    return { snapshot, updates: kept, lastUpdateId: JSON.parse(kept[kept.length - 1]).li };
+  });
+}
+
+/** Public trade frames (`trade` channel, snapshot and update) of five markets. */
+export function tradeCorpus(count = 200_000) {
+  return cached(`trades-${count}.json`, async () => {
+    const markets = ["btcusdt", "ethusdt", "btctwd", "ethtwd", "usdttwd"];
+    const frames = await record({
+      markets,
+      subscriptions: markets.map((market) => ({ channel: "trade", market })),
+      enough: (frames) => frames.length > count + 10,
+    });
+    return { frames: frames.filter((f) => f.startsWith('{"c":"trade"')).slice(0, count) };
+  });
+}
+
+/** The documented server messages (shared/fixtures/inbound.jsonl), in order, as wire text. */
+export function documentedMessages() {
+  return readFileSync(join(FIXTURES, "inbound.jsonl"), "utf8")
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line) => JSON.stringify(JSON.parse(line).wire));
+}
+
+/** Every documented server message (or those `keep(text)` accepts), cycled to `count` frames. */
+export function mixedCorpus(count = 200_000, keep = () => true) {
+  const wires = documentedMessages().filter(keep);
+  const cycled = [];
+  for (let i = 0; i < count; i++) cycled.push(wires[i % wires.length]);
+  // Distinct flat strings, as a socket delivers them (not `count` references to 34 strings).
+  return { frames: JSON.parse(JSON.stringify(cycled)), kinds: wires.length };
+}
+
+/** How many levels each update changes: { levels: count }. */
+export function levelHistogram(updates) {
+  const histogram = {};
+  for (const frame of updates) {
+    const { a, b } = JSON.parse(frame);
+    const n = a.length + b.length;
+    histogram[n] = (histogram[n] ?? 0) + 1;
+  }
+  return histogram;
+}
+
+/** The top `depth` levels after applying `updates` to `snapshot` with a plain Map per side: the
+ * reference each benchmarked book is checked against. Prices here are fixed-decimal strings. */
+export function referenceBook({ snapshot, updates }, depth = 20) {
+  const first = JSON.parse(snapshot);
+  const asks = new Map(first.a);
+  const bids = new Map(first.b);
+  for (const frame of updates) {
+    const { a, b } = JSON.parse(frame);
+    for (const [price, volume] of a) Number(volume) === 0 ? asks.delete(price) : asks.set(price, volume);
+    for (const [price, volume] of b) Number(volume) === 0 ? bids.delete(price) : bids.set(price, volume);
+  }
+  const top = (side, sign) => [...side].sort((x, y) => sign * (Number(x[0]) - Number(y[0]))).slice(0, depth);
+  return { asks: top(asks, 1), bids: top(bids, -1) };
+}
