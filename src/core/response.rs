@@ -204,8 +204,13 @@ impl fmt::Display for DecodeError {
 impl std::error::Error for DecodeError {}
 
 /// Decodes one frame; strings borrow from `frame`.
+///
+/// The frame is checked as UTF-8 once, as a whole (every frame from JS is: `encodeInto` of a
+/// well-formed string), and read as `&str`, so serde_json does not check each string again.
 pub fn decode(frame: &[u8]) -> Result<Response<'_>, DecodeError> {
-    let response: Response = serde_json::from_slice(frame).map_err(|e| DecodeError(format!("invalid MAX message: {e}")))?;
+    let text = std::str::from_utf8(frame)
+        .map_err(|e| DecodeError(format!("invalid MAX message: invalid UTF-8 at byte {}", e.valid_up_to())))?;
+    let response: Response = serde_json::from_str(text).map_err(|e| DecodeError(format!("invalid MAX message: {e}")))?;
     if response.event.is_none() {
         return Err(DecodeError("invalid MAX message: it has no event (key `e`)".into()));
     }
