@@ -12,7 +12,7 @@ use wasm_bindgen::prelude::*;
 use super::decoder::{decode_frame, with_frame, Route};
 use crate::core::book::{Applied, BookState, Level, OrderBook};
 use crate::core::book_feed::{apply_message, apply_response, is_book_frame_of, read_book_message, BookMessage};
-use crate::core::response::{decode, Response};
+use crate::core::response::Response;
 use crate::core::subscription::Subscription;
 
 /// A book and what the stream and the UI need to know about it.
@@ -111,13 +111,6 @@ impl BookHandle {
     #[wasm_bindgen(constructor)]
     pub fn new(market: String) -> BookHandle {
         BookHandle { cell: BookCell::new(0, Subscription::Book { market, depth: None }) }
-    }
-
-    /// Applies a book response given as its wire JSON; returns an outcome code.
-    #[wasm_bindgen(js_name = applyWire)]
-    pub fn apply_wire(&self, wire: &str) -> Result<u8, JsValue> {
-        let response = decode(wire.as_bytes()).map_err(|e| JsValue::from(js_sys::Error::new(e.message())))?;
-        Ok(outcome_code(self.cell.borrow_mut().feed(&response).as_ref()))
     }
 
     /// Applies the raw frame that `encodeFrame` just wrote into wasm (no JS object is made);
