@@ -128,6 +128,9 @@ class Ledger {
     if (sq !== conn.nextSq) this.fail(`connection ${conn.index}: the socket received sq ${sq} after ${conn.nextSq - 1}`);
     conn.nextSq = sq + 1;
     const ownPing = (json.e === "pong" || json.e === "error") && typeof json.i === "string" && this.pingIds.delete(json.i);
+    // Counted on arrival: the last ones may arrive after the final drain, and the stream keeps
+    // them to itself whenever it handles them.
+    if (ownPing) this.counts.keepalive += 1;
     conn.queue.push({ kind: ownPing ? "keepalive" : "deliver", sq, event: json.e });
   }
 
@@ -138,10 +141,7 @@ class Ledger {
       this.fail(`${what} outside any connection`);
       return null;
     }
-    while (conn.queue[0]?.kind === "keepalive") {
-      conn.queue.shift();
-      this.counts.keepalive += 1;
-    }
+    while (conn.queue[0]?.kind === "keepalive") conn.queue.shift();
     const entry = conn.queue.shift();
     if (!entry) this.fail(`connection ${conn.index}: ${what}, but nothing more was received`);
     return entry ?? null;
@@ -157,10 +157,7 @@ class Ledger {
     const conn = this.current;
     this.current = null;
     if (!conn) return this.fail("onDisconnected outside any connection");
-    while (conn.queue[0]?.kind === "keepalive") {
-      conn.queue.shift();
-      this.counts.keepalive += 1;
-    }
+    while (conn.queue[0]?.kind === "keepalive") conn.queue.shift();
     if (conn.queue.length > 0) {
       const kinds = conn.queue.map((e) => e.sq ?? e.kind).slice(0, 5).join(", ");
       this.fail(`connection ${conn.index} ended (${error?.message}) with ${conn.queue.length} received frames never handled: ${kinds}…`);
@@ -392,7 +389,14 @@ export async function runSoak({
   const sample = () => {
     gc();
     const { heapUsed, rss } = process.memoryUsage();
-    samples.push({ t: Date.now() - started, heap: heapUsed / MB, rss: rss / MB, wasm: wasm.exports.memory.buffer.byteLength / MB });
+    samples.push({
+      t: Date.now() - started,
+      heap: heapUsed / MB,
+      rss: rss / MB,
+      wasm: wasm.exports.memory.buffer.byteLength / MB,
+      // JS values Rust holds (wasm-bindgen's externref table): a JsValue never dropped grows it.
+      externrefs: wasm.exports.__wbindgen_externrefs?.length ?? NaN,
+    });
   };
   sample();
   const sampleEvery = Math.max(1000, Math.min(10_000, durationMs / 30));
@@ -487,6 +491,7 @@ export async function runSoak({
     heapMB: growth(samples, "heap", warmup),
     rssMB: growth(samples, "rss", warmup),
     wasmMB: growth(samples, "wasm", warmup),
+    externrefs: growth(samples, "externrefs", warmup),
   };
   const stats = sim.stats;
   await sim.close();
@@ -542,7 +547,8 @@ function report(results) {
     `auth: ${r.auth.ok} ok, ${r.auth.failed} refused (${r.auth.onAuthFailed} onAuthFailed)`,
     `requests: ${r.requests.total}, busiest second ${r.requests.busiestSecond} (limit 20), busiest minute ${r.requests.busiestMinute} (limit 200), ${r.requests.rateViolations} violations`,
     `memory after warm-up (${r.memory.samples} samples): heap ${f(r.memory.heapMB.first)} -> ${f(r.memory.heapMB.last)} MB (${f(r.memory.heapMB.growth)}), ` +
-      `rss ${f(r.memory.rssMB.first)} -> ${f(r.memory.rssMB.last)} MB (${f(r.memory.rssMB.growth)}), wasm ${f(r.memory.wasmMB.first)} -> ${f(r.memory.wasmMB.last)} MB`,
+      `rss ${f(r.memory.rssMB.first)} -> ${f(r.memory.rssMB.last)} MB (${f(r.memory.rssMB.growth)}), wasm ${f(r.memory.wasmMB.first)} -> ${f(r.memory.wasmMB.last)} MB, ` +
+      `externref table ${r.memory.externrefs.first} -> ${r.memory.externrefs.last} slots`,
     r.failures.length === 0 ? "checks: all held" : `FAILURES (${r.failures.length}):\n  ${r.failures.join("\n  ")}`,
   ].join("\n");
 }
