@@ -49,7 +49,7 @@ test("a one-minute soak under faults delivers every frame once and in order, kee
   assert.ok(r.memory.heapMB.growth < 2, `heap grew ${r.memory.heapMB.growth.toFixed(1)} MB`);
   assert.ok(r.memory.rssMB.growth < 24, `RSS grew ${r.memory.rssMB.growth.toFixed(1)} MB`);
   assert.ok(r.memory.wasmMB.growth <= 0.0625, `wasm memory grew ${r.memory.wasmMB.growth} MB`);
-  // JS values held by Rust: the table grows 128 slots at a time, and one JsValue kept per frame
-  // would take thousands of slots in this minute.
-  assert.ok(r.memory.externrefs.growth <= 128, `the externref table grew ${r.memory.externrefs.growth} slots`);
+  // JS values held by Rust (live externref slots): a few dozen at any time, give or take the
+  // frames queued behind a slow handler; one JsValue kept per frame would add thousands here.
+  assert.ok(r.memory.externrefs.growth < 200, `wasm holds ${r.memory.externrefs.growth} more JsValues`);
 });
