@@ -97,8 +97,11 @@ function extra() {
   const out = {};
   for (let i = 0; i < count; i++) {
     const key = str();
-    // Defined, not assigned: assigning a wire key `__proto__` would replace the prototype.
-    Object.defineProperty(out, key, { value: JSON.parse(str()), enumerable: true, writable: true, configurable: true });
+    const value = JSON.parse(str());
+    // Assigning "__proto__" would replace the object's prototype with the frame's value instead
+    // of keeping the key: define it as an own property, as JSON.parse does.
+    if (key === "__proto__") Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+    else out[key] = value;
   }
   return out;
 }
