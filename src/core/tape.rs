@@ -11,7 +11,7 @@
 //! to be unescaped, `-(start + 1), end` into the owned-text buffer. A list is its length then its
 //! items; `extra` is its length then `key, raw JSON value` string pairs.
 
-use super::wire::{Extra, Id, Int, List, Text};
+use super::wire::{Extra, Float, Id, Int, List, Text};
 
 /// Where decoded frames are written, reused from frame to frame.
 #[derive(Debug, Default)]
@@ -114,9 +114,9 @@ impl WriteTape for Int {
     }
 }
 
-impl WriteTape for f64 {
+impl WriteTape for Float {
     fn write_tape(&self, tape: &mut Tape) {
-        tape.number(*self);
+        tape.number(self.0);
     }
 }
 
