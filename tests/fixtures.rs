@@ -68,7 +68,7 @@ fn documented_payloads_land_in_their_typed_fields() {
     let status = decode(status.as_bytes()).unwrap();
     assert_eq!(status.event.unwrap().as_str(), "snaptshot");
     let status = status.market_status.unwrap().0.remove(0);
-    assert_eq!(status.minimal_base_amount, Some(0.0004));
+    assert_eq!(status.minimal_base_amount.map(|f| f.0), Some(0.0004));
     assert_eq!(status.mwallet_supported, Some(true));
     assert_eq!(status.base_unit_precision.unwrap().0, 8);
 

@@ -7,7 +7,7 @@
 use std::fmt;
 
 use super::tape::Tape;
-use super::wire::{wire_object, Id, Int, Level, List, Text, Time};
+use super::wire::{wire_object, Float, Id, Int, Level, List, Text, Time};
 
 wire_object! {
     /// A decoded message (`Response` in the JS API).
@@ -139,10 +139,10 @@ wire_object! {
         "st" status: Text<'de>,
         "bu" base_unit: Text<'de>,
         "bup" base_unit_precision: Int,
-        "mba" minimal_base_amount: f64,
+        "mba" minimal_base_amount: Float,
         "qu" quote_unit: Text<'de>,
         "qup" quote_unit_precision: Int,
-        "mqa" minimal_quote_amount: f64,
+        "mqa" minimal_quote_amount: Float,
         "mws" mwallet_supported: bool,
     }
 }
@@ -252,6 +252,32 @@ mod tests {
         assert!(decode(br#"{"e":"x","T":1e400}"#).is_err());
         assert!(decode(br#"{"e":"x","T":-5}"#).is_err());
         assert!(decode(br#"{"e":"x","T":1.5}"#).is_err());
+    }
+
+    #[test]
+    fn float_fields_are_rounded_from_their_full_text_as_json_parse_does() {
+        // Found by the decode_response fuzz target: serde_json's best-effort float reading gave
+        // 2.333333333333333e117, one unit in the last place below what JSON.parse gives.
+        let frame = br#"{"e":"update","c":"market_status","ms":[{"M":"btctwd","mba":2.3333333333333333e+117,"mqa":2333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333350}]}"#;
+        let response = decode(frame).unwrap();
+        let status = &response.market_status.unwrap().0[0];
+        let expected = 2.3333333333333333e117_f64;
+        assert_eq!(status.minimal_base_amount.map(|f| f.0.to_bits()), Some(expected.to_bits()));
+        assert_eq!(status.minimal_quote_amount.map(|f| f.0.to_bits()), Some(expected.to_bits()));
+        let short = decode(br#"{"e":"x","ms":[{"mba":0.0004,"mqa":-2E-3}]}"#).unwrap();
+        let short = &short.market_status.unwrap().0[0];
+        assert_eq!((short.minimal_base_amount.unwrap().0, short.minimal_quote_amount.unwrap().0), (0.0004, -0.002));
+    }
+
+    #[test]
+    fn float_fields_refuse_other_types_and_infinities() {
+        for (value, problem) in [(r#""5""#, "expected a number"), ("true", "expected a number"), ("[1]", "expected a number"), ("1e400", "out of range")] {
+            let frame = format!(r#"{{"e":"x","ms":[{{"mba":{value}}}]}}"#);
+            let error = decode(frame.as_bytes()).unwrap_err();
+            assert!(error.message().contains("ms[0].mba: ") && error.message().contains(problem), "{error}");
+        }
+        let absent = decode(br#"{"e":"x","ms":[{"mba":null}]}"#).unwrap();
+        assert!(absent.market_status.unwrap().0[0].minimal_base_amount.is_none());
     }
 
     #[test]

@@ -11,7 +11,7 @@
 //! to be unescaped, `-(start + 1), end` into the owned-text buffer. A list is its length then its
 //! items; `extra` is its length then `key, raw JSON value` string pairs.
 
-use super::wire::{Extra, Id, Int, List, Text, Time};
+use super::wire::{Extra, Float, Id, Int, List, Text, Time};
 
 /// Where decoded frames are written, reused from frame to frame.
 #[derive(Debug, Default)]
@@ -116,13 +116,14 @@ impl WriteTape for Int {
 
 impl WriteTape for Time {
     fn write_tape(&self, tape: &mut Tape) {
+        // Exact: a `Time` is at most 8.64e15.
         tape.number(self.0 as f64);
     }
 }
 
-impl WriteTape for f64 {
+impl WriteTape for Float {
     fn write_tape(&self, tape: &mut Tape) {
-        tape.number(*self);
+        tape.number(self.0);
     }
 }
 
