@@ -63,7 +63,7 @@ describe("Response.parse refuses", () => {
     refuses(Response.parse, '{"e":"x","T":1e400}', /T: number out of range/);
     refuses(Response.parse, `{"e":"x","T":${2 ** 53}}`, /T: integer 9007199254740992 is larger than a JS number holds exactly/);
     refuses(Response.parse, '{"e":"x","fi":18446744073709551616}', /fi: /);
-    refuses(Response.parse, '{"e":"x","ms":[{"mba":1e400}]}', /ms\[0\]\.mba: number out of range/);
+    refuses(Response.parse, '{"e":"x","ms":[{"mba":1e400}]}', /ms\[0\]\.mba: number "1e400" is out of range/);
     // The largest exact integer is kept exactly.
     assert.equal(Response.parse(`{"e":"x","v":${2 ** 53 - 1}}`).version, 2 ** 53 - 1);
   });
