@@ -15,21 +15,12 @@ import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { startSimulator } from "../../sim/server.js";
 import { startStaticServer } from "../../scripts/serve.mjs";
+import { CHROMIUM_ARGS } from "./chromium.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const SCREENSHOT = process.env.UPDATE_SCREENSHOT === "1" ? join(ROOT, "docs", "dashboard.png") : join(ROOT, "tests", "artifacts", "dashboard.png");
 // Safety nets only: every wait ends as soon as its condition holds.
 const WAIT = { timeout: 30_000 };
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 /** Drives the simulator: one round of market data every 100 ms, each 6 s of market time later. */
 function marketClock(sim, { stepMs = 6000, everyMs = 100 } = {}) {

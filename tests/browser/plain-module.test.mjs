@@ -8,15 +8,9 @@ import { chromium } from "playwright-core";
 import { Response } from "maicoin-ws";
 import { hmac, inbound } from "../node/fixtures.mjs";
 import { startStaticServer } from "./static-server.mjs";
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./chromium.mjs";
 
-// Debian's Chromium (never a downloaded one), kept off the closed network (TOOLING.md).
-const CHROMIUM = {
-  executablePath: "/usr/bin/chromium",
-  args: [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-  ],
-};
+const CHROMIUM = { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS };
 
 let server;
 let browser;

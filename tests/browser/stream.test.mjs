@@ -10,6 +10,7 @@ import { extname, join, normalize, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { simulator, requestLog, requestsOf, until, sleep, SAFETY_MS } from "../node/harness.mjs";
+import { CHROMIUM_ARGS } from "./chromium.mjs";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const TYPES = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm", ".json": "application/json" };
@@ -38,16 +39,7 @@ async function browserPage(t) {
   const browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
     // Without the networking flags Chromium keeps trying to reach Google's services.
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
+    args: CHROMIUM_ARGS,
   });
   t.after(() => browser.close());
   const page = await browser.newPage();

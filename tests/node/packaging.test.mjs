@@ -16,22 +16,13 @@ import { promisify } from "node:util";
 import { chromium } from "playwright-core";
 import { startSimulator } from "../../sim/server.js";
 import { startStaticServer } from "../../scripts/serve.mjs";
+import { CHROMIUM_ARGS } from "../browser/chromium.mjs";
 
 const run = promisify(execFile);
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const TSC = join(ROOT, "node_modules", "typescript", "bin", "tsc");
 // Vite 8 needs Node ^20.19 || >=22.12 (the engines field); this range is what was checked here.
 const VITE = "vite@^8";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 /** Runs a command in `cwd`; on failure the error carries its output, for the test report. */
 async function sh(cwd, command, args, options = {}) {
