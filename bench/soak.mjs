@@ -27,6 +27,7 @@ import { Stream } from "../js/node.js";
 import { host } from "../js/host.js";
 import { wasm } from "../js/wasm.js";
 import { startSimulator } from "../sim/server.js";
+import { FAULT_DEFAULTS } from "../sim/faults.js";
 
 const MB = 1024 * 1024;
 
@@ -453,15 +454,8 @@ export async function runSoak({
 
   // Drain: no new data or faults, then wait until everything received has been handled.
   for (const timer of [ticker, churn, refusals, secretSwitch, progress]) clearInterval(timer);
-  sim.setFaults({
-    dropProbability: 0,
-    garbageProbability: 0,
-    unknownEventProbability: 0,
-    bookGapProbability: 0,
-    versionChangeProbability: 0,
-    answerDelayMs: 0,
-    rejectHandshakes: 0,
-  });
+  // Calm: every fault back to the simulator's own defaults (none).
+  sim.setFaults(FAULT_DEFAULTS);
   const drainUntil = Date.now() + 30_000;
   let quietSince = Date.now();
   while (Date.now() < drainUntil) {
