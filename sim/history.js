@@ -1,8 +1,9 @@
 // The candles of one market at one resolution that the REST k-line endpoint answers with: the
 // candles that closed while the simulator ran (the very ones the kline channel sent) and, before
 // those, a past generated on first request. The past is a mean-reverting walk back from the price
-// the simulator started at, so it joins the live candles without a jump; each resolution has its
-// own walk (a 5m candle of that past is not the sum of the 1m ones).
+// the simulator started at, with the spread of prices the live market has (its fair price is pulled
+// back to the same reference), so it joins the live candles without a jump or a change of pace;
+// each resolution has its own walk (a 5m candle of that past is not the sum of the 1m ones).
 
 import { toUnits } from "./decimal.js";
 import { deriveRng } from "./rng.js";
@@ -11,13 +12,17 @@ import { deriveRng } from "./rng.js";
 export const PAST_LIMIT = 20_000;
 // The most candles kept from the run itself, per resolution (oldest dropped first).
 const RECORDED_LIMIT = 20_000;
-// The walk's step per 1-minute candle as a share of the price, and its pull back to the start price.
-const MINUTE_VOLATILITY = 0.0012;
-const REVERSION = 0.02;
+// The live fair price takes steps of about one level gap and is pulled back by 0.1 % of its distance
+// per round, so it stays within about 22 gaps of the reference: the past keeps to that band.
+const BAND_GAPS = 22;
+// How fast the past is pulled back to the reference, per minute, and how far it moves in a minute.
+const REVERSION_PER_MINUTE = 0.01;
+const MINUTE_STEP_GAPS = 3;
 
 export class CandleHistory {
-  constructor({ spec, seed, resolution, span, firstStart, startPrice }) {
+  constructor({ spec, seed, resolution, span, firstStart, startPrice, gap }) {
     this.spec = spec;
+    this.gap = gap;
     this.rng = deriveRng(seed, `history/${spec.market}/${resolution}`);
     this.span = span;
     this.firstStart = firstStart;
@@ -50,17 +55,22 @@ export class CandleHistory {
   generate(count) {
     const { rng, spec } = this;
     const reference = this.startPrice;
-    const sigma = Math.max(1, reference * MINUTE_VOLATILITY * Math.sqrt(this.span / 60_000));
-    const normal = () => rng() + rng() + rng() - 1.5;
+    const minutes = this.span / 60_000;
+    const band = BAND_GAPS * this.gap;
+    // An Ornstein-Uhlenbeck walk sampled once a candle (it reads the same backwards in time).
+    const pull = (1 - REVERSION_PER_MINUTE) ** minutes;
+    const step = Math.max(1, band * Math.sqrt(1 - pull * pull));
+    const wick = Math.max(1, 0.6 * Math.min(band, MINUTE_STEP_GAPS * this.gap * Math.sqrt(minutes)));
+    const normal = () => 2 * (rng() + rng() + rng() - 1.5);
     // Volume as if 40 trades a minute of the live simulation's sizes (log-uniform) had made it.
     const meanTrade = (spec.maxVolume - spec.minVolume) / Math.log(spec.maxVolume / spec.minVolume);
     const typical = meanTrade * 40 * (this.span / 60_000);
     while (this.past.length < count) {
       const newer = this.past.at(-1);
       const close = newer ? newer.open : reference;
-      const open = Math.max(1, Math.round(close + 2 * sigma * normal() + REVERSION * (reference - close)));
-      const high = Math.max(open, close) + Math.round(Math.abs(sigma * normal()));
-      const low = Math.max(1, Math.min(open, close) - Math.round(Math.abs(sigma * normal())));
+      const open = Math.max(1, Math.round(reference + (close - reference) * pull + step * normal()));
+      const high = Math.max(open, close) + Math.round(Math.abs(wick * normal()));
+      const low = Math.max(1, Math.min(open, close) - Math.round(Math.abs(wick * normal())));
       const start = this.firstStart - (this.past.length + 1) * this.span;
       const volume = Math.max(1, toUnits(typical * (0.4 + 1.2 * rng()), spec.volumeDecimals));
       this.past.push({ start, end: start + this.span - 1, open, high, low, close, volume, closed: true });

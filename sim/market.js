@@ -41,7 +41,7 @@ export class MarketSimulation {
     this.history = new Map();
     for (const [resolution, series] of this.candles) {
       const { span, current } = series;
-      this.history.set(resolution, new CandleHistory({ spec, seed, resolution, span, firstStart: current.start, startPrice: this.refTick }));
+      this.history.set(resolution, new CandleHistory({ spec, seed, resolution, span, firstStart: current.start, startPrice: this.refTick, gap: this.gap }));
     }
     // A few trades before anyone connects, so the first trade snapshot is
     // not empty; the book after them is where its history starts.
