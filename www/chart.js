@@ -6,6 +6,7 @@
 // one series keyed by start time, so the open candle is replaced, never drawn twice. Every series
 // seen is kept, so switching back to a market or resolution shows what was gathered for it.
 
+import { clearedContext, frameScheduler } from "./canvas.js";
 import { groupDigits } from "./format.js";
 
 // Pixels per candle: the newest `view` candles fill the width (the wheel zooms), within these.
@@ -40,7 +41,6 @@ export class CandleChart {
   #key = null;
   #span = 60_000;
   #priceDecimals = 2;
-  #scheduled = false;
   #hoverX = null;
   #layout = null;
   #root;
@@ -133,30 +133,13 @@ export class CandleChart {
     if (key === this.#key) this.#schedule();
   }
 
-  #schedule() {
-    if (this.#scheduled) return;
-    this.#scheduled = true;
-    requestAnimationFrame(() => {
-      this.#scheduled = false;
-      this.#draw();
-    });
-  }
+  #schedule = frameScheduler(() => this.#draw());
 
   #draw() {
     const canvas = this.#canvas;
-    const ratio = window.devicePixelRatio || 1;
-    const width = canvas.clientWidth;
-    const height = canvas.clientHeight;
-    if (width === 0 || height === 0) return;
-    if (canvas.width !== Math.round(width * ratio) || canvas.height !== Math.round(height * ratio)) {
-      canvas.width = Math.round(width * ratio);
-      canvas.height = Math.round(height * ratio);
-    }
-    const ctx = canvas.getContext("2d");
-    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-    ctx.clearRect(0, 0, width, height);
-    ctx.font = "11px ui-monospace, 'DejaVu Sans Mono', Menlo, Consolas, monospace";
-    ctx.textBaseline = "middle";
+    const surface = clearedContext(canvas);
+    if (!surface) return;
+    const { ctx, width, height } = surface;
 
     const candles = this.#series.get(this.#key) ?? [];
     describeSeries(canvas, candles, this.#span);

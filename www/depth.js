@@ -2,6 +2,7 @@
 // mid, prices across, cumulative size up. It draws the same OrderBook snapshot the ladder gets
 // (one crossing of the wasm boundary per change) and redraws at most once per animation frame.
 
+import { clearedContext, frameScheduler } from "./canvas.js";
 import { approx, compact, groupDigits, sumDecimals } from "./format.js";
 
 const COLORS = { bid: "#0ecb81", ask: "#f6465d", axis: "#7d8896", grid: "#1c232d", mid: "#4b5563" };
@@ -12,7 +13,6 @@ export class DepthChart {
   #root;
   #canvas;
   #view = null;
-  #scheduled = false;
 
   constructor(root) {
     this.#root = root;
@@ -32,14 +32,7 @@ export class DepthChart {
     this.#schedule();
   }
 
-  #schedule() {
-    if (this.#scheduled) return;
-    this.#scheduled = true;
-    requestAnimationFrame(() => {
-      this.#scheduled = false;
-      this.#draw();
-    });
-  }
+  #schedule = frameScheduler(() => this.#draw());
 
   #draw() {
     const view = this.#view;
@@ -55,19 +48,9 @@ export class DepthChart {
     });
 
     const canvas = this.#canvas;
-    const ratio = window.devicePixelRatio || 1;
-    const width = canvas.clientWidth;
-    const height = canvas.clientHeight;
-    if (width === 0 || height === 0) return;
-    if (canvas.width !== Math.round(width * ratio) || canvas.height !== Math.round(height * ratio)) {
-      canvas.width = Math.round(width * ratio);
-      canvas.height = Math.round(height * ratio);
-    }
-    const ctx = canvas.getContext("2d");
-    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-    ctx.clearRect(0, 0, width, height);
-    ctx.font = "11px ui-monospace, 'DejaVu Sans Mono', Menlo, Consolas, monospace";
-    ctx.textBaseline = "middle";
+    const surface = clearedContext(canvas);
+    if (!surface) return;
+    const { ctx, width, height } = surface;
     if (!ready) {
       ctx.fillStyle = COLORS.axis;
       ctx.textAlign = "center";
