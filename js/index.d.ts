@@ -615,5 +615,6 @@ export interface KlineCandle {
 /**
  * `GET /api/v3/k`: the candles of `market`, oldest first. Rejects with a TypeError or RangeError
  * naming a bad argument, or an Error naming the HTTP status and MAX's message (`status` on it).
+ * A malformed row rejects with a TypeError naming it, the well-formed rows on its `candles`.
  */
 export declare function fetchKlines(market: string, options?: FetchKlinesOptions): Promise<KlineCandle[]>;

@@ -108,10 +108,23 @@ function httpError(request, response, text) {
 
 function candlesOf(rows, request, now) {
   if (!Array.isArray(rows)) throw new TypeError(`k-lines of ${request.market}: expected an array of rows, got ${kind(rows)}`);
-  const candles = rows.map((row, i) => candleOf(row, i, request));
+  const candles = [];
+  let failure = null;
+  rows.forEach((row, i) => {
+    try {
+      candles.push(candleOf(row, i, request));
+    } catch (error) {
+      failure ??= error;
+    }
+  });
   candles.sort((a, b) => a.startTime - b.startTime);
   // Only the newest candle can still be open; it is closed once its end has passed.
   candles.forEach((candle, i) => (candle.closed = i < candles.length - 1 || candle.endTime.getTime() < now));
+  if (failure) {
+    // The rows that were fine are not lost: they ride on the error.
+    failure.candles = candles;
+    throw failure;
+  }
   return candles;
 }
 

@@ -90,6 +90,8 @@ async function loadHistory({ market, resolution }) {
     chart.history(market, resolution, candles);
     chart.historyState(market, resolution, "loaded");
   } catch (error) {
+    // A malformed row spoils only itself: the rows that were fine come with the error.
+    if (Array.isArray(error.candles)) chart.history(market, resolution, error.candles);
     chart.historyState(market, resolution, "failed", error.message);
   }
 }

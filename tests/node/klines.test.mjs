@@ -154,8 +154,14 @@ test("MAX's error answers and failed requests become Errors naming status and me
   await assert.rejects(fetchKlines("btcusdt", { fetch: notJson }), /HTTP 502 .*<html>bad gateway<\/html>/);
   const garbage = async () => new Response("[[1, 2]]", { status: 200 });
   await assert.rejects(fetchKlines("btcusdt", { fetch: garbage }), /row 0: expected \[time, open, high, low, close, volume\]/);
-  const badDecimal = async () => new Response('[[1700000000, "1", "2", "x", "1", "1"]]', { status: 200 });
-  await assert.rejects(fetchKlines("btcusdt", { fetch: badDecimal }), /row 0: low: "x" is not a decimal/);
+  const badDecimal = async () => new Response('[[1700000000, "1", "2", "x", "1", "1"], [1700000060, "1", "2", "0.5", "1", "1"]]', { status: 200 });
+  await assert.rejects(fetchKlines("btcusdt", { fetch: badDecimal }), (error) => {
+    assert.ok(error instanceof TypeError);
+    assert.match(error.message, /row 0: low: "x" is not a decimal/);
+    // The good row is not lost.
+    assert.deepEqual(error.candles.map((c) => [c.startTime.getTime(), c.low]), [[1700000060_000, "0.5"]]);
+    return true;
+  });
   // Nothing listens on port 9 of this machine: the network error names the URL.
   await assert.rejects(fetchKlines("btcusdt", { baseUrl: "http://127.0.0.1:9" }), /request to http:\/\/127\.0\.0\.1:9\/api\/v3\/k\?market=btcusdt.* failed/);
 });
