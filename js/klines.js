@@ -39,8 +39,8 @@ export async function fetchKlines(market, options = {}) {
   return candlesOf(rows, request, options.now ?? Date.now());
 }
 
-/** @internal The validated request: market, resolution, span and URL. Exported for the tests. */
-export function klinesRequest(market, options) {
+/** The validated request: market, resolution, span and URL; throws on a bad argument. */
+function klinesRequest(market, options) {
   if (options === null || typeof options !== "object") throw new TypeError("options: expected an object");
   const { resolution = "1m", limit = DEFAULT_LIMIT, before, baseUrl = MAX_REST_URL } = options;
   const checked = validSubscription(market, resolution);
