@@ -1,0 +1,380 @@
+// The worker's side: one real Stream per endpoint and credentials (a Group), shared by every tab
+// (a Tab: one MessagePort) that opened it. Subscriptions and kept books are reference-counted, so
+// the first tab sends the sub and the last one to leave sends the unsub; each tab receives only
+// the responses of its own subscriptions; a tab that stops answering the heartbeat is released.
+
+import { Stream } from "../stream.js";
+import { Request } from "../requests.js";
+import {
+  TO_WORKER,
+  TO_PAGE,
+  HEARTBEAT_MS,
+  SILENCE_LIMIT_MS,
+  subscriptionKey,
+  routeOfSubscription,
+  routeOfResponse,
+  errorToWire,
+  argsToWire,
+} from "./protocol.js";
+
+// Lifecycle callbacks the worker's stream always forwards; a tab ignores those it has not set.
+const FORWARDED = ["onConnected", "onDisconnected", "onReconnecting", "onPermanentFailure", "onDecodeError", "onAuthFailed", "onStateChange"];
+
+/**
+ * Tabs of one key share one stream. The key holds the endpoint, the API key, the filters and a
+ * fingerprint of the secret (a signature of a fixed nonce, made in wasm): a tab with the same API
+ * key but another secret gets a stream of its own, never one authenticated by somebody else.
+ */
+function groupKey(uri, credentials) {
+  if (!credentials) return JSON.stringify([uri ?? null]);
+  const { apiKey, apiSecret, filters } = credentials;
+  const fingerprint = Request.auth(apiKey, apiSecret, { nonce: 0, filters }).signature;
+  return JSON.stringify([uri ?? null, apiKey, fingerprint, filters ?? null]);
+}
+
+class Group {
+  tabs = new Set();
+  #subscriptions = new Map(); // subscription key -> { subscription, tabs: Set }
+  #books = new Map(); // "market|depth" -> { book, readers: Map(tab -> { id, ready, dirty }) }
+  #running = false;
+  #onEmpty;
+  stream;
+
+  constructor(options, credentials, extraCallbacks, onEmpty) {
+    this.#onEmpty = onEmpty;
+    const callbacks = {};
+    for (const name of new Set([...FORWARDED, ...extraCallbacks])) {
+      callbacks[name] = (...args) => this.#broadcastCallback(name, args);
+    }
+    this.stream = new Stream({
+      ...options,
+      ...callbacks,
+      apiKey: credentials?.apiKey,
+      apiSecret: credentials?.apiSecret,
+      authFilters: credentials?.filters,
+      transport: "direct",
+      dispatch: "inline",
+    });
+    this.stream.addHandler((response) => this.#route(response));
+  }
+
+  get connected() {
+    return this.stream.state === "connected";
+  }
+
+  get running() {
+    return this.#running;
+  }
+
+  #broadcastCallback(name, args) {
+    const message = { t: TO_PAGE.CALLBACK, name, args: argsToWire(args), status: this.stream.status };
+    for (const tab of this.tabs) tab.post(message);
+  }
+
+  #route(response) {
+    const route = routeOfResponse(response);
+    if (route !== null) {
+      for (const tab of this.tabs) if (tab.routes.has(route)) tab.post({ t: TO_PAGE.RESPONSE, response });
+      return;
+    }
+    if ((response.event === "subscribed" || response.event === "unsubscribed") && Array.isArray(response.subscriptions)) {
+      // The answer goes to the tabs that hold one of the subscriptions it names.
+      const routes = response.subscriptions.map(routeOfSubscription);
+      const targets = [...this.tabs].filter((tab) => routes.some((r) => tab.routes.has(r)));
+      for (const tab of targets.length > 0 ? targets : this.tabs) tab.post({ t: TO_PAGE.RESPONSE, response });
+      return;
+    }
+    for (const tab of this.tabs) tab.post({ t: TO_PAGE.RESPONSE, response });
+  }
+
+  subscribe(tab, subscriptions) {
+    const fresh = [];
+    const shared = [];
+    for (const subscription of subscriptions) {
+      const key = subscriptionKey(subscription);
+      let entry = this.#subscriptions.get(key);
+      if (!entry) {
+        entry = { subscription, tabs: new Set() };
+        this.#subscriptions.set(key, entry);
+        fresh.push(subscription);
+      } else if (!entry.tabs.has(tab)) {
+        shared.push(subscription);
+      }
+      entry.tabs.add(tab);
+    }
+    if (fresh.length > 0) this.stream.subscribe(fresh);
+    // Already on the wire for another tab: this one gets the answer it would have had.
+    if (shared.length > 0 && this.connected) {
+      tab.post({ t: TO_PAGE.RESPONSE, response: { event: "subscribed", createdAt: new Date(), subscriptions: shared } });
+    }
+  }
+
+  unsubscribe(tab, subscriptions) {
+    const last = [];
+    for (const subscription of subscriptions) {
+      const key = subscriptionKey(subscription);
+      const entry = this.#subscriptions.get(key);
+      if (!entry || !entry.tabs.delete(tab)) continue;
+      if (entry.tabs.size === 0) {
+        this.#subscriptions.delete(key);
+        last.push(entry.subscription);
+      }
+    }
+    if (last.length > 0) this.stream.unsubscribe(last);
+  }
+
+  keepBook(tab, id, market, depth) {
+    const key = `${market}|${depth ?? ""}`;
+    let entry = this.#books.get(key);
+    if (!entry) {
+      const readers = new Map();
+      const book = this.stream.book(market, { depth, onChange: () => this.#bookChanged(entry) });
+      entry = { book, readers };
+      this.#books.set(key, entry);
+    }
+    const reader = { id, ready: true, dirty: false };
+    entry.readers.set(tab, reader);
+    this.#sendBook(entry, tab, reader);
+    return key;
+  }
+
+  dropBook(tab, key) {
+    const entry = this.#books.get(key);
+    if (!entry || !entry.readers.delete(tab)) return;
+    if (entry.readers.size === 0) {
+      this.#books.delete(key);
+      entry.book.close();
+    }
+  }
+
+  /** The tab has drawn its last snapshot: send the next one if the book changed meanwhile. */
+  bookReady(tab, key) {
+    const entry = this.#books.get(key);
+    const reader = entry?.readers.get(tab);
+    if (!reader) return;
+    reader.ready = true;
+    if (reader.dirty) this.#sendBook(entry, tab, reader);
+  }
+
+  // At most one snapshot in flight per tab and book: a busy or hidden tab is sent nothing more
+  // until it has shown the last one, and then only the newest state.
+  #bookChanged(entry) {
+    let snapshot = null;
+    for (const [tab, reader] of entry.readers) {
+      if (!reader.ready) {
+        reader.dirty = true;
+        continue;
+      }
+      snapshot ??= snapshotOf(entry.book);
+      this.#sendBook(entry, tab, reader, snapshot);
+    }
+  }
+
+  #sendBook(entry, tab, reader, snapshot = snapshotOf(entry.book)) {
+    reader.ready = false;
+    reader.dirty = false;
+    tab.post({ t: TO_PAGE.BOOK, id: reader.id, snapshot });
+  }
+
+  run(tab) {
+    if (this.#running) {
+      // The tab joins a live connection: it sees the connection it would have seen.
+      if (this.connected) tab.post({ t: TO_PAGE.CALLBACK, name: "onConnected", args: [], status: this.stream.status });
+      return;
+    }
+    this.#running = true;
+    this.stream.run().then(
+      () => this.#ended(null),
+      (error) => this.#ended(error),
+    );
+  }
+
+  #ended(error) {
+    const message = { t: TO_PAGE.ENDED, error: error ? errorToWire(error) : null };
+    for (const tab of this.tabs) tab.post(message);
+    this.#onEmpty(this);
+  }
+
+  leave(tab) {
+    if (!this.tabs.delete(tab)) return;
+    for (const key of this.#books.keys()) this.dropBook(tab, key);
+    this.unsubscribe(tab, [...tab.subscriptions.values()]);
+    if (this.tabs.size === 0) {
+      this.stream.close();
+      this.#onEmpty(this);
+    }
+  }
+}
+
+function snapshotOf(book) {
+  return { ...book.snapshot(Infinity), depth: book.depth, resyncReason: book.resyncReason };
+}
+
+class Tab {
+  group = null;
+  subscriptions = new Map(); // subscription key -> subscription
+  routes = new Map(); // route -> how many of this tab's subscriptions take it
+  books = new Map(); // page's book id -> the group's book key
+  lastHeard = Date.now();
+  released = false;
+  #port;
+  #hub;
+
+  constructor(hub, port) {
+    this.#hub = hub;
+    this.#port = port;
+  }
+
+  post(message) {
+    if (!this.released) this.#port.postMessage(message);
+  }
+
+  receive(message) {
+    this.lastHeard = Date.now();
+    if (this.released) {
+      // A tab that was silent too long (frozen, say) learns that its stream is gone.
+      if (message.t !== TO_WORKER.BYE && message.t !== TO_WORKER.CLOSE) {
+        this.#port.postMessage({ t: TO_PAGE.ENDED, error: { name: "Error", message: "the worker released this tab's stream: it missed its heartbeats" } });
+      }
+      return;
+    }
+    try {
+      this.#handle(message);
+    } catch (error) {
+      this.#port.postMessage({ t: TO_PAGE.ENDED, error: errorToWire(error) });
+      this.release();
+    }
+  }
+
+  #handle(message) {
+    switch (message.t) {
+      case TO_WORKER.OPEN:
+        this.group = this.#hub.join(this, message);
+        return;
+      case TO_WORKER.AUTH:
+        this.#reauthenticate(message);
+        return;
+      case TO_WORKER.SUBSCRIBE:
+        this.#track(message.subscriptions, 1);
+        this.group.subscribe(this, message.subscriptions);
+        return;
+      case TO_WORKER.UNSUBSCRIBE:
+        this.#track(message.subscriptions, -1);
+        this.group.unsubscribe(this, message.subscriptions);
+        return;
+      case TO_WORKER.BOOK:
+        this.books.set(message.id, this.group.keepBook(this, message.id, message.market, message.depth));
+        return;
+      case TO_WORKER.UNBOOK:
+        this.group.dropBook(this, this.books.get(message.id));
+        this.books.delete(message.id);
+        return;
+      case TO_WORKER.BOOK_READY:
+        this.group.bookReady(this, this.books.get(message.id));
+        return;
+      case TO_WORKER.RUN:
+        this.group.run(this);
+        return;
+      case TO_WORKER.CLOSE:
+        this.post({ t: TO_PAGE.ENDED, error: null });
+        this.release();
+        return;
+      case TO_WORKER.BYE:
+        this.release();
+        return;
+      case TO_WORKER.PONG:
+        return;
+      default:
+        throw new TypeError(`unknown message ${JSON.stringify(message.t)} from a page`);
+    }
+  }
+
+  #track(subscriptions, change) {
+    for (const subscription of subscriptions) {
+      const key = subscriptionKey(subscription);
+      const held = this.subscriptions.has(key);
+      if (change > 0 === held) continue;
+      if (change > 0) this.subscriptions.set(key, subscription);
+      else this.subscriptions.delete(key);
+      const route = routeOfSubscription(subscription);
+      const count = (this.routes.get(route) ?? 0) + change;
+      if (count > 0) this.routes.set(route, count);
+      else this.routes.delete(route);
+    }
+  }
+
+  /** New credentials move the tab, with what it holds, to the stream of that key. */
+  #reauthenticate({ apiKey, apiSecret, filters }) {
+    const { options, extraCallbacks } = this.#hub.openingOf(this);
+    const subscriptions = [...this.subscriptions.values()];
+    const books = [...this.books].map(([id, key]) => [id, ...key.split("|")]);
+    const running = this.group.running;
+    this.group.leave(this);
+    this.group = this.#hub.join(this, { options, credentials: { apiKey, apiSecret, filters }, callbacks: extraCallbacks });
+    this.group.subscribe(this, subscriptions);
+    for (const [id, market, depth] of books) this.books.set(id, this.group.keepBook(this, id, market, depth === "" ? undefined : Number(depth)));
+    if (running) this.group.run(this);
+  }
+
+  release() {
+    if (this.released) return;
+    this.group?.leave(this);
+    this.released = true;
+    this.#hub.forget(this);
+  }
+}
+
+export class Hub {
+  #groups = new Map(); // group key -> Group
+  #tabs = new Set();
+  #openings = new WeakMap(); // tab -> its options (never its secret)
+  #sweeper = null;
+
+  /** Serves one page's port; `early` are the messages that arrived before the wasm was ready. */
+  attach(port, early = []) {
+    const tab = new Tab(this, port);
+    this.#tabs.add(tab);
+    port.onmessage = (event) => tab.receive(event.data);
+    for (const message of early) tab.receive(message);
+    this.#sweeper ??= setInterval(() => this.#heartbeat(), HEARTBEAT_MS);
+  }
+
+  join(tab, { options, credentials, callbacks = [] }) {
+    this.#openings.set(tab, { options, extraCallbacks: callbacks });
+    const key = groupKey(options.uri, credentials);
+    let group = this.#groups.get(key);
+    if (!group) {
+      group = new Group(options, credentials, callbacks, (ended) => {
+        if (this.#groups.get(key) === ended) this.#groups.delete(key);
+      });
+      this.#groups.set(key, group);
+    }
+    group.tabs.add(tab);
+    return group;
+  }
+
+  openingOf(tab) {
+    return this.#openings.get(tab);
+  }
+
+  forget(tab) {
+    this.#tabs.delete(tab);
+    if (this.#tabs.size === 0) {
+      clearInterval(this.#sweeper);
+      this.#sweeper = null;
+    }
+  }
+
+  // Pings every tab (with what its getters cache) and releases those silent too long.
+  #heartbeat() {
+    const now = Date.now();
+    for (const tab of [...this.#tabs]) {
+      if (now - tab.lastHeard > SILENCE_LIMIT_MS) {
+        tab.release();
+        continue;
+      }
+      const stream = tab.group?.stream;
+      tab.post({ t: TO_PAGE.PING, status: stream?.status ?? null, requests: stream ? stream.requests.map((r) => ({ ...r })) : [] });
+    }
+  }
+}
