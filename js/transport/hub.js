@@ -282,6 +282,9 @@ class Tab {
       case TO_WORKER.BYE:
         this.release();
         return;
+      case TO_WORKER.STATUS:
+        this.post({ t: TO_PAGE.STATUS, status: this.group.stream.status });
+        return;
       case TO_WORKER.PONG:
         return;
       default:

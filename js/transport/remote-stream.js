@@ -13,6 +13,8 @@ import { TO_WORKER, TO_PAGE, argsFromWire, errorFromWire } from "./protocol.js";
 const TRANSPORTS = ["direct", "worker", "shared"];
 // Options the page keeps: the worker's stream always dispatches inline to the port.
 const PAGE_OPTIONS = new Set(["transport", "dispatch", "apiKey", "apiSecret", "authFilters", "onHandlerError"]);
+// How often reading `status` may ask the worker for fresh counters.
+const STATUS_REFRESH_MS = 100;
 // A worker that has not answered close() by then is stopped anyway.
 const CLOSE_GRACE_MS = 1000;
 
@@ -87,7 +89,7 @@ const normalised = (subscriptions) => Request.subscribe(subscriptions).subscript
 
 export class RemoteStream {
   #transport;
-  #options;
+  #callbacks = {}; // name -> function: the lifecycle callbacks, which run here
   #uri;
   #port;
   #dispatch;
@@ -98,6 +100,7 @@ export class RemoteStream {
   #books = new Map(); // "market|depth" -> { id, book }
   #nextBookId = 1;
   #status = { state: "idle", reconnects: 0, frames: 0, lastFrameAt: null };
+  #statusAsked = 0;
   #requests = [];
   #authenticated = false;
   #ending = null; // { promise, resolve, reject } once run() was called
@@ -115,7 +118,7 @@ export class RemoteStream {
     const credentials = checkCredentials(apiKey, apiSecret, authFilters);
     const { forWorker, callbacks } = splitOptions(options);
     this.#transport = transport;
-    this.#options = options;
+    for (const [name, value] of Object.entries(options)) if (typeof value === "function") this.#callbacks[name] = value;
     this.#dispatch = options.dispatch ?? "inline";
     this.#uri = options.uri ?? host.defaultUri();
     forWorker.uri = this.#uri;
@@ -154,6 +157,9 @@ export class RemoteStream {
         if (message.status) this.#status = message.status;
         this.#callback(message.name, argsFromWire(message.args));
         return;
+      case TO_PAGE.STATUS:
+        if (message.status) this.#status = message.status;
+        return;
       case TO_PAGE.PING:
         if (message.status) this.#status = message.status;
         this.#requests = message.requests;
@@ -167,7 +173,7 @@ export class RemoteStream {
   }
 
   #callback(name, args) {
-    const callback = this.#options[name];
+    const callback = this.#callbacks[name];
     if (typeof callback !== "function") return;
     try {
       callback(...args);
@@ -178,7 +184,7 @@ export class RemoteStream {
 
   #reportHandlerError(error, response) {
     try {
-      if (typeof this.#options.onHandlerError === "function") this.#options.onHandlerError(error, response);
+      if (this.#callbacks.onHandlerError) this.#callbacks.onHandlerError(error, response);
       else console.error("maicoin-ws: a handler failed:", error);
     } catch {
       // The error callback's own failure has nowhere left to go.
@@ -294,8 +300,17 @@ export class RemoteStream {
     return this.#status.state;
   }
 
-  /** { state, reconnects, frames, lastFrameAt }: state is current, the counters at most a second old. */
+  /**
+   * { state, reconnects, frames, lastFrameAt }: state is current; the counters are as of the
+   * worker's last answer, and reading them asks for fresher ones (a panel that samples every
+   * 250 ms sees them 250 ms late).
+   */
   get status() {
+    const now = Date.now();
+    if (now - this.#statusAsked >= STATUS_REFRESH_MS) {
+      this.#statusAsked = now;
+      this.#post({ t: TO_WORKER.STATUS });
+    }
     return { ...this.#status };
   }
 

@@ -56,6 +56,8 @@ test("two shared tabs make one connection, get only their own subscriptions, and
   assert.equal((await a.result()).transport, "shared");
   assert.equal(sim.stats.connections, 1, "one connection for both tabs");
   assert.equal(sim.connections, 1);
+  const stats = await (await fetch(`${sim.url.replace(/^ws/, "http").replace(/\/ws$/, "")}/stats`)).json();
+  assert.deepEqual(stats, { open: 1, connections: 1, disconnects: 0 }, "the simulator's /stats says the same");
 
   // Both see their data; each only its own tickers.
   for (let ticks = 0; ; ticks++) {
