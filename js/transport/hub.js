@@ -234,14 +234,14 @@ class Tab {
     if (this.released) {
       // A tab that was silent too long (frozen, say) learns that its stream is gone.
       if (message.t !== TO_WORKER.BYE && message.t !== TO_WORKER.CLOSE) {
-        this.#port.postMessage({ t: TO_PAGE.ENDED, error: { name: "Error", message: "the worker released this tab's stream: it missed its heartbeats" } });
+        this.#port.postMessage({ t: TO_PAGE.ENDED, notify: true, error: { name: "Error", message: "the worker released this tab's stream: it missed its heartbeats" } });
       }
       return;
     }
     try {
       this.#handle(message);
     } catch (error) {
-      this.#port.postMessage({ t: TO_PAGE.ENDED, error: errorToWire(error) });
+      this.#port.postMessage({ t: TO_PAGE.ENDED, notify: true, error: errorToWire(error) });
       this.release();
     }
   }

@@ -25,7 +25,7 @@ export const TO_PAGE = Object.freeze({
   BOOK: "book", // { id, snapshot }
   STATUS: "status", // { status }
   PING: "ping", // { status, requests }: heartbeat, with what the page's getters cache
-  ENDED: "ended", // { error }: the worker's stream stopped (null: closed) or released this tab
+  ENDED: "ended", // { error, notify }: the stream stopped (null: closed) or released this tab (notify)
 });
 
 /** How long a tab may stay silent before the worker releases what it holds (the issue allows 5 s). */

@@ -107,6 +107,11 @@ export class RemoteStream {
   #outcome = null; // { error } once the worker's stream ended
   #closing = null; // the grace timer once close() was called
   #onPageHide = () => this.#post({ t: TO_WORKER.BYE });
+  // Back from the back/forward cache: pagehide released this tab's share of the stream.
+  #onPageShow = (event) => {
+    if (!event.persisted) return;
+    this.#end({ name: "Error", message: "the page came back from the back/forward cache: its stream was released on pagehide; make a new one" }, true);
+  };
 
   constructor(options, transport, DirectStream) {
     const { apiKey, apiSecret, authFilters, ...checked } = options;
@@ -128,10 +133,11 @@ export class RemoteStream {
     this.#port.port.onmessage = (event) => this.#receive(event.data);
     this.#port.events.onerror = (event) => {
       event.preventDefault?.();
-      this.#end({ name: "Error", message: `the stream's worker failed: ${event.message ?? "it could not be loaded"}` });
+      this.#end({ name: "Error", message: `the stream's worker failed: ${event.message ?? "it could not be loaded"}` }, true);
     };
     this.#post({ t: TO_WORKER.OPEN, options: forWorker, credentials, callbacks });
     globalThis.addEventListener?.("pagehide", this.#onPageHide);
+    globalThis.addEventListener?.("pageshow", this.#onPageShow);
   }
 
   /** "worker" or "shared": what this stream runs on. */
@@ -166,7 +172,7 @@ export class RemoteStream {
         this.#port.port.postMessage({ t: TO_WORKER.PONG });
         return;
       case TO_PAGE.ENDED:
-        this.#end(message.error);
+        this.#end(message.error, message.notify === true);
         return;
       default:
     }
@@ -217,14 +223,19 @@ export class RemoteStream {
     }
   }
 
-  /** The worker's stream stopped (error null: closed), or this tab was released. */
-  #end(error) {
+  /**
+   * The worker's stream stopped (error null: closed), or this tab's share of it ended; `notify`:
+   * the worker's stream did not report it, so onPermanentFailure is called here.
+   */
+  #end(error, notify = false) {
     if (this.#outcome !== null) return;
     clearTimeout(this.#closing);
     this.#outcome = { error: error ? errorFromWire(error) : null };
+    if (notify && this.#outcome.error) this.#callback("onPermanentFailure", [this.#outcome.error]);
     if (error) this.#status = { ...this.#status, state: "failed" };
     else this.#status = { ...this.#status, state: "closed" };
     globalThis.removeEventListener?.("pagehide", this.#onPageHide);
+    globalThis.removeEventListener?.("pageshow", this.#onPageShow);
     this.#port.stop();
     this.#queue.end();
     this.#settle();

@@ -22,7 +22,7 @@ function serve(port) {
   port.onmessage = (event) => early.push(event.data);
   ready.then(
     (hub) => hub.attach(port, early),
-    (error) => port.postMessage({ t: TO_PAGE.ENDED, error: errorToWire(error) }),
+    (error) => port.postMessage({ t: TO_PAGE.ENDED, notify: true, error: errorToWire(error) }),
   );
 }
 
