@@ -204,6 +204,11 @@ stream.notAMethod();
 new Stream({ uri: 42 });
 // @ts-expect-error: depth is a number
 stream.book("btcusdt", { depth: "20" });
+const shared = new Stream({ transport: "shared" });
+const where: "direct" | "worker" | "shared" = shared.transport;
+console.log(where);
+// @ts-expect-error: not a transport
+new Stream({ transport: "tab" });
 `,
     );
     // The project's own compiler, pointed at the installed package: types resolve through its exports.
