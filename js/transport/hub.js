@@ -5,6 +5,7 @@
 
 import { Stream } from "../stream.js";
 import { Request } from "../requests.js";
+import { ReplayCache } from "./replay.js";
 import {
   TO_WORKER,
   TO_PAGE,
@@ -37,6 +38,7 @@ class Group {
   #subscriptions = new Map(); // subscription key -> { subscription, tabs: Set }
   #books = new Map(); // "market|depth" -> { book, readers: Map(tab -> { id, ready, dirty }) }
   #running = false;
+  #replay = new ReplayCache();
   #onEmpty;
   stream;
 
@@ -74,7 +76,13 @@ class Group {
   #route(response) {
     const route = routeOfResponse(response);
     if (route !== null) {
-      for (const tab of this.tabs) if (tab.routes.has(route)) tab.post({ t: TO_PAGE.RESPONSE, response });
+      let held = false;
+      for (const tab of this.tabs) {
+        if (!tab.routes.has(route)) continue;
+        held = true;
+        tab.post({ t: TO_PAGE.RESPONSE, response });
+      }
+      if (held) this.#replay.record(route, response);
       return;
     }
     if ((response.event === "subscribed" || response.event === "unsubscribed") && Array.isArray(response.subscriptions)) {
@@ -103,9 +111,13 @@ class Group {
       entry.tabs.add(tab);
     }
     if (fresh.length > 0) this.stream.subscribe(fresh);
-    // Already on the wire for another tab: this one gets the answer it would have had.
+    // Already on the wire for another tab: this one gets the answer and the snapshot it would
+    // have had (the server sends those once per connection), then the updates with the others.
     if (shared.length > 0 && this.connected) {
       tab.post({ t: TO_PAGE.RESPONSE, response: { event: "subscribed", createdAt: new Date(), subscriptions: shared } });
+      for (const subscription of shared) {
+        for (const response of this.#replay.replay(routeOfSubscription(subscription))) tab.post({ t: TO_PAGE.RESPONSE, response });
+      }
     }
   }
 
@@ -117,6 +129,7 @@ class Group {
       if (!entry || !entry.tabs.delete(tab)) continue;
       if (entry.tabs.size === 0) {
         this.#subscriptions.delete(key);
+        this.#replay.forget(routeOfSubscription(entry.subscription));
         last.push(entry.subscription);
       }
     }

@@ -183,3 +183,31 @@ test("a message the worker does not know ends that tab's stream with an error na
   await until(() => page.seen.some((m) => m.t === TO_PAGE.ENDED), "the refusal");
   assert.match(page.seen.find((m) => m.t === TO_PAGE.ENDED).error.message, /unknown message "subscribe-all"/);
 });
+
+test("a tab joining a subscription already on the wire starts from its snapshot, and the updates since", async (t) => {
+  const sim = await simulator(t);
+  const log = requestLog(sim);
+  const hub = new Hub();
+  const first = tab(t, hub);
+  const MARKETS = { channel: "market_status" };
+  first.send(open(sim.url));
+  first.send({ t: TO_WORKER.SUBSCRIBE, subscriptions: [MARKETS, TRADE, TICKER_BTC] });
+  first.send({ t: TO_WORKER.RUN });
+  const has = (page, channel, event) => page.responses().some((r) => r.channel === channel && r.event === event);
+  await tickUntil(sim, () => has(first, "market_status", "snapshot") && has(first, "trade", "snapshot") && has(first, "trade", "update") && has(first, "ticker", "update"), "the first tab's snapshots and updates");
+
+  const late = tab(t, hub);
+  late.send(open(sim.url));
+  late.send({ t: TO_WORKER.SUBSCRIBE, subscriptions: [MARKETS, TRADE, TICKER_BTC] });
+  late.send({ t: TO_WORKER.RUN });
+  await until(() => has(late, "market_status", "snapshot") && has(late, "trade", "snapshot") && late.count("ticker", "btcusdt") > 0, "the late tab's replay");
+  assert.equal(sim.stats.connections, 1);
+  assert.equal(requestsOf(log, "sub").length, 1, "nothing was subscribed again for the late tab");
+  const markets = (page) => page.responses().find((r) => r.channel === "market_status" && r.event === "snapshot").marketStatus;
+  assert.deepEqual(markets(late), markets(first), "the same market list");
+  // The trade tape: the snapshot, then every update the first tab got after it, in order.
+  const tape = (page) => page.responses().filter((r) => r.channel === "trade").map((r) => `${r.event} ${r.trades.map((x) => x.id).join(",")}`);
+  assert.deepEqual(tape(late), tape(first));
+  const lastTicker = (page) => page.responses().filter((r) => r.channel === "ticker").at(-1);
+  assert.deepEqual(lastTicker(late), lastTicker(first), "a ticker's last response is its state");
+});
