@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
 import { simulator, requestLog, requestsOf, until, sleep, SAFETY_MS } from "../node/harness.mjs";
 import { startStaticServer } from "./static-server.mjs";
+import { startStaticServer as startDashboardServer } from "../../scripts/serve.mjs";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./chromium.mjs";
 
 const TRADE_BTC = { channel: "trade", market: "btcusdt" };
@@ -123,4 +124,34 @@ test("a shared tab that stops answering is released within 5 s; closing the last
   await until(() => sim.connections === 0, "the socket to close once the last tab is gone", 5000);
   assert.equal(sim.stats.connections, 1);
   assert.deepEqual(problems.filter((p) => !p.includes("released")), []);
+});
+
+test("two dashboard tabs share one connection, and the second shows the market list and the book", async (t) => {
+  const sim = await simulator(t, { tickMs: 50 });
+  const web = await startDashboardServer({ root: new URL("../..", import.meta.url).pathname, config: { uri: sim.url, rest: `http://127.0.0.1:${sim.port}` } });
+  t.after(() => web.close());
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  t.after(() => browser.close());
+  const context = await browser.newContext();
+  const problems = [];
+  const open = async (query) => {
+    const page = await context.newPage();
+    page.on("pageerror", (error) => problems.push(`pageerror: ${error.message}`));
+    await page.goto(`${web.url}/www/${query}`);
+    await page.waitForFunction(() => document.body.dataset.connection === "connected", undefined, { timeout: SAFETY_MS, polling: 20 });
+    return page;
+  };
+  const first = await open("?market=btcusdt");
+  const second = await open("?market=ethusdt");
+  assert.equal(await second.evaluate(() => window.dashboard.stream.transport), "shared");
+  for (const page of [first, second]) {
+    await page.waitForFunction(() => document.querySelectorAll("#markets tr[data-market]").length > 1, undefined, { timeout: SAFETY_MS, polling: 20 });
+    await page.waitForFunction(() => window.dashboard.book?.inSync, undefined, { timeout: SAFETY_MS, polling: 20 });
+  }
+  assert.equal(await second.evaluate(() => window.dashboard.book.market), "ethusdt");
+  assert.equal(sim.stats.connections, 1, "one socket for both dashboards");
+  const direct = await open("?market=btcusdt&transport=direct");
+  assert.equal(await direct.evaluate(() => window.dashboard.stream.transport), "direct");
+  assert.equal(sim.stats.connections, 2, "?transport=direct makes a socket of its own");
+  assert.deepEqual(problems, []);
 });
