@@ -6,7 +6,7 @@
 
 import { host } from "../host.js";
 import { Request } from "../requests.js";
-import { ResponseQueue } from "../response-queue.js";
+import { PageDispatch } from "./page-dispatch.js";
 import { RemoteBook } from "./remote-book.js";
 import { TO_WORKER, TO_PAGE, argsFromWire, errorFromWire } from "./protocol.js";
 
@@ -93,9 +93,6 @@ export class RemoteStream {
   #uri;
   #port;
   #dispatch;
-  #handlers = [];
-  #queue = new ResponseQueue();
-  #chain = Promise.resolve();
   #subscriptions = new Map(); // wire JSON -> subscription
   #books = new Map(); // "market|depth" -> { id, book }
   #nextBookId = 1;
@@ -118,13 +115,13 @@ export class RemoteStream {
     if (options.connectFactory !== undefined) {
       throw new TypeError(`connectFactory is a function, which cannot be sent to a worker: use transport: "direct" for it`);
     }
+    const { forWorker, callbacks } = splitOptions(options);
     // The same checks and errors as a direct stream, without credentials; it never connects.
     new DirectStream({ ...checked, transport: "direct" });
     const credentials = checkCredentials(apiKey, apiSecret, authFilters);
-    const { forWorker, callbacks } = splitOptions(options);
     this.#transport = transport;
     for (const [name, value] of Object.entries(options)) if (typeof value === "function") this.#callbacks[name] = value;
-    this.#dispatch = options.dispatch ?? "inline";
+    this.#dispatch = new PageDispatch(options.dispatch ?? "inline", this.#callbacks.onHandlerError);
     this.#uri = options.uri ?? host.defaultUri();
     forWorker.uri = this.#uri;
     this.#authenticated = credentials !== null;
@@ -154,7 +151,7 @@ export class RemoteStream {
     if (this.#closing !== null && message.t !== TO_PAGE.ENDED) return;
     switch (message.t) {
       case TO_PAGE.RESPONSE:
-        this.#deliver(message.response);
+        this.#dispatch.deliver(message.response);
         return;
       case TO_PAGE.BOOK:
         for (const { id, book } of this.#books.values()) if (id === message.id) book.received(message.snapshot);
@@ -188,41 +185,6 @@ export class RemoteStream {
     }
   }
 
-  #reportHandlerError(error, response) {
-    try {
-      if (this.#callbacks.onHandlerError) this.#callbacks.onHandlerError(error, response);
-      else console.error("maicoin-ws: a handler failed:", error);
-    } catch {
-      // The error callback's own failure has nowhere left to go.
-    }
-  }
-
-  #deliver(response) {
-    if (this.#dispatch === "queue") {
-      this.#queue.push(response);
-    } else if (this.#dispatch === "task") {
-      for (const handler of this.#handlers) {
-        try {
-          const result = handler(response);
-          if (result && typeof result.then === "function") result.then(undefined, (error) => this.#reportHandlerError(error, response));
-        } catch (error) {
-          this.#reportHandlerError(error, response);
-        }
-      }
-    } else {
-      // Inline: each handler is awaited, in order, before the next response.
-      this.#chain = this.#chain.then(async () => {
-        for (const handler of [...this.#handlers]) {
-          try {
-            await handler(response);
-          } catch (error) {
-            this.#reportHandlerError(error, response);
-          }
-        }
-      });
-    }
-  }
-
   /**
    * The worker's stream stopped (error null: closed), or this tab's share of it ended; `notify`:
    * the worker's stream did not report it, so onPermanentFailure is called here.
@@ -237,7 +199,7 @@ export class RemoteStream {
     globalThis.removeEventListener?.("pagehide", this.#onPageHide);
     globalThis.removeEventListener?.("pageshow", this.#onPageShow);
     this.#port.stop();
-    this.#queue.end();
+    this.#dispatch.end();
     this.#settle();
   }
 
@@ -326,16 +288,12 @@ export class RemoteStream {
   }
 
   addHandler(handler) {
-    if (typeof handler !== "function") throw new TypeError("handler must be a function");
-    this.#handlers.push(handler);
+    this.#dispatch.add(handler);
     return this;
   }
 
   removeHandler(handler) {
-    const index = this.#handlers.indexOf(handler);
-    if (index < 0) return false;
-    this.#handlers.splice(index, 1);
-    return true;
+    return this.#dispatch.remove(handler);
   }
 
   run() {
@@ -359,12 +317,11 @@ export class RemoteStream {
     // The worker answers with "ended" (then the port is let go); one that does not is stopped anyway.
     this.#closing = setTimeout(() => this.#end(null), CLOSE_GRACE_MS);
     this.#status = { ...this.#status, state: "closed" };
-    this.#queue.end();
+    this.#dispatch.end();
   }
 
   responses() {
-    if (this.#dispatch !== "queue") throw new Error('responses() needs dispatch: "queue"');
-    return this.#queue.iterator();
+    return this.#dispatch.responses();
   }
 
   toString() {
