@@ -1,7 +1,8 @@
 // The same Stream in headless Chromium: the page imports /js/browser.js from a static server,
 // and the browser's own WebSocket talks to the simulator. Connects, subscribes, receives,
 // survives a forced drop (checked on both sides) and keeps a book in sync; once with the socket
-// on the page's thread ("direct") and once in a dedicated Worker ("worker"), unchanged.
+// on the page's thread ("direct"), in a dedicated Worker ("worker") and in a SharedWorker
+// ("shared"), unchanged.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -50,7 +51,7 @@ async function browserPage(t) {
   return { page, problems };
 }
 
-for (const transport of ["direct", "worker"]) {
+for (const transport of ["direct", "worker", "shared"]) {
   test(`in Chromium (transport ${transport}) the browser's own WebSocket connects, subscribes, receives, survives a drop and keeps a book`, async (t) => {
     const sim = await simulator(t);
     const log = requestLog(sim);
