@@ -119,9 +119,12 @@ test("a shared tab that stops answering is released within 5 s; closing the last
   assert.equal(sim.connections, 1);
   await cdp.send("Debugger.resume");
 
-  // A's page goes away without close(): pagehide releases it, and with it the socket.
+  // A's page goes away without close(): pagehide releases it at once (sooner than a missed
+  // heartbeat could), and with it the socket.
+  const closing = Date.now();
   await a.page.close();
   await until(() => sim.connections === 0, "the socket to close once the last tab is gone", 5000);
+  assert.ok(Date.now() - closing < 2000, `released on pagehide (after ${Date.now() - closing} ms), not by the heartbeat`);
   assert.equal(sim.stats.connections, 1);
   assert.deepEqual(problems.filter((p) => !p.includes("released")), []);
 });
