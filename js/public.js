@@ -5,6 +5,7 @@ export { Response } from "./response.js";
 export { ReconnectPolicy } from "./policy.js";
 export { Stream } from "./stream.js";
 export { OrderBook } from "./book.js";
+export { replay } from "./replay.js";
 export {
   MAX_WS_URI,
   Channel,
