@@ -84,7 +84,8 @@ class Player {
     this.ready = Promise.resolve(loaded).then(
       (recording) => {
         this.connections = recording.connections;
-        return { header: recording.header, connections: recording.connections.length };
+        const uri = recording.connections.find((connection) => connection.open)?.open.uri ?? null;
+        return { header: recording.header, connections: recording.connections.length, uri };
       },
       (error) => {
         this.error = error;
