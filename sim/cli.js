@@ -30,6 +30,7 @@ const FLAGS = {
   "--answer-delay-ms": ["answerDelayMs", "int"],
   "--reject-handshakes": ["rejectHandshakes", "int"],
   "--retry-after-sec": ["retryAfterSec", "int"],
+  "--silence": ["silenced", "list"],
   "--verbose": ["verbose", "true"],
   "--help": ["help", "true"],
   "-h": ["help", "true"],
@@ -61,6 +62,8 @@ faults:
   --answer-delay-ms N      delay answers to requests
   --reject-handshakes N    answer the first N handshakes with HTTP 429
   --retry-after-sec N      their Retry-After, seconds from now (default 1)
+  --silence KEY,...        send nothing for these subscriptions (book:btcusdt,
+                           kline:ethusdt:1m, market_status...) on any connection
   --verbose                log connections and requests to stderr
   -h, --help               this text`;
 

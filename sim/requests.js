@@ -18,9 +18,12 @@ export function handleRequest({ exchange, authenticator, stats }, conn, parsed) 
     case "sub":
       conn.send(answer("subscribed", request.id, { s: request.subscriptions }, now));
       for (const sub of request.subscriptions) {
-        const feed = conn.subscribe(subscriptionKey(sub), sub, bookDepth(sub));
+        const key = subscriptionKey(sub);
+        const feed = conn.subscribe(key, sub, bookDepth(sub));
         const market = feed ? exchange.market(sub.market) : null;
-        conn.send(feed ? feed.snapshot(market.book, now) : publicSnapshot(exchange, sub, now));
+        const snapshot = feed ? feed.snapshot(market.book, now) : publicSnapshot(exchange, sub, now);
+        if (conn.isSilenced(key)) stats.framesSilenced += 1;
+        else conn.send(snapshot);
       }
       return;
     case "unsub":

@@ -78,6 +78,7 @@ export class Simulator extends EventEmitter {
       garbageSent: 0,
       unknownEventsSent: 0,
       gapsInjected: 0,
+      framesSilenced: 0,
       versionChanges: 0,
       ticks: 0,
       requestLog: [], // { conn, t } for every request message received
@@ -239,6 +240,22 @@ export class Simulator extends EventEmitter {
     return count;
   }
 
+  // Silences one subscription ("book:btcusdt", "trade:ethusdt", ...) on each
+  // connection now subscribed to it: its frames stop while the connection
+  // stays up and answers, until that connection subscribes to it again.
+  // Returns how many connections went quiet.
+  silence(key) {
+    if (typeof key !== "string") throw new TypeError(`silence needs a subscription key such as "book:btcusdt", got ${key}`);
+    let count = 0;
+    for (const conn of this.clients) {
+      if (conn.subscriptions.has(key)) {
+        conn.silencedKeys.add(key);
+        count += 1;
+      }
+    }
+    return count;
+  }
+
   // Gives `market`'s book a new version now and tells its subscribers.
   changeVersion(market) {
     const sim = this.exchange.market(market);
@@ -247,7 +264,7 @@ export class Simulator extends EventEmitter {
     this.stats.versionChanges += 1;
     for (const conn of [...this.clients]) {
       const feed = conn.books.get(market);
-      if (feed && conn.open) conn.pushBook(feed, sim.book, now);
+      if (feed && conn.open && !conn.isSilenced(`book:${market}`)) conn.pushBook(feed, sim.book, now);
     }
     return sim.book.version;
   }
