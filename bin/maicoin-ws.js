@@ -118,6 +118,10 @@ async function main() {
     throw error;
   }
 
+  // A closed stdout (piped into `head`, say) ends the run as a stop would.
+  process.stdout.on("error", (error) => {
+    if (error.code === "EPIPE") stream.close();
+  });
   const print = (response) => {
     process.stdout.write(`${JSON.stringify(response)}\n`);
   };

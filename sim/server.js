@@ -15,6 +15,7 @@ import { ERROR, errorAnswer, parseRequest } from "./protocol.js";
 import { handleRequest } from "./requests.js";
 import { RoundFrames, pushRound } from "./push.js";
 import { DEFAULT_MARKETS } from "./markets.js";
+import { ReplayFeed } from "./replay-feed.js";
 
 export const DEFAULTS = Object.freeze({
   port: 0,
@@ -32,6 +33,11 @@ export const DEFAULTS = Object.freeze({
   nonceWindowMs: 30_000,
   historyLimit: 2000,
   requestLogLimit: 100_000,
+  // A recording to serve instead of generated market data (its text, lines, or readRecording()'s
+  // result), at `replaySpeed` times its pace, from the start again when `replayLoop`.
+  replay: null,
+  replaySpeed: 1,
+  replayLoop: false,
 });
 
 const PATH = "/ws";
@@ -52,6 +58,8 @@ export class Simulator extends EventEmitter {
     // `rateLimit: null` (or false) turns limiting off, for benchmarks.
     config.rateLimit = config.rateLimit ? { ...DEFAULTS.rateLimit, ...config.rateLimit } : null;
     this.config = config;
+    this.replayFeed = config.replay ? new ReplayFeed(config.replay, { speed: config.replaySpeed, loop: config.replayLoop }) : null;
+    if (this.replayFeed) config.markets = [...new Set([...config.markets, ...this.replayFeed.markets])];
     this.faultInjector = new FaultInjector(config.seed, pickFaults(options));
     this.exchange = new Exchange({
       markets: config.markets,
@@ -123,7 +131,17 @@ export class Simulator extends EventEmitter {
     });
     this.port = this.http.address().port;
     this.url = `ws://${this.config.host}:${this.port}${PATH}`;
-    if (this.config.tickMs > 0) this.tickTimer = setInterval(() => this.tick(), this.config.tickMs);
+    if (this.replayFeed) this.replayFeed.start((key, frame) => this.pushRecorded(key, frame));
+    else if (this.config.tickMs > 0) this.tickTimer = setInterval(() => this.tick(), this.config.tickMs);
+  }
+
+  // A recorded frame, to every connection subscribed to what it belongs to.
+  pushRecorded(key, frame) {
+    for (const conn of [...this.clients]) {
+      if (!conn.open || !conn.subscriptions.has(key)) continue;
+      if (conn.isSilenced(key)) this.stats.framesSilenced += 1;
+      else conn.send(frame);
+    }
   }
 
   upgrade(req, socket, head) {
@@ -289,6 +307,7 @@ export class Simulator extends EventEmitter {
   close() {
     if (this.closed) return this.closed;
     clearInterval(this.tickTimer);
+    this.replayFeed?.stop();
     if (!this.wss) return (this.closed = Promise.resolve());
     for (const conn of this.clients) {
       conn.dispose();
