@@ -113,14 +113,10 @@ class Player {
   }
 }
 
-/** The events of one recorded connection, in order: open?, frames, close (1006 if none recorded). */
-function timeline(connection) {
-  const events = [];
-  if (connection.open) events.push({ at: connection.open.at, open: true });
-  for (const event of connection.events) if (!event.keepalive) events.push(event);
-  const close = connection.close ?? { at: events.at(-1).at, code: 1006, reason: "the recording ends here" };
-  events.push({ at: close.at, close });
-  return events;
+/** How a connection recorded without its close (a killed recorder) ends. */
+function closeOf(connection) {
+  const at = connection.events.at(-1)?.at ?? connection.open?.at ?? 0;
+  return connection.close ?? { at, code: 1006, reason: "the recording ends here" };
 }
 
 /** A WebSocket look-alike that plays one recorded connection. */
@@ -132,8 +128,10 @@ class ReplaySocket {
   onerror = null;
   #player;
   #index;
-  #events = null;
-  #position = 0;
+  #connection = null;
+  #close = null;
+  /** -1: the open is next; 0..n-1: that frame; n: the close. */
+  #position = -1;
   #start = 0;
   #origin = 0;
   #timer = null;
@@ -172,8 +170,10 @@ class ReplaySocket {
     const connection = this.#player.connections[this.#index];
     // Past the recording: stay "connecting" until the stream gives up on this socket.
     if (!connection || this.readyState !== CONNECTING) return;
-    this.#events = timeline(connection);
-    this.#origin = this.#events[0].at;
+    this.#connection = connection;
+    this.#close = closeOf(connection);
+    if (!connection.open) this.#position = 0;
+    this.#origin = connection.open?.at ?? this.#close.at;
     this.#start = Date.now();
     nextTurn(() => this.#play());
   }
@@ -181,11 +181,12 @@ class ReplaySocket {
   /** Delivers what is due (at most a batch), then waits for the next turn or the next due time. */
   #play() {
     this.#timer = null;
-    const events = this.#events;
+    const events = this.#connection.events;
     const { speed } = this.#player;
     let delivered = 0;
-    while (this.#position < events.length && this.readyState < CLOSING) {
-      const event = events[this.#position];
+    while (this.readyState < CLOSING) {
+      const position = this.#position;
+      const event = position < 0 ? this.#connection.open : position < events.length ? events[position] : this.#close;
       if (speed !== Infinity) {
         const wait = this.#start + (event.at - this.#origin) / speed - Date.now();
         if (wait > 0) {
@@ -194,20 +195,21 @@ class ReplaySocket {
         }
       }
       this.#position += 1;
-      if (event.open) {
+      if (position < 0) {
         this.readyState = OPEN;
         this.onopen?.({ type: "open" });
         // The engine answers an open by sending its requests: let it, before the first frame.
         break;
       }
-      if (event.close) {
-        this.#end(event.close);
+      if (position === events.length) {
+        this.#end(event);
         return;
       }
+      if (event.keepalive) continue;
       this.onmessage?.({ type: "message", data: event.frame });
       if (++delivered === BATCH) break;
     }
-    if (this.#position < events.length && this.readyState < CLOSING) nextTurn(() => this.#play());
+    if (this.readyState < CLOSING) nextTurn(() => this.#play());
   }
 
   #end({ code, reason }) {
