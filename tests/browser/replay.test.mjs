@@ -1,0 +1,59 @@
+// replay() in Chromium, from the browser entry: a recording given as a Blob and as a fetch
+// Response plays through the same engine and gives exactly what it gives in Node.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { chromium } from "playwright-core";
+import { Stream, replay } from "maicoin-ws";
+import { simulator, startStream, until, tickUntil, within, FAST } from "../node/harness.mjs";
+import { startStaticServer } from "./static-server.mjs";
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./chromium.mjs";
+
+const SUBSCRIPTIONS = [{ channel: "book", market: "ethusdt", depth: 5 }, { channel: "trade", market: "ethusdt" }];
+
+/** What a replay of `text` shows its handlers: one JSON line per response. Runs in Node or in the page. */
+async function replayedLines(api, recording, subscriptions) {
+  const connectFactory = api.replay(recording);
+  let stream;
+  stream = new api.Stream({ connectFactory, onDisconnected: () => connectFactory.done && stream.close() });
+  stream.subscribe(subscriptions);
+  const lines = [];
+  stream.addHandler((response) => lines.push(JSON.stringify(response)));
+  await stream.run();
+  return lines;
+}
+
+test("in Chromium a Blob or a Response replays to the very responses Node replays", async (t) => {
+  const sim = await simulator(t);
+  const entries = [];
+  const { stream } = startStream(t, { uri: sim.url, reconnectPolicy: FAST, record: (entry) => entries.push(JSON.stringify(entry)) });
+  stream.subscribe(SUBSCRIPTIONS);
+  let updates = 0;
+  stream.addHandler((r) => (updates += r.event === "update"));
+  await tickUntil(sim, () => updates >= 20, "20 updates");
+  stream.close();
+  await until(() => entries.some((e) => e.includes('"close"')), "the recorded close");
+  const text = `${entries.join("\n")}\n`;
+  const inNode = await within(replayedLines({ Stream, replay }, text, SUBSCRIPTIONS), "the replay in Node");
+  assert.ok(inNode.length > 20);
+
+  const server = await startStaticServer();
+  t.after(() => server.close());
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  t.after(() => browser.close());
+  const page = await browser.newPage();
+  // Any document of the server will do: the package is imported into it.
+  await page.goto(`${server.url}/package.json`);
+  const inBrowser = await page.evaluate(
+    async ({ text, subscriptions, source }) => {
+      const api = await import("/js/browser.js");
+      const replayedLines = new Function(`return ${source}`)();
+      const blob = await replayedLines(api, new Blob([text]), subscriptions);
+      const response = await replayedLines(api, new Response(text), subscriptions);
+      return { blob, response };
+    },
+    { text, subscriptions: SUBSCRIPTIONS, source: replayedLines.toString() },
+  );
+  assert.deepEqual(inBrowser.blob, inNode, "a Blob replays as in Node");
+  assert.deepEqual(inBrowser.response, inNode, "a Response replays as in Node");
+});
