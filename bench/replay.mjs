@@ -21,10 +21,7 @@ const TARGET = 1.5;
 const BATCH = 256; // as the replay hands frames to the engine at speed Infinity
 
 const opts = options();
-const frames = (() => {
-  const at = opts.argv.indexOf("--frames");
-  return at >= 0 ? Number(opts.argv[at + 1]) : 200_000;
-})();
+const frames = opts.number("frames", 200_000);
 
 if (opts.child) {
   console.log(JSON.stringify(await child()));
