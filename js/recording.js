@@ -9,7 +9,12 @@
 export function recordingFactory(connect, record) {
   const report = recordReporter(record);
   let connections = 0;
-  return (uri, options) => new RecordedSocket(connect(uri, options), ++connections, uri, report);
+  return (uri, options) => {
+    const raw = connect(uri, options);
+    // Not a socket: handed on as it is, for the engine to refuse with its own error.
+    if (raw === null || typeof raw !== "object") return raw;
+    return new RecordedSocket(raw, ++connections, uri, report);
+  };
 }
 
 /**
