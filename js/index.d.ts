@@ -620,6 +620,11 @@ export interface ReplayFactory {
   readonly connections: number | null;
 }
 
+/** An unreadable recording; the message names the line and what is wrong with it. */
+export declare class RecordingError extends Error {
+  readonly name: "RecordingError";
+}
+
 /**
  * Plays a recording back through a Stream (its `connectFactory`): the same engine, decoder, books
  * and dispatch a live stream uses, so the same recording gives the same responses every time.

@@ -6,6 +6,7 @@ export { ReconnectPolicy } from "./policy.js";
 export { Stream } from "./stream.js";
 export { OrderBook } from "./book.js";
 export { replay } from "./replay.js";
+export { RecordingError } from "./replay-format.js";
 export {
   MAX_WS_URI,
   Channel,

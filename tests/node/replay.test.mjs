@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { Stream, replay } from "maicoin-ws";
+import { Stream, RecordingError, replay } from "maicoin-ws";
 import { simulator, startStream, until, tickUntil, within, FAST } from "./harness.mjs";
 
 const SUBSCRIPTIONS = [
@@ -178,7 +178,9 @@ test("a bad recording is refused with an error naming the problem", async () => 
     [[open, JSON.stringify({ at: 1, conn: 1, hello: 1 })], /neither an open, a frame nor a close/],
     [[], /no connection/],
   ];
-  for (const [lines, message] of cases) assert.throws(() => replay(lines), { name: "RecordingError", message });
+  for (const [lines, message] of cases) {
+    assert.throws(() => replay(lines), (error) => error instanceof RecordingError && message.test(error.message));
+  }
   assert.throws(() => replay([open], { speed: 0 }), RangeError);
   assert.throws(() => replay(42), TypeError);
   // A path that cannot be read: the factory's sockets fail with the reason, then run() rejects.
