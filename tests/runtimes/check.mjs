@@ -1,5 +1,5 @@
 // The runtime check through `import`: node check.mjs | bun check.mjs | deno run -A check.mjs,
-// with WS_URL CONTROL_URL as arguments (see checks.mjs).
+// with the simulator in MAX_WS_URI and its control URL as the argument (see checks.mjs).
 import * as api from "maicoin-ws";
 import { runChecks } from "./checks.mjs";
 

@@ -76,14 +76,18 @@ async function checkBook(book, controlUrl, depth) {
   return mine.lastUpdateId;
 }
 
-/** Subscribe, receive, a book in sync, a forced drop with the subscriptions replayed, close(). */
-async function checkStream(api, wsUrl, controlUrl) {
+/**
+ * Subscribe, receive, a book in sync, a forced drop with the subscriptions replayed, close().
+ * The endpoint and the credentials come from the environment (MAX_WS_URI, MAX_API_KEY,
+ * MAX_API_SECRET), as Stream.fromEnv reads them in this runtime.
+ */
+async function checkStream(api, controlUrl) {
   const { Stream, Channel } = api;
   let connection = 0;
   const reconnecting = [];
   const seen = new Set(); // "connection channel event"
-  const stream = new Stream({
-    uri: wsUrl,
+  const stream = Stream.fromEnv({
+    authFilters: ["account"],
     reconnectPolicy: FAST,
     onConnected: () => (connection += 1),
     onReconnecting: (error) => reconnecting.push(error.message),
@@ -96,14 +100,16 @@ async function checkStream(api, wsUrl, controlUrl) {
   const book = stream.book("btcusdt", { depth: 5 });
   const ended = stream.run();
   const receivedAll = (n) => () =>
-    seen.has(`${n} - subscribed`) && seen.has(`${n} trade update`) && seen.has(`${n} ticker snapshot`) && book.inSync;
+    seen.has(`${n} - authenticated`) && seen.has(`${n} - subscribed`) && seen.has(`${n} trade update`) && seen.has(`${n} ticker snapshot`) && book.inSync;
+  const secret = process.env.MAX_API_SECRET;
+  assert.ok(!String(stream).includes(secret) && !JSON.stringify(stream).includes(secret), "the secret stays out of String() and JSON");
 
-  await until(receivedAll(1), "subscribed, trades, the ticker and the book on the first connection");
+  await until(receivedAll(1), "authenticated, subscribed, trades, the ticker and the book on the first connection");
   const firstId = await checkBook(book, controlUrl, 5);
 
   const { dropped } = await (await fetch(`${controlUrl}/drop`, { method: "POST" })).json();
   assert.equal(dropped, 1, "the simulator dropped the stream's connection");
-  await until(receivedAll(2), "the subscriptions replayed and data again after the drop");
+  await until(receivedAll(2), "a new auth, the subscriptions replayed and data again after the drop");
   assert.equal(reconnecting.length, 1, `one reconnect: ${reconnecting.join("; ")}`);
   await until(() => book.lastUpdateId !== firstId, "a book update after the reconnect");
   await checkBook(book, controlUrl, 5);
@@ -123,14 +129,14 @@ async function checkStream(api, wsUrl, controlUrl) {
  * when everything held.
  */
 export async function runChecks(api, how, entry) {
-  const [wsUrl, controlUrl] = process.argv.slice(2);
+  const [controlUrl] = process.argv.slice(2);
   const result = { runtime: runtimeName(), loadedBy: how, entry: String(entry), socket: typeof globalThis.WebSocket === "function" ? "global WebSocket" : "ws package" };
   try {
-    assert.ok(wsUrl && controlUrl, "usage: check.mjs WS_URL CONTROL_URL");
+    assert.ok(controlUrl && process.env.MAX_WS_URI, "usage: MAX_WS_URI=ws://… MAX_API_KEY=… MAX_API_SECRET=… check.mjs CONTROL_URL");
     checkExports(api);
     result.decoded = checkDecoding(api);
     checkSigning(api);
-    result.stream = await checkStream(api, wsUrl, controlUrl);
+    result.stream = await checkStream(api, controlUrl);
     result.ok = true;
   } catch (error) {
     result.ok = false;

@@ -74,8 +74,12 @@ describe("the packed package in every runtime of the matrix", () => {
       assert.ok(existsSync(binary), `${name}: no ${binary}; run scripts/setup-runtimes`);
       const rig = await startRig();
       t.after(() => rig.close());
-      const env = { ...process.env, DENO_DIR, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" };
-      const out = await sh(join(app, "tests", "runtimes"), binary, [...preArgs, script, rig.wsUrl, rig.controlUrl], { env, timeout: 90_000 });
+      const env = {
+        ...process.env,
+        ...{ MAX_WS_URI: rig.wsUrl, MAX_API_KEY: rig.sim.config.apiKey, MAX_API_SECRET: rig.sim.config.apiSecret },
+        ...{ DENO_DIR, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" },
+      };
+      const out = await sh(join(app, "tests", "runtimes"), binary, [...preArgs, script, rig.controlUrl], { env, timeout: 90_000 });
       const line = out.stdout.split("\n").find((l) => l.startsWith("RESULT "));
       assert.ok(line, `${name} printed no result (exit ${out.code}):\n${out.stdout}\n${out.stderr}`);
       const result = JSON.parse(line.slice("RESULT ".length));
@@ -94,6 +98,9 @@ describe("the packed package in every runtime of the matrix", () => {
       assert.equal(byConnection.length, 2, `two connections subscribed: ${JSON.stringify(byConnection)}`);
       assert.deepEqual(byConnection[1], byConnection[0], "the subscriptions were replayed");
       assert.deepEqual(byConnection[0], ["book:btcusdt", "ticker:ethusdt", "trade:btcusdt"]);
+      const auths = rig.requests.filter((e) => e.request?.action === "auth");
+      assert.deepEqual(auths.map((e) => e.conn), [...new Set(subs.map((e) => e.conn))], "each connection authenticated");
+      assert.notEqual(auths[0].request.nonce, auths[1].request.nonce, "with a fresh nonce");
     });
   }
 });
