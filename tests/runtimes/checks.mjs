@@ -77,7 +77,8 @@ async function checkBook(book, controlUrl, depth) {
 }
 
 /**
- * Subscribe, receive, a book in sync, a forced drop with the subscriptions replayed, close().
+ * Authenticate, subscribe, receive, a book in sync, a forced drop with a new auth and the
+ * subscriptions replayed, close() resolving run().
  * The endpoint and the credentials come from the environment (MAX_WS_URI, MAX_API_KEY,
  * MAX_API_SECRET), as Stream.fromEnv reads them in this runtime.
  */
@@ -99,27 +100,32 @@ async function checkStream(api, controlUrl) {
   stream.addHandler((response) => seen.add(`${connection} ${response.channel ?? "-"} ${response.event}`));
   const book = stream.book("btcusdt", { depth: 5 });
   const ended = stream.run();
-  const receivedAll = (n) => () =>
-    seen.has(`${n} - authenticated`) && seen.has(`${n} - subscribed`) && seen.has(`${n} trade update`) && seen.has(`${n} ticker snapshot`) && book.inSync;
-  const secret = process.env.MAX_API_SECRET;
-  assert.ok(!String(stream).includes(secret) && !JSON.stringify(stream).includes(secret), "the secret stays out of String() and JSON");
+  ended.catch(() => {}); // awaited below; a rejection before then must not end the process unreported
+  try {
+    const receivedAll = (n) => () =>
+      seen.has(`${n} - authenticated`) && seen.has(`${n} - subscribed`) && seen.has(`${n} trade update`) && seen.has(`${n} ticker snapshot`) && book.inSync;
+    const secret = process.env.MAX_API_SECRET;
+    assert.ok(!String(stream).includes(secret) && !JSON.stringify(stream).includes(secret), "the secret stays out of String() and JSON");
 
-  await until(receivedAll(1), "authenticated, subscribed, trades, the ticker and the book on the first connection");
-  const firstId = await checkBook(book, controlUrl, 5);
+    await until(receivedAll(1), "authenticated, subscribed, trades, the ticker and the book on the first connection");
+    const firstId = await checkBook(book, controlUrl, 5);
 
-  const { dropped } = await (await fetch(`${controlUrl}/drop`, { method: "POST" })).json();
-  assert.equal(dropped, 1, "the simulator dropped the stream's connection");
-  await until(receivedAll(2), "a new auth, the subscriptions replayed and data again after the drop");
-  assert.equal(reconnecting.length, 1, `one reconnect: ${reconnecting.join("; ")}`);
-  await until(() => book.lastUpdateId !== firstId, "a book update after the reconnect");
-  await checkBook(book, controlUrl, 5);
-  assert.equal(stream.status.reconnects, 1);
+    const { dropped } = await (await fetch(`${controlUrl}/drop`, { method: "POST" })).json();
+    assert.equal(dropped, 1, "the simulator dropped the stream's connection");
+    await until(receivedAll(2), "a new auth, the subscriptions replayed and data again after the drop");
+    assert.equal(reconnecting.length, 1, `one reconnect: ${reconnecting.join("; ")}`);
+    await until(() => book.lastUpdateId !== firstId, "a book update after the reconnect");
+    await checkBook(book, controlUrl, 5);
+    assert.equal(stream.status.reconnects, 1);
 
-  stream.close();
-  let timer;
-  const timeout = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error("run() did not resolve after close()")), WAIT_MS)));
-  await Promise.race([ended, timeout]).finally(() => clearTimeout(timer));
-  assert.equal(stream.state, "closed");
+    stream.close();
+    let timer;
+    const timeout = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error("run() did not resolve after close()")), WAIT_MS)));
+    await Promise.race([ended, timeout]).finally(() => clearTimeout(timer));
+    assert.equal(stream.state, "closed");
+  } finally {
+    stream.close(); // a failed check must not leave the process running
+  }
   return { connections: connection, seen: seen.size };
 }
 
