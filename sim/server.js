@@ -16,6 +16,7 @@ import { handleRequest } from "./requests.js";
 import { RoundFrames, pushRound } from "./push.js";
 import { DEFAULT_MARKETS } from "./markets.js";
 import { ReplayFeed } from "./replay-feed.js";
+import { handleRest } from "./rest.js";
 
 export const DEFAULTS = Object.freeze({
   port: 0,
@@ -117,6 +118,7 @@ export class Simulator extends EventEmitter {
 
   async listen() {
     this.http = createServer((req, res) => {
+      if (handleRest(this.exchange, req, res)) return;
       res.writeHead(426, { "Content-Type": "text/plain" });
       res.end(`MAX simulator: connect a WebSocket to ${PATH}\n`);
     });
