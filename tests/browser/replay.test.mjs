@@ -1,5 +1,6 @@
-// replay() in Chromium, from the browser entry: a recording given as a Blob and as a fetch
-// Response plays through the same engine and gives exactly what it gives in Node.
+// Record and replay in Chromium, from the browser entry: `record` over the browser's own WebSocket,
+// and a recording given as a Blob or a fetch Response, play through the same engine and give
+// exactly what they give in Node.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -56,4 +57,36 @@ test("in Chromium a Blob or a Response replays to the very responses Node replay
   );
   assert.deepEqual(inBrowser.blob, inNode, "a Blob replays as in Node");
   assert.deepEqual(inBrowser.response, inNode, "a Response replays as in Node");
+});
+
+test("in Chromium record wraps the browser's WebSocket: Node replays what the page saw live", async (t) => {
+  const sim = await simulator(t, { tickMs: 20 });
+  const server = await startStaticServer();
+  t.after(() => server.close());
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  t.after(() => browser.close());
+  const page = await browser.newPage();
+  await page.goto(`${server.url}/package.json`);
+  const { entries, live } = await page.evaluate(
+    async ({ uri, subscriptions }) => {
+      const { Stream } = await import("/js/browser.js");
+      const entries = [];
+      const live = [];
+      const stream = new Stream({ uri, record: (entry) => entries.push(entry) });
+      stream.subscribe(subscriptions);
+      stream.addHandler((response) => {
+        live.push(JSON.stringify(response));
+        if (live.filter((line) => line.includes('"event":"update"')).length === 20) stream.close();
+      });
+      await stream.run();
+      // The browser's close event comes once the server has answered the close.
+      for (let i = 0; i < 200 && !entries.some((e) => e.close !== undefined); i++) await new Promise((r) => setTimeout(r, 10));
+      return { entries, live };
+    },
+    { uri: sim.url, subscriptions: SUBSCRIPTIONS },
+  );
+  assert.deepEqual(Object.keys(entries[0]), ["at", "conn", "open"]);
+  assert.equal(entries.at(-1).close, 1000, "the close is recorded");
+  const inNode = await within(replayedLines({ Stream, replay }, entries, SUBSCRIPTIONS), "the replay in Node");
+  assert.deepEqual(inNode.slice(0, live.length), live, "Node replays what the page saw");
 });
