@@ -72,7 +72,7 @@ replay:
   --replay FILE            serve a maicoin-ws recording (.jsonl or .jsonl.gz) instead of
                            generated market data: each subscriber gets its channels' frames
   --speed N                its pace: 1 as recorded (default), 10 ten times faster, max
-  --loop                   start over at its end
+  --loop                   start over at its end (with a finite --speed)
   --verbose                log connections and requests to stderr
   -h, --help               this text`;
 

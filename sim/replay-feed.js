@@ -81,6 +81,8 @@ export class ReplayFeed {
   /** `recording`: its text, its lines, or what readRecording() returned. */
   constructor(recording, { speed = 1, loop = false } = {}) {
     if (!(typeof speed === "number" && speed > 0)) throw new RangeError(`replaySpeed must be a number > 0, got ${speed}`);
+    // Played as fast as possible and started over forever, it would never let the process rest.
+    if (loop && speed === Infinity) throw new RangeError("replayLoop needs a finite replaySpeed");
     const read = recording?.connections ? recording : readRecording(typeof recording === "string" ? recordingLines(recording) : recording);
     this.frames = dataFrames(read);
     if (this.frames.length === 0) throw new RangeError("the recording has no public channel frame to serve");
@@ -161,6 +163,7 @@ export class ReplayFeed {
 
   stop() {
     this.stopped = true;
+    // One of the two, whichever schedule() made; the other ignores it.
     clearTimeout(this.timer);
     clearImmediate(this.timer);
   }

@@ -105,6 +105,9 @@ test("npm run sim -- --replay FILE serves it; a bad file or a stray --speed is r
   const bad = run(["--replay", join(dir, "bad.jsonl")]);
   assert.equal(await bad.exit, 1);
   assert.match(bad.output.stderr, /cannot replay .*line 1 of the recording is not JSON/);
+  const endless = run(["--replay", file, "--speed", "max", "--loop"]);
+  assert.equal(await endless.exit, 2);
+  assert.match(endless.output.stderr, /replayLoop needs a finite replaySpeed/);
   const stray = run(["--speed", "2"]);
   assert.equal(await stray.exit, 2);
   assert.match(stray.output.stderr, /--speed and --loop need --replay FILE/);
