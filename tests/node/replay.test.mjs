@@ -84,6 +84,7 @@ test("a replay shows what the live stream showed: same responses, same order, sa
   const second = await replayed(entries.map((entry) => JSON.stringify(entry)));
   assert.deepEqual(first, live, "the replay matches the live session");
   assert.deepEqual(second, first, "two replays are identical");
+  assert.deepEqual(await replayed(entries, { dispatch: "task" }), live, "task dispatch too");
   const queued = await replayed(entries, { dispatch: "queue" });
   assert.deepEqual(queued, live.filter((s) => !s.startsWith('{"li"')), "queue dispatch sees the same responses");
 });
