@@ -653,11 +653,15 @@ export interface StreamOptions {
 }
 
 /**
- * A recording: its text, its lines (strings, or the entries `record` gave), anything with a
- * `text()` method (a `Blob` or a fetch `Response` in browsers), or in Node a file path (gzipped
- * or not, and readable even when cut short: a partial last line is dropped).
+ * A recording: its text, its lines (strings, or the entries `record` gave), a `Blob` or a fetch
+ * `Response` (anything with `arrayBuffer()` or `text()`; gzipped or not), or in Node a file path
+ * (gzipped or not). A recording cut short stays readable: a partial last line is dropped.
  */
-export type RecordingSource = string | ReadonlyArray<string | RecordingEntry> | { text(): Promise<string> };
+export type RecordingSource =
+  | string
+  | ReadonlyArray<string | RecordingEntry>
+  | { arrayBuffer(): Promise<ArrayBuffer> }
+  | { text(): Promise<string> };
 
 export interface ReplayOptions {
   /** 1 keeps the recorded timing, 10 is ten times faster; Infinity (the default) as fast as the stream goes. */

@@ -35,8 +35,8 @@ function channelTurns() {
 }
 
 /**
- * Reads `recording`: its text, its lines (or entries), a Blob or Response, or in Node a file path
- * (gzipped or not). Text and lines are read at once, so a bad one throws here.
+ * Reads `recording`: its text, its lines (or entries), a Blob or Response (gzipped or not), or in
+ * Node a file path (gzipped or not). Text and lines are read at once, so a bad one throws here.
  */
 function load(recording) {
   if (typeof recording === "string") {
@@ -45,10 +45,30 @@ function load(recording) {
     return readRecording(recordingLines(recording));
   }
   if (Array.isArray(recording)) return readRecording(recording);
-  if (recording && typeof recording.text === "function") {
-    return Promise.resolve(recording.text()).then((text) => readRecording(recordingLines(text)));
+  if (recording && (typeof recording.arrayBuffer === "function" || typeof recording.text === "function")) {
+    return textOf(recording).then((text) => readRecording(recordingLines(text)));
   }
   throw new TypeError("recording: expected its text, its lines, a Blob or a Response (or, in Node, a file path)");
+}
+
+/** The text of a Blob or Response, gunzipped when it is gzip (a `.gz` file fetched as it is). */
+async function textOf(source) {
+  if (typeof source.arrayBuffer !== "function") return source.text();
+  const bytes = new Uint8Array(await source.arrayBuffer());
+  const gzip = bytes[0] === 0x1f && bytes[1] === 0x8b;
+  if (!gzip || typeof DecompressionStream !== "function") return new TextDecoder().decode(bytes);
+  const reader = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip")).pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += value;
+    }
+  } catch {
+    // A gzip stream cut short (a killed recorder): what came before the cut is kept.
+  }
+  return text;
 }
 
 function checkSpeed(speed) {

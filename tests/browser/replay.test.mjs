@@ -4,6 +4,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { gzipSync } from "node:zlib";
 import { chromium } from "playwright-core";
 import { Stream, replay } from "maicoin-ws";
 import { simulator, startStream, until, tickUntil, within, FAST } from "../node/harness.mjs";
@@ -24,7 +25,7 @@ async function replayedLines(api, recording, subscriptions) {
   return lines;
 }
 
-test("in Chromium a Blob or a Response replays to the very responses Node replays", async (t) => {
+test("in Chromium a Blob or a Response, gzipped or not, replays to the very responses Node replays", async (t) => {
   const sim = await simulator(t);
   const entries = [];
   const { stream } = startStream(t, { uri: sim.url, reconnectPolicy: FAST, record: (entry) => entries.push(JSON.stringify(entry)) });
@@ -46,17 +47,19 @@ test("in Chromium a Blob or a Response replays to the very responses Node replay
   // Any document of the server will do: the package is imported into it.
   await page.goto(`${server.url}/package.json`);
   const inBrowser = await page.evaluate(
-    async ({ text, subscriptions, source }) => {
+    async ({ text, gzipped, subscriptions, source }) => {
       const api = await import("/js/browser.js");
       const replayedLines = new Function(`return ${source}`)();
       const blob = await replayedLines(api, new Blob([text]), subscriptions);
       const response = await replayedLines(api, new Response(text), subscriptions);
-      return { blob, response };
+      const gzip = await replayedLines(api, new Blob([new Uint8Array(gzipped)]), subscriptions);
+      return { blob, response, gzip };
     },
-    { text, subscriptions: SUBSCRIPTIONS, source: replayedLines.toString() },
+    { text, gzipped: [...gzipSync(text)], subscriptions: SUBSCRIPTIONS, source: replayedLines.toString() },
   );
   assert.deepEqual(inBrowser.blob, inNode, "a Blob replays as in Node");
   assert.deepEqual(inBrowser.response, inNode, "a Response replays as in Node");
+  assert.deepEqual(inBrowser.gzip, inNode, "a gzipped Blob (a .gz fetched as it is) too");
 });
 
 test("in Chromium record wraps the browser's WebSocket: Node replays what the page saw live", async (t) => {

@@ -148,7 +148,7 @@ test("answers to the recorder's own pings are skipped; the replaying stream's pi
   assert.ok(stream.status.frames >= 4, "pongs to the stream's own pings arrived");
 });
 
-test("a recording file, plain or gzipped, even cut short mid-line or mid-gzip, replays by its path", async () => {
+test("a recording file, plain or gzipped, even cut short mid-line or mid-gzip, replays by its path or as a Blob", async () => {
   const dir = mkdtempSync(join(tmpdir(), "maicoin-ws-replay-"));
   const lines = [
     JSON.stringify({ format: "maicoin-ws-recording", version: 1, subscriptions: [], started: 0 }),
@@ -161,9 +161,10 @@ test("a recording file, plain or gzipped, even cut short mid-line or mid-gzip, r
   const gzipped = gzipSync(Buffer.from(text));
   const cutGzip = join(dir, "cut.jsonl.gz");
   writeFileSync(cutGzip, gzipped.subarray(0, gzipped.length - 40));
-  for (const path of [plain, cutGzip]) {
-    const seen = await replayed(path);
-    assert.ok(seen.length > 300 && seen.length < 400, `${path}: every whole line before the cut (${seen.length})`);
+  const cutBytes = gzipped.subarray(0, gzipped.length - 40);
+  for (const [what, source] of [[plain, plain], [cutGzip, cutGzip], ["a gzipped Blob", new Blob([cutBytes])], ["a gzipped Response", new Response(cutBytes)]]) {
+    const seen = await replayed(source);
+    assert.ok(seen.length > 300 && seen.length < 400, `${what}: every whole line before the cut (${seen.length})`);
     assert.ok(seen.every((s, i) => JSON.parse(s).id === `p${i}`), "in order");
   }
 });
