@@ -25,6 +25,18 @@ async function replayedLines(api, recording, subscriptions) {
   return lines;
 }
 
+/** A Chromium page on the repository's static server, closed with the test; the package is imported into it. */
+async function servedPage(t) {
+  const server = await startStaticServer();
+  t.after(() => server.close());
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  t.after(() => browser.close());
+  const page = await browser.newPage();
+  // Any document of the server will do.
+  await page.goto(`${server.url}/package.json`);
+  return page;
+}
+
 test("in Chromium a Blob or a Response, gzipped or not, replays to the very responses Node replays", async (t) => {
   const sim = await simulator(t);
   const entries = [];
@@ -39,13 +51,7 @@ test("in Chromium a Blob or a Response, gzipped or not, replays to the very resp
   const inNode = await within(replayedLines({ Stream, replay }, text, SUBSCRIPTIONS), "the replay in Node");
   assert.ok(inNode.length > 20);
 
-  const server = await startStaticServer();
-  t.after(() => server.close());
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-  t.after(() => browser.close());
-  const page = await browser.newPage();
-  // Any document of the server will do: the package is imported into it.
-  await page.goto(`${server.url}/package.json`);
+  const page = await servedPage(t);
   const inBrowser = await page.evaluate(
     async ({ text, gzipped, subscriptions, source }) => {
       const api = await import("/js/browser.js");
@@ -64,12 +70,7 @@ test("in Chromium a Blob or a Response, gzipped or not, replays to the very resp
 
 test("in Chromium record wraps the browser's WebSocket: Node replays what the page saw live", async (t) => {
   const sim = await simulator(t, { tickMs: 20 });
-  const server = await startStaticServer();
-  t.after(() => server.close());
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-  t.after(() => browser.close());
-  const page = await browser.newPage();
-  await page.goto(`${server.url}/package.json`);
+  const page = await servedPage(t);
   const { entries, live } = await page.evaluate(
     async ({ uri, subscriptions }) => {
       const { Stream } = await import("/js/browser.js");
