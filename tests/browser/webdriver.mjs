@@ -130,7 +130,9 @@ async function startDriver(spec) {
       } catch {
         // Already gone.
       }
-      const quit = await Promise.race([exited.then(() => true), new Promise((r) => setTimeout(r, 5000, false))]);
+      let timer;
+      const quit = await Promise.race([exited.then(() => true), new Promise((r) => (timer = setTimeout(r, 5000, false)))]);
+      clearTimeout(timer);
       if (!quit) {
         try {
           process.kill(-child.pid, "SIGKILL");
