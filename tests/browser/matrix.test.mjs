@@ -43,17 +43,24 @@ for (const id of ENGINE_IDS) {
   describe(name, () => {
     let browser;
     let started;
+    // A browser that cannot start fails each of its tests (a failed hook would count as cancelled).
+    let unavailable = null;
+    const opened = () => {
+      if (unavailable) throw unavailable;
+      return browser;
+    };
 
     before(async () => {
       started = Date.now();
-      browser = await openBrowser(id);
+      browser = await openBrowser(id).catch((error) => ((unavailable = error), null));
     });
     after(async () => {
       await browser?.quit();
-      console.log(`${name} ${browser?.version ?? ""}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      if (browser) console.log(`${name} ${browser.version ?? ""}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
     });
 
     test(`${name}: the page-error recorder sees uncaught errors, rejections and console.error`, async () => {
+      opened();
       await browser.goto(`${pages.url}/tests/browser/plain-module.html`);
       // A script element of the page itself: WebDriver's own scripts may run in a sandbox whose
       // errors never reach the page (Firefox's do).
@@ -69,6 +76,7 @@ for (const id of ENGINE_IDS) {
     });
 
     test(`${name}: the plain-module page decodes every documented message as Node does and signs the HMAC vector`, async () => {
+      opened();
       await browser.goto(`${pages.url}/tests/browser/plain-module.html`);
       await browser.until("return document.querySelector('#result').dataset.status", "the page's result", WAIT);
       const [status, text] = await browser.execute("const r = document.querySelector('#result'); return [r.dataset.status, r.textContent]");
@@ -87,6 +95,7 @@ for (const id of ENGINE_IDS) {
     });
 
     test(`${name}: a plain-module Stream streams from the simulator with a book in sync, survives a drop and closes`, async (t) => {
+      opened();
       const sim = await startSimulator({ tickMs: 0 });
       t.after(() => sim.close());
       const log = requestLog(sim);
@@ -139,6 +148,7 @@ for (const id of ENGINE_IDS) {
     });
 
     test(`${name}: the dashboard connects and shows live ladder prices, trades and ticker, with no page errors`, async (t) => {
+      opened();
       const sim = await startSimulator({ tickMs: 100 });
       const web = await startDashboardServer({ root: ROOT, config: { uri: sim.url } });
       const proxy = await startErrorCaptureProxy(web.url);

@@ -4,8 +4,10 @@
 // same protocol; only how each driver starts and its capabilities differ (ENGINES below).
 
 import { spawn } from "node:child_process";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./chromium.mjs";
 
 const READY_MS = 30_000;
@@ -117,14 +119,16 @@ async function startDriver(spec) {
   if (absent.length > 0) throw new Error(`${spec.name}: ${absent.join(", ")} missing: run scripts/setup-browsers`);
   const port = await freePort();
   const [command, args] = spec.driver(port);
-  // A process group of its own, so that stopping it also stops what it started (browser, Xvfb).
-  const child = spawn(command, args, { detached: true, stdio: ["ignore", "ignore", "pipe"] });
+  // A process group of its own, so that stopping it also stops what it started (browser, Xvfb),
+  // and a temporary folder of its own for the profiles and sockets they leave behind.
+  const scratch = mkdtempSync(join(tmpdir(), "webdriver-"));
+  const child = spawn(command, args, { detached: true, stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, TMPDIR: scratch } });
   let output = "";
   child.stderr.setEncoding("utf8").on("data", (chunk) => (output = (output + chunk).slice(-4000)));
   const exited = new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
   const spawnFailed = new Promise((resolve) => child.once("error", (error) => resolve(error)));
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
+    if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
       try {
         process.kill(-child.pid, "SIGTERM");
       } catch {
@@ -141,14 +145,16 @@ async function startDriver(spec) {
         }
       }
     }
+    rmSync(scratch, { recursive: true, force: true });
   };
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + READY_MS;
   for (;;) {
     const failure = await Promise.race([spawnFailed, exited.then((e) => e), new Promise((r) => setTimeout(r, 50, null))]);
     if (failure) {
-      const why = failure instanceof Error ? failure.message : `exited with ${failure.code ?? failure.signal}`;
-      throw new Error(`${spec.name}: the driver ${command} ${why}\n${output}`);
+      const why = failure instanceof Error ? `${failure.message} (scripts/setup-browsers installs it)` : `it exited with ${failure.code ?? failure.signal}`;
+      await stop();
+      throw new Error(`${spec.name}: cannot start ${command}: ${why}\n${output}`);
     }
     const status = await call(spec.name, base, "GET", "/status").catch(() => null);
     if (status?.ready) return { base, stop, output: () => output };
