@@ -23,6 +23,8 @@ const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const ENGINE_IDS = (process.env.BROWSER_MATRIX ?? Object.keys(ENGINES).join(",")).split(",").filter(Boolean);
 // Safety nets only: every wait ends as soon as its condition holds. WebKit under Xvfb is the slowest.
 const WAIT = { timeoutMs: 30_000 };
+// What each engine's WebSocket says it is, so a driver that started another browser is caught.
+const USER_AGENTS = { chromium: /HeadlessChrome\//, firefox: /Gecko\/\d+ Firefox\//, webkit: /AppleWebKit\/(?!.*Chrome\/).*Safari\// };
 
 /** `window.__errors`, after checking that the recorder is really in the page. */
 async function pageErrors(browser) {
@@ -124,6 +126,7 @@ for (const id of ENGINE_IDS) {
       await browser.goto(`${pages.url}/tests/browser/stream.html?uri=${encodeURIComponent(sim.url)}`);
       await pageUntil("return window.maicoin?.log.connected === 1", "the first connection");
       assert.equal(connections[0].headers.origin, pages.url, "the browser's own socket");
+      assert.match(connections[0].headers["user-agent"], USER_AGENTS[id], `${name}'s socket`);
       await until(() => requestsOf(log, "sub", 1).length === 1, "the sub at the simulator");
       await tickingUntil(
         "return window.maicoin.log.responses.some((r) => r.event === 'update' && r.channel === 'trade')",
