@@ -47,9 +47,8 @@ for (const id of ENGINE_IDS) {
     let started;
     // A browser that cannot start fails each of its tests (a failed hook would count as cancelled).
     let unavailable = null;
-    const opened = () => {
+    const assertStarted = () => {
       if (unavailable) throw unavailable;
-      return browser;
     };
 
     before(async () => {
@@ -62,7 +61,7 @@ for (const id of ENGINE_IDS) {
     });
 
     test(`${name}: the page-error recorder sees uncaught errors, rejections and console.error`, async () => {
-      opened();
+      assertStarted();
       await browser.goto(`${pages.url}/tests/browser/plain-module.html`);
       // A script element of the page itself: WebDriver's own scripts may run in a sandbox whose
       // errors never reach the page (Firefox's do).
@@ -71,14 +70,14 @@ for (const id of ENGINE_IDS) {
         probe.textContent = 'setTimeout(() => { throw new Error("probe thrown"); }); Promise.reject(new Error("probe rejected")); console.error("probe logged");';
         document.head.append(probe);
       `);
-      const errors = await browser.until("return window.__errors.length >= 3 && window.__errors", "the three probes", { ...WAIT, timeoutMs: 5000 });
+      const errors = await browser.until("return window.__errors.length >= 3 && window.__errors", "the three probes", { timeoutMs: 5000 });
       assert.ok(errors.some((e) => e.includes("probe thrown")), errors.join("\n"));
       assert.ok(errors.some((e) => e.startsWith("unhandled rejection") && e.includes("probe rejected")), errors.join("\n"));
       assert.ok(errors.includes("console.error: probe logged"), errors.join("\n"));
     });
 
     test(`${name}: the plain-module page decodes every documented message as Node does and signs the HMAC vector`, async () => {
-      opened();
+      assertStarted();
       await browser.goto(`${pages.url}/tests/browser/plain-module.html`);
       await browser.until("return document.querySelector('#result').dataset.status", "the page's result", WAIT);
       const [status, text] = await browser.execute("const r = document.querySelector('#result'); return [r.dataset.status, r.textContent]");
@@ -97,7 +96,7 @@ for (const id of ENGINE_IDS) {
     });
 
     test(`${name}: a plain-module Stream streams from the simulator with a book in sync, survives a drop and closes`, async (t) => {
-      opened();
+      assertStarted();
       const sim = await startSimulator({ tickMs: 0 });
       t.after(() => sim.close());
       const log = requestLog(sim);
@@ -151,7 +150,7 @@ for (const id of ENGINE_IDS) {
     });
 
     test(`${name}: the dashboard connects and shows live ladder prices, trades and ticker, with no page errors`, async (t) => {
-      opened();
+      assertStarted();
       const sim = await startSimulator({ tickMs: 100 });
       const web = await startDashboardServer({ root: ROOT, config: { uri: sim.url } });
       const proxy = await startErrorCaptureProxy(web.url);
@@ -167,6 +166,7 @@ for (const id of ENGINE_IDS) {
       const readScreen = `
         const levels = (side) => [...document.querySelectorAll("#book .level." + side + ":not(.empty) .price")].map((p) => p.textContent);
         return {
+          ladder: [...document.querySelectorAll("#book .level:not(.empty)")].map((row) => row.textContent),
           asks: levels("ask"),
           bids: levels("bid"),
           trades: [...document.querySelectorAll("#tape tbody tr td:first-child")].map((cell) => cell.textContent),
@@ -183,10 +183,10 @@ for (const id of ENGINE_IDS) {
       assert.ok(bestBid > 50_000 && bestAsk < 70_000 && bestBid < bestAsk, `BTC/USDT best bid ${bestBid} below best ask ${bestAsk}`);
       assert.ok(shown.trades.every((price) => Math.abs(number(price) - 60_000) < 6_000), shown.trades.join(" "));
       assert.ok(Math.abs(number(shown.last) - 60_000) < 6_000, shown.last);
-      // Live: the ladder moves as the simulator's market does.
-      await browser.until(`const s = (() => { ${readScreen} })(); return JSON.stringify([s.asks, s.bids]) !== arguments[0];`, "the ladder to move", {
+      // Live: the ladder's prices or sizes move as the simulator's market does.
+      await browser.until(`const s = (() => { ${readScreen} })(); return JSON.stringify(s.ladder) !== arguments[0];`, "the ladder to move", {
         ...WAIT,
-        args: [JSON.stringify([shown.asks, shown.bids])],
+        args: [JSON.stringify(shown.ladder)],
       });
       assert.equal(await browser.execute("return document.querySelector('#connection [data-field=state]').textContent"), "connected");
       assert.deepEqual(await pageErrors(browser), []);
