@@ -48,7 +48,7 @@ export const ENGINES = {
       "moz:firefoxOptions": {
         binary: "/usr/bin/firefox-esr",
         args: ["-headless"],
-        // The closed network refuses every call home; asking nothing saves the retries.
+        // Nothing to call home to on a closed network: the checks would only fail and retry.
         prefs: {
           "network.captive-portal-service.enabled": false,
           "network.connectivity-service.enabled": false,
@@ -61,8 +61,8 @@ export const ENGINES = {
   webkit: {
     name: "WebKitGTK",
     // MiniBrowser needs a display, and there is none: xvfb-run gives the driver (and the browser
-    // it starts) a virtual one on a free display number.
-    // (xvfb-run's default screen, 640x480, is smaller than the window the tests ask for).
+    // it starts) a virtual one on a free display number, larger than its default 640x480 so that
+    // the window the tests ask for fits.
     driver: (port) => ["xvfb-run", ["-a", "-s", "-screen 0 1280x1024x24", "/usr/bin/WebKitWebDriver", `--port=${port}`]],
     requires: () => ["/usr/bin/xvfb-run", "/usr/bin/WebKitWebDriver", miniBrowser()],
     capabilities: () => ({
