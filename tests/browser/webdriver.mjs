@@ -6,8 +6,8 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { homedir, tmpdir } from "node:os";
+import { delimiter, join } from "node:path";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./chromium.mjs";
 
 const READY_MS = 30_000;
@@ -22,6 +22,12 @@ function miniBrowser() {
     for (const api of apis) if (existsSync(`${dir}/${api}/MiniBrowser`)) found.push(`${dir}/${api}/MiniBrowser`);
   }
   return found.sort().at(-1) ?? "/usr/lib/<triplet>/webkit2gtk-4.x/MiniBrowser";
+}
+
+/** A binary `cargo install` put in place: found on PATH, else in cargo's own bin folder. */
+function cargoBinary(name) {
+  const folders = [...(process.env.PATH ?? "").split(delimiter), join(process.env.CARGO_HOME ?? join(homedir(), ".cargo"), "bin")];
+  return folders.filter((folder) => folder !== "").map((folder) => join(folder, name)).find((path) => existsSync(path)) ?? name;
 }
 
 /**
@@ -41,7 +47,7 @@ export const ENGINES = {
   },
   firefox: {
     name: "Firefox ESR",
-    driver: (port) => ["geckodriver", ["--host", "127.0.0.1", "--port", String(port)]],
+    driver: (port) => [cargoBinary("geckodriver"), ["--host", "127.0.0.1", "--port", String(port)]],
     requires: () => ["/usr/bin/firefox-esr"],
     capabilities: () => ({
       browserName: "firefox",
