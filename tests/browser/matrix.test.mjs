@@ -7,6 +7,8 @@
 // run while working on one engine; the default is all three.
 
 import assert from "node:assert/strict";
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 
@@ -20,6 +22,7 @@ import { startStaticServer } from "./static-server.mjs";
 import { ENGINES, openBrowser } from "./webdriver.mjs";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const ARTIFACTS = join(ROOT, "tests", "artifacts");
 const ENGINE_IDS = (process.env.BROWSER_MATRIX ?? Object.keys(ENGINES).join(",")).split(",").filter(Boolean);
 // Safety nets only: every wait ends as soon as its condition holds. WebKit under Xvfb is the slowest.
 const WAIT = { timeoutMs: 30_000 };
@@ -149,7 +152,7 @@ for (const id of ENGINE_IDS) {
       assert.deepEqual(await pageErrors(browser), []);
     });
 
-    test(`${name}: the dashboard connects and shows live ladder prices, trades and ticker, with no page errors`, async (t) => {
+    test(`${name}: the dashboard connects and shows live ladder prices, trades, ticker and frame count, with no page errors`, async (t) => {
       assertStarted();
       const sim = await startSimulator({ tickMs: 100 });
       const web = await startDashboardServer({ root: ROOT, config: { uri: sim.url } });
@@ -188,7 +191,12 @@ for (const id of ENGINE_IDS) {
         ...WAIT,
         args: [JSON.stringify(shown.ladder)],
       });
+      // The connection panel, sampled four times a second, counts the frames as they come.
+      await browser.until("return Number(document.querySelector('#connection [data-field=frames]').textContent) > 0", "the panel's frame count", WAIT);
       assert.equal(await browser.execute("return document.querySelector('#connection [data-field=state]').textContent"), "connected");
+      // For a person to look at how each engine draws it (tests/artifacts is not committed).
+      await mkdir(ARTIFACTS, { recursive: true });
+      await writeFile(join(ARTIFACTS, `matrix-dashboard-${id}.png`), await browser.screenshot());
       assert.deepEqual(await pageErrors(browser), []);
     });
   });

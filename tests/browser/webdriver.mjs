@@ -210,6 +210,8 @@ export async function openBrowser(engine) {
         await new Promise((resolve) => setTimeout(resolve, everyMs));
       }
     },
+    /** The window's content as PNG bytes. */
+    screenshot: async () => Buffer.from(await send("GET", "/screenshot"), "base64"),
     async quit() {
       await send("DELETE", "").catch(() => {});
       await driver.stop();
