@@ -558,3 +558,63 @@ export declare class OrderBook {
   /** Stops keeping a stream's book (unsubscribes it). */
   close(): void;
 }
+
+// ---------------------------------------------------------------------------------------------
+// fetchKlines: candle history from MAX's public REST k-line endpoint
+
+/** MAX's REST host, fetchKlines' default `baseUrl`. */
+export declare const MAX_REST_URL: "https://max-api.maicoin.com";
+
+export interface FetchKlinesOptions {
+  /** The candle length; default "1m". */
+  resolution?: ResolutionName;
+  /** How many candles, 1 to 10000; default 100. */
+  limit?: number;
+  /** The newest candle returned is the one holding this time (default: now). */
+  before?: Date | number;
+  /** Default MAX_REST_URL; e.g. the simulator's `http://127.0.0.1:8765`. */
+  baseUrl?: string;
+  /** The host's global fetch unless given (typed as the host's own fetch where it declares one). */
+  fetch?: HostFetch;
+  /** An AbortSignal: aborting rejects with the fetch's AbortError. */
+  signal?: KlineAbortSignal;
+  /** "Now" in ms, to tell whether the newest candle has closed; default Date.now(). */
+  now?: number;
+}
+
+/** The global fetch's type where the project has DOM or Node types; else what fetchKlines needs. */
+export type HostFetch = typeof globalThis extends { fetch: infer F }
+  ? F
+  : (url: string, init: { headers: Record<string, string>; signal?: KlineAbortSignal }) => Promise<KlineHttpResponse>;
+
+/** What fetchKlines reads of an AbortSignal and of a fetch Response (declared here: no DOM types needed). */
+export interface KlineAbortSignal {
+  readonly aborted: boolean;
+}
+export interface KlineHttpResponse {
+  readonly ok: boolean;
+  readonly status: number;
+  readonly statusText: string;
+  text(): Promise<string>;
+}
+
+/** A candle as the `kline` payload of a Response has it (REST rows carry no trade id). */
+export interface KlineCandle {
+  startTime: Date;
+  endTime: Date;
+  market: string;
+  resolution: ResolutionName;
+  open: string;
+  high: string;
+  low: string;
+  close: string;
+  volume: string;
+  closed: boolean;
+}
+
+/**
+ * `GET /api/v3/k`: the candles of `market`, oldest first. Rejects with a TypeError or RangeError
+ * naming a bad argument, or an Error naming the HTTP status and MAX's message (`status` on it).
+ * A malformed row rejects with a TypeError naming it, the well-formed rows on its `candles`.
+ */
+export declare function fetchKlines(market: string, options?: FetchKlinesOptions): Promise<KlineCandle[]>;

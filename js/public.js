@@ -5,6 +5,7 @@ export { Response } from "./response.js";
 export { ReconnectPolicy } from "./policy.js";
 export { Stream } from "./stream.js";
 export { OrderBook } from "./book.js";
+export { fetchKlines, MAX_REST_URL } from "./klines.js";
 export {
   MAX_WS_URI,
   Channel,

@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // A small static file server for the dashboard (node:http only): serves the repository root so that
 // www/ can import the package's browser entry at /js/browser.js and its wasm at /pkg/, and answers
-// /config.json with the WebSocket endpoint the dashboard should use.
+// /config.json with the WebSocket endpoint the dashboard should use, and the REST host it asks
+// for candle history when that is not the endpoint's own (the simulator serves both on one port).
 //
-//   node scripts/serve.mjs [--port N] [--host H] [--root DIR] [--uri ws://...]
+//   node scripts/serve.mjs [--port N] [--host H] [--root DIR] [--uri ws://...] [--rest http://...]
 //
-// The endpoint is --uri, else $MAX_WS_URI, else none (the page then falls back to MAX's own).
+// The endpoint is --uri, else $MAX_WS_URI, else none (the page then falls back to MAX's own); the
+// REST host is --rest, else $MAX_REST_URL, else left to the page to derive from the endpoint.
 
 import { createServer } from "node:http";
 import { createReadStream } from "node:fs";
@@ -115,8 +117,8 @@ function parseArguments(argv) {
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = argv[i + 1];
-    if (!["--port", "--host", "--root", "--uri"].includes(flag) || value === undefined) {
-      throw new Error(`usage: node scripts/serve.mjs [--port N] [--host H] [--root DIR] [--uri ws://...] (bad argument ${flag})`);
+    if (!["--port", "--host", "--root", "--uri", "--rest"].includes(flag) || value === undefined) {
+      throw new Error(`usage: node scripts/serve.mjs [--port N] [--host H] [--root DIR] [--uri ws://...] [--rest http://...] (bad argument ${flag})`);
     }
     options[flag.slice(2)] = value;
     i += 1;
@@ -134,11 +136,12 @@ async function main() {
   }
   const root = options.root ?? fileURLToPath(new URL("..", import.meta.url));
   const uri = options.uri ?? process.env.MAX_WS_URI ?? null;
+  const rest = options.rest ?? process.env.MAX_REST_URL ?? null;
   const server = await startStaticServer({
     root,
     port: Number(options.port ?? 0),
     host: options.host ?? "127.0.0.1",
-    config: { uri },
+    config: rest === null ? { uri } : { uri, rest },
   });
   console.log(`static server on ${server.url} (root ${root}, endpoint ${uri ?? "MAX's default"})`);
   const stop = async () => {

@@ -3,6 +3,7 @@
 
 import { OrderBook } from "./book.js";
 import { CandleSeries, RESOLUTIONS } from "./kline.js";
+import { CandleHistory } from "./history.js";
 import { formatFixed, formatTrimmed, toUnits } from "./decimal.js";
 import { deriveRng } from "./rng.js";
 
@@ -35,6 +36,12 @@ export class MarketSimulation {
     this.candles = new Map();
     for (const resolution of Object.keys(RESOLUTIONS)) {
       this.candles.set(resolution, new CandleSeries(resolution, now, this.refTick, this.lastTradeId));
+    }
+    // What the REST k-line endpoint answers: the past before now, then every candle that closes.
+    this.history = new Map();
+    for (const [resolution, series] of this.candles) {
+      const { span, current } = series;
+      this.history.set(resolution, new CandleHistory({ spec, seed, resolution, span, firstStart: current.start, startPrice: this.refTick, gap: this.gap }));
     }
     // A few trades before anyone connects, so the first trade snapshot is
     // not empty; the book after them is where its history starts.
@@ -101,7 +108,10 @@ export class MarketSimulation {
     const closed = new Map();
     for (const [resolution, series] of this.candles) {
       const candle = series.roll(now);
-      if (candle) closed.set(resolution, candle);
+      if (candle) {
+        closed.set(resolution, candle);
+        this.history.get(resolution).record(candle);
+      }
     }
     return closed;
   }

@@ -15,6 +15,7 @@ import { ERROR, errorAnswer, parseRequest } from "./protocol.js";
 import { handleRequest } from "./requests.js";
 import { RoundFrames, pushRound } from "./push.js";
 import { DEFAULT_MARKETS } from "./markets.js";
+import { handleRest } from "./rest.js";
 
 export const DEFAULTS = Object.freeze({
   port: 0,
@@ -108,6 +109,7 @@ export class Simulator extends EventEmitter {
 
   async listen() {
     this.http = createServer((req, res) => {
+      if (handleRest(this.exchange, req, res)) return;
       res.writeHead(426, { "Content-Type": "text/plain" });
       res.end(`MAX simulator: connect a WebSocket to ${PATH}\n`);
     });

@@ -1,19 +1,23 @@
 // The dashboard: one Stream to the endpoint, one book kept in wasm for the current market, and the
 // views fed from it. Switching market closes the old book and unsubscribes the old market's
 // channels before subscribing the new ones; book frames go to the book, never to the handler.
+// The chart's history comes from one REST request per market or resolution shown.
 
-import { Stream, Resolution } from "maicoin-ws";
-import { initialView, loadEndpoint, rememberView } from "./config.js";
+import { Stream, Resolution, fetchKlines } from "maicoin-ws";
+import { TABS, initialView, loadEndpoint, rememberView } from "./config.js";
 import { Ladder } from "./ladder.js";
 import { Tape } from "./tape.js";
 import { TickerStrip } from "./ticker.js";
 import { CandleChart } from "./chart.js";
+import { DepthChart } from "./depth.js";
 import { ConnectionPanel } from "./status.js";
 import { MarketList } from "./markets.js";
 import { AccountPanel } from "./account.js";
 import { groupDigits, marketLabel } from "./format.js";
 
 const DEPTH = 20;
+// Candles asked for on each switch: the chart fits 200 into its width, the rest are there to zoom out to.
+const HISTORY = 300;
 const $ = (selector) => document.querySelector(selector);
 
 const endpoint = await loadEndpoint();
@@ -24,6 +28,7 @@ const ladder = new Ladder($("#book"), DEPTH);
 const tape = new Tape($("#tape"));
 const ticker = new TickerStrip($("#ticker"));
 const chart = new CandleChart($("#chart"));
+const depth = new DepthChart($("#depth"));
 
 let panel;
 const stream = new Stream({
@@ -58,13 +63,37 @@ function openMarket() {
   ladder.reset(size);
   tape.reset(size);
   ticker.reset();
+  depth.reset();
   chart.show(view.market, view.resolution);
   if (price !== undefined) chart.setPriceDecimals(price);
+  loadHistory(view);
   markets.select(view.market);
   $("#book-title").textContent = `Order book · ${view.market.toUpperCase()}`;
-  book = stream.book(view.market, { depth: DEPTH, onChange: (changed) => ladder.render(changed.snapshot(DEPTH)) });
+  // onChange fires at most once per animation frame; one snapshot feeds both views.
+  book = stream.book(view.market, {
+    depth: DEPTH,
+    onChange: (changed) => {
+      const snapshot = changed.snapshot(DEPTH);
+      ladder.render(snapshot);
+      depth.render(snapshot);
+    },
+  });
   stream.subscribe(channelsOf(view));
   rememberView(view);
+}
+
+/** One REST request for the series now shown; if it fails the chart says so and the stream goes on. */
+async function loadHistory({ market, resolution }) {
+  chart.historyState(market, resolution, "loading");
+  try {
+    const candles = await fetchKlines(market, { resolution, limit: HISTORY, baseUrl: endpoint.rest });
+    chart.history(market, resolution, candles);
+    chart.historyState(market, resolution, "loaded");
+  } catch (error) {
+    // A malformed row spoils only itself: the rows that were fine come with the error.
+    if (Array.isArray(error.candles)) chart.history(market, resolution, error.candles);
+    chart.historyState(market, resolution, "failed", error.message);
+  }
 }
 
 function switchMarket(market) {
@@ -82,6 +111,7 @@ function switchResolution(resolution) {
   view.resolution = resolution;
   stream.subscribe([{ channel: "kline", market: view.market, resolution }]);
   chart.show(view.market, resolution);
+  loadHistory(view);
   showResolutions();
   rememberView(view);
 }
@@ -142,14 +172,22 @@ new AccountPanel($("#account"), {
   label: (market) => marketLabel(market, markets.status(market)),
 });
 
-for (const tab of document.querySelectorAll("[role=tab]")) {
-  tab.addEventListener("click", () => {
-    for (const other of document.querySelectorAll("[role=tab]")) {
-      other.setAttribute("aria-selected", String(other === tab));
-      document.getElementById(other.getAttribute("aria-controls")).hidden = other !== tab;
-    }
+function selectTab(name) {
+  for (const tab of document.querySelectorAll("[role=tab]")) {
+    const selected = tab.id === `tab-${name}`;
+    tab.setAttribute("aria-selected", String(selected));
+    document.getElementById(tab.getAttribute("aria-controls")).hidden = !selected;
+  }
+  view.tab = name;
+}
+
+for (const name of TABS) {
+  $(`#tab-${name}`).addEventListener("click", () => {
+    selectTab(name);
+    rememberView(view);
   });
 }
+selectTab(view.tab);
 
 stream.addHandler(route);
 stream.subscribe([{ channel: "market_status" }]);

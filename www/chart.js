@@ -1,20 +1,24 @@
-// Candlestick chart on a canvas, no charting library: the kline channel's candles for one
-// market and resolution, volume bars beneath, price axis on the right, time axis below.
+// Candlestick chart on a canvas, no charting library: one market and resolution, volume bars
+// beneath, price axis on the right, time axis below.
 //
 // MAX's WebSocket sends only the current candle (and the final state of one that just closed), so
-// the chart's history is what this page has received since it opened. Every series seen is kept,
-// so switching back to a market or resolution shows what was gathered for it.
+// the history comes from the REST k-lines (fetchKlines) and the stream continues it: both land in
+// one series keyed by start time, so the open candle is replaced, never drawn twice. Every series
+// seen is kept, so switching back to a market or resolution shows what was gathered for it.
 
+import { clearedContext, frameScheduler } from "./canvas.js";
 import { groupDigits } from "./format.js";
 
-// Pixels per candle: wide while few candles have arrived, narrower as history builds up.
-const SLOT_MIN = 7;
+// Pixels per candle: the newest `view` candles fill the width (the wheel zooms), within these.
+const SLOT_MIN = 1;
 const SLOT_MAX = 18;
+const VIEW_DEFAULT = 200;
+const VIEW_MIN = 30;
 // Time-axis label periods to choose from, the first one that leaves room between labels.
 const LABEL_PERIODS = [1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440, 2880, 10080, 20160, 43200].map((m) => m * 60_000);
 const AXIS_BOTTOM = 22;
 const VOLUME_SHARE = 0.18;
-const KEEP = 600; // candles per series
+const KEEP = 1000; // candles per series
 const COLORS = {
   grid: "#1c232d",
   axis: "#7d8896",
@@ -37,14 +41,29 @@ export class CandleChart {
   #key = null;
   #span = 60_000;
   #priceDecimals = 2;
-  #scheduled = false;
   #hoverX = null;
   #layout = null;
+  #root;
+  #note;
+  #view = VIEW_DEFAULT;
+  #historyStates = new Map();
 
   constructor(root) {
+    this.#root = root;
     this.#canvas = root.querySelector("canvas");
     this.#info = root.querySelector(".chart-info");
+    this.#note = root.querySelector(".chart-note");
     new ResizeObserver(() => this.#schedule()).observe(this.#canvas);
+    this.#canvas.addEventListener(
+      "wheel",
+      (event) => {
+        event.preventDefault();
+        const factor = event.deltaY > 0 ? 1.15 : 1 / 1.15;
+        this.#view = Math.round(Math.min(KEEP, Math.max(VIEW_MIN, this.#view * factor)));
+        this.#schedule();
+      },
+      { passive: false },
+    );
     this.#canvas.addEventListener("pointermove", (event) => {
       this.#hoverX = event.offsetX;
       this.#schedule();
@@ -60,7 +79,37 @@ export class CandleChart {
     this.#key = `${market}:${resolution}`;
     this.#span = resolutionMs(resolution);
     this.#canvas.dataset.series = this.#key;
+    this.#showHistoryState();
     this.#schedule();
+  }
+
+  /** Where the REST history of a series stands: "loading", "loaded" or "failed" (with why). */
+  historyState(market, resolution, state, message = "") {
+    this.#historyStates.set(`${market}:${resolution}`, { state, message });
+    this.#showHistoryState();
+  }
+
+  #showHistoryState() {
+    const { state, message } = this.#historyStates.get(this.#key) ?? { state: "none", message: "" };
+    this.#root.dataset.history = state;
+    this.#note.textContent = state === "failed" ? `No candle history (${message}); drawing from the stream only.` : "";
+    this.#note.hidden = state !== "failed";
+  }
+
+  /** REST candles (fetchKlines) of a series: added where the stream has not already given a candle. */
+  history(market, resolution, klines) {
+    const key = `${market}:${resolution}`;
+    const byStart = new Map((this.#series.get(key) ?? []).map((candle) => [candle.start, candle]));
+    for (const kline of klines) {
+      const candle = toCandle(kline);
+      if (!byStart.has(candle.start)) byStart.set(candle.start, candle);
+    }
+    const candles = [...byStart.values()].sort((a, b) => a.start - b.start);
+    // The REST answer's open candle may have closed on the stream meanwhile: only the newest is open.
+    candles.forEach((candle, i) => (candle.closed ||= i < candles.length - 1));
+    if (candles.length > KEEP) candles.splice(0, candles.length - KEEP);
+    this.#series.set(key, candles);
+    if (key === this.#key) this.#schedule();
   }
 
   /** The number of decimals prices are drawn with (the market's quote precision). */
@@ -74,16 +123,7 @@ export class CandleChart {
     const key = `${kline.market}:${kline.resolution}`;
     let candles = this.#series.get(key);
     if (!candles) this.#series.set(key, (candles = []));
-    const candle = {
-      start: kline.startTime.getTime(),
-      open: Number(kline.open),
-      high: Number(kline.high),
-      low: Number(kline.low),
-      close: Number(kline.close),
-      volume: Number(kline.volume),
-      closed: Boolean(kline.closed),
-      text: kline,
-    };
+    const candle = toCandle(kline);
     // Updates repeat the current candle until it closes; a new start time opens the next one.
     let i = candles.length;
     while (i > 0 && candles[i - 1].start > candle.start) i--;
@@ -93,34 +133,16 @@ export class CandleChart {
     if (key === this.#key) this.#schedule();
   }
 
-  #schedule() {
-    if (this.#scheduled) return;
-    this.#scheduled = true;
-    requestAnimationFrame(() => {
-      this.#scheduled = false;
-      this.#draw();
-    });
-  }
+  #schedule = frameScheduler(() => this.#draw());
 
   #draw() {
     const canvas = this.#canvas;
-    const ratio = window.devicePixelRatio || 1;
-    const width = canvas.clientWidth;
-    const height = canvas.clientHeight;
-    if (width === 0 || height === 0) return;
-    if (canvas.width !== Math.round(width * ratio) || canvas.height !== Math.round(height * ratio)) {
-      canvas.width = Math.round(width * ratio);
-      canvas.height = Math.round(height * ratio);
-    }
-    const ctx = canvas.getContext("2d");
-    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-    ctx.clearRect(0, 0, width, height);
-    ctx.font = "11px ui-monospace, 'DejaVu Sans Mono', Menlo, Consolas, monospace";
-    ctx.textBaseline = "middle";
+    const surface = clearedContext(canvas);
+    if (!surface) return;
+    const { ctx, width, height } = surface;
 
     const candles = this.#series.get(this.#key) ?? [];
-    canvas.dataset.candles = String(candles.length);
-    canvas.dataset.closed = String(candles.filter((c) => c.closed).length);
+    describeSeries(canvas, candles, this.#span);
     if (candles.length === 0) {
       ctx.fillStyle = COLORS.axis;
       ctx.textAlign = "center";
@@ -134,10 +156,11 @@ export class CandleChart {
     const volumeTop = plot.bottom - (plot.bottom - plot.top) * VOLUME_SHARE;
     const last = candles.at(-1);
     // Slots are by time, not by index, so a gap in the feed (a drop, a quiet market) shows as one.
-    const slot = Math.max(SLOT_MIN, Math.min(SLOT_MAX, Math.floor((plot.right - plot.left) / (candles.length + 4))));
+    const slot = Math.max(SLOT_MIN, Math.min(SLOT_MAX, (plot.right - plot.left) / (Math.min(candles.length, this.#view) + 2)));
     const slotX = (start) => plot.right - slot * 1.5 - ((last.start - start) / this.#span) * slot;
     const visible = candles.filter((c) => slotX(c.start) >= plot.left + slot / 2);
-    const body = Math.max(3, Math.round(slot * 0.7) | 1);
+    canvas.dataset.visible = String(visible.length);
+    const body = slot >= 5 ? Math.round(slot * 0.7) | 1 : Math.max(1, Math.floor(slot * 0.75));
     let low = Math.min(...visible.map((c) => c.low));
     let high = Math.max(...visible.map((c) => c.high));
     const pad = (high - low) * 0.08 || high * 0.001 || 1;
@@ -214,7 +237,7 @@ export class CandleChart {
       ctx.moveTo(x, plot.top);
       ctx.lineTo(x, plot.bottom);
       ctx.stroke();
-      ctx.fillText(timeLabel(candle.start, this.#span), x, plot.bottom + AXIS_BOTTOM / 2 + 1);
+      ctx.fillText(timeLabel(candle.start, period), x, plot.bottom + AXIS_BOTTOM / 2 + 1);
     }
   }
 
@@ -262,6 +285,33 @@ export class CandleChart {
       `L ${groupDigits(k.low)}  C ${groupDigits(k.close)}  V ${k.volume}${candle.closed ? "" : "  (open)"}`;
     this.#info.dateTime = when.toISOString();
   }
+}
+
+function toCandle(kline) {
+  return {
+    start: kline.startTime.getTime(),
+    open: Number(kline.open),
+    high: Number(kline.high),
+    low: Number(kline.low),
+    close: Number(kline.close),
+    volume: Number(kline.volume),
+    closed: Boolean(kline.closed),
+    text: kline,
+  };
+}
+
+// For tests and the curious: how many candles, which span they cover and the newest one as sent.
+function describeSeries(canvas, candles, span) {
+  const last = candles.at(-1);
+  Object.assign(canvas.dataset, {
+    candles: String(candles.length),
+    closed: String(candles.filter((c) => c.closed).length),
+    span: String(span),
+    firstStart: candles.length ? String(candles[0].start) : "",
+    lastStart: last ? String(last.start) : "",
+    last: last ? ["open", "high", "low", "close", "volume"].map((field) => last.text[field]).join(" ") : "",
+  });
+  if (!last) canvas.dataset.visible = "0";
 }
 
 function niceStep(rough) {

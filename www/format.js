@@ -72,3 +72,16 @@ export function marketLabel(market, status) {
   if (status?.baseUnit && status?.quoteUnit) return `${status.baseUnit}/${status.quoteUnit}`.toUpperCase();
   return market.toUpperCase();
 }
+
+/** The exact sum of non-negative decimal strings ("0.1" + "0.25" = "0.35"), as a decimal string. */
+export function sumDecimals(decimals) {
+  const places = Math.max(0, ...decimals.map(fractionDigits));
+  let total = 0n;
+  for (const decimal of decimals) {
+    const [whole, fraction = ""] = String(decimal).split(".");
+    total += BigInt(whole + fraction.padEnd(places, "0"));
+  }
+  if (places === 0) return total.toString();
+  const digits = total.toString().padStart(places + 1, "0");
+  return `${digits.slice(0, -places)}.${digits.slice(-places)}`;
+}

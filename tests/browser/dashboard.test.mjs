@@ -1,7 +1,8 @@
 // The dashboard (www/) in headless Chromium against the local simulator: what a person sees, the
-// book, trades, ticker, candles, switching market and resolution, and surviving a dropped
-// connection. Leaves a screenshot in tests/artifacts/dashboard.png; with UPDATE_SCREENSHOT=1 it
-// goes to docs/dashboard.png, the one the README shows (so a test run leaves the tree clean).
+// book and its depth chart, trades, ticker, candles with their REST history, switching market and
+// resolution, the layout on a desktop and on a phone, and surviving a dropped connection. Leaves a
+// screenshot in tests/artifacts/dashboard.png; with UPDATE_SCREENSHOT=1 it goes to
+// docs/dashboard.png, the one the README shows (so a test run leaves the tree clean).
 //
 // The simulator's clock is driven by this test (tickMs: 0, then sim.tick(now) with `now` running a
 // minute of market time per real second), so 1-minute candles close every second and the chart
@@ -10,17 +11,21 @@
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdir, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { startSimulator } from "../../sim/server.js";
 import { startStaticServer } from "../../scripts/serve.mjs";
 import { CHROMIUM_ARGS } from "./chromium.mjs";
+import { sumDecimals } from "../../www/format.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const SCREENSHOT = process.env.UPDATE_SCREENSHOT === "1" ? join(ROOT, "docs", "dashboard.png") : join(ROOT, "tests", "artifacts", "dashboard.png");
 // Safety nets only: every wait ends as soon as its condition holds.
 const WAIT = { timeout: 30_000 };
+const DESKTOP = { width: 1400, height: 900 };
+const PHONE = { width: 390, height: 844 };
 
 /** Drives the simulator: one round of market data every 100 ms, each 6 s of market time later. */
 function marketClock(sim, { stepMs = 6000, everyMs = 100 } = {}) {
@@ -96,6 +101,69 @@ async function assertLadderMatchesSimulator(page, sim, clock, market) {
 
 const text = (page, selector) => page.locator(selector).first().textContent();
 
+/** What the chart says about its series: counts, the span covered and the newest candle as sent. */
+const readChart = (page) =>
+  page.evaluate(() => {
+    const { dataset } = document.querySelector("#chart canvas");
+    return {
+      history: document.querySelector("#chart").dataset.history,
+      series: dataset.series,
+      candles: Number(dataset.candles),
+      visible: Number(dataset.visible),
+      span: Number(dataset.span),
+      firstStart: Number(dataset.firstStart),
+      lastStart: Number(dataset.lastStart),
+      last: dataset.last,
+    };
+  });
+
+/**
+ * The chart holds at least 200 candles, all on screen, one per period without a hole or a double
+ * (REST history and stream meet without a seam), and with the market paused its newest candle is
+ * the simulator's open one.
+ */
+async function assertChartHistory(page, sim, clock, market, resolution) {
+  await page.waitForFunction(
+    (series) => document.querySelector("#chart").dataset.history === "loaded" && document.querySelector("#chart canvas").dataset.series === series,
+    `${market}:${resolution}`,
+    WAIT,
+  );
+  await polled(() => readChart(page), (chart) => chart.candles >= 200 && chart.visible >= 200, `200 candles of ${market}:${resolution} on screen`);
+  clock.pause();
+  try {
+    const open = () => {
+      const k = sim.exchange.market(market).kline(resolution);
+      return { lastStart: k.ST, last: [k.O, k.H, k.L, k.C, k.v].join(" ") };
+    };
+    const chart = await polled(
+      () => readChart(page),
+      (shown) => shown.lastStart === open().lastStart && shown.last === open().last,
+      `the chart's newest ${market}:${resolution} candle against the simulator's open one ${JSON.stringify(open())}`,
+    );
+    assert.equal((chart.lastStart - chart.firstStart) / chart.span + 1, chart.candles, "one candle per period, none twice");
+  } finally {
+    clock.resume();
+  }
+}
+
+/** Nothing sticks out sideways; with `oneScreen`, nothing below the fold either. */
+async function assertLayoutHolds(page, { oneScreen }) {
+  const layout = await page.evaluate(() => {
+    const panels = [...document.querySelectorAll(".panel, .topbar")].map((element) => {
+      const box = element.getBoundingClientRect();
+      return { name: element.id || element.className, left: box.left, right: box.right, top: box.top, bottom: box.bottom, width: box.width, height: box.height };
+    });
+    return { panels, scrollWidth: document.documentElement.scrollWidth, scrollHeight: document.documentElement.scrollHeight, width: innerWidth, height: innerHeight };
+  });
+  assert.ok(layout.scrollWidth <= layout.width, `page ${layout.scrollWidth} px wide in a ${layout.width} px viewport`);
+  for (const panel of layout.panels) {
+    assert.ok(panel.left >= 0 && panel.right <= layout.width + 0.5, `${panel.name} within the width: ${JSON.stringify(panel)}`);
+    assert.ok(panel.width > 100 && panel.height > 40, `${panel.name} has room: ${JSON.stringify(panel)}`);
+  }
+  if (oneScreen) assert.ok(layout.scrollHeight <= layout.height, `page ${layout.scrollHeight} px tall in a ${layout.height} px viewport`);
+  return layout;
+}
+
 describe("the dashboard against the simulator", () => {
   let sim;
   let clock;
@@ -109,9 +177,9 @@ describe("the dashboard against the simulator", () => {
     sim = await startSimulator({ tickMs: 0 });
     sim.on("request", ({ request }) => request && requests.push(request));
     clock = marketClock(sim);
-    web = await startStaticServer({ root: ROOT, config: { uri: sim.url } });
+    web = await startStaticServer({ root: ROOT, config: { uri: sim.url, rest: `http://127.0.0.1:${sim.port}` } });
     browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page = await browser.newPage({ viewport: DESKTOP });
     page.on("pageerror", (error) => pageErrors.push(`pageerror: ${error.message}`));
     page.on("console", (message) => message.type() === "error" && pageErrors.push(`console: ${message.text()}`));
     await page.goto(`${web.url}/`);
@@ -127,7 +195,12 @@ describe("the dashboard against the simulator", () => {
   test("connects to the endpoint from /config.json", async () => {
     await page.waitForFunction(() => document.querySelector("#connection [data-field=state]").textContent === "connected", null, WAIT);
     assert.equal(await text(page, "#connection [data-field=endpoint]"), sim.url);
-    assert.match(page.url(), /\/www\/\?market=btcusdt&resolution=1m$/);
+    assert.match(page.url(), /\/www\/\?market=btcusdt&resolution=1m&tab=markets$/);
+  });
+
+  test("the chart opens with 200 candles of REST history that the stream continues", async () => {
+    await assertChartHistory(page, sim, clock, "btcusdt", "1m");
+    assert.equal(await page.isVisible("#chart .chart-note"), false);
   });
 
   test("shows the BTC/USDT book at depth 20 with spread and mid, as the simulator has it", async () => {
@@ -140,6 +213,52 @@ describe("the dashboard against the simulator", () => {
     const spread = Number(canonical(ladder.asks[0][0])) - Number(canonical(ladder.bids[0][0]));
     assert.ok(Math.abs(Number(canonical(ladder.spread.split(" ")[0])) - spread) < 1e-6, `spread ${ladder.spread}`);
     assert.notEqual(ladder.mid, "–");
+  });
+
+  test("the depth chart shows the book's cumulative bids and asks around the mid", async () => {
+    clock.pause();
+    try {
+      const truth = sim.book("btcusdt", 20);
+      const expected = {
+        state: "drawn",
+        bidLevels: "20",
+        askLevels: "20",
+        bidTotal: sumDecimals(truth.bids.map(([, volume]) => volume)),
+        askTotal: sumDecimals(truth.asks.map(([, volume]) => volume)),
+      };
+      const readDepth = () =>
+        page.evaluate(() => {
+          const { state, bidLevels, askLevels, bidTotal, askTotal, mid } = document.querySelector("#depth").dataset;
+          return { state, bidLevels, askLevels, bidTotal, askTotal, mid };
+        });
+      const shown = await polled(readDepth, (depth) => JSON.stringify({ ...depth, mid: undefined }) === JSON.stringify(expected), `the depth totals ${JSON.stringify(expected)}`);
+      const mid = (Number(truth.bids[0][0]) + Number(truth.asks[0][0])) / 2;
+      assert.ok(Math.abs(Number(shown.mid) - mid) < 1e-6, `mid ${shown.mid}, book ${mid}`);
+      assert.equal(canonical(await text(page, ".ladder-mid")), canonical(shown.mid), "the ladder and the depth chart show one mid");
+    } finally {
+      clock.resume();
+    }
+    // Drawn: green bid and red ask areas, with the bids left of the middle and the asks right of it.
+    const paint = await page.evaluate(() => {
+      const canvas = document.querySelector("#depth canvas");
+      const { data, width } = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height);
+      const sides = { greenLeft: 0, greenRight: 0, redLeft: 0, redRight: 0 };
+      for (let i = 0; i < data.length; i += 4) {
+        const left = (i / 4) % width < width / 2;
+        if (data[i + 1] > 150 && data[i] < 60) sides[left ? "greenLeft" : "greenRight"] += 1;
+        if (data[i] > 200 && data[i + 1] < 110) sides[left ? "redLeft" : "redRight"] += 1;
+      }
+      return sides;
+    });
+    assert.ok(paint.greenLeft > 300 && paint.redRight > 300, JSON.stringify(paint));
+    assert.ok(paint.greenRight < paint.greenLeft / 10 && paint.redLeft < paint.redRight / 10, JSON.stringify(paint));
+  });
+
+  test("the layout fits a 1400x900 screen without overflow", async () => {
+    const { panels } = await assertLayoutHolds(page, { oneScreen: true });
+    const box = (id) => panels.find((p) => p.name === id);
+    assert.ok(box("depth").top >= box("book").bottom, "the depth chart sits below the ladder");
+    assert.ok(box("chart").left >= box("book").right, "the chart beside the ladder");
   });
 
   test("the ladder, the tape and the ticker keep updating", async () => {
@@ -204,14 +323,14 @@ describe("the dashboard against the simulator", () => {
   });
 
   test("saves a screenshot that is not blank", async () => {
-    await page.waitForFunction(() => Number(document.querySelector("#chart canvas").dataset.candles) >= 25, null, { timeout: 60_000 });
+    await page.waitForFunction(() => Number(document.querySelector("#chart canvas").dataset.closed) >= 200, null, WAIT);
     const png = await page.screenshot({ type: "png" });
     await mkdir(dirname(SCREENSHOT), { recursive: true });
     await writeFile(SCREENSHOT, png);
-    // The PNG header says 1280x800; decoded by the browser, its pixels are far from uniform.
+    // The PNG header says 1400x900; decoded by the browser, its pixels are far from uniform.
     assert.equal(png.subarray(1, 4).toString("latin1"), "PNG");
-    assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [1280, 800]);
-    assert.ok(png.length < 400_000, `${png.length} bytes`);
+    assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [DESKTOP.width, DESKTOP.height]);
+    assert.ok(png.length < 500_000, `${png.length} bytes`);
     const stats = await page.evaluate(async (base64) => {
       const image = new Image();
       image.src = `data:image/png;base64,${base64}`;
@@ -252,6 +371,7 @@ describe("the dashboard against the simulator", () => {
     // A 5-minute candle spans five 1-minute ones: its start is on a 5-minute boundary.
     assert.match(await text(page, "#chart .chart-info"), /\d\d:\d[05] {2}O /);
     assert.match(page.url(), /resolution=5m/);
+    await assertChartHistory(page, sim, clock, "btcusdt", "5m");
   });
 
   test("switching market closes the old book, unsubscribes the old channels and shows the new market", async () => {
@@ -279,6 +399,7 @@ describe("the dashboard against the simulator", () => {
     assert.deepEqual(unsubscribed, ["book:btcusdt", "kline:btcusdt", "ticker:btcusdt", "trade:btcusdt"]);
     assert.match(await page.locator("#markets tbody tr.current").innerText(), /^ETH\/USDT/);
     assert.match(page.url(), /market=ethusdt/);
+    await assertChartHistory(page, sim, clock, "ethusdt", "5m");
   });
 
   test("clicking a row of the markets table switches market too", async () => {
@@ -316,6 +437,7 @@ describe("the dashboard against the simulator", () => {
   test("the account panel refuses a wrong secret, shows balances and open orders, stores nothing, and signs out", async () => {
     await page.click("#tab-account");
     assert.equal(await page.isVisible("#markets"), false);
+    assert.match(page.url(), /tab=account/);
     await page.fill("#account .api-key", "test-key");
     await page.fill("#account .api-secret", "not-the-secret");
     await page.click("#account .sign-in");
@@ -350,6 +472,7 @@ describe("the dashboard against the simulator", () => {
     assert.equal(await text(page, "#connection [data-field=state]"), "connected", "market data goes on");
     await page.click("#tab-markets");
     assert.equal(await page.isVisible("#markets"), true);
+    assert.match(page.url(), /tab=markets/);
   });
 
   test("credentials are never sent to an endpoint that came from the page's address, unless it is local", async () => {
@@ -364,6 +487,61 @@ describe("the dashboard against the simulator", () => {
       assert.equal(await other.isDisabled("#account .sign-in"), false);
     } finally {
       await other.close();
+    }
+  });
+
+  test("on a 390x844 phone the panels stack, the chart still opens with its history, and the URL keeps the view", async () => {
+    const phone = await browser.newPage({ viewport: PHONE, isMobile: true, hasTouch: true });
+    phone.on("pageerror", (error) => pageErrors.push(`phone pageerror: ${error.message}`));
+    phone.on("console", (message) => message.type() === "error" && pageErrors.push(`phone console: ${message.text()}`));
+    try {
+      await phone.goto(`${web.url}/www/?market=ethtwd&resolution=15m&tab=account`);
+      await phone.waitForFunction(() => document.querySelector("#connection [data-field=state]").textContent === "connected", null, WAIT);
+      assert.equal(await phone.inputValue("#market"), "ethtwd");
+      assert.equal(await phone.getAttribute("#resolutions button[data-resolution='15m']", "aria-pressed"), "true");
+      assert.equal(await phone.getAttribute("#tab-account", "aria-selected"), "true");
+      assert.equal(await phone.isVisible("#account"), true);
+      await assertChartHistory(phone, sim, clock, "ethtwd", "15m");
+      await phone.waitForFunction(() => document.querySelector("#depth").dataset.state === "drawn", null, WAIT);
+      const { panels } = await assertLayoutHolds(phone, { oneScreen: false });
+      // One column: every panel spans (nearly) the width, each one below the one before.
+      const column = panels.filter((p) => p.name !== "topbar").sort((a, b) => a.top - b.top);
+      for (const panel of column) assert.ok(panel.width > PHONE.width - 40, `${panel.name} spans the phone: ${JSON.stringify(panel)}`);
+      for (let i = 1; i < column.length; i++) assert.ok(column[i].top >= column[i - 1].bottom, `${column[i].name} below ${column[i - 1].name}`);
+      await mkdir(join(ROOT, "tests", "artifacts"), { recursive: true });
+      await phone.screenshot({ path: join(ROOT, "tests", "artifacts", "dashboard-phone.png"), fullPage: true });
+    } finally {
+      await phone.close();
+    }
+  });
+
+  test("when the REST history is refused, the chart says so in one line and goes on from the stream", async () => {
+    // A k-line host that answers but allows no other origin, as a browser sees MAX's REST host if
+    // it sends no CORS header: the page's fetch is refused.
+    const refusing = createServer((request, response) => {
+      response.writeHead(200, { "Content-Type": "application/json" });
+      response.end("[]");
+    });
+    await new Promise((ready) => refusing.listen(0, "127.0.0.1", ready));
+    const other = await startStaticServer({ root: ROOT, config: { uri: sim.url, rest: `http://127.0.0.1:${refusing.address().port}` } });
+    const refused = await browser.newPage({ viewport: DESKTOP });
+    const unexpected = [];
+    refused.on("pageerror", (error) => unexpected.push(error.message));
+    try {
+      await refused.goto(`${other.url}/www/`);
+      await refused.waitForFunction(() => document.querySelector("#chart").dataset.history === "failed", null, WAIT);
+      const note = await refused.locator("#chart .chart-note");
+      assert.equal(await note.isVisible(), true);
+      assert.match(await note.textContent(), /^No candle history \(k-lines of btcusdt: request to http:\/\/127\.0\.0\.1:\d+\/api\/v3\/k\?.* failed \(.+\)\); drawing from the stream only\.$/);
+      const height = await note.evaluate((element) => element.getBoundingClientRect().height);
+      assert.ok(height > 0 && height < 20, `one line, ${height} px tall`);
+      await refused.waitForFunction(() => Number(document.querySelector("#chart canvas").dataset.closed) >= 2, null, WAIT);
+      assert.equal(await text(refused, "#connection [data-field=state]"), "connected");
+      assert.deepEqual(unexpected, [], "no uncaught error");
+    } finally {
+      await refused.close();
+      await other.close();
+      await new Promise((closed) => refusing.close(closed));
     }
   });
 
