@@ -152,10 +152,10 @@ for (const id of ENGINE_IDS) {
       assert.deepEqual(await pageErrors(browser), []);
     });
 
-    test(`${name}: the dashboard connects and shows live ladder prices, trades, ticker and frame count, with no page errors`, async (t) => {
+    test(`${name}: the dashboard connects and shows live ladder prices, trades, ticker, candle history and frame count, with no page errors`, async (t) => {
       assertStarted();
       const sim = await startSimulator({ tickMs: 100 });
-      const web = await startDashboardServer({ root: ROOT, config: { uri: sim.url } });
+      const web = await startDashboardServer({ root: ROOT, config: { uri: sim.url, rest: `http://127.0.0.1:${sim.port}` } });
       const proxy = await startErrorCaptureProxy(web.url);
       t.after(async () => {
         // Leave the page first, so that it does not keep reconnecting to a stopped simulator.
@@ -191,6 +191,8 @@ for (const id of ENGINE_IDS) {
         ...WAIT,
         args: [JSON.stringify(shown.ladder)],
       });
+      // The candle history comes over REST from another origin (the simulator): CORS in each engine.
+      await browser.until("return document.querySelector('#chart')?.dataset.history === 'loaded'", "the chart's REST history", WAIT);
       // The connection panel, sampled four times a second, counts the frames as they come.
       await browser.until("return Number(document.querySelector('#connection [data-field=frames]').textContent) > 0", "the panel's frame count", WAIT);
       assert.equal(await browser.execute("return document.querySelector('#connection [data-field=state]').textContent"), "connected");
