@@ -2,9 +2,11 @@
 // (webdriver.mjs). In every engine the package runs as a plain module with no bundler: it decodes
 // every documented message as Node does, a Stream talks to the local simulator through the
 // browser's own WebSocket with a book in sync (and survives a drop), and the dashboard shows live
-// numbers. No page may log an error (page-errors.mjs records them). Each engine and page is a
-// subtest of its own, so a failure names the engine. BROWSER_MATRIX=firefox,webkit narrows the
-// run while working on one engine; the default is all three.
+// numbers: 200 candles of history ending in the simulator's open candle, on load and after a
+// resolution switch, and a depth chart with the simulator's totals (dashboard-checks.mjs). No
+// page may log an error (page-errors.mjs records them). Each engine and page is a subtest of its
+// own, so a failure names the engine. BROWSER_MATRIX=firefox,webkit narrows the run while
+// working on one engine; the default is all three.
 
 import assert from "node:assert/strict";
 import { mkdir, writeFile } from "node:fs/promises";
@@ -17,6 +19,7 @@ import { startSimulator } from "../../sim/server.js";
 import { startStaticServer as startDashboardServer } from "../../scripts/serve.mjs";
 import { hmac, inbound } from "../node/fixtures.mjs";
 import { requestLog, requestsOf, until } from "../node/harness.mjs";
+import { assertChartHistory, assertDepthMatchesSimulator, marketClock } from "./dashboard-checks.mjs";
 import { startErrorCaptureProxy } from "./page-errors.mjs";
 import { startStaticServer } from "./static-server.mjs";
 import { ENGINES, openBrowser } from "./webdriver.mjs";
@@ -152,14 +155,18 @@ for (const id of ENGINE_IDS) {
       assert.deepEqual(await pageErrors(browser), []);
     });
 
-    test(`${name}: the dashboard connects and shows live ladder prices, trades, ticker, candle history and frame count, with no page errors`, async (t) => {
+    test(`${name}: the dashboard connects and shows live ladder prices, trades, ticker, depth, frame count and 200 candles before and after a resolution switch, with no page errors`, async (t) => {
       assertStarted();
-      const sim = await startSimulator({ tickMs: 100 });
+      // The test drives the market's clock, a minute of market time a second, so that it can hold
+      // the market still to compare the page with the simulator.
+      const sim = await startSimulator({ tickMs: 0 });
+      const clock = marketClock(sim);
       const web = await startDashboardServer({ root: ROOT, config: { uri: sim.url, rest: `http://127.0.0.1:${sim.port}` } });
       const proxy = await startErrorCaptureProxy(web.url);
       t.after(async () => {
         // Leave the page first, so that it does not keep reconnecting to a stopped simulator.
         await browser.goto("about:blank").catch(() => {});
+        clock.pause();
         await Promise.all([proxy.close(), web.close(), sim.close()]);
       });
 
@@ -191,8 +198,15 @@ for (const id of ENGINE_IDS) {
         ...WAIT,
         args: [JSON.stringify(shown.ladder)],
       });
+      const inPage = (body) => browser.execute(body);
       // The candle history comes over REST from another origin (the simulator): CORS in each engine.
-      await browser.until("return document.querySelector('#chart')?.dataset.history === 'loaded'", "the chart's REST history", WAIT);
+      await assertChartHistory(inPage, sim, clock, "btcusdt", "1m");
+      await assertDepthMatchesSimulator(inPage, sim, clock, "btcusdt");
+      // A user's click on another resolution: the address keeps it and the chart fills again.
+      await browser.click("#resolutions button[data-resolution='5m']");
+      await browser.until("return document.querySelector(\"#resolutions button[data-resolution='5m']\").getAttribute('aria-pressed') === 'true'", "the 5m button pressed", WAIT);
+      assert.match(await browser.execute("return location.search"), /[?&]resolution=5m(&|$)/);
+      await assertChartHistory(inPage, sim, clock, "btcusdt", "5m");
       // The connection panel, sampled four times a second, counts the frames as they come.
       await browser.until("return Number(document.querySelector('#connection [data-field=frames]').textContent) > 0", "the panel's frame count", WAIT);
       assert.equal(await browser.execute("return document.querySelector('#connection [data-field=state]').textContent"), "connected");

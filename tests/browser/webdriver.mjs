@@ -12,6 +12,8 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./chromium.mjs";
 
 const READY_MS = 30_000;
 const COMMAND_MS = 60_000;
+// The key under which W3C WebDriver names an element it found.
+const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
 
 /** MiniBrowser's place depends on the machine's multiarch triplet and the WebKitGTK API version. */
 function miniBrowser() {
@@ -209,6 +211,11 @@ export async function openBrowser(engine) {
         if (Date.now() > deadline) throw new Error(`${spec.name}: waiting for ${what}: still ${JSON.stringify(last)} after ${timeoutMs} ms`);
         await new Promise((resolve) => setTimeout(resolve, everyMs));
       }
+    },
+    /** Clicks the first element matching the CSS `selector` as a user would (scrolled into view, then a pointer click). */
+    async click(selector) {
+      const found = await send("POST", "/element", { using: "css selector", value: selector });
+      await send("POST", `/element/${found[ELEMENT]}/click`, {});
     },
     /** The window's content as PNG bytes. */
     screenshot: async () => Buffer.from(await send("GET", "/screenshot"), "base64"),
