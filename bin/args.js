@@ -1,6 +1,8 @@
 // The CLI's arguments: `book:btcusdt:20`-style subscriptions and a few options.
 
 export const USAGE = `usage: maicoin-ws [options] SUBSCRIPTION...
+       maicoin-ws record FILE [options] SUBSCRIPTION...
+       maicoin-ws replay FILE [--speed N] [--dispatch MODE]
 
 Subscriptions:
   book:MARKET[:DEPTH]        order book (depth 1, 5, 10, 20 or 50)
@@ -15,9 +17,13 @@ Options:
   --dispatch MODE      inline (default), task or queue
   --auth               authenticate with $MAX_API_KEY and $MAX_API_SECRET
   --filters LIST       auth filters, comma-separated (e.g. order,trade,account)
+  --speed N            replay only: 1 keeps the recorded timing, 10 is ten times faster
+                       (default: as fast as possible)
   --help               this text
 
-Prints one JSON line per response on stdout; Ctrl-C closes the connection and exits.`;
+Prints one JSON line per response on stdout; Ctrl-C closes the connection and exits.
+record also writes every frame received to FILE (gzipped if it ends in .gz), which
+replay plays back through the same client, printing the lines the live run printed.`;
 
 export class UsageError extends Error {}
 
@@ -50,9 +56,40 @@ export function parseSubscription(text) {
   }
 }
 
+const COMMANDS = ["record", "replay"];
+
+/** The speed of a replay: a number > 0, or "max"/"Infinity" for as fast as possible. */
+function parseSpeed(text) {
+  const speed = /^(max|infinity)$/i.test(text) ? Infinity : Number(text);
+  if (!(speed > 0)) throw new UsageError(`--speed must be a number > 0, got ${JSON.stringify(text)}`);
+  return speed;
+}
+
+/**
+ * `command` is "live" (the default), "record" or "replay"; record and replay take FILE first.
+ * A replay's subscriptions come from its file, so it takes none, nor an endpoint or credentials.
+ */
 export function parseArguments(argv) {
-  const options = { subscriptions: [], dispatch: "inline", auth: false, uri: undefined, filters: undefined, help: false };
-  for (let i = 0; i < argv.length; i++) {
+  const options = {
+    command: "live",
+    file: undefined,
+    subscriptions: [],
+    dispatch: "inline",
+    auth: false,
+    uri: undefined,
+    filters: undefined,
+    speed: undefined,
+    help: false,
+  };
+  let i = 0;
+  if (COMMANDS.includes(argv[0])) {
+    options.command = argv[0];
+    options.file = argv[1];
+    i = 2;
+    if (argv.includes("--help") || argv.includes("-h")) return { ...options, help: true };
+    if (options.file === undefined || options.file.startsWith("-")) throw new UsageError(`${options.command} needs a FILE`);
+  }
+  for (; i < argv.length; i++) {
     const argument = argv[i];
     const value = () => {
       const next = argv[++i];
@@ -64,10 +101,17 @@ export function parseArguments(argv) {
     else if (argument === "--dispatch") options.dispatch = value();
     else if (argument === "--auth") options.auth = true;
     else if (argument === "--filters") options.filters = value().split(",").filter(Boolean);
+    else if (argument === "--speed") options.speed = parseSpeed(value());
     else if (argument.startsWith("-")) throw new UsageError(`unknown option ${argument}`);
     else options.subscriptions.push(parseSubscription(argument));
   }
-  if (!options.help && options.subscriptions.length === 0 && !options.auth) throw new UsageError("name at least one subscription");
+  if (options.help) return options;
+  if (options.command === "replay") {
+    const live = options.subscriptions.length > 0 || options.auth || options.uri !== undefined || options.filters !== undefined;
+    if (live) throw new UsageError("replay takes its subscriptions from FILE: no subscription, --uri, --auth or --filters");
+  } else {
+    if (options.speed !== undefined) throw new UsageError("--speed is for replay only");
+    if (options.subscriptions.length === 0 && !options.auth) throw new UsageError("name at least one subscription");
+  }
   return options;
 }
-

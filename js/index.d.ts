@@ -619,7 +619,85 @@ export interface KlineCandle {
  */
 export declare function fetchKlines(market: string, options?: FetchKlinesOptions): Promise<KlineCandle[]>;
 
-// Transports: where a Stream's socket, engine, decoder and books run.
+// ---------------------------------------------------------------------------------------------
+// Recording and replay
+
+/**
+ * What `record(entry)` receives, in order: a connection's open, each text frame it received (the
+ * raw text, before it is decoded) and its close. `at` is the local receipt time in ms, `conn` the
+ * connection number from 1 (failed attempts included, with a close and no open). A frame that
+ * answers the stream's own keepalive ping is marked `keepalive` (a replay skips it and answers the
+ * replaying stream's pings itself). Nothing the stream sent, credentials and signatures above
+ * all, is ever in an entry.
+ */
+export type RecordingEntry =
+  | { at: number; conn: number; open: string }
+  | { at: number; conn: number; frame: string; keepalive?: true }
+  | { at: number; conn: number; close: number; reason: string };
+
+/** The first line of a recording file (`maicoin-ws record`); the entries follow, one a line. */
+export interface RecordingHeader {
+  format: "maicoin-ws-recording";
+  version: 1;
+  subscriptions: Subscription[];
+  /** When the recording started, in ms since the epoch. */
+  started: number;
+}
+
+export interface StreamOptions {
+  /**
+   * Called with every entry, before its frame is decoded. A throw or a rejected promise never
+   * reaches the stream: the first one is logged (console.error), and recording goes on.
+   */
+  record?: (entry: RecordingEntry) => void | Promise<void>;
+}
+
+/**
+ * A recording: its text, its lines (strings, or the entries `record` gave), a `Blob` or a fetch
+ * `Response` (anything with `arrayBuffer()` or `text()`; gzipped or not), or in Node a file path
+ * (gzipped or not). A recording cut short stays readable: a partial last line is dropped.
+ */
+export type RecordingSource =
+  | string
+  | ReadonlyArray<string | RecordingEntry>
+  | { arrayBuffer(): Promise<ArrayBuffer> }
+  | { text(): Promise<string> };
+
+export interface ReplayOptions {
+  /** 1 keeps the recorded timing, 10 is ten times faster; Infinity (the default) as fast as the stream goes. */
+  speed?: number;
+}
+
+/** The connectFactory `replay()` returns: each call plays the next recorded connection. */
+export interface ReplayFactory {
+  (uri: string, connectOptions: unknown): WebSocketLike;
+  /** Resolves once the recording is read; rejects with what makes it unreadable. */
+  readonly ready: Promise<{ header: RecordingHeader | null; connections: number; uri: string | null }>;
+  /**
+   * Resolves once the last recorded connection has closed. A stream that asks for a connection
+   * after that gets one that stays "connecting" until the stream is closed.
+   */
+  readonly ended: Promise<void>;
+  /** True from the moment `ended` resolves: close the stream in onDisconnected when it is. */
+  readonly done: boolean;
+  /** How many connections the recording holds (null until it is read). */
+  readonly connections: number | null;
+}
+
+/** An unreadable recording; the message names the line and what is wrong with it. */
+export declare class RecordingError extends Error {
+  readonly name: "RecordingError";
+}
+
+/**
+ * Plays a recording back through a Stream (its `connectFactory`): the same engine, decoder, books
+ * and dispatch a live stream uses, so the same recording gives the same responses every time.
+ * Text and lines are read at once (a bad one throws a RecordingError naming the line).
+ */
+export declare function replay(recording: RecordingSource, options?: ReplayOptions): ReplayFactory;
+
+// ---------------------------------------------------------------------------------------------
+// Transports: where a Stream's socket, engine, decoder and books run
 
 /**
  * "direct": in this thread. "worker": in a dedicated Worker; this Stream is a proxy with the same

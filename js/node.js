@@ -7,6 +7,7 @@ import * as glue from "../pkg/maicoin_ws.js";
 import { start } from "./start.js";
 import { host } from "./host.js";
 import { MAX_WS_URI } from "./constants.js";
+import { readRecordingFile } from "./replay-file.js";
 
 const exports = glue.initSync({ module: readFileSync(new URL("../pkg/maicoin_ws_bg.wasm", import.meta.url)) });
 start(exports, glue);
@@ -41,5 +42,7 @@ function connectNode(uri, options) {
 host.defaultUri = () => process.env.MAX_WS_URI || MAX_WS_URI;
 host.env = (name) => process.env[name];
 host.connectFactory = connectNode;
+// replay(path): only Node reads files.
+host.readRecording = readRecordingFile;
 
 export * from "./public.js";

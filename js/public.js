@@ -5,6 +5,8 @@ export { Response } from "./response.js";
 export { ReconnectPolicy } from "./policy.js";
 export { Stream } from "./stream.js";
 export { OrderBook } from "./book.js";
+export { replay } from "./replay.js";
+export { RecordingError } from "./replay-format.js";
 export { fetchKlines, MAX_REST_URL } from "./klines.js";
 export {
   MAX_WS_URI,

@@ -9,6 +9,7 @@ import { ReconnectPolicy } from "./policy.js";
 import { Request, listArgument, nextRequestId } from "./requests.js";
 import { ResponseQueue } from "./response-queue.js";
 import { OrderBook } from "./book.js";
+import { recordingFactory } from "./recording.js";
 import { remoteStream } from "./transport/remote-stream.js";
 
 const DISPATCH_MODES = ["inline", "task", "queue"];
@@ -94,8 +95,10 @@ export class Stream {
       throw new RangeError(`dispatch must be one of ${DISPATCH_MODES.join(", ")}, got ${JSON.stringify(dispatch)}`);
     }
     if (typeof connectFactory !== "function") throw new TypeError("connectFactory must be a function");
+    const { record } = options;
+    if (record !== undefined && record !== null && typeof record !== "function") throw new TypeError("record must be a function");
     const hooks = {
-      connectFactory,
+      connectFactory: record ? recordingFactory(connectFactory, record) : connectFactory,
       connectOptions,
       encodeFrame,
       buildResponse,

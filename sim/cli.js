@@ -2,8 +2,9 @@
 // `npm run sim`: runs the MAX simulator until SIGINT/SIGTERM.
 
 import { startSimulator } from "./server.js";
+import { readRecordingFile } from "../js/replay-file.js";
 
-// flag -> [option name, kind]. Kinds: int, prob (0..1), number, string,
+// flag -> [option name, kind]. Kinds: int, prob (0..1), speed (> 0 or max), string,
 // list (comma-separated), true (a switch without value).
 const FLAGS = {
   "--port": ["port", "int"],
@@ -30,6 +31,10 @@ const FLAGS = {
   "--answer-delay-ms": ["answerDelayMs", "int"],
   "--reject-handshakes": ["rejectHandshakes", "int"],
   "--retry-after-sec": ["retryAfterSec", "int"],
+  "--silence": ["silenced", "list"],
+  "--replay": ["replay", "string"],
+  "--speed": ["replaySpeed", "speed"],
+  "--loop": ["replayLoop", "true"],
   "--verbose": ["verbose", "true"],
   "--help": ["help", "true"],
   "-h": ["help", "true"],
@@ -61,6 +66,13 @@ faults:
   --answer-delay-ms N      delay answers to requests
   --reject-handshakes N    answer the first N handshakes with HTTP 429
   --retry-after-sec N      their Retry-After, seconds from now (default 1)
+  --silence KEY,...        send nothing for these subscriptions (book:btcusdt,
+                           kline:ethusdt:1m, market_status...) on any connection
+replay:
+  --replay FILE            serve a maicoin-ws recording (.jsonl or .jsonl.gz) instead of
+                           generated market data: each subscriber gets its channels' frames
+  --speed N                its pace: 1 as recorded (default), 10 ten times faster, max
+  --loop                   start over at its end (with a finite --speed)
   --verbose                log connections and requests to stderr
   -h, --help               this text`;
 
@@ -98,6 +110,11 @@ function readValue(flag, kind, text) {
     case "prob": {
       const value = Number(text);
       if (text.trim() === "" || !(value >= 0 && value <= 1)) throw new UsageError(`${flag} needs a probability 0..1, got ${JSON.stringify(text)}`);
+      return value;
+    }
+    case "speed": {
+      const value = /^(max|infinity)$/i.test(text) ? Infinity : Number(text);
+      if (!(value > 0)) throw new UsageError(`${flag} needs a number > 0 or max, got ${JSON.stringify(text)}`);
       return value;
     }
     case "list": {
@@ -148,6 +165,17 @@ async function main() {
   if (parsed.help) {
     console.log(USAGE);
     return;
+  }
+  if (options.replay !== undefined) {
+    try {
+      options.replay = await readRecordingFile(options.replay);
+    } catch (err) {
+      console.error(`cannot replay ${options.replay}: ${err.message}`);
+      process.exit(1);
+    }
+  } else if (options.replaySpeed !== undefined || options.replayLoop !== undefined) {
+    console.error(`--speed and --loop need --replay FILE\n${USAGE}`);
+    process.exit(2);
   }
   let sim;
   try {

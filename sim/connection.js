@@ -28,6 +28,7 @@ export class Connection {
     this.framesSent = 0;
     this.subscriptions = new Map(); // subscription key -> subscription object
     this.books = new Map(); // market -> BookFeed
+    this.silencedKeys = new Set(); // quiet until subscribed again (Simulator.silence)
     this.filters = null; // Set of private filters once authenticated
     this.pendingAnswers = 0;
     this.answerChain = Promise.resolve();
@@ -105,8 +106,15 @@ export class Connection {
     if (this.idleTimer) clearTimeout(this.idleTimer);
   }
 
+  // Whether a subscription's frames are held back: by the `silenced` fault,
+  // or by Simulator.silence() until this connection subscribes to it again.
+  isSilenced(key) {
+    return this.silencedKeys.has(key) || this.faults.settings.silenced.includes(key);
+  }
+
   subscribe(key, sub, depth) {
     this.subscriptions.set(key, sub);
+    this.silencedKeys.delete(key);
     if (sub.channel !== "book") return null;
     const feed = new BookFeed(sub.market, depth);
     this.books.set(sub.market, feed);
@@ -115,6 +123,7 @@ export class Connection {
 
   unsubscribe(key, sub) {
     this.subscriptions.delete(key);
+    this.silencedKeys.delete(key);
     if (sub.channel === "book") this.books.delete(sub.market);
   }
 

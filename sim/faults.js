@@ -1,6 +1,7 @@
 // Fault injection: the misbehaviours a client must survive (drops, junk
 // frames, unknown events, book gaps and version changes, slow answers,
-// refused handshakes), switchable at start and at run time.
+// refused handshakes, subscriptions gone quiet), switchable at start and at
+// run time.
 
 import { deriveRng } from "./rng.js";
 
@@ -14,6 +15,9 @@ export const FAULT_DEFAULTS = Object.freeze({
   answerDelayMs: 0,
   rejectHandshakes: 0,
   retryAfterSec: 1,
+  // Subscription keys ("book:btcusdt", "kline:ethusdt:1m", "market_status")
+  // whose frames are not sent while their connections stay up and answer.
+  silenced: Object.freeze([]),
 });
 
 const PROBABILITIES = [
@@ -30,6 +34,13 @@ export function checkFaults(partial) {
   const checked = {};
   for (const [name, value] of Object.entries(partial)) {
     if (!(name in FAULT_DEFAULTS)) throw new TypeError(`unknown fault ${name}`);
+    if (name === "silenced") {
+      if (!Array.isArray(value) || !value.every((key) => typeof key === "string")) {
+        throw new TypeError(`silenced must be a list of subscription keys such as "book:btcusdt", got ${value}`);
+      }
+      checked[name] = Object.freeze([...value]);
+      continue;
+    }
     if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
       throw new RangeError(`${name} must be a finite number >= 0, got ${value}`);
     }

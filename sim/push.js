@@ -55,8 +55,12 @@ export class RoundFrames {
 
 export function pushRound(conn, frames) {
   const { exchange, round } = frames;
-  for (const sub of conn.subscriptions.values()) {
+  for (const [key, sub] of conn.subscriptions) {
     if (!conn.open) return;
+    if (conn.isSilenced(key)) {
+      conn.stats.framesSilenced += 1;
+      continue;
+    }
     if (sub.channel === "book") {
       if (round.markets.get(sub.market).bookChanged) {
         conn.pushBook(conn.books.get(sub.market), exchange.market(sub.market).book, round.now);

@@ -4,7 +4,7 @@
 import { answer, errorAnswer, subscriptionKey } from "./protocol.js";
 import { bookDepth, privateSnapshots, publicSnapshot } from "./frames.js";
 
-export function handleRequest({ exchange, authenticator, stats }, conn, parsed) {
+export function handleRequest({ exchange, authenticator, stats, replayFeed }, conn, parsed) {
   const now = Date.now();
   if (parsed.error) {
     conn.send(errorAnswer(parsed.error, parsed.id, now));
@@ -18,9 +18,15 @@ export function handleRequest({ exchange, authenticator, stats }, conn, parsed) 
     case "sub":
       conn.send(answer("subscribed", request.id, { s: request.subscriptions }, now));
       for (const sub of request.subscriptions) {
-        const feed = conn.subscribe(subscriptionKey(sub), sub, bookDepth(sub));
+        const key = subscriptionKey(sub);
+        const feed = conn.subscribe(key, sub, bookDepth(sub));
         const market = feed ? exchange.market(sub.market) : null;
-        conn.send(feed ? feed.snapshot(market.book, now) : publicSnapshot(exchange, sub, now));
+        let snapshot;
+        if (replayFeed) snapshot = replayFeed.snapshot(key, sub);
+        else snapshot = feed ? feed.snapshot(market.book, now) : publicSnapshot(exchange, sub, now);
+        if (!snapshot) continue; // a recording that has not reached this channel yet
+        if (conn.isSilenced(key)) stats.framesSilenced += 1;
+        else conn.send(snapshot);
       }
       return;
     case "unsub":

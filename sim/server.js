@@ -15,6 +15,7 @@ import { ERROR, errorAnswer, parseRequest } from "./protocol.js";
 import { handleRequest } from "./requests.js";
 import { RoundFrames, pushRound } from "./push.js";
 import { DEFAULT_MARKETS } from "./markets.js";
+import { ReplayFeed } from "./replay-feed.js";
 import { handleRest } from "./rest.js";
 
 export const DEFAULTS = Object.freeze({
@@ -33,6 +34,11 @@ export const DEFAULTS = Object.freeze({
   nonceWindowMs: 30_000,
   historyLimit: 2000,
   requestLogLimit: 100_000,
+  // A recording to serve instead of generated market data (its text, lines, or readRecording()'s
+  // result), at `replaySpeed` times its pace, from the start again when `replayLoop`.
+  replay: null,
+  replaySpeed: 1,
+  replayLoop: false,
 });
 
 const PATH = "/ws";
@@ -56,6 +62,8 @@ export class Simulator extends EventEmitter {
     // `rateLimit: null` (or false) turns limiting off, for benchmarks.
     config.rateLimit = config.rateLimit ? { ...DEFAULTS.rateLimit, ...config.rateLimit } : null;
     this.config = config;
+    this.replayFeed = config.replay ? new ReplayFeed(config.replay, { speed: config.replaySpeed, loop: config.replayLoop }) : null;
+    if (this.replayFeed) config.markets = [...new Set([...config.markets, ...this.replayFeed.markets])];
     this.faultInjector = new FaultInjector(config.seed, pickFaults(options));
     this.exchange = new Exchange({
       markets: config.markets,
@@ -82,6 +90,7 @@ export class Simulator extends EventEmitter {
       garbageSent: 0,
       unknownEventsSent: 0,
       gapsInjected: 0,
+      framesSilenced: 0,
       versionChanges: 0,
       ticks: 0,
       requestLog: [], // { conn, t } for every request message received
@@ -133,7 +142,17 @@ export class Simulator extends EventEmitter {
     });
     this.port = this.http.address().port;
     this.url = `ws://${this.config.host}:${this.port}${PATH}`;
-    if (this.config.tickMs > 0) this.tickTimer = setInterval(() => this.tick(), this.config.tickMs);
+    if (this.replayFeed) this.replayFeed.start((key, frame) => this.pushRecorded(key, frame));
+    else if (this.config.tickMs > 0) this.tickTimer = setInterval(() => this.tick(), this.config.tickMs);
+  }
+
+  // A recorded frame, to every connection subscribed to what it belongs to.
+  pushRecorded(key, frame) {
+    for (const conn of [...this.clients]) {
+      if (!conn.open || !conn.subscriptions.has(key)) continue;
+      if (conn.isSilenced(key)) this.stats.framesSilenced += 1;
+      else conn.send(frame);
+    }
   }
 
   upgrade(req, socket, head) {
@@ -250,6 +269,22 @@ export class Simulator extends EventEmitter {
     return count;
   }
 
+  // Silences one subscription ("book:btcusdt", "trade:ethusdt", ...) on each
+  // connection now subscribed to it: its frames stop while the connection
+  // stays up and answers, until that connection subscribes to it again.
+  // Returns how many connections went quiet.
+  silence(key) {
+    if (typeof key !== "string") throw new TypeError(`silence needs a subscription key such as "book:btcusdt", got ${key}`);
+    let count = 0;
+    for (const conn of this.clients) {
+      if (conn.subscriptions.has(key)) {
+        conn.silencedKeys.add(key);
+        count += 1;
+      }
+    }
+    return count;
+  }
+
   // Gives `market`'s book a new version now and tells its subscribers.
   changeVersion(market) {
     const sim = this.exchange.market(market);
@@ -258,7 +293,7 @@ export class Simulator extends EventEmitter {
     this.stats.versionChanges += 1;
     for (const conn of [...this.clients]) {
       const feed = conn.books.get(market);
-      if (feed && conn.open) conn.pushBook(feed, sim.book, now);
+      if (feed && conn.open && !conn.isSilenced(`book:${market}`)) conn.pushBook(feed, sim.book, now);
     }
     return sim.book.version;
   }
@@ -283,6 +318,7 @@ export class Simulator extends EventEmitter {
   close() {
     if (this.closed) return this.closed;
     clearInterval(this.tickTimer);
+    this.replayFeed?.stop();
     if (!this.wss) return (this.closed = Promise.resolve());
     for (const conn of this.clients) {
       conn.dispose();

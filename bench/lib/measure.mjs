@@ -25,6 +25,8 @@ export function options(argv = process.argv.slice(2)) {
     child: argv.includes("--child"),
     processes: read("processes", Number(process.env.BENCH_PROCESSES ?? 3)),
     rounds: read("rounds", Number(process.env.BENCH_ROUNDS ?? 5)),
+    /** A script's own numeric option: `--NAME N`, else `fallback`. */
+    number: read,
     argv,
   };
 }

@@ -18,7 +18,7 @@ import { chromium } from "playwright-core";
 import { startSimulator } from "../../sim/server.js";
 import { startStaticServer } from "../../scripts/serve.mjs";
 import { CHROMIUM_ARGS } from "./chromium.mjs";
-import { sumDecimals } from "../../www/format.js";
+import { assertChartHistory, assertDepthMatchesSimulator, canonical, marketClock, paused, polled } from "./dashboard-checks.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const SCREENSHOT = process.env.UPDATE_SCREENSHOT === "1" ? join(ROOT, "docs", "dashboard.png") : join(ROOT, "tests", "artifacts", "dashboard.png");
@@ -26,40 +26,6 @@ const SCREENSHOT = process.env.UPDATE_SCREENSHOT === "1" ? join(ROOT, "docs", "d
 const WAIT = { timeout: 30_000 };
 const DESKTOP = { width: 1400, height: 900 };
 const PHONE = { width: 390, height: 844 };
-
-/** Drives the simulator: one round of market data every 100 ms, each 6 s of market time later. */
-function marketClock(sim, { stepMs = 6000, everyMs = 100 } = {}) {
-  let now = Date.now();
-  let timer = null;
-  const clock = {
-    resume() {
-      timer ??= setInterval(() => {
-        now += stepMs;
-        sim.tick(now);
-      }, everyMs);
-    },
-    pause() {
-      clearInterval(timer);
-      timer = null;
-    },
-  };
-  clock.resume();
-  return clock;
-}
-
-/** "60,003.80" and "60003.8" alike become "60003.8": the same decimal, as text. */
-const canonical = (text) => text.replaceAll(",", "").replace(/(\.\d*?)0+$/, "$1").replace(/\.$/, "");
-
-async function polled(read, accept, what, timeoutMs = WAIT.timeout) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  for (;;) {
-    last = await read();
-    if (accept(last)) return last;
-    if (Date.now() > deadline) assert.fail(`${what}: still ${JSON.stringify(last)} after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 // What the ladder shows, best level first on each side, as canonical decimal strings.
 const readLadder = (page) =>
@@ -82,8 +48,7 @@ const canonicalLevels = (levels) => levels.map(([price, volume]) => [canonical(p
 
 /** Stops the market, then waits until the ladder shows exactly the simulator's top 20. */
 async function assertLadderMatchesSimulator(page, sim, clock, market) {
-  clock.pause();
-  try {
+  await paused(clock, async () => {
     const truth = sim.book(market, 20);
     const expected = { asks: canonicalLevels(truth.asks), bids: canonicalLevels(truth.bids) };
     await polled(
@@ -94,57 +59,13 @@ async function assertLadderMatchesSimulator(page, sim, clock, market) {
       (shown) => JSON.stringify(shown) === JSON.stringify(expected),
       `the ${market} ladder against the simulator's book ${JSON.stringify(expected).slice(0, 200)}`,
     );
-  } finally {
-    clock.resume();
-  }
+  });
 }
 
 const text = (page, selector) => page.locator(selector).first().textContent();
 
-/** What the chart says about its series: counts, the span covered and the newest candle as sent. */
-const readChart = (page) =>
-  page.evaluate(() => {
-    const { dataset } = document.querySelector("#chart canvas");
-    return {
-      history: document.querySelector("#chart").dataset.history,
-      series: dataset.series,
-      candles: Number(dataset.candles),
-      visible: Number(dataset.visible),
-      span: Number(dataset.span),
-      firstStart: Number(dataset.firstStart),
-      lastStart: Number(dataset.lastStart),
-      last: dataset.last,
-    };
-  });
-
-/**
- * The chart holds at least 200 candles, all on screen, one per period without a hole or a double
- * (REST history and stream meet without a seam), and with the market paused its newest candle is
- * the simulator's open one.
- */
-async function assertChartHistory(page, sim, clock, market, resolution) {
-  await page.waitForFunction(
-    (series) => document.querySelector("#chart").dataset.history === "loaded" && document.querySelector("#chart canvas").dataset.series === series,
-    `${market}:${resolution}`,
-    WAIT,
-  );
-  await polled(() => readChart(page), (chart) => chart.candles >= 200 && chart.visible >= 200, `200 candles of ${market}:${resolution} on screen`);
-  clock.pause();
-  try {
-    const open = () => {
-      const k = sim.exchange.market(market).kline(resolution);
-      return { lastStart: k.ST, last: [k.O, k.H, k.L, k.C, k.v].join(" ") };
-    };
-    const chart = await polled(
-      () => readChart(page),
-      (shown) => shown.lastStart === open().lastStart && shown.last === open().last,
-      `the chart's newest ${market}:${resolution} candle against the simulator's open one ${JSON.stringify(open())}`,
-    );
-    assert.equal((chart.lastStart - chart.firstStart) / chart.span + 1, chart.candles, "one candle per period, none twice");
-  } finally {
-    clock.resume();
-  }
-}
+/** The shared checks' view of a Playwright page: a function body run in the page. */
+const inPage = (page) => (body) => page.evaluate(`(() => { ${body} })()`);
 
 /** Nothing sticks out sideways; with `oneScreen`, nothing below the fold either. */
 async function assertLayoutHolds(page, { oneScreen }) {
@@ -199,7 +120,7 @@ describe("the dashboard against the simulator", () => {
   });
 
   test("the chart opens with 200 candles of REST history that the stream continues", async () => {
-    await assertChartHistory(page, sim, clock, "btcusdt", "1m");
+    await assertChartHistory(inPage(page), sim, clock, "btcusdt", "1m");
     assert.equal(await page.isVisible("#chart .chart-note"), false);
   });
 
@@ -216,28 +137,8 @@ describe("the dashboard against the simulator", () => {
   });
 
   test("the depth chart shows the book's cumulative bids and asks around the mid", async () => {
-    clock.pause();
-    try {
-      const truth = sim.book("btcusdt", 20);
-      const expected = {
-        state: "drawn",
-        bidLevels: "20",
-        askLevels: "20",
-        bidTotal: sumDecimals(truth.bids.map(([, volume]) => volume)),
-        askTotal: sumDecimals(truth.asks.map(([, volume]) => volume)),
-      };
-      const readDepth = () =>
-        page.evaluate(() => {
-          const { state, bidLevels, askLevels, bidTotal, askTotal, mid } = document.querySelector("#depth").dataset;
-          return { state, bidLevels, askLevels, bidTotal, askTotal, mid };
-        });
-      const shown = await polled(readDepth, (depth) => JSON.stringify({ ...depth, mid: undefined }) === JSON.stringify(expected), `the depth totals ${JSON.stringify(expected)}`);
-      const mid = (Number(truth.bids[0][0]) + Number(truth.asks[0][0])) / 2;
-      assert.ok(Math.abs(Number(shown.mid) - mid) < 1e-6, `mid ${shown.mid}, book ${mid}`);
-      assert.equal(canonical(await text(page, ".ladder-mid")), canonical(shown.mid), "the ladder and the depth chart show one mid");
-    } finally {
-      clock.resume();
-    }
+    const shown = await assertDepthMatchesSimulator(inPage(page), sim, clock, "btcusdt");
+    assert.equal(canonical(await text(page, ".ladder-mid")), canonical(shown.mid), "the ladder and the depth chart show one mid");
     // Drawn: green bid and red ask areas, with the bids left of the middle and the asks right of it.
     const paint = await page.evaluate(() => {
       const canvas = document.querySelector("#depth canvas");
@@ -371,7 +272,7 @@ describe("the dashboard against the simulator", () => {
     // A 5-minute candle spans five 1-minute ones: its start is on a 5-minute boundary.
     assert.match(await text(page, "#chart .chart-info"), /\d\d:\d[05] {2}O /);
     assert.match(page.url(), /resolution=5m/);
-    await assertChartHistory(page, sim, clock, "btcusdt", "5m");
+    await assertChartHistory(inPage(page), sim, clock, "btcusdt", "5m");
   });
 
   test("switching market closes the old book, unsubscribes the old channels and shows the new market", async () => {
@@ -399,7 +300,7 @@ describe("the dashboard against the simulator", () => {
     assert.deepEqual(unsubscribed, ["book:btcusdt", "kline:btcusdt", "ticker:btcusdt", "trade:btcusdt"]);
     assert.match(await page.locator("#markets tbody tr.current").innerText(), /^ETH\/USDT/);
     assert.match(page.url(), /market=ethusdt/);
-    await assertChartHistory(page, sim, clock, "ethusdt", "5m");
+    await assertChartHistory(inPage(page), sim, clock, "ethusdt", "5m");
   });
 
   test("clicking a row of the markets table switches market too", async () => {
@@ -501,7 +402,7 @@ describe("the dashboard against the simulator", () => {
       assert.equal(await phone.getAttribute("#resolutions button[data-resolution='15m']", "aria-pressed"), "true");
       assert.equal(await phone.getAttribute("#tab-account", "aria-selected"), "true");
       assert.equal(await phone.isVisible("#account"), true);
-      await assertChartHistory(phone, sim, clock, "ethtwd", "15m");
+      await assertChartHistory(inPage(phone), sim, clock, "ethtwd", "15m");
       await phone.waitForFunction(() => document.querySelector("#depth").dataset.state === "drawn", null, WAIT);
       const { panels } = await assertLayoutHolds(phone, { oneScreen: false });
       // One column: every panel spans (nearly) the width, each one below the one before.

@@ -6,6 +6,7 @@ import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
 import { extname, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import { withErrorCapture } from "./page-errors.mjs";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const fixtures = fileURLToPath(new URL("../../../shared/fixtures/", import.meta.url));
@@ -26,13 +27,17 @@ function fileFor(pathname) {
   return file.startsWith(resolve(base) + sep) ? file : null;
 }
 
-/** Starts the server on a free local port; resolves to `{ url, close }`. */
-export async function startStaticServer() {
+/**
+ * Starts the server on a free local port; resolves to `{ url, close }`. With `captureErrors`,
+ * every HTML page gets the page-error recorder of page-errors.mjs (for WebDriver tests).
+ */
+export async function startStaticServer({ captureErrors = false } = {}) {
   const server = createServer(async (request, response) => {
     const file = fileFor(new URL(request.url, "http://localhost").pathname);
     try {
       if (file === null) throw new Error("outside the served directories");
-      const body = await readFile(file);
+      let body = await readFile(file);
+      if (captureErrors && extname(file) === ".html") body = withErrorCapture(body.toString("utf8"));
       response.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" });
       response.end(body);
     } catch {
@@ -41,5 +46,11 @@ export async function startStaticServer() {
   });
   await new Promise((ready) => server.listen(0, "127.0.0.1", ready));
   const { port } = server.address();
-  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((done) => server.close(done)) };
+  return { url: `http://127.0.0.1:${port}`, close: () =>
+      new Promise((done) => {
+        // Browsers keep idle connections open; without this close() would wait for them.
+        server.closeAllConnections();
+        server.close(done);
+      }),
+  };
 }

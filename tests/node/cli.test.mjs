@@ -3,72 +3,14 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { startSimulator } from "../../sim/server.js";
-
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const CLI = join(ROOT, "bin", "maicoin-ws.js");
-const WAIT_MS = 20_000; // a safety net; each wait ends when its condition holds
+import { runCli, until, WAIT_MS } from "./cli-harness.mjs";
 
 let sim;
 before(async () => {
   sim = await startSimulator({ tickMs: 50 });
 });
 after(() => sim.close());
-
-/** Runs the CLI; `lines` collects stdout's JSON lines as they come. */
-function runCli(args, env = {}) {
-  const child = spawn(process.execPath, [CLI, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, MAX_API_KEY: "", MAX_API_SECRET: "", MAX_WS_URI: "", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const run = { child, lines: [], stdout: "", stderr: "", waiters: new Set() };
-  child.stdout.setEncoding("utf8");
-  child.stderr.setEncoding("utf8");
-  let pending = "";
-  child.stdout.on("data", (chunk) => {
-    run.stdout += chunk;
-    pending += chunk;
-    const complete = pending.split("\n");
-    pending = complete.pop();
-    for (const line of complete) run.lines.push(line);
-    for (const check of run.waiters) check();
-  });
-  child.stderr.on("data", (chunk) => (run.stderr += chunk));
-  run.exit = new Promise((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
-  return run;
-}
-
-/** Resolves once `predicate(parsed lines)` holds. */
-function until(run, predicate, what) {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      run.waiters.delete(check);
-      reject(new Error(`${what}: not seen in ${WAIT_MS} ms; stdout so far:\n${run.stdout.slice(0, 2000)}\nstderr:\n${run.stderr}`));
-    }, WAIT_MS);
-    const check = () => {
-      let parsed;
-      try {
-        parsed = run.lines.map((line) => JSON.parse(line));
-      } catch (error) {
-        clearTimeout(timer);
-        run.waiters.delete(check);
-        reject(new Error(`a line of stdout is not JSON (${error.message}):\n${run.stdout.slice(0, 2000)}`));
-        return;
-      }
-      if (predicate(parsed)) {
-        clearTimeout(timer);
-        run.waiters.delete(check);
-        resolve(parsed);
-      }
-    };
-    run.waiters.add(check);
-    check();
-  });
-}
 
 test("prints one JSON line per response: subscribed, then snapshots and updates of each channel", async () => {
   const run = runCli(["--uri", sim.url, "book:btcusdt:5", "trade:ethusdt", "ticker:btcusdt", "kline:btcusdt:1m", "market_status"]);

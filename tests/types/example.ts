@@ -124,3 +124,16 @@ log.push(`${topPrice} ${stream.status.lastFrameAt?.toISOString()}`);
 new Stream({ dispatch: "later" });
 // @ts-expect-error a book's depth is one of 1, 5, 10, 20, 50
 stream.book("btcusdt", { depth: 7 });
+
+// Recording and replay (imports here, so this section stands alone).
+import { Stream as RecordingStream, replay } from "maicoin-ws";
+import type { RecordingEntry } from "maicoin-ws";
+
+const recorded: RecordingEntry[] = [];
+const recorder = new RecordingStream({ record: (entry) => void recorded.push(entry) });
+recorder.close();
+const replayed = replay(recorded, { speed: 10 });
+const fromReplay: RecordingStream = new RecordingStream({ connectFactory: replayed, onDisconnected: () => replayed.done && fromReplay.close() });
+void replayed.ended.then(() => fromReplay.close());
+// @ts-expect-error a speed is a number
+replay(recorded, { speed: "fast" });
