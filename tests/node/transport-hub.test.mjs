@@ -211,3 +211,22 @@ test("a tab joining a subscription already on the wire starts from its snapshot,
   const lastTicker = (page) => page.responses().filter((r) => r.channel === "ticker").at(-1);
   assert.deepEqual(lastTicker(late), lastTicker(first), "a ticker's last response is its state");
 });
+
+test("auth() after opening moves the tab, with its subscriptions and books, to the stream of that key", async (t) => {
+  const sim = await simulator(t);
+  const log = requestLog(sim);
+  const hub = new Hub();
+  const page = tab(t, hub);
+  page.send(open(sim.url));
+  page.send({ t: TO_WORKER.SUBSCRIBE, subscriptions: [TRADE] });
+  page.send({ t: TO_WORKER.BOOK, id: 3, market: "ethusdt", depth: 5 });
+  page.send({ t: TO_WORKER.RUN });
+  await until(() => page.calls("onConnected").length === 1, "the public stream connected");
+  page.send({ t: TO_WORKER.AUTH, apiKey: "test-key", apiSecret: "test-secret" });
+  await until(() => page.responses().some((r) => r.event === "authenticated"), "the authenticated stream");
+  await until(() => sim.connections === 1 && sim.stats.connections === 2, "the public stream closed, the private one open");
+  await until(() => requestsOf(log, "sub").length === 2, "the subscriptions sent again on the new connection");
+  const resent = requestsOf(log, "sub").at(-1).subscriptions.map((s) => `${s.channel} ${s.market}`).sort();
+  assert.deepEqual(resent, ["book ethusdt", "trade btcusdt"]);
+  assert.ok(!JSON.stringify(page.seen).includes("test-secret"));
+});
