@@ -695,3 +695,32 @@ export declare class RecordingError extends Error {
  * Text and lines are read at once (a bad one throws a RecordingError naming the line).
  */
 export declare function replay(recording: RecordingSource, options?: ReplayOptions): ReplayFactory;
+
+// ---------------------------------------------------------------------------------------------
+// Transports: where a Stream's socket, engine, decoder and books run
+
+/**
+ * "direct": in this thread. "worker": in a dedicated Worker; this Stream is a proxy with the same
+ * API (handlers and callbacks run here, on structured-clone copies of the responses). "shared": in a
+ * SharedWorker per origin, endpoint and API key, one socket for every tab; subscriptions and books
+ * are reference-counted, each tab gets only the responses of its own subscriptions.
+ */
+export type TransportName = "direct" | "worker" | "shared";
+
+export interface StreamOptions {
+  /**
+   * Default "direct". Without SharedWorker "shared" becomes "worker"; without Worker (Node) both
+   * become "direct". Functions other than the on* callbacks (connectFactory, record) cannot reach
+   * a worker: a non-direct transport refuses them with a TypeError.
+   */
+  transport?: TransportName;
+}
+
+export interface Stream {
+  /**
+   * The transport in use. On "worker" and "shared", `state` follows the worker's at once;
+   * `status` counters and `requests` are cached from the worker (reading `status` asks for fresh
+   * counters; `requests` is at most a second old); `subscriptions` are this tab's own.
+   */
+  readonly transport: TransportName;
+}

@@ -10,6 +10,7 @@ import { Request, listArgument, nextRequestId } from "./requests.js";
 import { ResponseQueue } from "./response-queue.js";
 import { OrderBook } from "./book.js";
 import { recordingFactory } from "./recording.js";
+import { remoteStream } from "./transport/remote-stream.js";
 
 const DISPATCH_MODES = ["inline", "task", "queue"];
 const CALLBACKS = [
@@ -72,6 +73,9 @@ export class Stream {
   #books = new Map();
 
   constructor(options = {}) {
+    // transport "worker" / "shared": a proxy with this API, the stream itself in a worker.
+    const remote = remoteStream(options, Stream);
+    if (remote) return remote;
     const {
       apiKey,
       apiSecret,
@@ -128,6 +132,11 @@ export class Stream {
     this.#dispatch = dispatch;
     this.#driver = new wasm.glue.StreamDriver(JSON.stringify(engineOptions), hooks);
     this.auth(apiKey, apiSecret, { filters: authFilters });
+  }
+
+  /** "direct": this stream's socket and engine run here (see the transport option). */
+  get transport() {
+    return "direct";
   }
 
   /** A stream with credentials from MAX_API_KEY and MAX_API_SECRET. */

@@ -42,6 +42,9 @@ export const DEFAULTS = Object.freeze({
 });
 
 const PATH = "/ws";
+// How many WebSocket connections are open and were ever made, for a test driving a browser
+// against a simulator in another process.
+const STATS_PATH = "/stats";
 
 export async function startSimulator(options = {}) {
   const sim = new Simulator(options);
@@ -119,6 +122,12 @@ export class Simulator extends EventEmitter {
   async listen() {
     this.http = createServer((req, res) => {
       if (handleRest(this.exchange, req, res)) return;
+      if (new URL(req.url, "http://localhost").pathname === STATS_PATH) {
+        const body = JSON.stringify({ open: this.connections, connections: this.stats.connections, disconnects: this.stats.disconnects });
+        res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-store", "Access-Control-Allow-Origin": "*" });
+        res.end(body);
+        return;
+      }
       res.writeHead(426, { "Content-Type": "text/plain" });
       res.end(`MAX simulator: connect a WebSocket to ${PATH}\n`);
     });

@@ -1,10 +1,11 @@
-// The dashboard: one Stream to the endpoint, one book kept in wasm for the current market, and the
+// The dashboard: one Stream to the endpoint (by default on the "shared" transport, so every tab of
+// it shares one socket in a SharedWorker), one book kept in wasm for the current market, and the
 // views fed from it. Switching market closes the old book and unsubscribes the old market's
 // channels before subscribing the new ones; book frames go to the book, never to the handler.
 // The chart's history comes from one REST request per market or resolution shown.
 
 import { Stream, Resolution, fetchKlines } from "maicoin-ws";
-import { TABS, initialView, loadEndpoint, rememberView } from "./config.js";
+import { TABS, initialView, loadEndpoint, pageTransport, rememberView } from "./config.js";
 import { Ladder } from "./ladder.js";
 import { Tape } from "./tape.js";
 import { TickerStrip } from "./ticker.js";
@@ -21,6 +22,7 @@ const HISTORY = 300;
 const $ = (selector) => document.querySelector(selector);
 
 const endpoint = await loadEndpoint();
+const transport = pageTransport();
 const view = initialView();
 if (!Object.values(Resolution).includes(view.resolution)) view.resolution = "1m";
 
@@ -33,6 +35,7 @@ const depth = new DepthChart($("#depth"));
 let panel;
 const stream = new Stream({
   uri: endpoint.uri,
+  transport,
   onStateChange: (state) => panel?.showState(state),
   onConnected: () => panel?.note("connected", "good"),
   onDisconnected: (error) => panel?.note(`disconnected: ${error?.message ?? "closed"}`, "bad"),
@@ -168,7 +171,7 @@ function route(response) {
 // data running and forgets the credentials with it.
 new AccountPanel($("#account"), {
   endpoint,
-  createStream: (credentials) => new Stream({ uri: endpoint.uri, ...credentials }),
+  createStream: (credentials) => new Stream({ uri: endpoint.uri, transport, ...credentials }),
   label: (market) => marketLabel(market, markets.status(market)),
 });
 

@@ -37,6 +37,17 @@ export function restBaseFor(uri) {
 
 export const TABS = ["markets", "account"];
 
+const TRANSPORTS = ["direct", "worker", "shared"];
+
+/**
+ * The Stream transport: "shared" (one socket for every tab of the dashboard, in a SharedWorker)
+ * unless `?transport=direct` or `?transport=worker` says otherwise.
+ */
+export function pageTransport(location = window.location) {
+  const asked = new URLSearchParams(location.search).get("transport");
+  return TRANSPORTS.includes(asked) ? asked : "shared";
+}
+
 /** The page's initial market, resolution and tab, from `?market=`, `?resolution=` and `?tab=`. */
 export function initialView(location = window.location) {
   const query = new URLSearchParams(location.search);

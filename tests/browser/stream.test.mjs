@@ -1,6 +1,8 @@
 // The same Stream in headless Chromium: the page imports /js/browser.js from a static server,
 // and the browser's own WebSocket talks to the simulator. Connects, subscribes, receives,
-// survives a forced drop (checked on both sides) and keeps a book in sync.
+// survives a forced drop (checked on both sides) and keeps a book in sync; once with the socket
+// on the page's thread ("direct"), in a dedicated Worker ("worker") and in a SharedWorker
+// ("shared"), unchanged.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -49,61 +51,64 @@ async function browserPage(t) {
   return { page, problems };
 }
 
-test("in Chromium the browser's own WebSocket connects, subscribes, receives, survives a drop and keeps a book", async (t) => {
-  const sim = await simulator(t);
-  const log = requestLog(sim);
-  const connections = [];
-  sim.on("connection", (event) => connections.push(event));
-  const origin = await staticServer(t);
-  const { page, problems } = await browserPage(t);
-  const inPage = (fn, arg) => page.evaluate(fn, arg);
-  const pageUntil = async (fn, what) => {
-    await page.waitForFunction(fn, undefined, { timeout: SAFETY_MS, polling: 10 }).catch((error) => {
-      throw new Error(`waiting in the page for ${what}: ${error.message}`);
-    });
-  };
-  const expected = [
-    { channel: "trade", market: "btcusdt" },
-    { channel: "ticker", market: "ethusdt" },
-    { channel: "book", market: "ethusdt", depth: 10 },
-  ];
+for (const transport of ["direct", "worker", "shared"]) {
+  test(`in Chromium (transport ${transport}) the browser's own WebSocket connects, subscribes, receives, survives a drop and keeps a book`, async (t) => {
+    const sim = await simulator(t);
+    const log = requestLog(sim);
+    const connections = [];
+    sim.on("connection", (event) => connections.push(event));
+    const origin = await staticServer(t);
+    const { page, problems } = await browserPage(t);
+    const inPage = (fn, arg) => page.evaluate(fn, arg);
+    const pageUntil = async (fn, what) => {
+      await page.waitForFunction(fn, undefined, { timeout: SAFETY_MS, polling: 10 }).catch((error) => {
+        throw new Error(`waiting in the page for ${what}: ${error.message}`);
+      });
+    };
+    const expected = [
+      { channel: "trade", market: "btcusdt" },
+      { channel: "ticker", market: "ethusdt" },
+      { channel: "book", market: "ethusdt", depth: 10 },
+    ];
 
-  await page.goto(`${origin}/tests/browser/stream.html?uri=${encodeURIComponent(sim.url)}`);
-  await pageUntil(() => window.maicoin?.log.connected === 1, "the first connection");
-  assert.match(connections[0].headers["user-agent"], /Chrome/, "the browser's socket, not Node's");
-  assert.equal(connections[0].headers.origin, origin);
-  await until(() => requestsOf(log, "sub", 1).length === 1, "the sub at the simulator");
-  assert.deepEqual(requestsOf(log, "sub", 1)[0].subscriptions, expected);
+    await page.goto(`${origin}/tests/browser/stream.html?uri=${encodeURIComponent(sim.url)}&transport=${transport}`);
+    await pageUntil(() => window.maicoin?.log.connected === 1, "the first connection");
+    assert.equal(await inPage(() => window.maicoin.stream.transport), transport);
+    assert.match(connections[0].headers["user-agent"], /Chrome/, "the browser's socket, not Node's");
+    assert.equal(connections[0].headers.origin, origin);
+    await until(() => requestsOf(log, "sub", 1).length === 1, "the sub at the simulator");
+    assert.deepEqual(requestsOf(log, "sub", 1)[0].subscriptions, expected);
 
-  // Live data: ticks until a trade update reaches the page's handler (a tick may have no trade).
-  const sawTradeUpdate = () => inPage(() => window.maicoin.log.responses.some((r) => r.event === "update" && r.channel === "trade"));
-  for (let ticks = 0; !(await sawTradeUpdate()); ticks++) {
-    assert.ok(ticks < 500, "a trade update within 500 ticks");
+    // Live data: ticks until a trade update reaches the page's handler (a tick may have no trade).
+    const sawTradeUpdate = () => inPage(() => window.maicoin.log.responses.some((r) => r.event === "update" && r.channel === "trade"));
+    for (let ticks = 0; !(await sawTradeUpdate()); ticks++) {
+      assert.ok(ticks < 500, "a trade update within 500 ticks");
+      sim.tick();
+      await sleep(10);
+    }
+    const checkBook = async () => {
+      await pageUntil(() => window.maicoin.book().inSync, "the book to be in sync");
+      const book = await inPage(() => window.maicoin.book());
+      const truth = sim.bookAt("ethusdt", 10, book.lastUpdateId);
+      assert.deepEqual([book.asks, book.bids], [truth.asks, truth.bids]);
+    };
+    await checkBook();
+
+    // A forced drop: the page reconnects and resubscribes; the simulator sees the same sub again.
+    sim.dropAll();
+    await pageUntil(() => window.maicoin.log.connected === 2, "the reconnection");
+    await until(() => requestsOf(log, "sub", 2).length === 1, "the replayed sub at the simulator");
+    assert.deepEqual(requestsOf(log, "sub", 2)[0].subscriptions, expected);
+    await pageUntil(() => window.maicoin.log.responses.filter((r) => r.event === "subscribed").length === 2, "the second subscribed answer");
     sim.tick();
-    await sleep(10);
-  }
-  const checkBook = async () => {
-    await pageUntil(() => window.maicoin.book().inSync, "the book to be in sync");
-    const book = await inPage(() => window.maicoin.book());
-    const truth = sim.bookAt("ethusdt", 10, book.lastUpdateId);
-    assert.deepEqual([book.asks, book.bids], [truth.asks, truth.bids]);
-  };
-  await checkBook();
+    await checkBook();
 
-  // A forced drop: the page reconnects and resubscribes; the simulator sees the same sub again.
-  sim.dropAll();
-  await pageUntil(() => window.maicoin.log.connected === 2, "the reconnection");
-  await until(() => requestsOf(log, "sub", 2).length === 1, "the replayed sub at the simulator");
-  assert.deepEqual(requestsOf(log, "sub", 2)[0].subscriptions, expected);
-  await pageUntil(() => window.maicoin.log.responses.filter((r) => r.event === "subscribed").length === 2, "the second subscribed answer");
-  sim.tick();
-  await checkBook();
-
-  const pageLog = await inPage(() => window.maicoin.log);
-  assert.equal(pageLog.disconnected.length, 1);
-  assert.deepEqual(pageLog.failures, []);
-  assert.ok(!pageLog.responses.some((r) => r.channel === "book"), "book frames went into the book, not to handlers");
-  assert.equal(sim.stats.connections, 2);
-  assert.equal(await inPage(() => (window.maicoin.stream.close(), window.maicoin.ended)), "resolved");
-  assert.deepEqual(problems, []);
-});
+    const pageLog = await inPage(() => window.maicoin.log);
+    assert.equal(pageLog.disconnected.length, 1);
+    assert.deepEqual(pageLog.failures, []);
+    assert.ok(!pageLog.responses.some((r) => r.channel === "book"), "book frames went into the book, not to handlers");
+    assert.equal(sim.stats.connections, 2);
+    assert.equal(await inPage(() => (window.maicoin.stream.close(), window.maicoin.ended)), "resolved");
+    assert.deepEqual(problems, []);
+  });
+}

@@ -59,7 +59,7 @@ describe("the packed package, installed into an empty folder", () => {
 
   test("the tarball holds the entries, the built wasm, the types and the CLI, and no sources", () => {
     const files = packed.files.map((f) => f.path);
-    for (const path of ["package.json", "js/node.js", "js/browser.js", "pkg/maicoin_ws.js", "pkg/maicoin_ws_bg.wasm", "bin/maicoin-ws.js", "bin/args.js"]) {
+    for (const path of ["package.json", "js/node.js", "js/browser.js", "js/transport/worker.js", "pkg/maicoin_ws.js", "pkg/maicoin_ws_bg.wasm", "bin/maicoin-ws.js", "bin/args.js"]) {
       assert.ok(files.includes(path), `${path} in ${files.join(" ")}`);
     }
     assert.ok(files.includes("js/index.d.ts"), "the TypeScript declarations ship");
@@ -100,7 +100,7 @@ await stream.run();
     assert.match(stdout, /^usage: maicoin-ws/);
   });
 
-  test("a Vite app that imports the package builds, and in Chromium decodes a message and connects", async () => {
+  test("a Vite app that imports the package builds, and in Chromium decodes a message and connects, directly and from a worker", async () => {
     const site = join(app, "site");
     await mkdir(site);
     await writeFile(
@@ -123,8 +123,18 @@ stream.addHandler((response) => {
   result.ticker = { event: response.event, market: response.ticker.market };
   stream.close();
 });
-stream.run().then(() => {
+// The same in a dedicated Worker: the package's worker script, bundled by Vite, no file copied.
+const inWorker = new Stream({ uri: new URLSearchParams(location.search).get("uri"), transport: "worker" });
+result.worker = { transport: inWorker.transport };
+inWorker.subscribe([{ channel: Channel.TICKER, market: "btcusdt" }]);
+inWorker.addHandler((response) => {
+  if (response.channel !== "ticker") return;
+  result.worker.ticker = { market: response.ticker.market, dated: response.createdAt instanceof Date };
+  inWorker.close();
+});
+Promise.all([stream.run(), inWorker.run()]).then(() => {
   result.closed = stream.state;
+  result.worker.closed = inWorker.state;
   out.textContent = JSON.stringify(result);
   document.body.dataset.done = "yes";
 });
@@ -148,6 +158,7 @@ stream.run().then(() => {
         connected: true,
         ticker: { event: "snapshot", market: "btcusdt" },
         closed: "closed",
+        worker: { transport: "worker", ticker: { market: "btcusdt", dated: true }, closed: "closed" },
       });
       assert.deepEqual(errors, []);
     } finally {
@@ -193,6 +204,11 @@ stream.notAMethod();
 new Stream({ uri: 42 });
 // @ts-expect-error: depth is a number
 stream.book("btcusdt", { depth: "20" });
+const shared = new Stream({ transport: "shared" });
+const where: "direct" | "worker" | "shared" = shared.transport;
+console.log(where);
+// @ts-expect-error: not a transport
+new Stream({ transport: "tab" });
 `,
     );
     // The project's own compiler, pointed at the installed package: types resolve through its exports.
