@@ -1,9 +1,7 @@
 // The frames the decode benchmark runs over: every documented message in turn, and book updates
 // alone. Every frame is a distinct string (times and ids advance), as on a live connection.
 
-import { readFileSync } from "node:fs";
-
-const FIXTURES = new URL("../../shared/fixtures/inbound.jsonl", import.meta.url);
+import { inbound } from "../tests/support/fixtures.mjs";
 
 /** xorshift32: a seeded source in [0, 1), so every run and process decodes the same frames. */
 function randomSource(seed) {
@@ -20,10 +18,7 @@ function randomSource(seed) {
 
 /** `count` frames cycling through the documented server messages, each with its own `T`. */
 export function mixedFrames(count) {
-  const wires = readFileSync(FIXTURES, "utf8")
-    .split("\n")
-    .filter((line) => line.trim() !== "")
-    .map((line) => JSON.parse(line).wire);
+  const wires = inbound.map(({ wire }) => wire);
   const frames = new Array(count);
   for (let i = 0; i < count; i++) {
     const wire = wires[i % wires.length];

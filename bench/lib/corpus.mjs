@@ -5,10 +5,12 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { documentedMessages } from "../../tests/support/fixtures.mjs";
+
+export { documentedMessages };
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const CACHE = join(ROOT, "target", "bench");
-export const FIXTURES = join(ROOT, "..", "shared", "fixtures");
 
 function cached(name, make) {
   const path = join(CACHE, name);
@@ -83,14 +85,6 @@ export function tradeCorpus(count = 200_000) {
     });
     return { frames: frames.filter((f) => f.startsWith('{"c":"trade"')).slice(0, count) };
   });
-}
-
-/** The documented server messages (shared/fixtures/inbound.jsonl), in order, as wire text. */
-export function documentedMessages() {
-  return readFileSync(join(FIXTURES, "inbound.jsonl"), "utf8")
-    .split("\n")
-    .filter((line) => line.trim() !== "")
-    .map((line) => JSON.stringify(JSON.parse(line).wire));
 }
 
 /** Every documented server message (or those `keep(text)` accepts), cycled to `count` frames. */
