@@ -1,20 +1,8 @@
 // The frames the decode benchmark runs over: every documented message in turn, and book updates
 // alone. Every frame is a distinct string (times and ids advance), as on a live connection.
 
+import { createRng } from "../sim/rng.js";
 import { inbound } from "../tests/support/fixtures.mjs";
-
-/** xorshift32: a seeded source in [0, 1), so every run and process decodes the same frames. */
-function randomSource(seed) {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
-    return state / 2 ** 32;
-  };
-}
 
 /** `count` frames cycling through the documented server messages, each with its own `T`. */
 export function mixedFrames(count) {
@@ -32,7 +20,8 @@ export function mixedFrames(count) {
  * prices, volumes of up to 8 decimals, about one level in ten removed with volume "0").
  */
 export function bookFrames(count) {
-  const random = randomSource(7);
+  // Seeded, so every run and process decodes the same frames.
+  const random = createRng(7);
   let mid = 63_190;
   const level = (price) => {
     const volume = random() < 0.1 ? "0" : (random() * 2).toFixed(1 + Math.floor(random() * 8));

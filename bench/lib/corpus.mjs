@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { documentedMessages } from "../../tests/support/fixtures.mjs";
+import { replayBook } from "../../tests/support/reference-book.mjs";
 
 export { documentedMessages };
 
@@ -107,17 +108,8 @@ export function levelHistogram(updates) {
   return histogram;
 }
 
-/** The top `depth` levels after applying `updates` to `snapshot` with a plain Map per side: the
- * reference each benchmarked book is checked against. Prices here are fixed-decimal strings. */
+/** The top `depth` levels after applying `updates` to `snapshot`, by the tests' reference book
+ * (tests/support/reference-book.mjs): what each benchmarked book is checked against. */
 export function referenceBook({ snapshot, updates }, depth = 20) {
-  const first = JSON.parse(snapshot);
-  const asks = new Map(first.a);
-  const bids = new Map(first.b);
-  for (const frame of updates) {
-    const { a, b } = JSON.parse(frame);
-    for (const [price, volume] of a) Number(volume) === 0 ? asks.delete(price) : asks.set(price, volume);
-    for (const [price, volume] of b) Number(volume) === 0 ? bids.delete(price) : bids.set(price, volume);
-  }
-  const top = (side, sign) => [...side].sort((x, y) => sign * (Number(x[0]) - Number(y[0]))).slice(0, depth);
-  return { asks: top(asks, 1), bids: top(bids, -1) };
+  return replayBook(snapshot, updates, depth);
 }

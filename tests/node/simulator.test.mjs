@@ -12,6 +12,7 @@ import WebSocket from "ws";
 import { startSimulator } from "../../sim/server.js";
 import { sign } from "../../sim/auth.js";
 import { hmac, inbound } from "../support/fixtures.mjs";
+import { ReferenceBook } from "../support/reference-book.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const CLI = join(ROOT, "sim", "cli.js");
@@ -137,46 +138,6 @@ function hmacHex(secret, nonce) {
 }
 
 const keys = (object) => Object.keys(object).filter((k) => k !== "sq").sort();
-
-// A local book kept by docs/PROTOCOL.md's "Keeping a local order book" rules.
-class LocalBook {
-  constructor() {
-    this.asks = new Map();
-    this.bids = new Map();
-    this.li = null;
-    this.v = null;
-  }
-
-  // Returns "applied", "dropped" or "resync" (version change or gap).
-  apply(frame) {
-    if (frame.e === "snapshot") {
-      this.asks = new Map(frame.a);
-      this.bids = new Map(frame.b);
-      this.li = frame.li;
-      this.v = frame.v;
-      return "applied";
-    }
-    if (frame.v !== this.v) return "resync";
-    if (frame.li <= this.li) return "dropped";
-    if (!(frame.fi <= this.li + 1 && this.li + 1 <= frame.li)) return "resync";
-    for (const [side, levels] of [
-      [this.asks, frame.a],
-      [this.bids, frame.b],
-    ]) {
-      for (const [price, volume] of levels) {
-        if (Number(volume) === 0) side.delete(price);
-        else side.set(price, volume);
-      }
-    }
-    this.li = frame.li;
-    return "applied";
-  }
-
-  levels() {
-    const sorted = (side, sign) => [...side].sort((x, y) => sign * (Number(x[0]) - Number(y[0])));
-    return { asks: sorted(this.asks, 1), bids: sorted(this.bids, -1) };
-  }
-}
 
 const sub = (id, subscriptions) => ({ action: "sub", id, subscriptions });
 
@@ -512,7 +473,7 @@ test("a book kept by docs/PROTOCOL.md's rules equals the simulator's book at eve
   const depths = { btcusdt: 1, ethusdt: 5, btctwd: 20, usdttwd: 50 };
   const c = await client(t, sim);
   await c.request(sub("b-1", Object.entries(depths).map(([market, depth]) => ({ channel: "book", market, depth }))));
-  const books = new Map(Object.keys(depths).map((m) => [m, new LocalBook()]));
+  const books = new Map(Object.keys(depths).map((m) => [m, new ReferenceBook()]));
   const check = (frames) => {
     for (const frame of frames.filter((f) => f.c === "book")) {
       const local = books.get(frame.M);
@@ -569,7 +530,7 @@ test("injectGap makes the next update skip ids: fi > local li + 1", async (t) =>
   }
   assert.ok(update, "an update arrived");
   assert.ok(update.fi > snapshot.li + 1, `gap: fi ${update.fi} after li ${snapshot.li}`);
-  const local = new LocalBook();
+  const local = new ReferenceBook();
   local.apply(snapshot);
   assert.equal(local.apply(update), "resync");
   assert.equal(sim.stats.gapsInjected, 1);
@@ -603,7 +564,7 @@ test("changeVersion: the next update carries the new v and a resubscribe gets it
   const [update] = await c.sync();
   assert.equal(update.e, "update");
   assert.equal(update.v, version);
-  const local = new LocalBook();
+  const local = new ReferenceBook();
   local.apply(snapshot);
   assert.equal(local.apply(update), "resync");
   await c.request(sub("v-2", [{ channel: "book", market: "btctwd", depth: 5 }]));
