@@ -356,14 +356,13 @@ describe("constants", () => {
     }
   });
 
-  test("the package exports every public name of this issue, defined", () => {
-    // Stream and OrderBook come with their own issue, so more names may be exported than these.
-    for (const name of [
-      "Action", "Channel", "Event", "Filter", "MAX_WS_URI", "MarketState", "OrderState", "OrderType",
-      "ReconnectPolicy", "Request", "Resolution", "Response", "Side", "Trend",
-    ]) {
-      assert.notEqual(api[name], undefined, name);
+  test("the package exports every value index.d.ts declares, defined", () => {
+    const declarations = readFileSync(new URL("../../js/index.d.ts", import.meta.url), "utf8");
+    const names = [...declarations.matchAll(/^export declare (?:const|class|function) (\w+)/gm)].map((match) => match[1]);
+    for (const name of ["Action", "Channel", "MAX_WS_URI", "Request", "Response", "ReconnectPolicy", "Stream", "OrderBook"]) {
+      assert.ok(names.includes(name), `index.d.ts declares ${name}`);
     }
+    for (const name of names) assert.notEqual(api[name], undefined, name);
     assert.ok(Object.isFrozen(Response));
   });
 });
