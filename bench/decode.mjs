@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
 
-import { bookFrames, mixedFrames } from "./corpora.mjs";
+import { bookFrames, mixedFrames } from "./lib/corpus.mjs";
 
 const { values: options } = parseArgs({
   options: {
