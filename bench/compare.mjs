@@ -1,7 +1,7 @@
 // The package against what a user would pick instead, each figure a ratio within one run:
 //   1. messages/s: Response.parse and the official client max-exchange-api-node's own message
 //      path (driven offline, lib/official/) against bare JSON.parse of the same frames, on every
-//      documented message (shared/fixtures/inbound.jsonl cycled to 200,000), on public trades and
+//      documented message (tests/fixtures/inbound.jsonl cycled to 200,000), on public trades and
 //      on depth-20 book updates (both recorded from the simulator);
 //   2. import and instantiation of the package in fresh Node processes, against importing a plain
 //      JSON module as large as the wasm (and against reading and parsing that file);

@@ -1,7 +1,7 @@
 // Decode throughput: messages per second of Response.parse against bare JSON.parse of the same
 // strings in the same process (the machines are noisy, so only that ratio means much), the median
 // of several rounds after a warm-up. Runs in several processes because V8 may pretenure the
-// result objects in some processes and not others (PERFORMANCE.md), and prints the spread.
+// result objects in some processes and not others, and prints the spread.
 //
 //   node bench/decode.mjs [--processes 3] [--rounds 5] [--frames 200000]
 
@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
 
-import { bookFrames, mixedFrames } from "./corpora.mjs";
+import { bookFrames, mixedFrames } from "./lib/corpus.mjs";
 
 const { values: options } = parseArgs({
   options: {

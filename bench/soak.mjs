@@ -28,6 +28,7 @@ import { host } from "../js/host.js";
 import { wasm } from "../js/wasm.js";
 import { startSimulator } from "../sim/server.js";
 import { FAULT_DEFAULTS } from "../sim/faults.js";
+import { createRng } from "../sim/rng.js";
 
 const MB = 1024 * 1024;
 
@@ -53,18 +54,6 @@ const CHURN = ["5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"].map((res
   market: "btcusdt",
   resolution,
 }));
-
-/** A small seeded generator (mulberry32), so a run's handler behaviour repeats with its seed. */
-function random(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -250,7 +239,8 @@ export async function runSoak({
 } = {}) {
   const gc = collector();
   const durationMs = Math.round(minutes * 60_000);
-  const rng = random(seed);
+  // The project's seeded generator (sim/rng.js), so a run's handler behaviour repeats with its seed.
+  const rng = createRng(`soak-handlers/${seed}`);
   const say = (line) => log?.(`[soak] ${line}`);
 
   const ledger = new Ledger();

@@ -1,26 +1,19 @@
-// Writes the starting corpora of the fuzz targets from the documented messages in the shared
-// fixtures (FIXTURES, default ../shared/fixtures from the repository root), plus a few frames the
+// Writes the starting corpora of the fuzz targets from the documented messages (tests/fixtures/,
+// read through tests/support/fixtures.mjs), plus a few frames the
 // simulator sends (stamped, unknown events, garbage). Corpora are not committed: libFuzzer grows
 // them, and this script recreates the seeds (`node fuzz/seed-corpus.mjs`; scripts/fuzz runs it).
 //
 // book_sequence gets no seeds: its input is read through `arbitrary` into steps, and a JSON
 // frame's bytes mean nothing in that encoding; libFuzzer finds its structure from coverage alone.
 
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { documentedMessages, outbound as documentedRequests } from "../tests/support/fixtures.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const fixtures = resolve(root, process.env.FIXTURES ?? "../shared/fixtures");
 const corpus = join(root, "fuzz", "corpus");
-
-function lines(name) {
-  return readFileSync(join(fixtures, name), "utf8")
-    .split("\n")
-    .filter((line) => line.trim() !== "")
-    .map((line) => JSON.parse(line));
-}
 
 function write(target, texts) {
   const dir = join(corpus, target);
@@ -30,7 +23,7 @@ function write(target, texts) {
   return texts.length;
 }
 
-const inbound = lines("inbound.jsonl").map(({ wire }) => JSON.stringify(wire));
+const inbound = documentedMessages();
 const simulatorFrames = [
   '{"e":"mystery_event","T":1700000000000,"zz":1,"sq":7}',
   '{"c":"book","e":"update","M":"btcusdt","a":[["5337.30","0"]],"b":[],"T":1,"fi":5,"li":6,"v":9,"sq":12}',
@@ -42,7 +35,7 @@ const simulatorFrames = [
 ];
 const decodeSeeds = write("decode_response", [...inbound, ...simulatorFrames]);
 
-const outbound = lines("outbound.jsonl").map(({ wire }) => wire);
+const outbound = documentedRequests.map(({ wire }) => wire);
 const requests = outbound.map((wire) => JSON.stringify(wire));
 // The long action names a parser must accept too, and the other subscription shapes.
 const long = { sub: "subscribe", unsub: "unsubscribe", auth: "authenticate" };

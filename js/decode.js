@@ -1,7 +1,7 @@
 // Response.parse: the frame goes into wasm with one encodeInto, one wasm call decodes and
 // validates it onto a flat f64 tape, and this file builds the plain object from the tape.
 // Strings are slices of the original JS string (offsets in an ASCII frame equal UTF-16 indices),
-// which is what makes this faster than crossing the boundary per field (PERFORMANCE.md).
+// which is what makes this faster than crossing the boundary per field.
 //
 // The builders below read fields in the order of the `wire_object!` tables in
 // src/core/response.rs: bit i of an object's mask is field i of its table, then one bit for extra.

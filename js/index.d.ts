@@ -1,9 +1,9 @@
-// Types of the public API of maicoin-ws, as /work/shared/API.md names it. Stream and OrderBook are
-// declared by their own issue. Every decoded field is optional: the decoder requires only `e`, and a
+// Types of the public API of maicoin-ws: the constants, Request and Response, the decoded payloads,
+// Stream and OrderBook. Every decoded field is optional: the decoder requires only `e`, and a
 // field absent on the wire is absent on the object (never null).
 
 // ---------------------------------------------------------------------------------------------
-// Constants: frozen objects of wire strings, one per enum of PROTOCOL.md.
+// Constants: frozen objects of wire strings, one per enum of docs/PROTOCOL.md.
 
 /** The production endpoint. */
 export declare const MAX_WS_URI: "wss://max-stream.maicoin.com/ws";

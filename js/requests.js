@@ -22,6 +22,22 @@ export function listArgument(subscriptions) {
   }
 }
 
+/**
+ * What JS must check of an API key and secret before they cross into wasm, for both
+ * `Request.auth` and `Stream.auth`: strings, and valid Unicode (wasm-bindgen's string passing
+ * would silently turn a lone surrogate into U+FFFD and sign with another secret). Whether one is
+ * empty is the core's to decide. The messages never quote the values.
+ */
+export function checkCredentials(apiKey, apiSecret) {
+  for (const [name, value] of [
+    ["apiKey", apiKey],
+    ["apiSecret", apiSecret],
+  ]) {
+    if (typeof value !== "string") throw new TypeError(`${name}: expected a string`);
+    if (!value.isWellFormed()) throw new TypeError(`${name}: holds a lone UTF-16 surrogate (not valid Unicode)`);
+  }
+}
+
 function filtersArgument(filters) {
   if (filters === undefined || filters === null) return "";
   if (!Array.isArray(filters)) throw new TypeError("filters: expected a list of strings");
@@ -43,11 +59,7 @@ export class Request {
   }
 
   static auth(apiKey, apiSecret, { filters, nonce = Date.now() } = {}) {
-    if (typeof apiKey !== "string") throw new TypeError("apiKey: expected a string");
-    if (typeof apiSecret !== "string") throw new TypeError("apiSecret: expected a string");
-    // wasm-bindgen's string passing would silently turn a lone surrogate into U+FFFD.
-    if (!apiKey.isWellFormed()) throw new TypeError("apiKey: holds a lone UTF-16 surrogate (not valid Unicode)");
-    if (!apiSecret.isWellFormed()) throw new TypeError("apiSecret: holds a lone UTF-16 surrogate (not valid Unicode)");
+    checkCredentials(apiKey, apiSecret);
     if (typeof nonce !== "number") throw new TypeError("nonce: expected a number (ms since the epoch)");
     return new Request(wasm.glue.authMessage(nextRequestId(), apiKey, apiSecret, nonce, filtersArgument(filters)));
   }

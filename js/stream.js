@@ -6,7 +6,7 @@ import { wasm } from "./wasm.js";
 import { host } from "./host.js";
 import { encodeFrame, buildResponse } from "./decode.js";
 import { ReconnectPolicy } from "./policy.js";
-import { Request, listArgument, nextRequestId } from "./requests.js";
+import { Request, checkCredentials, listArgument, nextRequestId } from "./requests.js";
 import { ResponseQueue } from "./response-queue.js";
 import { OrderBook } from "./book.js";
 import { recordingFactory } from "./recording.js";
@@ -160,8 +160,7 @@ export class Stream {
   /** Credentials for every connection (each signs a fresh nonce); missing ones are ignored. */
   auth(apiKey, apiSecret, { filters } = {}) {
     if (!apiKey || !apiSecret) return this;
-    if (typeof apiKey !== "string") throw new TypeError("apiKey: expected a string");
-    if (typeof apiSecret !== "string") throw new TypeError("apiSecret: expected a string");
+    checkCredentials(apiKey, apiSecret);
     if (filters !== undefined && filters !== null && !Array.isArray(filters)) {
       throw new TypeError("filters: expected a list of strings");
     }

@@ -1,4 +1,4 @@
-// Checks `auth` requests the way PROTOCOL.md describes MAX doing it, including
+// Checks `auth` requests the way docs/PROTOCOL.md describes MAX doing it, including
 // refusing a nonce seen before, so a client that reuses one on reconnect fails
 // here as it would in production.
 

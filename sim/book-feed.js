@@ -1,6 +1,6 @@
 // What one subscriber has been told about one market's book. MAX sends a
 // depth-d subscriber the top-d view, then diffs of that view; `fi`/`li` chain
-// from what this subscriber was last sent, so a client following PROTOCOL.md's
+// from what this subscriber was last sent, so a client following docs/PROTOCOL.md's
 // rules ends with exactly the simulator's top-d book at its `li`.
 
 import { diffSide } from "./book.js";

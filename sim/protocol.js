@@ -3,16 +3,16 @@
 
 import { RESOLUTIONS } from "./kline.js";
 
-// Error strings. 1004, 1005, 1006, 1007 and 1012 are documented; the texts
-// beyond "invalid action" / "invalid JSON" are not, nor is any code for rate
-// limiting: E-1011 is this simulator's choice.
+// Error strings, in the form and with the texts of the error table in MAX's documentation
+// (docs/PROTOCOL.md, "Errors"). No code for rate limiting is documented: E-1011 is this
+// simulator's choice.
 export const ERROR = {
   invalidAction: "E-1004: invalid action",
-  invalidJson: "E-1005: invalid JSON",
-  nonceOff: "E-1006: nonce is 30 s or more off the server time",
+  invalidJson: "E-1005: invalid json",
+  nonceOff: "E-1006: invalid nonce (difference of 30 seconds or more)",
   authFailed: "E-1007: authentication failed",
   tooManyRequests: "E-1011: too many requests",
-  nonceUsed: "E-1012: nonce already used",
+  nonceUsed: "E-1012: nonce has already been used",
 };
 
 const ACTIONS = {

@@ -1,5 +1,5 @@
 //! Property tests: `OrderBook` and `Decimal` against a deliberately naive reference model that
-//! works on decimal *strings* (no fixed point, no maps), implementing PROTOCOL.md's book rules
+//! works on decimal *strings* (no fixed point, no maps), implementing docs/PROTOCOL.md's book rules
 //! plus our own (crossed or unparseable frames invalidate the book).
 
 use std::cmp::Ordering;

@@ -55,7 +55,7 @@ fn constants_json_names_every_wire_string_by_its_js_constant() {
     check(&tables, "MarketState", MarketState::ALL, MarketState::js_name, MarketState::as_str);
     assert_eq!(key_count(&tables), 10);
 
-    // The spellings API.md promises.
+    // The spellings js/index.d.ts promises.
     assert_eq!(get(&get(&tables, "Action"), "SUBSCRIBE"), "sub");
     assert_eq!(get(&get(&tables, "Event"), "PONG"), "pong");
     assert_eq!(get(&get(&tables, "MarketState"), "CANCEL_ONLY"), "cancel-only");

@@ -1,14 +1,20 @@
-// Frame corpora for the benchmarks. Book and trade frames are recorded from the project's own
-// simulator (sim/, seeded, so the same every time) through a plain `ws` client on loopback, and
-// cached under target/bench/ so that each benchmark process does not record them again.
+// Frame corpora for the benchmarks, in one place. Book and trade frames are recorded from the
+// project's own simulator (sim/, seeded, so the same every time) through a plain `ws` client on
+// loopback, and cached under target/bench/ so that each benchmark process does not record them
+// again. The documented messages come from tests/support/fixtures.mjs, as for the tests and the
+// fuzz seeds. At the end, the generated frames of the decode benchmark.
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { documentedMessages } from "../../tests/support/fixtures.mjs";
+import { replayBook } from "../../tests/support/reference-book.mjs";
+import { createRng } from "../../sim/rng.js";
+
+export { documentedMessages };
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const CACHE = join(ROOT, "target", "bench");
-export const FIXTURES = join(ROOT, "..", "shared", "fixtures");
 
 function cached(name, make) {
   const path = join(CACHE, name);
@@ -85,14 +91,6 @@ export function tradeCorpus(count = 200_000) {
   });
 }
 
-/** The documented server messages (shared/fixtures/inbound.jsonl), in order, as wire text. */
-export function documentedMessages() {
-  return readFileSync(join(FIXTURES, "inbound.jsonl"), "utf8")
-    .split("\n")
-    .filter((line) => line.trim() !== "")
-    .map((line) => JSON.stringify(JSON.parse(line).wire));
-}
-
 /** Every documented server message (or those `keep(text)` accepts), cycled to `count` frames. */
 export function mixedCorpus(count = 200_000, keep = () => true) {
   const wires = documentedMessages().filter(keep);
@@ -113,17 +111,45 @@ export function levelHistogram(updates) {
   return histogram;
 }
 
-/** The top `depth` levels after applying `updates` to `snapshot` with a plain Map per side: the
- * reference each benchmarked book is checked against. Prices here are fixed-decimal strings. */
+/** The top `depth` levels after applying `updates` to `snapshot`, by the tests' reference book
+ * (tests/support/reference-book.mjs): what each benchmarked book is checked against. */
 export function referenceBook({ snapshot, updates }, depth = 20) {
-  const first = JSON.parse(snapshot);
-  const asks = new Map(first.a);
-  const bids = new Map(first.b);
-  for (const frame of updates) {
-    const { a, b } = JSON.parse(frame);
-    for (const [price, volume] of a) Number(volume) === 0 ? asks.delete(price) : asks.set(price, volume);
-    for (const [price, volume] of b) Number(volume) === 0 ? bids.delete(price) : bids.set(price, volume);
+  return replayBook(snapshot, updates, depth);
+}
+
+// ---- Generated frames (bench/decode.mjs): every frame a distinct string, times and ids advancing,
+// as on a live connection.
+
+/** `count` frames cycling through the documented server messages, each with its own `T`. */
+export function mixedFrames(count) {
+  const wires = documentedMessages().map((text) => JSON.parse(text));
+  const frames = new Array(count);
+  for (let i = 0; i < count; i++) {
+    const wire = wires[i % wires.length];
+    frames[i] = JSON.stringify({ ...wire, T: 1_700_000_000_000 + i });
   }
-  const top = (side, sign) => [...side].sort((x, y) => sign * (Number(x[0]) - Number(y[0]))).slice(0, depth);
-  return { asks: top(asks, 1), bids: top(bids, -1) };
+  return frames;
+}
+
+/**
+ * `count` btcusdt book updates of 5 asks and 5 bids around a drifting mid price (two-decimal
+ * prices, volumes of up to 8 decimals, about one level in ten removed with volume "0").
+ */
+export function bookFrames(count) {
+  // Seeded, so every run and process decodes the same frames.
+  const random = createRng(7);
+  let mid = 63_190;
+  const level = (price) => {
+    const volume = random() < 0.1 ? "0" : (random() * 2).toFixed(1 + Math.floor(random() * 8));
+    return [price.toFixed(2), volume];
+  };
+  const frames = new Array(count);
+  for (let i = 0; i < count; i++) {
+    mid += (random() - 0.5) * 4;
+    const asks = Array.from({ length: 5 }, (_, k) => level(mid + 0.01 + k * 0.5 + random() * 0.4));
+    const bids = Array.from({ length: 5 }, (_, k) => level(mid - 0.01 - k * 0.5 - random() * 0.4));
+    const id = 12_141_726 + i;
+    frames[i] = JSON.stringify({ c: "book", e: "update", M: "btcusdt", a: asks, b: bids, T: 1_700_000_000_000 + i, fi: id, li: id, v: 1_725_602_999_632 });
+  }
+  return frames;
 }

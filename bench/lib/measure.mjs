@@ -1,7 +1,7 @@
 // Shared by the benchmark scripts: rounds of timed runs inside one process (ratios are taken
 // within a round, against a baseline timed in that same round), several such processes run one
 // after another, and Markdown tables of the medians. These machines are noisy (±25 % between
-// runs, PERFORMANCE.md), so only ratios within one process mean much; the spread across
+// runs), so only ratios within one process mean much; the spread across
 // processes is printed next to each median.
 
 import { spawnSync } from "node:child_process";

@@ -11,7 +11,11 @@ fuzz_target!(|frame: &[u8]| {
     let decoded = decode(frame);
     let mut tape = Tape::default();
     let taped = decode_to_tape(frame, &mut tape);
-    assert_eq!(decoded.is_ok(), taped.is_ok(), "decode and decode_to_tape disagree");
+    assert_eq!(
+        decoded.is_ok(),
+        taped.is_ok(),
+        "decode and decode_to_tape disagree"
+    );
     let response = match decoded {
         Ok(response) => response,
         Err(error) => {
@@ -23,11 +27,14 @@ fuzz_target!(|frame: &[u8]| {
     // Nothing that is not JSON may pass as a message. Syntax only: `serde_json::Value` refuses
     // numbers beyond f64 (`1e400`), which JSON allows and JS's JSON.parse reads as Infinity, and
     // the decoder rightly keeps such a value of an unknown key as raw text in `extra`.
-    assert!(serde_json::from_slice::<Box<RawValue>>(frame).is_ok(), "accepted a frame that is not JSON");
+    assert!(
+        serde_json::from_slice::<Box<RawValue>>(frame).is_ok(),
+        "accepted a frame that is not JSON"
+    );
     // Slot 0 is the owned-text address; a mask follows, so a decoded tape has at least two slots.
     assert!(tape.numbers().len() >= 2);
     // What was decoded, written back with its wire keys, decodes to the same thing: no field or
-    // unknown key is lost or altered on the way (the `extra` promise of API.md).
+    // unknown key is lost or altered on the way (the `extra` promise of js/index.d.ts).
     let written = serde_json::to_string(&response).expect("a decoded response serializes");
     let again = decode(written.as_bytes()).expect("a written-back response decodes");
     let rewritten = serde_json::to_string(&again).expect("serializes");

@@ -24,14 +24,14 @@ fn subscriptions_argument(text: &str, key: &str) -> Result<Vec<Subscription>, Js
 #[wasm_bindgen(js_name = subscribeMessage)]
 pub fn subscribe_message(id: String, subscriptions: &str) -> Result<String, JsValue> {
     let subscriptions = subscriptions_argument(subscriptions, "subscriptions")?;
-    Ok(Request::Subscribe { id, subscriptions }.message())
+    Ok(Request::Subscribe { id: Some(id), subscriptions }.message())
 }
 
 /// The wire message of an `unsub` request.
 #[wasm_bindgen(js_name = unsubscribeMessage)]
 pub fn unsubscribe_message(id: String, subscriptions: &str) -> Result<String, JsValue> {
     let subscriptions = subscriptions_argument(subscriptions, "subscriptions")?;
-    Ok(Request::Unsubscribe { id, subscriptions }.message())
+    Ok(Request::Unsubscribe { id: Some(id), subscriptions }.message())
 }
 
 /// The wire message of a signed `auth` request; `filters` is JSON or empty for none.

@@ -1,6 +1,6 @@
 //! A local copy of one market's order book, kept in step with MAX's `book` channel.
 //!
-//! The sync rules (PROTOCOL.md, "Keeping a local order book"):
+//! The sync rules (docs/PROTOCOL.md, "Keeping a local order book"):
 //! 1. a snapshot replaces the book and sets the remembered last update id (`li`) and version (`v`);
 //! 2. an update with another `v` invalidates the book;
 //! 3. an update with `li` at or below the local `li` was already applied and is dropped;

@@ -1,4 +1,4 @@
-//! The wire vocabulary of MAX: every enumerated string in PROTOCOL.md, in one table each.
+//! The wire vocabulary of MAX: every enumerated string in docs/PROTOCOL.md, in one table each.
 //!
 //! Each enum knows its wire string and the constant name the JS package exports it under
 //! (`Channel.BOOK === "book"`), so the JS constant objects are generated from these tables.
@@ -201,7 +201,7 @@ pub const BOOK_DEPTHS: [u64; 5] = [1, 5, 10, 20, 50];
 /// The production endpoint.
 pub const MAX_WS_URI: &str = "wss://max-stream.maicoin.com/ws";
 
-/// Server error codes that PROTOCOL.md documents.
+/// Server error codes that docs/PROTOCOL.md documents.
 pub mod error_code {
     pub const INVALID_ACTION: u32 = 1004;
     pub const INVALID_JSON: u32 = 1005;

@@ -11,19 +11,29 @@ use super::subscription::{kind_of, Subscription, WireSubscription};
 /// The largest integer a JS number holds exactly; nonces beyond it could not round-trip.
 pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
 
-/// One request, as the client sends it.
+/// One request, as the client sends it. The `id` is optional on the wire (MAX echoes it as `i`
+/// when present; its official Node client sends none), so a parsed request may have none and
+/// then writes none.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Request {
-    Subscribe { id: String, subscriptions: Vec<Subscription> },
-    Unsubscribe { id: String, subscriptions: Vec<Subscription> },
+    Subscribe {
+        id: Option<String>,
+        subscriptions: Vec<Subscription>,
+    },
+    Unsubscribe {
+        id: Option<String>,
+        subscriptions: Vec<Subscription>,
+    },
     Auth(AuthRequest),
-    Ping { id: String },
+    Ping {
+        id: Option<String>,
+    },
 }
 
 /// An `auth` request: it carries the signature, never the secret.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuthRequest {
-    pub id: String,
+    pub id: Option<String>,
     pub api_key: String,
     pub nonce: u64,
     pub signature: String,
@@ -38,16 +48,27 @@ pub struct Credentials<'a> {
 
 impl Request {
     /// Signs a fresh auth request; every connection must use a nonce never used before.
-    pub fn auth(id: String, credentials: &Credentials<'_>, nonce: u64, filters: Option<Vec<Filter>>) -> Result<Request, InputError> {
+    pub fn auth(
+        id: impl Into<Option<String>>,
+        credentials: &Credentials<'_>,
+        nonce: u64,
+        filters: Option<Vec<Filter>>,
+    ) -> Result<Request, InputError> {
         if credentials.api_key.is_empty() {
-            return Err(InputError::type_error("apiKey", "must be a non-empty string"));
+            return Err(InputError::type_error(
+                "apiKey",
+                "must be a non-empty string",
+            ));
         }
         if credentials.api_secret.is_empty() {
-            return Err(InputError::type_error("apiSecret", "must be a non-empty string"));
+            return Err(InputError::type_error(
+                "apiSecret",
+                "must be a non-empty string",
+            ));
         }
         check_nonce(nonce)?;
         Ok(Request::Auth(AuthRequest {
-            id,
+            id: id.into(),
             api_key: credentials.api_key.to_owned(),
             nonce,
             signature: auth::sign(credentials.api_secret, nonce),
@@ -64,25 +85,38 @@ impl Request {
         }
     }
 
-    pub fn id(&self) -> &str {
+    pub fn id(&self) -> Option<&str> {
         match self {
-            Request::Subscribe { id, .. } | Request::Unsubscribe { id, .. } | Request::Ping { id } => id,
-            Request::Auth(auth) => &auth.id,
+            Request::Subscribe { id, .. }
+            | Request::Unsubscribe { id, .. }
+            | Request::Ping { id } => id.as_deref(),
+            Request::Auth(auth) => auth.id.as_deref(),
         }
     }
 
     /// The wire form, keys in the order of the documentation's examples.
     pub fn to_wire(&self) -> WireRequest<'_> {
-        let mut wire = WireRequest { action: self.action().as_str(), id: self.id(), ..WireRequest::default() };
+        let mut wire = WireRequest {
+            action: self.action().as_str(),
+            id: self.id(),
+            ..WireRequest::default()
+        };
         match self {
-            Request::Subscribe { subscriptions, .. } => wire.subscriptions = Some(wire_list(subscriptions)),
+            Request::Subscribe { subscriptions, .. } => {
+                wire.subscriptions = Some(wire_list(subscriptions))
+            }
             // The wire's unsubscribe key is singular, unlike subscribe's.
-            Request::Unsubscribe { subscriptions, .. } => wire.subscription = Some(wire_list(subscriptions)),
+            Request::Unsubscribe { subscriptions, .. } => {
+                wire.subscription = Some(wire_list(subscriptions))
+            }
             Request::Auth(auth) => {
                 wire.api_key = Some(&auth.api_key);
                 wire.nonce = Some(auth.nonce);
                 wire.signature = Some(&auth.signature);
-                wire.filters = auth.filters.as_ref().map(|filters| filters.iter().map(|f| f.as_str()).collect());
+                wire.filters = auth
+                    .filters
+                    .as_ref()
+                    .map(|filters| filters.iter().map(|f| f.as_str()).collect());
             }
             Request::Ping { .. } => {}
         }
@@ -95,38 +129,67 @@ impl Request {
         serde_json::to_string(&self.to_wire()).unwrap_or_default()
     }
 
-    /// Reads a request from wire JSON, accepting both spellings of each action.
+    /// Reads a request from wire JSON, accepting both spellings of each action, keys in any
+    /// order; a missing (or null) `id` stays missing.
     pub fn parse(text: &str) -> Result<Request, InputError> {
-        let value: Value = serde_json::from_str(text).map_err(|e| InputError::type_error("request", format!("invalid JSON: {e}")))?;
-        let object = value
-            .as_object()
-            .ok_or_else(|| InputError::type_error("request", format!("expected a JSON object, got {}", kind_of(&value))))?;
+        let value: Value = serde_json::from_str(text)
+            .map_err(|e| InputError::type_error("request", format!("invalid JSON: {e}")))?;
+        let object = value.as_object().ok_or_else(|| {
+            InputError::type_error(
+                "request",
+                format!("expected a JSON object, got {}", kind_of(&value)),
+            )
+        })?;
         let action_text = match object.get("action") {
             Some(Value::String(text)) => text.as_str(),
-            Some(other) => return Err(InputError::type_error("action", format!("expected a string, got {}", kind_of(other)))),
+            Some(other) => {
+                return Err(InputError::type_error(
+                    "action",
+                    format!("expected a string, got {}", kind_of(other)),
+                ))
+            }
             None => return Err(InputError::type_error("action", "is required")),
         };
-        let action = Action::from_either(action_text)
-            .ok_or_else(|| InputError::range_error("action", format!("unknown action {}", quote(action_text))))?;
+        let action = Action::from_either(action_text).ok_or_else(|| {
+            InputError::range_error("action", format!("unknown action {}", quote(action_text)))
+        })?;
         let id = match object.get("id") {
-            Some(Value::String(id)) => id.clone(),
-            Some(Value::Number(number)) => number.to_string(),
-            Some(other) => return Err(InputError::type_error("id", format!("expected a string, got {}", kind_of(other)))),
-            None => return Err(InputError::type_error("id", "is required")),
+            Some(Value::String(id)) => Some(id.clone()),
+            Some(Value::Number(number)) => Some(number.to_string()),
+            None | Some(Value::Null) => None,
+            Some(other) => {
+                return Err(InputError::type_error(
+                    "id",
+                    format!("expected a string, got {}", kind_of(other)),
+                ))
+            }
         };
         let list = |key: &str| {
-            let value = object.get(key).ok_or_else(|| InputError::type_error(key, "is required"))?;
+            let value = object
+                .get(key)
+                .ok_or_else(|| InputError::type_error(key, "is required"))?;
             Subscription::list_from_value(value, key)
         };
         match action {
-            Action::Subscribe => Ok(Request::Subscribe { id, subscriptions: list("subscriptions")? }),
-            Action::Unsubscribe => Ok(Request::Unsubscribe { id, subscriptions: list("subscription")? }),
+            Action::Subscribe => Ok(Request::Subscribe {
+                id,
+                subscriptions: list("subscriptions")?,
+            }),
+            Action::Unsubscribe => Ok(Request::Unsubscribe {
+                id,
+                subscriptions: list("subscription")?,
+            }),
             Action::Ping => Ok(Request::Ping { id }),
             Action::Auth => {
                 let string = |key: &str| match object.get(key) {
                     Some(Value::String(text)) if !text.is_empty() => Ok(text.clone()),
-                    Some(Value::String(_)) => Err(InputError::type_error(key, "must be a non-empty string")),
-                    Some(other) => Err(InputError::type_error(key, format!("expected a string, got {}", kind_of(other)))),
+                    Some(Value::String(_)) => {
+                        Err(InputError::type_error(key, "must be a non-empty string"))
+                    }
+                    Some(other) => Err(InputError::type_error(
+                        key,
+                        format!("expected a string, got {}", kind_of(other)),
+                    )),
                     None => Err(InputError::type_error(key, "is required")),
                 };
                 let nonce = match object.get("nonce") {
@@ -137,7 +200,13 @@ impl Request {
                     None | Some(Value::Null) => None,
                     Some(value) => Some(filters_from_value(value)?),
                 };
-                Ok(Request::Auth(AuthRequest { id, api_key: string("apiKey")?, nonce, signature: string("signature")?, filters }))
+                Ok(Request::Auth(AuthRequest {
+                    id,
+                    api_key: string("apiKey")?,
+                    nonce,
+                    signature: string("signature")?,
+                    filters,
+                }))
             }
         }
     }
@@ -149,7 +218,10 @@ fn wire_list(subscriptions: &[Subscription]) -> Vec<WireSubscription<'_>> {
 
 fn check_nonce(nonce: u64) -> Result<u64, InputError> {
     if nonce > MAX_SAFE_INTEGER {
-        return Err(InputError::range_error("nonce", "must be at most Number.MAX_SAFE_INTEGER"));
+        return Err(InputError::range_error(
+            "nonce",
+            "must be at most Number.MAX_SAFE_INTEGER",
+        ));
     }
     Ok(nonce)
 }
@@ -169,7 +241,8 @@ pub struct WireRequest<'a> {
     pub nonce: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub signature: Option<&'a str>,
-    pub id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub filters: Option<Vec<&'static str>>,
 }
@@ -178,23 +251,37 @@ pub struct WireRequest<'a> {
 pub fn nonce_from_value(value: &Value) -> Result<u64, InputError> {
     match value.as_u64() {
         Some(nonce) => check_nonce(nonce),
-        None => Err(InputError::type_error("nonce", format!("expected a non-negative integer, got {}", kind_of(value)))),
+        None => Err(InputError::type_error(
+            "nonce",
+            format!("expected a non-negative integer, got {}", kind_of(value)),
+        )),
     }
 }
 
 /// Auth filters, each one of the documented names.
 pub fn filters_from_value(value: &Value) -> Result<Vec<Filter>, InputError> {
-    let items = value
-        .as_array()
-        .ok_or_else(|| InputError::type_error("filters", format!("expected a list of strings, got {}", kind_of(value))))?;
+    let items = value.as_array().ok_or_else(|| {
+        InputError::type_error(
+            "filters",
+            format!("expected a list of strings, got {}", kind_of(value)),
+        )
+    })?;
     items
         .iter()
         .enumerate()
         .map(|(index, item)| {
-            let text = item
-                .as_str()
-                .ok_or_else(|| InputError::type_error(format!("filters[{index}]"), format!("expected a string, got {}", kind_of(item))))?;
-            Filter::from_wire(text).ok_or_else(|| InputError::range_error(format!("filters[{index}]"), format!("unknown filter {}", quote(text))))
+            let text = item.as_str().ok_or_else(|| {
+                InputError::type_error(
+                    format!("filters[{index}]"),
+                    format!("expected a string, got {}", kind_of(item)),
+                )
+            })?;
+            Filter::from_wire(text).ok_or_else(|| {
+                InputError::range_error(
+                    format!("filters[{index}]"),
+                    format!("unknown filter {}", quote(text)),
+                )
+            })
         })
         .collect()
 }
@@ -205,29 +292,69 @@ mod tests {
 
     #[test]
     fn auth_requests_carry_a_signature_not_the_secret() {
-        let credentials = Credentials { api_key: "key", api_secret: "secret" };
-        let request = Request::auth("a1".into(), &credentials, 1591690054859, None).unwrap();
+        let credentials = Credentials {
+            api_key: "key",
+            api_secret: "secret",
+        };
+        let request = Request::auth("a1".to_owned(), &credentials, 1591690054859, None).unwrap();
         let message = request.message();
         assert!(!message.contains("\"secret\""));
-        assert!(message.contains("a8b5850dc52906d5f9cccba81f882bf53982ddafc595c21338609ff3e5cdfb2c"));
+        assert!(
+            message.contains("a8b5850dc52906d5f9cccba81f882bf53982ddafc595c21338609ff3e5cdfb2c")
+        );
     }
 
     #[test]
     fn auth_refuses_empty_credentials_and_unsafe_nonces() {
-        let empty_key = Credentials { api_key: "", api_secret: "s" };
-        assert_eq!(Request::auth("a".into(), &empty_key, 1, None).unwrap_err().field, "apiKey");
-        let empty_secret = Credentials { api_key: "k", api_secret: "" };
-        assert_eq!(Request::auth("a".into(), &empty_secret, 1, None).unwrap_err().field, "apiSecret");
-        let ok = Credentials { api_key: "k", api_secret: "s" };
-        assert_eq!(Request::auth("a".into(), &ok, MAX_SAFE_INTEGER + 1, None).unwrap_err().field, "nonce");
+        let empty_key = Credentials {
+            api_key: "",
+            api_secret: "s",
+        };
+        assert_eq!(
+            Request::auth("a".to_owned(), &empty_key, 1, None)
+                .unwrap_err()
+                .field,
+            "apiKey"
+        );
+        let empty_secret = Credentials {
+            api_key: "k",
+            api_secret: "",
+        };
+        assert_eq!(
+            Request::auth("a".to_owned(), &empty_secret, 1, None)
+                .unwrap_err()
+                .field,
+            "apiSecret"
+        );
+        let ok = Credentials {
+            api_key: "k",
+            api_secret: "s",
+        };
+        assert_eq!(
+            Request::auth("a".to_owned(), &ok, MAX_SAFE_INTEGER + 1, None)
+                .unwrap_err()
+                .field,
+            "nonce"
+        );
     }
 
     #[test]
     fn parse_accepts_long_action_names_and_writes_short_ones() {
-        let request = Request::parse(r#"{"action":"subscribe","subscriptions":[{"channel":"market_status"}],"id":"x"}"#).unwrap();
-        assert_eq!(request.message(), r#"{"action":"sub","subscriptions":[{"channel":"market_status"}],"id":"x"}"#);
+        let request = Request::parse(
+            r#"{"action":"subscribe","subscriptions":[{"channel":"market_status"}],"id":"x"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            request.message(),
+            r#"{"action":"sub","subscriptions":[{"channel":"market_status"}],"id":"x"}"#
+        );
         let ping = Request::parse(r#"{"action":"ping","id":"p"}"#).unwrap();
-        assert_eq!(ping, Request::Ping { id: "p".into() });
+        assert_eq!(
+            ping,
+            Request::Ping {
+                id: Some("p".into())
+            }
+        );
     }
 
     #[test]
@@ -237,15 +364,72 @@ mod tests {
             ("[1]", "request"),
             (r#"{"id":"x"}"#, "action"),
             (r#"{"action":"dance","id":"x"}"#, "action"),
-            (r#"{"action":"sub"}"#, "id"),
+            (r#"{"action":"sub","id":["x"]}"#, "id"),
+            (r#"{"action":"sub","id":true,"subscriptions":[]}"#, "id"),
             (r#"{"action":"sub","id":"x"}"#, "subscriptions"),
-            (r#"{"action":"unsub","id":"x","subscriptions":[{"channel":"market_status"}]}"#, "subscription"),
-            (r#"{"action":"auth","id":"x","apiKey":"k","signature":"s"}"#, "nonce"),
-            (r#"{"action":"auth","id":"x","apiKey":"k","signature":"s","nonce":-1}"#, "nonce"),
-            (r#"{"action":"auth","id":"x","apiKey":"k","signature":"s","nonce":1,"filters":["nope"]}"#, "filters[0]"),
+            (
+                r#"{"action":"unsub","id":"x","subscriptions":[{"channel":"market_status"}]}"#,
+                "subscription",
+            ),
+            (
+                r#"{"action":"auth","id":"x","apiKey":"k","signature":"s"}"#,
+                "nonce",
+            ),
+            (
+                r#"{"action":"auth","id":"x","apiKey":"k","signature":"s","nonce":-1}"#,
+                "nonce",
+            ),
+            (
+                r#"{"action":"auth","id":"x","apiKey":"k","signature":"s","nonce":1,"filters":["nope"]}"#,
+                "filters[0]",
+            ),
         ];
         for (text, field) in cases {
             assert_eq!(Request::parse(text).unwrap_err().field, field, "{text}");
         }
+    }
+
+    #[test]
+    fn parse_reads_requests_without_an_id_and_writes_none_back() {
+        let cases = [
+            (
+                r#"{"action":"sub","subscriptions":[{"channel":"trade","market":"btcusdt"}]}"#,
+                r#"{"action":"sub","subscriptions":[{"channel":"trade","market":"btcusdt"}]}"#,
+            ),
+            (
+                r#"{"subscription":[{"market":"btcusdt","channel":"trade"}],"action":"unsubscribe"}"#,
+                r#"{"action":"unsub","subscription":[{"channel":"trade","market":"btcusdt"}]}"#,
+            ),
+            (r#"{"action":"ping","id":null}"#, r#"{"action":"ping"}"#),
+            (
+                r#"{"signature":"s","nonce":1,"apiKey":"k","action":"authenticate","filters":["order"]}"#,
+                r#"{"action":"auth","apiKey":"k","nonce":1,"signature":"s","filters":["order"]}"#,
+            ),
+        ];
+        for (text, written) in cases {
+            let request = Request::parse(text).unwrap();
+            assert_eq!(request.id(), None, "{text}");
+            assert_eq!(request.message(), written, "{text}");
+            assert_eq!(
+                Request::parse(&request.message()).unwrap(),
+                request,
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn parse_keeps_an_id_whatever_the_key_order() {
+        let request = Request::parse(
+            r#"{"id":"late","subscriptions":[{"channel":"market_status"}],"action":"sub"}"#,
+        )
+        .unwrap();
+        assert_eq!(request.id(), Some("late"));
+        assert_eq!(
+            request.message(),
+            r#"{"action":"sub","subscriptions":[{"channel":"market_status"}],"id":"late"}"#
+        );
+        let numbered = Request::parse(r#"{"action":"ping","id":7}"#).unwrap();
+        assert_eq!(numbered.id(), Some("7"));
     }
 }

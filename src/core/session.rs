@@ -213,16 +213,16 @@ impl Session {
 
     fn build(&mut self, outbound: Outbound, now_ms: f64) -> Request {
         match outbound {
-            Outbound::Subscribe(subscriptions) => Request::Subscribe { id: self.request_ids.next(), subscriptions },
-            Outbound::Unsubscribe(subscriptions) => Request::Unsubscribe { id: self.request_ids.next(), subscriptions },
+            Outbound::Subscribe(subscriptions) => Request::Subscribe { id: Some(self.request_ids.next()), subscriptions },
+            Outbound::Unsubscribe(subscriptions) => Request::Unsubscribe { id: Some(self.request_ids.next()), subscriptions },
             Outbound::Ping(id) => {
                 if self.pings.len() >= PINGS_REMEMBERED {
                     self.pings.pop_front();
                 }
                 self.pings.push_back(id.clone());
-                Request::Ping { id }
+                Request::Ping { id: Some(id) }
             }
-            Outbound::Auth => self.auth_request(now_ms).unwrap_or_else(|| Request::Ping { id: self.request_ids.next() }),
+            Outbound::Auth => self.auth_request(now_ms).unwrap_or_else(|| Request::Ping { id: Some(self.request_ids.next()) }),
         }
     }
 
@@ -248,7 +248,7 @@ impl Session {
             self.last_nonce = saved;
         }
         for chunk in self.all_subscriptions().chunks(SUBSCRIPTIONS_PER_REQUEST) {
-            requests.push(Request::Subscribe { id: self.request_ids.next(), subscriptions: chunk.to_vec() });
+            requests.push(Request::Subscribe { id: Some(self.request_ids.next()), subscriptions: chunk.to_vec() });
         }
         requests
     }

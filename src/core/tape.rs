@@ -1,7 +1,7 @@
 //! The tape: a decoded frame flattened into numbers for the JS side to build objects from.
 //!
 //! Crossing the wasm boundary once per string or object is what makes decoders slow
-//! (PERFORMANCE.md); so one call decodes a frame and leaves a flat `f64` tape in wasm memory:
+//! (BENCHMARKS.md); so one call decodes a frame and leaves a flat `f64` tape in wasm memory:
 //! presence masks, counts, numbers and the `[start, end)` byte offsets of every string in the
 //! frame. JS reads the tape and takes each string as a slice of the original JS string.
 //!

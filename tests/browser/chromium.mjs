@@ -1,4 +1,4 @@
-// How the tests start Debian's Chromium (TOOLING.md): never a downloaded browser, and without the
+// How the tests start Debian's Chromium: never a downloaded browser, and without the
 // networking flags Chromium keeps trying to reach Google's services on this closed network.
 
 export const CHROMIUM_PATH = "/usr/bin/chromium";

@@ -6,7 +6,7 @@ import { after, before, test } from "node:test";
 import { chromium } from "playwright-core";
 
 import { Response } from "maicoin-ws";
-import { hmac, inbound } from "../node/fixtures.mjs";
+import { hmac, inbound } from "../support/fixtures.mjs";
 import { startStaticServer } from "./static-server.mjs";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./chromium.mjs";
 

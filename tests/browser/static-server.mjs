@@ -1,5 +1,5 @@
-// A tiny static file server for the browser tests: the repository root, plus the shared fixtures
-// under /fixtures/. Only what a plain-module page needs; the wasm is sent as application/wasm so
+// A tiny static file server for the browser tests: the repository root, plus the fixtures
+// (tests/fixtures/) under /fixtures/. Only what a plain-module page needs; the wasm is sent as application/wasm so
 // the browser can compile it while it streams.
 
 import { createServer } from "node:http";
@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { withErrorCapture } from "./page-errors.mjs";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
-const fixtures = fileURLToPath(new URL("../../../shared/fixtures/", import.meta.url));
+const fixtures = fileURLToPath(new URL("../fixtures/", import.meta.url));
 
 const TYPES = {
   ".html": "text/html; charset=utf-8",

@@ -1,21 +1,15 @@
-// The order book (issue 5): stream-driven books against the simulator's own truth
+// The order book: stream-driven books against the simulator's own truth
 // (sim.bookAt), through gaps, version changes and drops; surgical resubscription; coalesced
 // change notices; and standalone books fed by Responses, raw frames and hand-written frames.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import WebSocket from "ws";
 import { OrderBook, Response } from "maicoin-ws";
+import { inboundWire } from "../support/fixtures.mjs";
 import { simulator, requestLog, startStream, until, tickUntil, ScriptedSocket } from "./harness.mjs";
 
-const FIXTURES = new URL("../../../shared/fixtures/inbound.jsonl", import.meta.url);
-const fixture = (name) => {
-  for (const line of readFileSync(FIXTURES, "utf8").split("\n")) {
-    if (line.trim() && JSON.parse(line).name === name) return JSON.stringify(JSON.parse(line).wire);
-  }
-  throw new Error(`no fixture ${name}`);
-};
+const fixture = (name) => JSON.stringify(inboundWire(name));
 
 const bookSub = (market, depth) => ({ channel: "book", market, depth });
 const trade = (market) => ({ channel: "trade", market });

@@ -8,7 +8,7 @@ import { describe, test } from "node:test";
 
 import * as api from "maicoin-ws";
 import { Action, Channel, Event, Filter, MAX_WS_URI, ReconnectPolicy, Request, Response } from "maicoin-ws";
-import { hmac, inbound, inboundWire, outbound } from "./fixtures.mjs";
+import { hmac, inbound, inboundWire, outbound } from "../support/fixtures.mjs";
 import { RESPONSE, expectDecoded } from "./wire-names.mjs";
 
 /** Parses the text of `wire` and checks the object against the wire field by field. */
@@ -144,7 +144,7 @@ describe("Request", () => {
   }
 
   test("builds every documented request, equal as JSON to the documentation's", () => {
-    assert.equal(outbound.length, 5);
+    assert.equal(outbound.length, 6);
     for (const { name, wire } of outbound) {
       const request = rebuild(wire);
       // The documentation's id, key and signature are placeholders: ours are a fresh id, our key
@@ -163,6 +163,19 @@ describe("Request", () => {
       assert.deepEqual({ ...request }, wire, name);
       assert.deepEqual(JSON.parse(request.message()), wire, name);
     }
+  });
+
+  test("parses a request without id, keys in any order, and leaves id out of its message", () => {
+    const request = Request.parse('{"subscriptions":[{"market":"btcusdt","channel":"ticker"}],"action":"subscribe"}');
+    assert.ok(!("id" in request), "no id field");
+    assert.equal(request.action, "sub");
+    assert.deepEqual(request.subscriptions, [{ channel: "ticker", market: "btcusdt" }]);
+    assert.equal(request.message(), '{"action":"sub","subscriptions":[{"channel":"ticker","market":"btcusdt"}]}');
+    const auth = Request.parse('{"nonce":1,"signature":"s","apiKey":"k","action":"auth"}');
+    assert.ok(!("id" in auth));
+    assert.equal(auth.message(), '{"action":"auth","apiKey":"k","nonce":1,"signature":"s"}');
+    assert.equal(Request.parse('{"id":"late","action":"ping"}').id, "late", "an id anywhere is kept");
+    assert.throws(() => Request.parse('{"action":"ping","id":{}}'), { name: "TypeError", message: "id: expected a string, got an object" });
   });
 
   test("parses the long action names too, and writes the short ones", () => {
@@ -267,7 +280,8 @@ describe("Request", () => {
       ["[1]", TypeError, "request"],
       ['{"id":"x"}', TypeError, "action"],
       ['{"action":"dance","id":"x"}', RangeError, "action"],
-      ['{"action":"sub"}', TypeError, "id"],
+      ['{"action":"sub"}', TypeError, "subscriptions"],
+      ['{"action":"sub","id":[1],"subscriptions":[]}', TypeError, "id"],
       ['{"action":"unsub","id":"x","subscriptions":[{"channel":"market_status"}]}', TypeError, "subscription"],
       ['{"action":"sub","id":"x","subscriptions":[{"channel":"book","market":"btcusdt","depth":3}]}', RangeError, "subscriptions[0].depth"],
       ['{"action":"auth","id":"x","apiKey":"k","signature":"s"}', TypeError, "nonce"],
@@ -284,7 +298,7 @@ describe("Request", () => {
 });
 
 describe("constants", () => {
-  // The wire strings, in PROTOCOL.md's order.
+  // The wire strings, in docs/PROTOCOL.md's order.
   const wireStrings = {
     Channel: ["book", "trade", "ticker", "kline", "market_status", "pool_quota", "user"],
     Event: [
@@ -308,7 +322,7 @@ describe("constants", () => {
     MarketState: ["active", "suspended", "cancel-only"],
   };
 
-  test("name the wire strings API.md gives", () => {
+  test("name the wire strings js/index.d.ts gives", () => {
     assert.equal(Action.SUBSCRIBE, "sub");
     assert.equal(Action.UNSUBSCRIBE, "unsub");
     assert.equal(Action.AUTH, "auth");
@@ -320,7 +334,7 @@ describe("constants", () => {
     assert.equal(MAX_WS_URI, "wss://max-stream.maicoin.com/ws");
   });
 
-  test("hold every wire string of each enum in PROTOCOL.md, and are frozen", () => {
+  test("hold every wire string of each enum in docs/PROTOCOL.md, and are frozen", () => {
     for (const [name, strings] of Object.entries(wireStrings)) {
       const constants = api[name];
       assert.deepEqual(Object.values(constants), strings, name);
@@ -342,14 +356,13 @@ describe("constants", () => {
     }
   });
 
-  test("the package exports every public name of this issue, defined", () => {
-    // Stream and OrderBook come with their own issue, so more names may be exported than these.
-    for (const name of [
-      "Action", "Channel", "Event", "Filter", "MAX_WS_URI", "MarketState", "OrderState", "OrderType",
-      "ReconnectPolicy", "Request", "Resolution", "Response", "Side", "Trend",
-    ]) {
-      assert.notEqual(api[name], undefined, name);
+  test("the package exports every value index.d.ts declares, defined", () => {
+    const declarations = readFileSync(new URL("../../js/index.d.ts", import.meta.url), "utf8");
+    const names = [...declarations.matchAll(/^export declare (?:const|class|function) (\w+)/gm)].map((match) => match[1]);
+    for (const name of ["Action", "Channel", "MAX_WS_URI", "Request", "Response", "ReconnectPolicy", "Stream", "OrderBook"]) {
+      assert.ok(names.includes(name), `index.d.ts declares ${name}`);
     }
+    for (const name of names) assert.notEqual(api[name], undefined, name);
     assert.ok(Object.isFrozen(Response));
   });
 });

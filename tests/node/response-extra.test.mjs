@@ -1,4 +1,4 @@
-// Unknown keys are kept in `extra` with their wire names (API.md), whatever the name.
+// Unknown keys are kept in `extra` with their wire names (js/index.d.ts, `extra`), whatever the name.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";

@@ -1,4 +1,4 @@
-// The API's names for each wire key, written from API.md and PROTOCOL.md (not from js/decode.js),
+// The API's names for each wire key, written from js/index.d.ts and docs/PROTOCOL.md (not from js/decode.js),
 // and a check that a decoded object carries exactly what the wire carried under those names.
 
 import assert from "node:assert/strict";
