@@ -12,6 +12,8 @@ pub struct Hooks {
     pub build_response: Function,
     pub settle_task: Function,
     pub enqueue: Function,
+    /// `js/errors.js`'s `makeStreamError`: the only maker of the stream's JS errors.
+    pub stream_error: Function,
     pub noop: Function,
     pub on_connected: Option<Function>,
     pub on_disconnected: Option<Function>,
@@ -41,6 +43,7 @@ impl Hooks {
             build_response: required(object, "buildResponse")?,
             settle_task: required(object, "settleTask")?,
             enqueue: required(object, "enqueue")?,
+            stream_error: required(object, "streamError")?,
             noop: required(object, "noop")?,
             on_connected: optional(object, "onConnected"),
             on_disconnected: optional(object, "onDisconnected"),

@@ -11,7 +11,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::WebSocket;
 
-use super::mailbox::{CloseInfo, Mailbox, Signal};
+use super::mailbox::{Mailbox, Signal};
+use crate::core::engine::{CloseFrame, ConnId};
 
 type Handler = Closure<dyn FnMut(JsValue)>;
 
@@ -40,16 +41,16 @@ const CONNECTING: u16 = 0;
 const OPEN: u16 = 1;
 
 impl Socket {
-    /// Hooks a freshly created socket to the mailbox; its signals carry `generation`.
-    pub fn attach(raw: JsValue, generation: u32, mailbox: &Rc<Mailbox>, noop: Function) -> Socket {
+    /// Hooks a freshly created socket to the mailbox; its signals carry `conn`.
+    pub fn attach(raw: JsValue, conn: ConnId, mailbox: &Rc<Mailbox>, noop: Function) -> Socket {
         let raw: WebSocket = raw.unchecked_into();
-        let handler = |make: fn(u32, JsValue) -> Signal| {
+        let handler = |make: fn(ConnId, JsValue) -> Signal| {
             let mailbox = Rc::clone(mailbox);
-            Closure::new(move |event: JsValue| mailbox.push(make(generation, event)))
+            Closure::new(move |event: JsValue| mailbox.push(make(conn, event)))
         };
-        let on_open = handler(|generation, _| Signal::Opened(generation));
-        let on_message = handler(|generation, event| Signal::Message(generation, event.unchecked_ref::<SocketMessage>().data()));
-        let on_close = handler(|generation, event| Signal::Closed(generation, close_info(&event)));
+        let on_open = handler(|conn, _| Signal::Opened(conn));
+        let on_message = handler(|conn, event| Signal::Message(conn, event.unchecked_ref::<SocketMessage>().data()));
+        let on_close = handler(|conn, event| Signal::Closed(conn, close_frame(&event)));
         // An error is always followed by a close event, which carries what we need.
         let on_error = Closure::new(|_event: JsValue| {});
         raw.set_onopen(Some(on_open.as_ref().unchecked_ref()));
@@ -65,7 +66,7 @@ impl Socket {
 
     /// Sends a WebSocket ping frame where the socket can (Node's `ws`); browsers cannot.
     pub fn ping_frame(&self) {
-        if let Ok(ping) = Reflect::get(&self.raw, &JsValue::from_str("ping")).and_then(|f| f.dyn_into::<Function>().map_err(JsValue::from)) {
+        if let Ok(ping) = Reflect::get(&self.raw, &JsValue::from_str("ping")).and_then(|f| f.dyn_into::<Function>()) {
             let _ = ping.call0(&self.raw);
         }
     }
@@ -97,9 +98,9 @@ fn property(object: &JsValue, name: &str) -> JsValue {
     Reflect::get(object, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
 }
 
-fn close_info(event: &JsValue) -> CloseInfo {
+fn close_frame(event: &JsValue) -> CloseFrame {
     let code = property(event, "code").as_f64().unwrap_or(1006.0);
-    CloseInfo {
+    CloseFrame {
         code: if (0.0..=65535.0).contains(&code) { code as u16 } else { 1006 },
         reason: property(event, "reason").as_string().unwrap_or_default(),
     }

@@ -107,10 +107,12 @@ pub enum Delivery {
 }
 
 /// A frame as the executor holds it. The engine asks for the cheap book-only reading first and
-/// decodes in full only when it must; `decode`'s `route` returns true for a frame to deliver,
-/// which the source then keeps ready for building (the wasm tape).
+/// decodes in full only when it must.
 pub trait FrameSource {
-    fn with_book_message<T>(&mut self, take: impl FnOnce(Option<&BookMessage<'_>>) -> T) -> T;
+    /// Hands the frame, read by the book-only reader, to `take`; `None` if it is no book frame.
+    fn with_book_message<T>(&mut self, take: impl FnOnce(&BookMessage<'_>) -> T) -> Option<T>;
+    /// Decodes the frame in full; `route` returns true for a frame to deliver, which the source
+    /// then keeps ready for building (the wasm tape).
     fn decode(&mut self, route: impl FnOnce(&Response<'_>) -> bool) -> Result<(), String>;
 }
 
@@ -118,8 +120,8 @@ pub trait FrameSource {
 pub struct TextFrame<'a>(pub &'a [u8]);
 
 impl FrameSource for TextFrame<'_> {
-    fn with_book_message<T>(&mut self, take: impl FnOnce(Option<&BookMessage<'_>>) -> T) -> T {
-        take(read_book_message(self.0).as_ref())
+    fn with_book_message<T>(&mut self, take: impl FnOnce(&BookMessage<'_>) -> T) -> Option<T> {
+        read_book_message(self.0).as_ref().map(take)
     }
 
     fn decode(&mut self, route: impl FnOnce(&Response<'_>) -> bool) -> Result<(), String> {
@@ -330,13 +332,13 @@ impl Engine {
             return Err(Conflict(format!("subscriptions[{index}].depth: the book of {market} is kept by stream.book() at another depth, and a connection holds one book per market")));
         }
         self.session.subscribe(list);
-        self.flush(now);
+        self.flush_soon(now);
         Ok(())
     }
 
     pub fn unsubscribe(&mut self, now: Millis, list: Vec<Subscription>) {
         self.session.unsubscribe(list);
-        self.flush(now);
+        self.flush_soon(now);
     }
 
     /// Sets the credentials every later connection authenticates with (`None`: public only).
@@ -372,7 +374,7 @@ impl Engine {
         let cell = BookCell::new(self.next_book_id, subscription.clone());
         self.books.push(Rc::clone(&cell));
         self.session.track_book(subscription);
-        self.flush(now);
+        self.flush_soon(now);
         Ok(cell)
     }
 
@@ -383,7 +385,7 @@ impl Engine {
         if self.books.len() != before {
             let subscription = cell.borrow().subscription.clone();
             self.session.untrack_book(&subscription);
-            self.flush(now);
+            self.flush_soon(now);
         }
     }
 
@@ -655,6 +657,14 @@ impl Engine {
         self.effects.push_back(Effect::RunEnded(Err(error)));
     }
 
+    /// Sends at the next turn rather than now: the user's calls of one burst (a thousand
+    /// `subscribe`s in a loop) then share requests instead of each taking one of the window.
+    fn flush_soon(&mut self, now: Millis) {
+        if matches!(self.phase, Phase::Open(_)) {
+            self.send_at = Some(self.send_at.map_or(now, |at| at.min(now)));
+        }
+    }
+
     /// Sends what the limiter allows now and remembers when the rest may go.
     fn flush(&mut self, now: Millis) {
         self.send_at = None;
@@ -677,8 +687,7 @@ impl Engine {
         if self.books.is_empty() {
             return false;
         }
-        frame.with_book_message(|message| {
-            let Some(message) = message else { return false };
+        let taken = frame.with_book_message(|message| {
             let Some(owner) = self
                 .books
                 .iter()
@@ -694,7 +703,8 @@ impl Engine {
                 return false;
             }
             self.feed_books(|cell| cell.feed_message(message)).is_some()
-        })
+        });
+        taken.unwrap_or(false)
     }
 
     /// Decodes a frame in full and decides where it goes.
