@@ -862,3 +862,39 @@ proptest! {
         prop_assert!(opened - released <= 1);
     }
 }
+
+/// The codes are declared once, in `ErrorCode`; the TypeScript union and the README's table are
+/// copies that must say the same.
+#[test]
+fn the_error_codes_of_index_d_ts_and_the_readme_are_the_engines() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let read = |path: &str| {
+        std::fs::read_to_string(format!("{root}/{path}")).expect("a file of the repository")
+    };
+    let codes: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+    let types = read("js/index.d.ts");
+    let union = types
+        .split("export type StreamErrorCode =")
+        .nth(1)
+        .and_then(|rest| rest.split(';').next())
+        .expect("the StreamErrorCode union");
+    let declared: Vec<&str> = union
+        .split('|')
+        .map(|s| s.trim().trim_matches('"'))
+        .filter(|s| !s.is_empty())
+        .collect();
+    assert_eq!(declared, codes, "js/index.d.ts");
+    let readme = read("README.md");
+    let section = readme
+        .split("### Stream errors")
+        .nth(1)
+        .and_then(|rest| rest.split("\n#").next())
+        .expect("the Stream errors section");
+    let table: Vec<&str> = section
+        .lines()
+        .filter_map(|line| line.strip_prefix("| `"))
+        .filter_map(|rest| rest.split('`').next())
+        .filter(|code| *code != "code")
+        .collect();
+    assert_eq!(table, codes, "README.md, Stream errors");
+}
