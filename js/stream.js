@@ -10,6 +10,7 @@ import { Request, listArgument, nextRequestId } from "./requests.js";
 import { ResponseQueue } from "./response-queue.js";
 import { OrderBook } from "./book.js";
 import { makeStreamError } from "./errors.js";
+import { frameQueue } from "./frames.js";
 
 const DISPATCH_MODES = ["inline", "task", "queue"];
 const CALLBACKS = [
@@ -95,6 +96,7 @@ export class Stream {
       connectFactory,
       connectOptions,
       encodeFrame,
+      frameQueue,
       buildResponse,
       settleTask: taskSettler(options.onHandlerError),
       enqueue: (response) => this.#queue.push(response),

@@ -12,6 +12,7 @@ use gloo_timers::callback::Timeout;
 use js_sys::Function;
 use wasm_bindgen::prelude::*;
 
+use super::batch::{Batch, BatchFrame, BatchedText};
 use super::dispatch::{call_and_await, message_of, DispatchMode};
 use super::frame_source::EncodedFrame;
 use super::hooks::{notify, Hooks};
@@ -149,16 +150,19 @@ impl Executor {
             &self.hooks.connect_options,
         );
         let problem = match made {
-            Ok(raw) if raw.is_object() => {
-                let socket = Rc::new(Socket::attach(
-                    raw,
-                    conn,
-                    &self.mailbox,
-                    self.hooks.noop.clone(),
-                ));
-                self.io.borrow_mut().sockets.push((conn, socket));
-                return;
-            }
+            Ok(raw) if raw.is_object() => match Socket::attach(
+                raw,
+                conn,
+                &self.mailbox,
+                &self.hooks.frame_queue,
+                self.hooks.noop.clone(),
+            ) {
+                Ok(socket) => {
+                    self.io.borrow_mut().sockets.push((conn, Rc::new(socket)));
+                    return;
+                }
+                Err(thrown) => thrown,
+            },
             Ok(_) => JsValue::from(js_sys::Error::new("connectFactory did not return a socket")),
             Err(thrown) => thrown,
         };
@@ -196,7 +200,7 @@ impl Executor {
             }
             match self.mailbox.recv().await {
                 Signal::Opened(conn) => self.act(|engine, now| engine.handle_opened(now, conn)),
-                Signal::Message(conn, data) => self.on_message(conn, data).await,
+                Signal::Batch(conn, batch) => self.on_batch(conn, batch).await,
                 Signal::Closed(conn, close) => {
                     let retry_after = self.socket(conn).and_then(|socket| socket.retry_after());
                     self.act(|engine, now| {
@@ -213,18 +217,52 @@ impl Executor {
         }
     }
 
-    async fn on_message(&self, conn: ConnId, data: JsValue) {
+    /// A task's frames, one clock reading for all. A handler that closes the stream (or a
+    /// drop it causes) ends the batch: the frames after it belong to a connection that is over.
+    async fn on_batch(&self, conn: ConnId, batch: Batch) {
         let now = now();
+        for (index, frame) in batch.frames().enumerate() {
+            if !self.engine.borrow().is_current(conn) {
+                return;
+            }
+            let data = || batch.values.get(index as u32);
+            match frame {
+                BatchFrame::Other => self.on_single(now, conn, data()).await,
+                BatchFrame::Text(bytes) => {
+                    let mut source = BatchedText {
+                        bytes,
+                        tape_at: None,
+                    };
+                    let delivery = self
+                        .engine
+                        .borrow_mut()
+                        .handle_frame(now, conn, &mut source);
+                    let response = match (&delivery, source.tape_at) {
+                        (Delivery::Deliver { .. }, Some(tape_at)) => {
+                            // The builder slices strings out of the frame's JS text: make it current.
+                            let data = data();
+                            Some(
+                                self.hooks
+                                    .encode_frame
+                                    .call1(&JsValue::NULL, &data)
+                                    .and_then(|_| self.build(tape_at)),
+                            )
+                        }
+                        _ => None,
+                    };
+                    self.after_frame(conn, delivery, response, None, data).await;
+                }
+            }
+        }
+    }
+
+    /// A frame that is not plain text (binary, or not valid Unicode), from its JS value.
+    async fn on_single(&self, now: Millis, conn: ConnId, data: JsValue) {
         if !data.is_string() {
             let delivery = self.engine.borrow_mut().handle_binary_frame(now, conn);
-            self.pump();
-            if let Delivery::Undecodable(problem) = delivery {
-                notify(
-                    &self.hooks.on_decode_error,
-                    &[&js_sys::Error::new(&problem).into(), &data],
-                );
-            }
-            return;
+            return self
+                .after_frame(conn, delivery, None, None, || data.clone())
+                .await;
         }
         let (len, thrown) = match self.hooks.encode_frame.call1(&JsValue::NULL, &data) {
             Ok(len) => (Some(len.as_f64().unwrap_or(0.0) as usize), None),
@@ -232,25 +270,41 @@ impl Executor {
         };
         let mut frame = EncodedFrame::new(len);
         let delivery = self.engine.borrow_mut().handle_frame(now, conn, &mut frame);
-        // Built before anything else runs: a callback's Response.parse would reuse the tape.
         let response = match (&delivery, frame.tape_at) {
-            (Delivery::Deliver { .. }, Some(tape_at)) => Some(
-                self.hooks
-                    .build_response
-                    .call1(&JsValue::NULL, &JsValue::from_f64(tape_at as f64)),
-            ),
+            (Delivery::Deliver { .. }, Some(tape_at)) => Some(self.build(tape_at)),
             _ => None,
         };
+        self.after_frame(conn, delivery, response, thrown, || data.clone())
+            .await;
+    }
+
+    /// The response object of the frame whose tape starts at `tape_at`. Built before anything
+    /// else runs: a callback's `Response.parse` would reuse the tape.
+    fn build(&self, tape_at: usize) -> Result<JsValue, JsValue> {
+        self.hooks
+            .build_response
+            .call1(&JsValue::NULL, &JsValue::from_f64(tape_at as f64))
+    }
+
+    /// Performs the frame's effects, then reports or delivers it.
+    async fn after_frame(
+        &self,
+        conn: ConnId,
+        delivery: Delivery,
+        response: Option<Result<JsValue, JsValue>>,
+        thrown: Option<JsValue>,
+        data: impl Fn() -> JsValue,
+    ) {
         self.pump();
         match delivery {
             Delivery::Stale | Delivery::Consumed => {}
             Delivery::Undecodable(problem) => {
                 let error = thrown.unwrap_or_else(|| js_sys::Error::new(&problem).into());
-                notify(&self.hooks.on_decode_error, &[&error, &data]);
+                notify(&self.hooks.on_decode_error, &[&error, &data()]);
             }
             Delivery::Deliver { auth_refusal } => match response {
                 Some(Ok(response)) => self.deliver(conn, &response, auth_refusal).await,
-                Some(Err(problem)) => notify(&self.hooks.on_decode_error, &[&problem, &data]),
+                Some(Err(problem)) => notify(&self.hooks.on_decode_error, &[&problem, &data()]),
                 None => {}
             },
         }

@@ -9,6 +9,8 @@ pub struct Hooks {
     pub connect_factory: Function,
     pub connect_options: JsValue,
     pub encode_frame: Function,
+    /// `js/frames.js`'s `frameQueue`: batches a socket's frames.
+    pub frame_queue: Function,
     pub build_response: Function,
     pub settle_task: Function,
     pub enqueue: Function,
@@ -27,19 +29,24 @@ pub struct Hooks {
 }
 
 fn optional(object: &JsValue, name: &str) -> Option<Function> {
-    Reflect::get(object, &JsValue::from_str(name)).ok().and_then(|value| value.dyn_into::<Function>().ok())
+    Reflect::get(object, &JsValue::from_str(name))
+        .ok()
+        .and_then(|value| value.dyn_into::<Function>().ok())
 }
 
 fn required(object: &JsValue, name: &str) -> Result<Function, JsValue> {
-    optional(object, name).ok_or_else(|| js_sys::TypeError::new(&format!("{name} must be a function")).into())
+    optional(object, name)
+        .ok_or_else(|| js_sys::TypeError::new(&format!("{name} must be a function")).into())
 }
 
 impl Hooks {
     pub fn from_js(object: &JsValue) -> Result<Hooks, JsValue> {
         Ok(Hooks {
             connect_factory: required(object, "connectFactory")?,
-            connect_options: Reflect::get(object, &JsValue::from_str("connectOptions")).unwrap_or(JsValue::UNDEFINED),
+            connect_options: Reflect::get(object, &JsValue::from_str("connectOptions"))
+                .unwrap_or(JsValue::UNDEFINED),
             encode_frame: required(object, "encodeFrame")?,
+            frame_queue: required(object, "frameQueue")?,
             build_response: required(object, "buildResponse")?,
             settle_task: required(object, "settleTask")?,
             enqueue: required(object, "enqueue")?,

@@ -7,15 +7,15 @@ use std::collections::VecDeque;
 use std::future::poll_fn;
 use std::task::{Poll, Waker};
 
-use wasm_bindgen::JsValue;
-
+use super::batch::Batch;
 use crate::core::engine::{CloseFrame, ConnId};
 
 /// Something for the stream's task to handle. Socket signals carry their connection, so that
 /// late events of an old socket are told apart from the current one's.
 pub enum Signal {
     Opened(ConnId),
-    Message(ConnId, JsValue),
+    /// The frames one task received, in order.
+    Batch(ConnId, Batch),
     Closed(ConnId, CloseFrame),
     /// The engine's deadline passed.
     Timer,

@@ -5,6 +5,7 @@
 //! convert results and errors once, at the boundary.
 
 // Public (and hidden from docs) so that tests/wasm.rs can exercise the binding directly.
+pub mod batch;
 pub mod book;
 pub mod decoder;
 pub mod errors;
