@@ -898,3 +898,30 @@ fn the_error_codes_of_index_d_ts_and_the_readme_are_the_engines() {
         .collect();
     assert_eq!(table, codes, "README.md, Stream errors");
 }
+
+#[test]
+fn a_late_keepalive_tick_leaves_the_server_a_whole_interval_to_answer() {
+    let mut h = Harness::new(policy(None, 0.5, 0.5, 0.0));
+    h.run();
+    h.open();
+    h.frame(r#"{"e":"marker"}"#);
+    // The host was busy: the first tick comes 1.9 intervals late, just short of the silence limit.
+    h.now += KEEPALIVE * 1.9;
+    h.engine.handle_timeout(h.now);
+    h.drain();
+    assert_eq!(h.lifecycle(), "c");
+    assert_eq!(
+        h.engine.poll_timeout(),
+        Some(h.now + KEEPALIVE),
+        "the next tick is an interval away, not due at once"
+    );
+    h.now += 10.0;
+    let id = h
+        .sent()
+        .last()
+        .map(|(_, v)| v["id"].as_str().unwrap_or("").to_owned())
+        .expect("a ping");
+    h.frame(&format!(r#"{{"e":"pong","i":"{id}"}}"#));
+    h.advance_by(KEEPALIVE);
+    assert_eq!(h.lifecycle(), "c", "the pong came in time");
+}

@@ -573,8 +573,9 @@ impl Engine {
                     return;
                 }
                 if let Phase::Open(open) = &mut self.phase {
-                    // From the deadline, not from now: a late timer does not stretch the interval.
-                    open.next_ping = (open.next_ping + self.keepalive_ms).max(now + 1.0);
+                    // From now: after a late tick (a busy host) the next one still leaves the
+                    // server a whole interval to answer this ping before silence is judged.
+                    open.next_ping = now + self.keepalive_ms;
                 }
                 self.session.queue_ping();
                 self.effects
