@@ -9,127 +9,27 @@
 //! never meets a busy engine.
 
 mod books;
+mod effect;
 mod error;
 mod frame;
 mod random;
+mod route;
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
 pub use books::{other_depth, BookCell, SharedBook};
+pub use effect::{ConnId, Delivery, Effect, Millis, StreamState};
 pub use error::{CloseFrame, ErrorCode, StreamError};
+pub use frame::{FrameSource, TextFrame};
 
-use crate::core::book::Applied;
-use crate::core::book_feed::{read_book_message, BookMessage};
 use crate::core::rate_limit::{parse_retry_after, ConnectionBudget, RequestLimiter};
 use crate::core::reconnect::{Backoff, ReconnectPolicy};
-use crate::core::response::{decode, Response};
-use crate::core::session::{is_auth_failure, Secrets, Session};
+use crate::core::session::{Secrets, Session};
 use crate::core::subscription::Subscription;
 use error::Errors;
-use frame::FrameFacts;
 use random::Jitter;
-
-/// Milliseconds since the epoch (JS `Date.now()`), or any monotonic origin in tests.
-pub type Millis = f64;
-
-/// Names one connection attempt, so that late events of an old socket are told apart.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ConnId(pub u32);
-
-/// What the user sees of the engine's phase (`stream.state`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum StreamState {
-    Idle,
-    Connecting,
-    Connected,
-    Reconnecting,
-    Closed,
-    Failed,
-}
-
-impl StreamState {
-    pub fn name(self) -> &'static str {
-        match self {
-            StreamState::Idle => "idle",
-            StreamState::Connecting => "connecting",
-            StreamState::Connected => "connected",
-            StreamState::Reconnecting => "reconnecting",
-            StreamState::Closed => "closed",
-            StreamState::Failed => "failed",
-        }
-    }
-}
-
-/// Something the executor must do, in the order the engine yields them.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Effect {
-    /// Create a socket to `uri`; its events come back tagged with `conn`.
-    Open {
-        conn: ConnId,
-        uri: String,
-    },
-    Send {
-        conn: ConnId,
-        text: String,
-    },
-    /// A WebSocket ping frame, where the socket can send one.
-    PingFrame {
-        conn: ConnId,
-    },
-    /// The connection is over: close the socket (if still open) and free what it holds.
-    CloseSocket {
-        conn: ConnId,
-    },
-    State(StreamState),
-    Connected,
-    Disconnected(StreamError),
-    Reconnecting(StreamError),
-    PermanentFailure(StreamError),
-    /// A kept book changed since its reader last looked.
-    BookChanged(u32),
-    /// `run()` settles: resolves on close, rejects when the policy gave up.
-    RunEnded(Result<(), StreamError>),
-}
-
-/// What to do with a frame, decided while it is handled.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Delivery {
-    /// Of a connection that is over: dropped.
-    Stale,
-    /// Consumed inside the engine (a keepalive answer, a kept book's update).
-    Consumed,
-    /// For the handlers. `auth_refusal` goes to `onAuthFailed` with the same response.
-    Deliver { auth_refusal: Option<StreamError> },
-    /// Not a MAX message: for `onDecodeError`, and the stream goes on.
-    Undecodable(String),
-}
-
-/// A frame as the executor holds it. The engine asks for the cheap book-only reading first and
-/// decodes in full only when it must.
-pub trait FrameSource {
-    /// Hands the frame, read by the book-only reader, to `take`; `None` if it is no book frame.
-    fn with_book_message<T>(&mut self, take: impl FnOnce(&BookMessage<'_>) -> T) -> Option<T>;
-    /// Decodes the frame in full; `route` returns true for a frame to deliver, which the source
-    /// then keeps ready for building (the wasm tape).
-    fn decode(&mut self, route: impl FnOnce(&Response<'_>) -> bool) -> Result<(), String>;
-}
-
-/// A frame's text as bytes, for executors that decode nothing themselves (and for tests).
-pub struct TextFrame<'a>(pub &'a [u8]);
-
-impl FrameSource for TextFrame<'_> {
-    fn with_book_message<T>(&mut self, take: impl FnOnce(&BookMessage<'_>) -> T) -> Option<T> {
-        read_book_message(self.0).as_ref().map(take)
-    }
-
-    fn decode(&mut self, route: impl FnOnce(&Response<'_>) -> bool) -> Result<(), String> {
-        let response = decode(self.0).map_err(|e| e.message().to_owned())?;
-        route(&response);
-        Ok(())
-    }
-}
 
 /// The checked options of one stream.
 #[derive(Debug, Clone)]
@@ -680,88 +580,5 @@ impl Engine {
             .session
             .next_send_in_ms(&limiter, now)
             .map(|wait| now + wait.max(1.0));
-    }
-
-    /// The fast path of a frame that only a kept book wants: read with the book reader, applied,
-    /// never decoded in full. True if it was taken.
-    fn feed_book_fast(&mut self, frame: &mut impl FrameSource) -> bool {
-        if self.books.is_empty() {
-            return false;
-        }
-        let taken = frame.with_book_message(|message| {
-            let Some(owner) = self
-                .books
-                .iter()
-                .find(|cell| cell.borrow().market() == message.market)
-            else {
-                return false;
-            };
-            if self
-                .session
-                .is_user_subscription(&owner.borrow().subscription)
-            {
-                // The user's handlers want this book's frames too: the full decoder serves both.
-                return false;
-            }
-            self.feed_books(|cell| cell.feed_message(message)).is_some()
-        });
-        taken.unwrap_or(false)
-    }
-
-    /// Decodes a frame in full and decides where it goes.
-    fn route_decoded(&mut self, frame: &mut impl FrameSource) -> Delivery {
-        let mut delivery = Delivery::Consumed;
-        let decoded = frame.decode(|response| {
-            delivery = self.route(response);
-            matches!(delivery, Delivery::Deliver { .. })
-        });
-        match decoded {
-            Ok(()) => delivery,
-            Err(problem) => Delivery::Undecodable(problem),
-        }
-    }
-
-    /// Routing: keepalive answers stay here, book frames feed their kept book, auth refusals are
-    /// noted once per connection (no reconnect: a refused key must never become a tight loop).
-    fn route(&mut self, response: &Response<'_>) -> Delivery {
-        let facts = FrameFacts::of(response);
-        if self.session.is_keepalive_answer(facts.event, facts.id) {
-            return Delivery::Consumed;
-        }
-        let mut auth_refusal = None;
-        if let Phase::Open(open) = &mut self.phase {
-            if facts.event == "error" && !open.refusal_reported && is_auth_failure(&facts.errors) {
-                open.refusal_reported = true;
-                let message = format!("authentication refused: {}", facts.errors.join("; "));
-                auth_refusal = Some(self.errors.make(ErrorCode::AuthRefused, message, None));
-            }
-        }
-        match self.feed_books(|cell| cell.feed(response)) {
-            Some(false) => Delivery::Consumed,
-            _ => Delivery::Deliver { auth_refusal },
-        }
-    }
-
-    /// Offers a frame to each kept book; `Some(for_handlers)` for the book that took it. A book
-    /// that fell out of step is resubscribed, that book only.
-    fn feed_books(
-        &mut self,
-        mut feed: impl FnMut(&mut BookCell) -> Option<Applied>,
-    ) -> Option<bool> {
-        for cell in &self.books {
-            let mut cell = cell.borrow_mut();
-            let was_dirty = cell.dirty;
-            let Some(applied) = feed(&mut cell) else {
-                continue;
-            };
-            if matches!(applied, Applied::Resync(_)) {
-                self.session.resubscribe(&cell.subscription);
-            }
-            if cell.dirty && !was_dirty {
-                self.effects.push_back(Effect::BookChanged(cell.id));
-            }
-            return Some(self.session.is_user_subscription(&cell.subscription));
-        }
-        None
     }
 }
