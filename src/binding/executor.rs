@@ -352,7 +352,9 @@ impl Executor {
                     if !registered {
                         continue;
                     }
-                    let Err(thrown) = call_and_await(handler, response).await else {
+                    let Err(thrown) =
+                        call_and_await(handler, response, &self.mailbox, current).await
+                    else {
                         continue;
                     };
                     match &self.hooks.on_handler_error {

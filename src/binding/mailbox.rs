@@ -40,6 +40,13 @@ impl Mailbox {
         }
     }
 
+    /// Wakes `waker` at the next push (a task waiting on something else, that a push may end).
+    pub fn wake_on_push(&self, waker: &Waker) {
+        if let Ok(mut slot) = self.waker.try_borrow_mut() {
+            *slot = Some(waker.clone());
+        }
+    }
+
     pub async fn recv(&self) -> Signal {
         poll_fn(|context| {
             let next = self

@@ -3,7 +3,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startStream, until } from "./harness.mjs";
+import { startStream, until, within } from "./harness.mjs";
 
 /** A socket whose frames the test delivers synchronously, many in one task. */
 class BurstSocket {
@@ -97,4 +97,19 @@ test("a close event never overtakes the frames received before it", async (t) =>
   sockets[0].end(4000, "gone");
   await until(() => events.length === 4, "the frames and the drop");
   assert.deepEqual(events, ["n0", "n1", "n2", "disconnected closed 4000 gone"]);
+});
+
+test("inline: close() while a handler's Promise is pending resolves run() without waiting for it", async (t) => {
+  const seen = [];
+  const { stream, sockets, ended } = burstStream(t);
+  stream.addHandler((r) => {
+    seen.push(r.id);
+    return new Promise(() => {}); // never settles
+  });
+  await until(() => stream.state === "connected", "the connection");
+  sockets[0].burst(3);
+  await until(() => seen.length === 1, "the first frame");
+  stream.close();
+  assert.deepEqual(await within(ended, "run() to resolve", 2000), { resolved: true });
+  assert.deepEqual(seen, ["n0"], "nothing is dispatched after close()");
 });
