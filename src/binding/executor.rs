@@ -60,7 +60,9 @@ impl Executor {
 
     /// Runs one engine call (which must not call into JS), then performs what it asked for.
     pub fn act<T>(&self, call: impl FnOnce(&mut Engine, Millis) -> T) -> T {
-        let result = call(&mut self.engine.borrow_mut(), now());
+        // The clock is read before the borrow: no call into JS while the engine is borrowed.
+        let now = now();
+        let result = call(&mut self.engine.borrow_mut(), now);
         self.pump();
         result
     }
@@ -168,9 +170,10 @@ impl Executor {
         };
         let message = message_of(&problem);
         self.errors.borrow_mut().set_cause(problem);
+        let now = now();
         self.engine
             .borrow_mut()
-            .handle_socket_unavailable(now(), conn, &message);
+            .handle_socket_unavailable(now, conn, &message);
     }
 
     /// Keeps one host timer at the engine's next deadline.

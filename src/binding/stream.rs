@@ -204,11 +204,8 @@ impl StreamDriver {
 
     /// The wire messages a connection opened now would send, in order (auth first), as JSON.
     pub fn requests(&self) -> String {
-        let messages = self
-            .executor
-            .engine
-            .borrow_mut()
-            .planned_requests(js_sys::Date::now());
+        let now = js_sys::Date::now();
+        let messages = self.executor.engine.borrow_mut().planned_requests(now);
         format!("[{}]", messages.join(","))
     }
 
@@ -243,7 +240,8 @@ impl StreamDriver {
 
     /// Connects and dispatches until `close()` (resolves) or the policy gives up (rejects).
     pub fn run(&self) -> Promise {
-        let started = self.executor.engine.borrow_mut().run(js_sys::Date::now());
+        let now = js_sys::Date::now();
+        let started = self.executor.engine.borrow_mut().run(now);
         if let Err(error) = started {
             return Promise::reject(&self.executor.js_error(&error));
         }
