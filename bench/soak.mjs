@@ -146,7 +146,11 @@ class Ledger {
   disconnected(error) {
     const conn = this.current;
     this.current = null;
-    if (!conn) return this.fail("onDisconnected outside any connection");
+    if (!conn) {
+      // An attempt that never opened is followed by onDisconnected too, with nothing to handle.
+      if (error?.code === "connect_failed" || error?.code === "rate_limited") return;
+      return this.fail(`onDisconnected outside any connection (${error?.code}: ${error?.message})`);
+    }
     while (conn.queue[0]?.kind === "keepalive") conn.queue.shift();
     if (conn.queue.length > 0) {
       const kinds = conn.queue.map((e) => e.sq ?? e.kind).slice(0, 5).join(", ");

@@ -462,14 +462,38 @@ export interface StreamOptions {
   /** Other connection limits than MAX's 600 an hour and 1440 a day, for this stream only. */
   connectionLimits?: { perHour: number; perDay: number };
   onConnected?: () => void;
-  onDisconnected?: (error: Error) => void;
-  onReconnecting?: (error: Error) => void;
-  onPermanentFailure?: (error: Error) => void;
+  onDisconnected?: (error: StreamError) => void;
+  onReconnecting?: (error: StreamError) => void;
+  onPermanentFailure?: (error: StreamError) => void;
   onHandlerError?: (error: unknown, response: Response) => void;
   onDecodeError?: (error: Error, text: unknown) => void;
   /** A refused authentication (E-1006, 1007, 1012), once per connection. */
-  onAuthFailed?: (error: Error, response: Response) => void;
+  onAuthFailed?: (error: StreamError, response: Response) => void;
   onStateChange?: (state: StreamState) => void;
+}
+
+/** The documented `StreamError.code` set (README, "Stream errors"). */
+export type StreamErrorCode =
+  | "connect_failed"
+  | "rate_limited"
+  | "closed"
+  | "silent"
+  | "handler_failed"
+  | "no_socket"
+  | "already_running"
+  | "auth_refused";
+
+/** Every error a Stream reports to its lifecycle callbacks and run()'s rejection. */
+export declare class StreamError extends Error {
+  constructor(code: StreamErrorCode, message: string, details?: { closeCode?: number; reason?: string; cause?: unknown });
+  readonly name: "StreamError";
+  readonly code: StreamErrorCode;
+  /** The close event's code, where a socket close caused the error. */
+  readonly closeCode?: number;
+  /** The close event's reason ("" when it gave none), where a socket close caused the error. */
+  readonly reason?: string;
+  /** What JS threw, for `no_socket` (the factory) and `handler_failed` (the handler). */
+  readonly cause?: unknown;
 }
 
 export interface StreamStatus {
@@ -498,7 +522,7 @@ export declare class Stream {
   readonly status: StreamStatus;
   addHandler(handler: Handler): this;
   removeHandler(handler: Handler): boolean;
-  /** Resolves on close(); rejects with the error after onPermanentFailure. */
+  /** Resolves on close(); rejects with the StreamError onPermanentFailure got (or `already_running`). */
   run(): Promise<void>;
   close(): void;
   /** The responses, in "queue" dispatch mode. */

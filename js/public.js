@@ -4,6 +4,7 @@ export { Request } from "./requests.js";
 export { Response } from "./response.js";
 export { ReconnectPolicy } from "./policy.js";
 export { Stream } from "./stream.js";
+export { StreamError } from "./errors.js";
 export { OrderBook } from "./book.js";
 export { replay } from "./replay.js";
 export { RecordingError } from "./replay-format.js";

@@ -1,5 +1,5 @@
-// Stream: the JS face of the engine in wasm (src/binding/stream.rs). This file defaults and
-// checks the options, holds the queue of "queue" mode, and never keeps the API secret: it goes
+// Stream: the JS face of the engine in wasm (src/core/engine, run by src/binding/executor.rs).
+// This file defaults and checks the options, holds the queue of "queue" mode, and never keeps the API secret: it goes
 // straight into wasm, so String(stream), JSON.stringify(stream) and errors cannot show it.
 
 import { wasm } from "./wasm.js";
@@ -11,6 +11,8 @@ import { ResponseQueue } from "./response-queue.js";
 import { OrderBook } from "./book.js";
 import { recordingFactory } from "./recording.js";
 import { remoteStream } from "./transport/remote-stream.js";
+import { makeStreamError } from "./errors.js";
+import { frameQueue } from "./frames.js";
 
 const DISPATCH_MODES = ["inline", "task", "queue"];
 const CALLBACKS = [
@@ -101,9 +103,11 @@ export class Stream {
       connectFactory: record ? recordingFactory(connectFactory, record) : connectFactory,
       connectOptions,
       encodeFrame,
+      frameQueue,
       buildResponse,
       settleTask: taskSettler(options.onHandlerError),
       enqueue: (response) => this.#queue.push(response),
+      streamError: makeStreamError,
       bookChanged: (id) => this.#books.get(id)?.changed(),
       noop: () => {},
     };

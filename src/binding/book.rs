@@ -3,75 +3,14 @@
 //! A handle shares its book with the stream's engine when the stream feeds it, so frames go
 //! straight from the socket into the book; JS only reads what it shows.
 
-use std::cell::RefCell;
-use std::rc::Rc;
-
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
 use super::decoder::{decode_frame, with_frame, Route};
-use crate::core::book::{Applied, BookState, Level, OrderBook};
-use crate::core::book_feed::{apply_message, apply_response, is_book_frame_of, read_book_message, BookMessage};
-use crate::core::response::Response;
+use crate::core::book::{Applied, BookState, Level};
+use crate::core::book_feed::read_book_message;
+use crate::core::engine::{BookCell, SharedBook};
 use crate::core::subscription::Subscription;
-
-/// A book and what the stream and the UI need to know about it.
-pub struct BookCell {
-    /// Names the book in the engine's change notices to JS (0 for a book the app feeds itself).
-    pub id: u32,
-    pub subscription: Subscription,
-    pub book: OrderBook,
-    /// Changed since JS last looked: lets the engine tell JS once per batch, not once per frame.
-    pub dirty: bool,
-    pub resyncs: u32,
-}
-
-pub type SharedBook = Rc<RefCell<BookCell>>;
-
-impl BookCell {
-    pub fn new(id: u32, subscription: Subscription) -> SharedBook {
-        Rc::new(RefCell::new(BookCell { id, subscription, book: OrderBook::new(), dirty: false, resyncs: 0 }))
-    }
-
-    /// The connection ended: what the book holds can no longer be trusted.
-    pub fn reset(&mut self) {
-        self.book.reset();
-        self.dirty = true;
-    }
-
-    pub fn market(&self) -> &str {
-        self.subscription.market().unwrap_or("")
-    }
-
-    /// Applies a response if it is this book's; returns what happened. Marks the book dirty.
-    pub fn feed(&mut self, response: &Response) -> Option<Applied> {
-        if !is_book_frame_of(response, self.market()) {
-            return None;
-        }
-        let applied = apply_response(&mut self.book, response)?;
-        self.note(&applied);
-        Some(applied)
-    }
-
-    /// Applies a frame read by the fast book reader if it is this book's.
-    pub fn feed_message(&mut self, message: &BookMessage<'_>) -> Option<Applied> {
-        if message.market != self.market() {
-            return None;
-        }
-        let applied = apply_message(&mut self.book, message)?;
-        self.note(&applied);
-        Some(applied)
-    }
-
-    fn note(&mut self, applied: &Applied) {
-        if matches!(applied, Applied::Resync(_)) {
-            self.resyncs = self.resyncs.saturating_add(1);
-        }
-        if !matches!(applied, Applied::Stale | Applied::Ignored) {
-            self.dirty = true;
-        }
-    }
-}
 
 /// What applying a frame did, as a small number: returning a string would cost a text decode
 /// per frame on the JS side. `js/book.js` names them in `OUTCOMES`, in this order.

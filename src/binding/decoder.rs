@@ -91,3 +91,18 @@ pub fn with_frame<T>(len: usize, read: impl FnOnce(&[u8]) -> T) -> Option<T> {
         Some(read(&decoder.input[..len.min(decoder.input.len())]))
     })
 }
+
+/// Like [`decode_frame`], for a frame held elsewhere than the input buffer (a stream's batch).
+pub fn decode_bytes(frame: &[u8], classify: impl FnOnce(&Response) -> Route) -> Result<Option<usize>, String> {
+    DECODER.with(|cell| {
+        let mut guard = cell.try_borrow_mut().map_err(|_| "the decoder is busy".to_owned())?;
+        let response = decode(frame).map_err(|e| e.message().to_owned())?;
+        match classify(&response) {
+            Route::Skip => Ok(None),
+            Route::Build => {
+                guard.tape.record(frame, &response);
+                Ok(Some(guard.tape.numbers().as_ptr() as usize))
+            }
+        }
+    })
+}

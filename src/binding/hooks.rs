@@ -9,9 +9,13 @@ pub struct Hooks {
     pub connect_factory: Function,
     pub connect_options: JsValue,
     pub encode_frame: Function,
+    /// `js/frames.js`'s `frameQueue`: batches a socket's frames.
+    pub frame_queue: Function,
     pub build_response: Function,
     pub settle_task: Function,
     pub enqueue: Function,
+    /// `js/errors.js`'s `makeStreamError`: the only maker of the stream's JS errors.
+    pub stream_error: Function,
     pub noop: Function,
     pub on_connected: Option<Function>,
     pub on_disconnected: Option<Function>,
@@ -25,22 +29,28 @@ pub struct Hooks {
 }
 
 fn optional(object: &JsValue, name: &str) -> Option<Function> {
-    Reflect::get(object, &JsValue::from_str(name)).ok().and_then(|value| value.dyn_into::<Function>().ok())
+    Reflect::get(object, &JsValue::from_str(name))
+        .ok()
+        .and_then(|value| value.dyn_into::<Function>().ok())
 }
 
 fn required(object: &JsValue, name: &str) -> Result<Function, JsValue> {
-    optional(object, name).ok_or_else(|| js_sys::TypeError::new(&format!("{name} must be a function")).into())
+    optional(object, name)
+        .ok_or_else(|| js_sys::TypeError::new(&format!("{name} must be a function")).into())
 }
 
 impl Hooks {
     pub fn from_js(object: &JsValue) -> Result<Hooks, JsValue> {
         Ok(Hooks {
             connect_factory: required(object, "connectFactory")?,
-            connect_options: Reflect::get(object, &JsValue::from_str("connectOptions")).unwrap_or(JsValue::UNDEFINED),
+            connect_options: Reflect::get(object, &JsValue::from_str("connectOptions"))
+                .unwrap_or(JsValue::UNDEFINED),
             encode_frame: required(object, "encodeFrame")?,
+            frame_queue: required(object, "frameQueue")?,
             build_response: required(object, "buildResponse")?,
             settle_task: required(object, "settleTask")?,
             enqueue: required(object, "enqueue")?,
+            stream_error: required(object, "streamError")?,
             noop: required(object, "noop")?,
             on_connected: optional(object, "onConnected"),
             on_disconnected: optional(object, "onDisconnected"),

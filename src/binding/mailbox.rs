@@ -1,32 +1,26 @@
-//! The stream's one inbox: socket events, timers and user requests all arrive here as signals,
-//! and the stream's task handles them one at a time. JS callbacks therefore only push and return,
-//! so nothing borrowed is ever held across a call into JS.
+//! The stream's one inbox for what the host reports (socket events, the engine's timer). The
+//! stream's task handles them one at a time, so a frame waits while an `inline` handler's
+//! Promise is pending. JS callbacks therefore only push and return.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::future::poll_fn;
 use std::task::{Poll, Waker};
 
-use wasm_bindgen::JsValue;
+use super::batch::Batch;
+use crate::core::engine::{CloseFrame, ConnId};
 
-/// Something for the stream's task to handle. Socket signals carry the connection's number so
-/// that late events of an old socket are told apart from the current one's.
+/// Something for the stream's task to handle. Socket signals carry their connection, so that
+/// late events of an old socket are told apart from the current one's.
 pub enum Signal {
-    Opened(u32),
-    Message(u32, JsValue),
-    Closed(u32, CloseInfo),
-    /// Queued requests may be sent (a user call, or the rate limiter's wait ended).
-    Flush,
-    Keepalive,
-    /// A backoff or budget wait with this token ended.
-    WaitOver(u32),
-    CloseRequested,
-}
-
-/// What a socket's close event said.
-pub struct CloseInfo {
-    pub code: u16,
-    pub reason: String,
+    Opened(ConnId),
+    /// The frames one task received, in order.
+    Batch(ConnId, Batch),
+    Closed(ConnId, CloseFrame),
+    /// The engine's deadline passed.
+    Timer,
+    /// Something changed outside the task (`run()` settled): look again.
+    Wake,
 }
 
 #[derive(Default)]
@@ -46,9 +40,20 @@ impl Mailbox {
         }
     }
 
+    /// Wakes `waker` at the next push (a task waiting on something else, that a push may end).
+    pub fn wake_on_push(&self, waker: &Waker) {
+        if let Ok(mut slot) = self.waker.try_borrow_mut() {
+            *slot = Some(waker.clone());
+        }
+    }
+
     pub async fn recv(&self) -> Signal {
         poll_fn(|context| {
-            let next = self.signals.try_borrow_mut().ok().and_then(|mut s| s.pop_front());
+            let next = self
+                .signals
+                .try_borrow_mut()
+                .ok()
+                .and_then(|mut s| s.pop_front());
             match next {
                 Some(signal) => Poll::Ready(signal),
                 None => {

@@ -6,32 +6,45 @@
 
 use std::rc::Rc;
 
-use js_sys::{Function, Reflect};
+use js_sys::{Array, Function, Reflect, Uint32Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::WebSocket;
 
-use super::mailbox::{CloseInfo, Mailbox, Signal};
+use super::batch::Batch;
+use super::mailbox::{Mailbox, Signal};
+use crate::core::engine::{CloseFrame, ConnId};
 
 type Handler = Closure<dyn FnMut(JsValue)>;
+type BatchHandler = Closure<dyn FnMut(Uint32Array, Array)>;
 
 #[wasm_bindgen]
 extern "C" {
-    /// A message event as any host makes it (a DOM `MessageEvent`, or `ws`'s look-alike).
-    type SocketMessage;
+    /// `js/frames.js`'s queue of one socket's message events.
+    #[derive(Clone)]
+    type FrameQueue;
 
-    /// `event.data`, read by a plain property access: no key string is made per message.
+    /// The message listener: queues `event.data`.
     #[wasm_bindgen(method, getter, structural)]
-    fn data(this: &SocketMessage) -> JsValue;
+    fn message(this: &FrameQueue) -> Function;
+
+    /// Hands what is queued to the batch handler now.
+    #[wasm_bindgen(method, structural)]
+    fn flush(this: &FrameQueue);
+
+    /// Forgets what is queued and hands nothing over any more.
+    #[wasm_bindgen(method, structural)]
+    fn stop(this: &FrameQueue);
 }
 
 pub struct Socket {
     raw: WebSocket,
+    queue: FrameQueue,
     /// Left as the error handler once ours is gone: Node's `ws` throws an error event that
     /// has no listener, and a socket still closing can emit one.
     noop: Function,
     _on_open: Handler,
-    _on_message: Handler,
+    _on_batch: BatchHandler,
     _on_close: Handler,
     _on_error: Handler,
 }
@@ -40,23 +53,53 @@ const CONNECTING: u16 = 0;
 const OPEN: u16 = 1;
 
 impl Socket {
-    /// Hooks a freshly created socket to the mailbox; its signals carry `generation`.
-    pub fn attach(raw: JsValue, generation: u32, mailbox: &Rc<Mailbox>, noop: Function) -> Socket {
+    /// Hooks a freshly created socket to the mailbox; its signals carry `conn`. Its frames reach
+    /// the mailbox in batches, one per task, through `frame_queue` (`js/frames.js`).
+    pub fn attach(
+        raw: JsValue,
+        conn: ConnId,
+        mailbox: &Rc<Mailbox>,
+        frame_queue: &Function,
+        noop: Function,
+    ) -> Result<Socket, JsValue> {
         let raw: WebSocket = raw.unchecked_into();
-        let handler = |make: fn(u32, JsValue) -> Signal| {
+        let on_batch: BatchHandler = {
             let mailbox = Rc::clone(mailbox);
-            Closure::new(move |event: JsValue| mailbox.push(make(generation, event)))
+            Closure::new(move |lengths: Uint32Array, values: Array| {
+                mailbox.push(Signal::Batch(conn, Batch::take(&lengths, values)))
+            })
         };
-        let on_open = handler(|generation, _| Signal::Opened(generation));
-        let on_message = handler(|generation, event| Signal::Message(generation, event.unchecked_ref::<SocketMessage>().data()));
-        let on_close = handler(|generation, event| Signal::Closed(generation, close_info(&event)));
+        let queue: FrameQueue = frame_queue
+            .call1(&JsValue::NULL, on_batch.as_ref())?
+            .unchecked_into();
+        let on_open: Handler = {
+            let mailbox = Rc::clone(mailbox);
+            Closure::new(move |_event: JsValue| mailbox.push(Signal::Opened(conn)))
+        };
+        let on_close: Handler = {
+            let mailbox = Rc::clone(mailbox);
+            let queue = queue.clone();
+            Closure::new(move |event: JsValue| {
+                // The frames received before the close come first.
+                queue.flush();
+                mailbox.push(Signal::Closed(conn, close_frame(&event)));
+            })
+        };
         // An error is always followed by a close event, which carries what we need.
         let on_error = Closure::new(|_event: JsValue| {});
         raw.set_onopen(Some(on_open.as_ref().unchecked_ref()));
-        raw.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        raw.set_onmessage(Some(&queue.message()));
         raw.set_onclose(Some(on_close.as_ref().unchecked_ref()));
         raw.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        Socket { raw, noop, _on_open: on_open, _on_message: on_message, _on_close: on_close, _on_error: on_error }
+        Ok(Socket {
+            raw,
+            queue,
+            noop,
+            _on_open: on_open,
+            _on_batch: on_batch,
+            _on_close: on_close,
+            _on_error: on_error,
+        })
     }
 
     pub fn send(&self, text: &str) -> Result<(), JsValue> {
@@ -65,7 +108,9 @@ impl Socket {
 
     /// Sends a WebSocket ping frame where the socket can (Node's `ws`); browsers cannot.
     pub fn ping_frame(&self) {
-        if let Ok(ping) = Reflect::get(&self.raw, &JsValue::from_str("ping")).and_then(|f| f.dyn_into::<Function>().map_err(JsValue::from)) {
+        if let Ok(ping) = Reflect::get(&self.raw, &JsValue::from_str("ping"))
+            .and_then(|f| f.dyn_into::<Function>())
+        {
             let _ = ping.call0(&self.raw);
         }
     }
@@ -85,6 +130,7 @@ impl Socket {
 
 impl Drop for Socket {
     fn drop(&mut self) {
+        self.queue.stop();
         self.raw.set_onopen(None);
         self.raw.set_onmessage(None);
         self.raw.set_onclose(None);
@@ -97,10 +143,14 @@ fn property(object: &JsValue, name: &str) -> JsValue {
     Reflect::get(object, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
 }
 
-fn close_info(event: &JsValue) -> CloseInfo {
+fn close_frame(event: &JsValue) -> CloseFrame {
     let code = property(event, "code").as_f64().unwrap_or(1006.0);
-    CloseInfo {
-        code: if (0.0..=65535.0).contains(&code) { code as u16 } else { 1006 },
+    CloseFrame {
+        code: if (0.0..=65535.0).contains(&code) {
+            code as u16
+        } else {
+            1006
+        },
         reason: property(event, "reason").as_string().unwrap_or_default(),
     }
 }

@@ -4,6 +4,7 @@ pub mod auth;
 pub mod book;
 pub mod book_feed;
 pub mod decimal;
+pub mod engine;
 pub mod error;
 pub mod protocol;
 pub mod rate_limit;

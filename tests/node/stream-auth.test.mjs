@@ -5,6 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { inspect } from "node:util";
+import { StreamError } from "maicoin-ws";
 import { simulator, requestLog, requestsOf, startStream, until, tickUntil, within, FAST } from "./harness.mjs";
 
 const trade = (market) => ({ channel: "trade", market });
@@ -39,7 +40,8 @@ for (const { code, why, sim: simOptions, secret } of REFUSALS) {
     assert.equal(errors[0].id, auth.id, "the error answers the auth request");
     assert.match(errors[0].errors[0], new RegExp(`^${code}`));
     const [error, response] = failures[0];
-    assert.ok(error instanceof Error);
+    assert.ok(error instanceof StreamError);
+    assert.equal(error.code, "auth_refused");
     assert.match(error.message, new RegExp(code));
     assert.equal(response, errors[0], "onAuthFailed gets the response the handlers got");
 

@@ -3,6 +3,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { StreamError } from "maicoin-ws";
 import { simulator, requestsOf, requestLog, startStream, until, within, gate, observedFactory, ScriptedSocket } from "./harness.mjs";
 
 const trade = (market) => ({ channel: "trade", market });
@@ -171,7 +172,11 @@ test("inline without onHandlerError: a failing handler ends the connection and t
   });
   stream.subscribe(THREE_FRAMES);
   await until(() => seen.length === 5, "the failure and the next connection's messages");
-  assert.deepEqual(disconnects, [failure], "onDisconnected gets the handler's error");
+  assert.equal(disconnects.length, 1);
+  assert.ok(disconnects[0] instanceof StreamError);
+  assert.equal(disconnects[0].code, "handler_failed");
+  assert.equal(disconnects[0].cause, failure, "onDisconnected's error carries the handler's error");
+  assert.match(disconnects[0].message, /handler failed/);
   // The ticker snapshot of the failed connection was never handled; the new connection replays both.
   assert.deepEqual(seen, ["subscribed", "snapshot:trade", "subscribed", "snapshot:trade", "snapshot:ticker"]);
   assert.equal(sim.stats.connections, 2);

@@ -59,6 +59,8 @@ test("a connection that delivers no frame for two intervals is taken for dead an
   assert.equal(disconnects.length, 1);
   const [error, at] = disconnects[0];
   assert.match(error.message, /presumed dead/);
+  assert.equal(error.code, "silent");
+  assert.equal(error.closeCode, undefined, "no close event caused it");
   assert.ok(at - silentFrom >= 2 * INTERVAL_S * 1000, `declared dead ${at - silentFrom} ms after the last frame`);
   assert.equal(sim.stats.connections, 2);
   assert.deepEqual(requestsOf(log, "sub", 2)[0].subscriptions, [{ channel: "trade", market: "btcusdt" }]);
@@ -72,6 +74,9 @@ test("a server that closes an idle connection is reconnected like any drop", asy
   startStream(t, { uri: sim.url, onConnected: () => connected++, onDisconnected: (error) => disconnects.push(error) });
   await until(() => connected === 2, "a second connection");
   assert.match(disconnects[0].message, /code 1000: idle timeout/);
+  assert.equal(disconnects[0].code, "closed");
+  assert.equal(disconnects[0].closeCode, 1000);
+  assert.match(disconnects[0].reason, /^idle timeout/);
   assert.ok(sim.stats.idleClosed >= 1);
 });
 

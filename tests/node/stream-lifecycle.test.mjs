@@ -5,11 +5,37 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { Stream } from "maicoin-ws";
+import { Stream, StreamError } from "maicoin-ws";
 import { simulator, requestLog, requestsOf, startStream, until, within, FAST } from "./harness.mjs";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const trade = (market) => ({ channel: "trade", market });
+
+/** A socket the test opens, refuses or drops by hand. */
+class ManualSocket {
+  readyState = 0;
+  onopen = null;
+  onmessage = null;
+  onclose = null;
+  onerror = null;
+
+  send() {}
+
+  open() {
+    this.readyState = 1;
+    this.onopen?.({ type: "open" });
+  }
+
+  /** Closes before opening (as a refused handshake does) or after (a drop). */
+  end(code, reason) {
+    this.readyState = 3;
+    this.onclose?.({ code, reason });
+  }
+
+  close(code = 1000) {
+    if (this.readyState < 2) this.end(code, "");
+  }
+}
 
 test("after a drop the stream reconnects, authenticates with a new nonce and replays its subscriptions", async (t) => {
   const sim = await simulator(t);
@@ -120,8 +146,8 @@ test("when maxRetries is used up: onPermanentFailure once, then run() rejects wi
     uri: sim.url,
     reconnectPolicy: { ...FAST, maxRetries: 2 },
     onConnected: () => events.push("connected"),
-    onDisconnected: () => events.push("disconnected"),
-    onReconnecting: (error) => events.push(["reconnecting", error.message]),
+    onDisconnected: (error) => events.push(["disconnected", error]),
+    onReconnecting: (error) => events.push(["reconnecting", error]),
     onPermanentFailure: (error) => events.push(["failed", error]),
   });
   await until(() => events.length === 1, "the connection");
@@ -129,17 +155,58 @@ test("when maxRetries is used up: onPermanentFailure once, then run() rejects wi
   await sim.close();
   const outcome = await within(ended, "run() to give up");
 
+  // A drop after open, then two refused attempts: each failed attempt is followed by
+  // onDisconnected, then onReconnecting or (the third, maxRetries being 2) onPermanentFailure.
   assert.deepEqual(
     events.map((e) => (Array.isArray(e) ? e[0] : e)),
-    ["connected", "disconnected", "reconnecting", "reconnecting", "failed"],
+    ["connected", "disconnected", "reconnecting", "disconnected", "reconnecting", "disconnected", "failed"],
   );
-  assert.match(events[2][1], /closed/, "the first retry follows the drop");
-  assert.match(events[3][1], /could not connect/, "the second follows a refused attempt");
-  const failure = events[4][1];
-  assert.ok(failure instanceof Error);
-  assert.match(failure.message, /could not connect/);
-  assert.equal(outcome.rejected, failure);
+  const errors = events.slice(1).map((e) => e[1]);
+  for (let i = 0; i < errors.length; i += 2) {
+    assert.ok(errors[i] instanceof StreamError, "every lifecycle error is a StreamError");
+    assert.equal(errors[i + 1], errors[i], "onReconnecting and onPermanentFailure get onDisconnected's error");
+  }
+  assert.equal(errors[0].code, "closed");
+  assert.match(errors[0].message, /closed/, "the first retry follows the drop");
+  assert.equal(typeof errors[0].closeCode, "number");
+  assert.equal(typeof errors[0].reason, "string");
+  for (const refused of [errors[2], errors[4]]) {
+    assert.equal(refused.code, "connect_failed");
+    assert.match(refused.message, /could not connect/, "the later ones follow refused attempts");
+    assert.equal(typeof refused.closeCode, "number");
+  }
+  const failure = errors[5];
+  assert.equal(outcome.rejected, failure, "run() rejects with the error onPermanentFailure got");
   assert.equal(stream.state, "failed");
+});
+
+test("connect failures before open and drops after open each give onDisconnected, then onReconnecting", async (t) => {
+  // Attempt 1 is refused before it opens, attempt 2 opens and is dropped, attempt 3 stays up.
+  const sockets = [];
+  const events = [];
+  const { stream } = startStream(t, {
+    uri: "ws://scripted.invalid/ws",
+    connectFactory: () => {
+      const socket = new ManualSocket();
+      sockets.push(socket);
+      return socket;
+    },
+    onConnected: () => events.push("c"),
+    onDisconnected: (error) => events.push(`d:${error.code}`),
+    onReconnecting: (error) => events.push(`r:${error.code}`),
+    onPermanentFailure: () => events.push("p"),
+  });
+  await until(() => sockets.length === 1, "the first attempt");
+  sockets[0].end(1006, "refused");
+  await until(() => sockets.length === 2, "the second attempt");
+  sockets[1].open();
+  await until(() => events.includes("c"), "the second attempt to open");
+  sockets[1].end(1001, "going away");
+  await until(() => sockets.length === 3, "the third attempt");
+  sockets[2].open();
+  await until(() => events.length === 6, "the third attempt to open");
+  assert.deepEqual(events, ["d:connect_failed", "r:connect_failed", "c", "d:closed", "r:closed", "c"]);
+  assert.equal(stream.state, "connected");
 });
 
 test("a successful connection resets the retry count", async (t) => {
@@ -211,28 +278,34 @@ test("close() before run() makes run() resolve without connecting", async (t) =>
   assert.equal(sim.stats.handshakeLog.length, 0);
 });
 
-test("a connectFactory that throws ends run() with its error rather than retrying forever", async (t) => {
+test("a connectFactory that throws ends run() with a no_socket StreamError rather than retrying forever", async (t) => {
   let calls = 0;
   const problem = new Error("no socket for you");
-  const failures = [];
+  const events = [];
   const { ended } = startStream(t, {
     uri: "ws://factory.invalid/ws",
     connectFactory: () => {
       calls++;
       throw problem;
     },
-    onPermanentFailure: (error) => failures.push(error),
+    onDisconnected: (error) => events.push(["disconnected", error]),
+    onPermanentFailure: (error) => events.push(["failed", error]),
   });
   const outcome = await within(ended, "run() to settle");
-  assert.equal(outcome.rejected, problem);
-  assert.deepEqual(failures, [problem]);
+  const failure = outcome.rejected;
+  assert.ok(failure instanceof StreamError);
+  assert.equal(failure.code, "no_socket");
+  assert.equal(failure.cause, problem, "the factory's error is the cause");
+  assert.match(failure.message, /no socket for you/);
+  assert.equal(failure.closeCode, undefined, "no socket, so no close event");
+  assert.deepEqual(events, [["disconnected", failure], ["failed", failure]]);
   assert.equal(calls, 1);
 });
 
 test("in a Node without WebSocket and without ws, run() rejects saying to install ws or pass connectFactory", async () => {
   // A child process whose require() cannot find `ws` (Node 20 has no global WebSocket).
   const script = `
-    import { Stream } from "maicoin-ws";
+    import { Stream, StreamError } from "maicoin-ws";
     const stream = new Stream({ uri: "ws://127.0.0.1:9/ws", reconnectPolicy: { baseDelay: 0.01, maxDelay: 0.01, jitter: 0 } });
     const timer = setTimeout(() => { console.log("STILL RUNNING"); stream.close(); }, 3000);
     stream.run().then(() => console.log("RESOLVED"), (error) => { clearTimeout(timer); console.log("REJECTED " + error.message); });

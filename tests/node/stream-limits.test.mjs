@@ -165,7 +165,7 @@ test("a handshake refused with 429 is not retried before its Retry-After time", 
     uri: sim.url,
     onConnected: () => connected++,
     onDisconnected: () => events.push("disconnected"),
-    onReconnecting: (error) => events.push(["reconnecting", error.message]),
+    onReconnecting: (error) => events.push(["reconnecting", error.message, error.code]),
   });
   await until(() => connected === 1, "a connection after the refusal");
   const [refused, accepted] = sim.stats.handshakeLog;
@@ -174,8 +174,10 @@ test("a handshake refused with 429 is not retried before its Retry-After time", 
   // Retry-After is a Unix time in seconds: connecting before it would prolong the ban.
   assert.ok(accepted.t >= refused.retryAfter * 1000, `retried at ${accepted.t}, Retry-After ${refused.retryAfter * 1000}`);
   assert.equal(sim.stats.handshakeLog.length, 2, "no attempt in between");
-  // Never connected, so nothing was disconnected; the failed attempt is retried by the policy.
-  assert.equal(events.length, 1);
-  assert.equal(events[0][0], "reconnecting");
-  assert.match(events[0][1], /could not connect/);
+  // The refused attempt is a failed attempt like any other: onDisconnected, then the retry.
+  assert.equal(events.length, 2);
+  assert.equal(events[0], "disconnected");
+  assert.equal(events[1][0], "reconnecting");
+  assert.match(events[1][1], /could not connect/);
+  assert.equal(events[1][2], "rate_limited");
 });

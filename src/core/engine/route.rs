@@ -1,0 +1,96 @@
+//! Where a frame goes: keepalive answers stay inside, book frames feed their kept book (a book
+//! out of step is resubscribed), auth refusals are noted once per connection, the rest is for
+//! the handlers.
+
+use super::books::BookCell;
+use super::error::ErrorCode;
+use super::frame::{FrameFacts, FrameSource};
+use super::{Delivery, Effect, Engine, Phase};
+use crate::core::book::Applied;
+use crate::core::response::Response;
+use crate::core::session::is_auth_failure;
+
+impl Engine {
+    /// The fast path of a frame that only a kept book wants: read with the book reader, applied,
+    /// never decoded in full. True if it was taken.
+    pub(super) fn feed_book_fast(&mut self, frame: &mut impl FrameSource) -> bool {
+        if self.books.is_empty() {
+            return false;
+        }
+        let taken = frame.with_book_message(|message| {
+            let Some(owner) = self
+                .books
+                .iter()
+                .find(|cell| cell.borrow().market() == message.market)
+            else {
+                return false;
+            };
+            if self
+                .session
+                .is_user_subscription(&owner.borrow().subscription)
+            {
+                // The user's handlers want this book's frames too: the full decoder serves both.
+                return false;
+            }
+            self.feed_books(|cell| cell.feed_message(message)).is_some()
+        });
+        taken.unwrap_or(false)
+    }
+
+    /// Decodes a frame in full and decides where it goes.
+    pub(super) fn route_decoded(&mut self, frame: &mut impl FrameSource) -> Delivery {
+        let mut delivery = Delivery::Consumed;
+        let decoded = frame.decode(|response| {
+            delivery = self.route(response);
+            matches!(delivery, Delivery::Deliver { .. })
+        });
+        match decoded {
+            Ok(()) => delivery,
+            Err(problem) => Delivery::Undecodable(problem),
+        }
+    }
+
+    /// Routing: keepalive answers stay here, book frames feed their kept book, auth refusals are
+    /// noted once per connection (no reconnect: a refused key must never become a tight loop).
+    fn route(&mut self, response: &Response<'_>) -> Delivery {
+        let facts = FrameFacts::of(response);
+        if self.session.is_keepalive_answer(facts.event, facts.id) {
+            return Delivery::Consumed;
+        }
+        let mut auth_refusal = None;
+        if let Phase::Open(open) = &mut self.phase {
+            if facts.event == "error" && !open.refusal_reported && is_auth_failure(&facts.errors) {
+                open.refusal_reported = true;
+                let message = format!("authentication refused: {}", facts.errors.join("; "));
+                auth_refusal = Some(self.errors.make(ErrorCode::AuthRefused, message, None));
+            }
+        }
+        match self.feed_books(|cell| cell.feed(response)) {
+            Some(false) => Delivery::Consumed,
+            _ => Delivery::Deliver { auth_refusal },
+        }
+    }
+
+    /// Offers a frame to each kept book; `Some(for_handlers)` for the book that took it. A book
+    /// that fell out of step is resubscribed, that book only.
+    fn feed_books(
+        &mut self,
+        mut feed: impl FnMut(&mut BookCell) -> Option<Applied>,
+    ) -> Option<bool> {
+        for cell in &self.books {
+            let mut cell = cell.borrow_mut();
+            let was_dirty = cell.dirty;
+            let Some(applied) = feed(&mut cell) else {
+                continue;
+            };
+            if matches!(applied, Applied::Resync(_)) {
+                self.session.resubscribe(&cell.subscription);
+            }
+            if cell.dirty && !was_dirty {
+                self.effects.push_back(Effect::BookChanged(cell.id));
+            }
+            return Some(self.session.is_user_subscription(&cell.subscription));
+        }
+        None
+    }
+}
