@@ -503,6 +503,45 @@ export interface StreamStatus {
   lastFrameAt: Date | null;
 }
 
+/** One subscription's health in `stream.stats()` (kept books included). */
+export type SubscriptionStats = Subscription & {
+  /** Frames of this subscription received (snapshots and updates alike). */
+  frames: number;
+  /** Local receipt time (ms since the epoch) of its last frame; null before the first. */
+  lastFrameAt: number | null;
+  /** Frames per second over the last 1 s and over the last 60 s (sliding, interpolated). */
+  ratePerSecond: { "1s": number; "60s": number };
+  /**
+   * Receipt time − the frame's server `T`, in ms, over its latest 256 frames of the last minute
+   * (nearest-rank percentiles); null without any. Includes the clock offset (see clockOffsetMs).
+   */
+  latencyMs: { p50: number; p90: number; p99: number; max: number } | null;
+  /** Book updates whose `fi` did not continue the previous `li` (books; 0 elsewhere). */
+  gaps: number;
+  /** Times a kept book fell out of step and was resubscribed (stream.book() books; 0 elsewhere). */
+  resyncs: number;
+  /** Times the stale watchdog resubscribed it (see staleAfter). */
+  staleResubscribes: number;
+};
+
+/** `stream.stats()`: a plain, JSON-ready object, read from the engine in one call. */
+export interface StreamStats {
+  /** Connections that opened (1 + every successful reconnect). */
+  connections: number;
+  /** Reconnect attempts scheduled after a failed or dropped connection. */
+  reconnects: number;
+  /** Every text or binary frame of the open connections (answers and pongs included). */
+  framesReceived: number;
+  /** Their size in UTF-8 bytes (text frames). */
+  bytesReceived: number;
+  /**
+   * Local − server clock estimate in ms: the smallest receipt − `T` of the last 60 s (transit
+   * only adds to it, so the minimum is nearest the offset); null before any frame with `T`.
+   */
+  clockOffsetMs: number | null;
+  subscriptions: SubscriptionStats[];
+}
+
 export interface BookOptions {
   depth?: BookDepth;
   onChange?: (book: OrderBook) => void;
@@ -520,6 +559,8 @@ export declare class Stream {
   readonly subscriptions: Subscription[];
   readonly state: StreamState;
   readonly status: StreamStatus;
+  /** The feed's health: counters, clock offset, one entry per subscription. */
+  stats(): StreamStats;
   addHandler(handler: Handler): this;
   removeHandler(handler: Handler): boolean;
   /** Resolves on close(); rejects with the StreamError onPermanentFailure got (or `already_running`). */

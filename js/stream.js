@@ -217,6 +217,19 @@ export class Stream {
     return status;
   }
 
+  /**
+   * The feed's health, one read of the engine: connection counters, the clock offset estimate
+   * and one entry per subscription (kept books included). A plain JSON-ready object.
+   */
+  stats() {
+    const stats = JSON.parse(this.#driver.stats());
+    stats.subscriptions = stats.subscriptions.map(({ rateMilli: [perSecond, perMinute], ...entry }) => ({
+      ...entry,
+      ratePerSecond: { "1s": perSecond / 1000, "60s": perMinute / 1000 },
+    }));
+    return stats;
+  }
+
   addHandler(handler) {
     if (typeof handler !== "function") throw new TypeError("handler must be a function");
     this.#driver.addHandler(handler);

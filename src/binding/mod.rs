@@ -8,8 +8,8 @@
 pub mod batch;
 pub mod book;
 pub mod decoder;
-pub mod errors;
 mod dispatch;
+pub mod errors;
 mod executor;
 mod frame_source;
 mod hooks;
@@ -17,5 +17,6 @@ mod mailbox;
 pub mod policy;
 pub mod requests;
 mod socket;
+mod stats;
 pub mod stream;
 mod stream_error;

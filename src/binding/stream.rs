@@ -234,6 +234,12 @@ impl StreamDriver {
         )
     }
 
+    /// The feed's health as JSON (see `stream.stats()`): read once, one crossing.
+    pub fn stats(&self) -> String {
+        let now = js_sys::Date::now();
+        super::stats::stats_json(&self.executor.engine.borrow(), now)
+    }
+
     pub fn uri(&self) -> String {
         self.executor.engine.borrow().uri().to_owned()
     }

@@ -3,13 +3,19 @@
 //! the response model meets the engine here only.
 
 use crate::core::book_feed::{read_book_message, BookMessage};
+use crate::core::protocol::{Channel, Event};
 use crate::core::response::{decode, Response};
+use crate::core::subscription::Subscription;
 
 /// A frame as the executor holds it. The engine asks for the cheap book-only reading first and
 /// decodes in full only when it must.
 pub trait FrameSource {
     /// Hands the frame, read by the book-only reader, to `take`; `None` if it is no book frame.
     fn with_book_message<T>(&mut self, take: impl FnOnce(&BookMessage<'_>) -> T) -> Option<T>;
+    /// The frame's server time `T`, read without decoding it (for the book fast path).
+    fn server_time(&mut self) -> Option<u64>;
+    /// The frame's length in bytes (UTF-8).
+    fn byte_len(&self) -> usize;
     /// Decodes the frame in full; `route` returns true for a frame to deliver, which the source
     /// then keeps ready for building (the wasm tape).
     fn decode(&mut self, route: impl FnOnce(&Response<'_>) -> bool) -> Result<(), String>;
@@ -23,6 +29,14 @@ impl FrameSource for TextFrame<'_> {
         read_book_message(self.0).as_ref().map(take)
     }
 
+    fn server_time(&mut self) -> Option<u64> {
+        scan_server_time(self.0)
+    }
+
+    fn byte_len(&self) -> usize {
+        self.0.len()
+    }
+
     fn decode(&mut self, route: impl FnOnce(&Response<'_>) -> bool) -> Result<(), String> {
         let response = decode(self.0).map_err(|e| e.message().to_owned())?;
         route(&response);
@@ -30,10 +44,73 @@ impl FrameSource for TextFrame<'_> {
     }
 }
 
+/// The top-level `T` of a frame, found by a scan rather than a parse: book frames hold only
+/// strings, numbers and arrays of strings below the top level, so `"T":` is that key.
+pub fn scan_server_time(frame: &[u8]) -> Option<u64> {
+    const KEY: &[u8] = br#""T":"#;
+    let at = frame.windows(KEY.len()).position(|w| w == KEY)? + KEY.len();
+    let digits = &frame[at..];
+    let end = digits
+        .iter()
+        .position(|b| !b.is_ascii_digit())
+        .unwrap_or(digits.len());
+    std::str::from_utf8(&digits[..end]).ok()?.parse().ok()
+}
+
 pub struct FrameFacts<'r> {
     pub event: &'r str,
     pub id: Option<&'r str>,
     pub errors: Vec<&'r str>,
+    pub subscription: SubscriptionFrame<'r>,
+}
+
+/// What a frame says about the subscription it belongs to, for the feed's health.
+#[derive(Debug, Clone, Copy)]
+pub struct SubscriptionFrame<'r> {
+    pub channel: Option<Channel>,
+    pub market: Option<&'r str>,
+    pub currency: Option<&'r str>,
+    pub resolution: Option<&'r str>,
+    pub server_time: Option<u64>,
+    /// `(fi, li)` of a book frame.
+    pub update_ids: Option<(u64, u64)>,
+    pub is_snapshot: bool,
+}
+
+impl<'r> SubscriptionFrame<'r> {
+    /// A frame read by the fast book reader.
+    pub fn of_book(message: &BookMessage<'r>, server_time: Option<u64>) -> Self {
+        SubscriptionFrame {
+            channel: Some(Channel::Book),
+            market: Some(message.market),
+            currency: None,
+            resolution: None,
+            server_time,
+            update_ids: Some((message.first_update_id, message.last_update_id)),
+            is_snapshot: message.event == Event::Snapshot.as_str(),
+        }
+    }
+
+    /// Whether this frame is one of `subscription`'s.
+    pub fn is_of(&self, subscription: &Subscription) -> bool {
+        if self.channel != Some(subscription.channel()) {
+            return false;
+        }
+        match subscription {
+            Subscription::Book { market, .. }
+            | Subscription::Trade { market }
+            | Subscription::Ticker { market } => self.market == Some(market.as_str()),
+            Subscription::Kline { market, resolution } => {
+                self.market == Some(market.as_str())
+                    && match (resolution, self.resolution) {
+                        (Some(wanted), Some(got)) => wanted.as_str() == got,
+                        _ => true,
+                    }
+            }
+            Subscription::MarketStatus => true,
+            Subscription::PoolQuota { currency } => self.currency == Some(currency.as_str()),
+        }
+    }
 }
 
 impl<'r> FrameFacts<'r> {
@@ -46,6 +123,38 @@ impl<'r> FrameFacts<'r> {
                 .iter()
                 .flat_map(|list| list.0.iter().map(|e| e.as_str()))
                 .collect(),
+            subscription: SubscriptionFrame {
+                channel: response
+                    .channel
+                    .as_ref()
+                    .and_then(|c| Channel::from_wire(c.as_str())),
+                market: response
+                    .market
+                    .as_ref()
+                    .or(response.ticker.as_ref().and_then(|t| t.market.as_ref()))
+                    .or(response.kline.as_ref().and_then(|k| k.market.as_ref()))
+                    .map(|m| m.as_str()),
+                currency: response
+                    .currency
+                    .as_ref()
+                    .or(response
+                        .pool_quota
+                        .as_ref()
+                        .and_then(|q| q.currency.as_ref()))
+                    .map(|c| c.as_str()),
+                resolution: response
+                    .kline
+                    .as_ref()
+                    .and_then(|k| k.resolution.as_ref())
+                    .map(|r| r.as_str()),
+                server_time: response.created_at.as_ref().map(|t| t.0),
+                update_ids: match (&response.first_update_id, &response.last_update_id) {
+                    (Some(first), Some(last)) => Some((first.0, last.0)),
+                    _ => None,
+                },
+                is_snapshot: response.event.as_ref().map(|e| e.as_str())
+                    == Some(Event::Snapshot.as_str()),
+            },
         }
     }
 }

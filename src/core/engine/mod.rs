@@ -14,6 +14,7 @@ mod error;
 mod frame;
 mod random;
 mod route;
+mod stats;
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -22,7 +23,8 @@ use std::rc::Rc;
 pub use books::{other_depth, BookCell, SharedBook};
 pub use effect::{ConnId, Delivery, Effect, Millis, StreamState};
 pub use error::{CloseFrame, ErrorCode, StreamError};
-pub use frame::{FrameSource, TextFrame};
+pub use frame::{scan_server_time, FrameSource, SubscriptionFrame, TextFrame};
+pub use stats::{Health, Latency, SubscriptionHealth, LATENCY_SAMPLES};
 
 use crate::core::rate_limit::{parse_retry_after, ConnectionBudget, RequestLimiter};
 use crate::core::reconnect::{Backoff, ReconnectPolicy};
@@ -120,6 +122,7 @@ pub struct Engine {
     reconnects: u32,
     frames: u64,
     last_frame_at: Millis,
+    health: Health,
 }
 
 impl Engine {
@@ -148,6 +151,7 @@ impl Engine {
             reconnects: 0,
             frames: 0,
             last_frame_at: 0.0,
+            health: Health::default(),
         }
     }
 
@@ -205,6 +209,11 @@ impl Engine {
         self.session.subscriptions()
     }
 
+    /// The feed's health: connection counters and one entry per subscription (kept books too).
+    pub fn health(&self) -> &Health {
+        &self.health
+    }
+
     pub fn has_secrets(&self) -> bool {
         self.session.has_secrets()
     }
@@ -232,12 +241,14 @@ impl Engine {
             return Err(Conflict(format!("subscriptions[{index}].depth: the book of {market} is kept by stream.book() at another depth, and a connection holds one book per market")));
         }
         self.session.subscribe(list);
+        self.sync_health(now);
         self.flush_soon(now);
         Ok(())
     }
 
     pub fn unsubscribe(&mut self, now: Millis, list: Vec<Subscription>) {
         self.session.unsubscribe(list);
+        self.sync_health(now);
         self.flush_soon(now);
     }
 
@@ -274,6 +285,7 @@ impl Engine {
         let cell = BookCell::new(self.next_book_id, subscription.clone());
         self.books.push(Rc::clone(&cell));
         self.session.track_book(subscription);
+        self.sync_health(now);
         self.flush_soon(now);
         Ok(cell)
     }
@@ -285,6 +297,7 @@ impl Engine {
         if self.books.len() != before {
             let subscription = cell.borrow().subscription.clone();
             self.session.untrack_book(&subscription);
+            self.sync_health(now);
             self.flush_soon(now);
         }
     }
@@ -348,6 +361,7 @@ impl Engine {
             refusal_reported: false,
         });
         self.session.on_connected();
+        self.health.on_connected(now);
         self.set_state(StreamState::Connected);
         self.effects.push_back(Effect::Connected);
         self.flush(now);
@@ -363,10 +377,11 @@ impl Engine {
         if !self.note_frame(now, conn) {
             return Delivery::Stale;
         }
-        let delivery = if self.feed_book_fast(frame) {
+        self.health.on_bytes(frame.byte_len());
+        let delivery = if self.feed_book_fast(now, frame) {
             Delivery::Consumed
         } else {
-            self.route_decoded(frame)
+            self.route_decoded(now, frame)
         };
         self.flush(now);
         delivery
@@ -487,6 +502,17 @@ impl Engine {
     }
 
     // ---- Inside ----
+
+    /// One health entry per subscription on the wire: the user's, then the kept books'.
+    fn sync_health(&mut self, now: Millis) {
+        let books: Vec<Subscription> = self
+            .books
+            .iter()
+            .map(|b| b.borrow().subscription.clone())
+            .collect();
+        self.health
+            .sync(now, self.session.subscriptions().iter().chain(books.iter()));
+    }
 
     fn set_state(&mut self, state: StreamState) {
         if self.queued_state != state {

@@ -1,0 +1,317 @@
+//! Feed health: how many frames each subscription gets, how fast, how late against the server's
+//! `T`, how often a book skipped updates. Every structure has a fixed size, so the memory is
+//! O(subscriptions) however many frames arrive.
+
+use super::effect::Millis;
+use super::frame::SubscriptionFrame;
+use crate::core::subscription::Subscription;
+
+/// The seconds the per-second rings cover, plus the one being filled.
+const RING: usize = 61;
+/// Lateness samples kept per subscription: the latest frames of the last minute.
+pub const LATENCY_SAMPLES: usize = 256;
+/// How long a lateness sample or a clock-offset minimum counts.
+const WINDOW_MS: Millis = 60_000.0;
+
+fn second_of(at: Millis) -> i64 {
+    (at / 1000.0).floor() as i64
+}
+
+fn slot(second: i64) -> usize {
+    second.rem_euclid(RING as i64) as usize
+}
+
+/// Frames per second over the last minute: a ring of per-second counts.
+#[derive(Debug, Clone)]
+struct RateRing {
+    counts: [u32; RING],
+    second: i64,
+}
+
+impl RateRing {
+    fn new() -> Self {
+        RateRing {
+            counts: [0; RING],
+            second: i64::MIN,
+        }
+    }
+
+    /// Moves the ring to `at`'s second, emptying the seconds that passed without a frame.
+    fn advance(&mut self, at: Millis) {
+        let second = second_of(at);
+        if self.second == i64::MIN || second - self.second >= RING as i64 {
+            self.counts = [0; RING];
+        } else {
+            for passed in self.second + 1..=second {
+                self.counts[slot(passed)] = 0;
+            }
+        }
+        // A clock that steps back keeps filling the latest second.
+        self.second = self.second.max(second);
+    }
+
+    fn add(&mut self, at: Millis) {
+        self.advance(at);
+        let count = &mut self.counts[slot(self.second)];
+        *count = count.saturating_add(1);
+    }
+
+    /// Frames per second over the last 1 s and the last 60 s at `now`. The oldest second is
+    /// weighted by how much of it is still inside the window (a sliding-window counter).
+    fn rates(&self, now: Millis) -> (f64, f64) {
+        let mut ring = self.clone();
+        ring.advance(now);
+        let inside = 1.0 - (now / 1000.0 - (now / 1000.0).floor());
+        let count = |back: i64| f64::from(ring.counts[slot(ring.second - back)]);
+        let one = count(0) + count(1) * inside;
+        let sixty = (0..60).map(count).sum::<f64>() + count(60) * inside;
+        (one, sixty / 60.0)
+    }
+}
+
+/// The smallest value seen in each second of the last minute.
+#[derive(Debug, Clone)]
+struct MinRing {
+    mins: [f64; RING],
+    second: i64,
+}
+
+impl MinRing {
+    fn new() -> Self {
+        MinRing {
+            mins: [f64::INFINITY; RING],
+            second: i64::MIN,
+        }
+    }
+
+    fn add(&mut self, at: Millis, value: f64) {
+        let second = second_of(at);
+        if self.second == i64::MIN || second - self.second >= RING as i64 {
+            self.mins = [f64::INFINITY; RING];
+        } else {
+            for passed in self.second + 1..=second {
+                self.mins[slot(passed)] = f64::INFINITY;
+            }
+        }
+        self.second = self.second.max(second);
+        let min = &mut self.mins[slot(self.second)];
+        *min = min.min(value);
+    }
+
+    /// The minimum over the seconds of the last minute before `now`.
+    fn min(&self, now: Millis) -> Option<f64> {
+        let oldest = second_of(now) - (RING as i64 - 1);
+        let min = (0..RING as i64)
+            .map(|back| self.second - back)
+            .filter(|&second| second >= oldest)
+            .map(|second| self.mins[slot(second)])
+            .fold(f64::INFINITY, f64::min);
+        min.is_finite().then_some(min)
+    }
+}
+
+/// The latest lateness samples (receipt − `T`), with their receipt times.
+#[derive(Debug, Clone)]
+struct LatencyWindow {
+    samples: [(Millis, f64); LATENCY_SAMPLES],
+    next: usize,
+    filled: usize,
+}
+
+/// Percentiles of receipt − `T`, in ms.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Latency {
+    pub p50: f64,
+    pub p90: f64,
+    pub p99: f64,
+    pub max: f64,
+}
+
+impl LatencyWindow {
+    fn new() -> Self {
+        LatencyWindow {
+            samples: [(0.0, 0.0); LATENCY_SAMPLES],
+            next: 0,
+            filled: 0,
+        }
+    }
+
+    fn add(&mut self, at: Millis, latency: f64) {
+        self.samples[self.next] = (at, latency);
+        self.next = (self.next + 1) % LATENCY_SAMPLES;
+        self.filled = (self.filled + 1).min(LATENCY_SAMPLES);
+    }
+
+    /// Nearest-rank percentiles of the samples of the last minute; `None` without any.
+    fn percentiles(&self, now: Millis) -> Option<Latency> {
+        let mut recent: Vec<f64> = self.samples[..self.filled]
+            .iter()
+            .filter(|(at, _)| now - at <= WINDOW_MS)
+            .map(|&(_, latency)| latency)
+            .collect();
+        if recent.is_empty() {
+            return None;
+        }
+        recent.sort_by(f64::total_cmp);
+        let rank = |p: f64| {
+            let index = ((p * recent.len() as f64).ceil() as usize).clamp(1, recent.len()) - 1;
+            recent[index]
+        };
+        Some(Latency {
+            p50: rank(0.5),
+            p90: rank(0.9),
+            p99: rank(0.99),
+            max: recent[recent.len() - 1],
+        })
+    }
+}
+
+/// One subscription's health.
+#[derive(Debug, Clone)]
+pub struct SubscriptionHealth {
+    pub subscription: Subscription,
+    pub frames: u64,
+    pub last_frame_at: Option<Millis>,
+    pub gaps: u32,
+    pub resyncs: u32,
+    pub stale_resubscribes: u32,
+    /// Since when the subscription has delivered nothing on the open connection (the stale
+    /// watchdog's reference).
+    pub quiet_since: Millis,
+    rate: RateRing,
+    latency: LatencyWindow,
+    /// The last book update id seen on this connection, to count updates that skip some.
+    last_update_id: Option<u64>,
+}
+
+impl SubscriptionHealth {
+    fn new(subscription: Subscription, now: Millis) -> Self {
+        SubscriptionHealth {
+            subscription,
+            frames: 0,
+            last_frame_at: None,
+            gaps: 0,
+            resyncs: 0,
+            stale_resubscribes: 0,
+            quiet_since: now,
+            rate: RateRing::new(),
+            latency: LatencyWindow::new(),
+            last_update_id: None,
+        }
+    }
+
+    /// Frames per second over the last 1 s and 60 s.
+    pub fn rates(&self, now: Millis) -> (f64, f64) {
+        self.rate.rates(now)
+    }
+
+    pub fn latency(&self, now: Millis) -> Option<Latency> {
+        self.latency.percentiles(now)
+    }
+}
+
+/// The stream's health: connection counters, and one entry per subscription.
+#[derive(Debug, Clone)]
+pub struct Health {
+    pub connections: u32,
+    pub bytes: u64,
+    entries: Vec<SubscriptionHealth>,
+    offsets: MinRing,
+}
+
+impl Default for Health {
+    fn default() -> Self {
+        Health {
+            connections: 0,
+            bytes: 0,
+            entries: Vec::new(),
+            offsets: MinRing::new(),
+        }
+    }
+}
+
+impl Health {
+    pub fn entries(&self) -> &[SubscriptionHealth] {
+        &self.entries
+    }
+
+    pub fn entries_mut(&mut self) -> &mut [SubscriptionHealth] {
+        &mut self.entries
+    }
+
+    /// Local − server clock in ms: the smallest receipt − `T` of the last minute. Transit only
+    /// ever adds to receipt − `T`, so its minimum is the closest to the offset itself (it
+    /// overstates it by the quickest frame's transit); a clock that is set ages out in a minute.
+    pub fn clock_offset(&self, now: Millis) -> Option<f64> {
+        self.offsets.min(now)
+    }
+
+    /// Keeps one entry per wanted subscription, in their order; an entry that stays keeps
+    /// its counts.
+    pub fn sync<'a>(&mut self, now: Millis, wanted: impl Iterator<Item = &'a Subscription>) {
+        let mut old = std::mem::take(&mut self.entries);
+        for subscription in wanted {
+            if self.entries.iter().any(|e| &e.subscription == subscription) {
+                continue;
+            }
+            let entry = match old.iter().position(|e| &e.subscription == subscription) {
+                Some(index) => old.swap_remove(index),
+                None => SubscriptionHealth::new(subscription.clone(), now),
+            };
+            self.entries.push(entry);
+        }
+    }
+
+    /// A connection opened: every subscription is quiet from now, and book ids start over.
+    pub fn on_connected(&mut self, now: Millis) {
+        self.connections = self.connections.saturating_add(1);
+        for entry in &mut self.entries {
+            entry.quiet_since = now;
+            entry.last_update_id = None;
+        }
+    }
+
+    pub fn on_bytes(&mut self, bytes: usize) {
+        self.bytes = self.bytes.saturating_add(bytes as u64);
+    }
+
+    /// A frame of a subscription's channel arrived; returns the matching entry, if any.
+    pub fn on_frame(
+        &mut self,
+        now: Millis,
+        frame: &SubscriptionFrame<'_>,
+    ) -> Option<&mut SubscriptionHealth> {
+        if let Some(server_time) = frame.server_time {
+            self.offsets.add(now, now - server_time as f64);
+        }
+        let entry = self
+            .entries
+            .iter_mut()
+            .find(|e| frame.is_of(&e.subscription))?;
+        entry.frames = entry.frames.saturating_add(1);
+        entry.last_frame_at = Some(now);
+        entry.quiet_since = now;
+        entry.rate.add(now);
+        if let Some(server_time) = frame.server_time {
+            entry.latency.add(now, now - server_time as f64);
+        }
+        if let Some((first, last)) = frame.update_ids {
+            if frame.is_snapshot {
+                entry.last_update_id = Some(last);
+            } else {
+                if matches!(entry.last_update_id, Some(previous) if first > previous.saturating_add(1))
+                {
+                    entry.gaps = entry.gaps.saturating_add(1);
+                }
+                entry.last_update_id = Some(entry.last_update_id.map_or(last, |p| p.max(last)));
+            }
+        }
+        Some(entry)
+    }
+
+    pub fn entry_mut(&mut self, subscription: &Subscription) -> Option<&mut SubscriptionHealth> {
+        self.entries
+            .iter_mut()
+            .find(|e| &e.subscription == subscription)
+    }
+}
