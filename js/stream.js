@@ -24,7 +24,14 @@ const CALLBACKS = [
   "onDecodeError",
   "onAuthFailed",
   "onStateChange",
+  "onStale",
 ];
+
+// The stale watchdog's defaults, in seconds (false: off): a book or a ticker of a live market
+// is never quiet that long; a kline's open candle is pushed at least when it closes (so 90 s or
+// 1.5 candles, whichever is longer); trades, market status and pool quotas may rightly be quiet.
+const STALE_DEFAULTS = Object.freeze({ book: 30, ticker: 60, kline: 90, trade: false, market_status: false, pool_quota: false });
+const STALE_CHANNELS = Object.keys(STALE_DEFAULTS);
 
 function policyFrom({ reconnect = true, reconnectPolicy }) {
   if (reconnectPolicy instanceof ReconnectPolicy) return reconnectPolicy;
@@ -46,6 +53,47 @@ function limitPair(name, value, keys) {
     throw new RangeError(`${name} must be { ${keys.join(", ")} } of positive integers`);
   }
   return pair;
+}
+
+function staleSeconds(name, value) {
+  if (value === false || value === 0) return null;
+  if (typeof value !== "number" || !(value > 0) || !Number.isFinite(value)) {
+    throw new RangeError(`${name} must be a positive number of seconds, or false (or 0) for off`);
+  }
+  return value;
+}
+
+/** `staleAfter` (seconds, one for all, or per channel over the defaults) as ms per channel. */
+function staleAfterMs(staleAfter) {
+  let seconds = { ...STALE_DEFAULTS };
+  let klinePerResolution = true;
+  if (staleAfter === false || typeof staleAfter === "number") {
+    const all = staleSeconds("staleAfter", staleAfter);
+    seconds = Object.fromEntries(STALE_CHANNELS.map((channel) => [channel, all]));
+    klinePerResolution = false;
+  } else if (staleAfter !== undefined && staleAfter !== null) {
+    if (typeof staleAfter !== "object" || Array.isArray(staleAfter)) {
+      throw new TypeError("staleAfter must be a number of seconds, false, or { channel: seconds | false }");
+    }
+    for (const [channel, value] of Object.entries(staleAfter)) {
+      if (!STALE_CHANNELS.includes(channel)) {
+        throw new RangeError(`staleAfter.${channel}: not a channel a stream subscribes to (${STALE_CHANNELS.join(", ")})`);
+      }
+      if (value === undefined) continue;
+      seconds[channel] = staleSeconds(`staleAfter.${channel}`, value);
+      if (channel === "kline") klinePerResolution = false;
+    }
+  }
+  const ms = (value) => (value === null || value === false ? null : Math.round(value * 1000));
+  return {
+    book: ms(seconds.book),
+    trade: ms(seconds.trade),
+    ticker: ms(seconds.ticker),
+    kline: ms(seconds.kline),
+    marketStatus: ms(seconds.market_status),
+    poolQuota: ms(seconds.pool_quota),
+    klinePerResolution,
+  };
 }
 
 /** Calls a handler without awaiting it ("task" mode); a failure goes to onHandlerError or the console. */
@@ -132,6 +180,7 @@ export class Stream {
       idPrefix: nextRequestId(),
       requestLimits: limitPair("requestLimits", requestLimits, ["perSecond", "perMinute"]),
       connectionLimits: limitPair("connectionLimits", connectionLimits, ["perHour", "perDay"]),
+      staleAfterMs: staleAfterMs(options.staleAfter),
     };
     this.#dispatch = dispatch;
     this.#driver = new wasm.glue.StreamDriver(JSON.stringify(engineOptions), hooks);

@@ -117,6 +117,14 @@ impl Executor {
                 notify(&self.hooks.on_permanent_failure, &[&self.js_error(&error)])
             }
             Effect::BookChanged(id) => notify(&self.hooks.book_changed, &[&JsValue::from(id)]),
+            Effect::Stale(subscription) => {
+                if self.hooks.on_stale.is_some() {
+                    // The wire object, parsed in JS: one crossing, a plain object for the user.
+                    let wire = serde_json::to_string(&subscription.to_wire()).unwrap_or_default();
+                    let value = js_sys::JSON::parse(&wire).unwrap_or(JsValue::NULL);
+                    notify(&self.hooks.on_stale, &[&value]);
+                }
+            }
             Effect::RunEnded(outcome) => {
                 let outcome = outcome.map_err(|error| self.js_error(&error));
                 self.io.borrow_mut().outcome = Some(outcome);

@@ -14,7 +14,7 @@ use super::dispatch::DispatchMode;
 use super::errors::input_error;
 use super::executor::Executor;
 use super::hooks::Hooks;
-use crate::core::engine::{Conflict, Engine, EngineConfig, Limits};
+use crate::core::engine::{Conflict, Engine, EngineConfig, Limits, StaleAfter};
 use crate::core::rate_limit::{ConnectionBudget, RequestLimiter};
 use crate::core::reconnect::ReconnectPolicy;
 use crate::core::request::filters_from_value;
@@ -38,6 +38,34 @@ struct StreamOptions {
     id_prefix: String,
     request_limits: Option<(usize, usize)>,
     connection_limits: Option<(usize, usize)>,
+    stale_after_ms: StaleOptions,
+}
+
+/// `staleAfter`, per channel in ms (`null`: off), as js/stream.js resolved it.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct StaleOptions {
+    book: Option<f64>,
+    trade: Option<f64>,
+    ticker: Option<f64>,
+    kline: Option<f64>,
+    market_status: Option<f64>,
+    pool_quota: Option<f64>,
+    kline_per_resolution: bool,
+}
+
+impl From<StaleOptions> for StaleAfter {
+    fn from(o: StaleOptions) -> Self {
+        StaleAfter {
+            book: o.book,
+            trade: o.trade,
+            ticker: o.ticker,
+            kline: o.kline,
+            market_status: o.market_status,
+            pool_quota: o.pool_quota,
+            kline_per_resolution: o.kline_per_resolution,
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -120,6 +148,7 @@ impl StreamDriver {
             keepalive_ms: f64::from(options.keepalive_interval_ms.max(1)),
             id_prefix: options.id_prefix,
             seed,
+            stale_after: options.stale_after_ms.into(),
         };
         let executor = Executor::new(
             Engine::new(config, limits),

@@ -14,6 +14,7 @@ mod error;
 mod frame;
 mod random;
 mod route;
+mod stale;
 mod stats;
 
 use std::cell::RefCell;
@@ -24,6 +25,7 @@ pub use books::{other_depth, BookCell, SharedBook};
 pub use effect::{ConnId, Delivery, Effect, Millis, StreamState};
 pub use error::{CloseFrame, ErrorCode, StreamError};
 pub use frame::{scan_server_time, FrameSource, SubscriptionFrame, TextFrame};
+pub use stale::StaleAfter;
 pub use stats::{Health, Latency, SubscriptionHealth, LATENCY_SAMPLES};
 
 use crate::core::rate_limit::{parse_retry_after, ConnectionBudget, RequestLimiter};
@@ -42,6 +44,8 @@ pub struct EngineConfig {
     pub id_prefix: String,
     /// Seeds the reconnect jitter.
     pub seed: u64,
+    /// The stale watchdog's limits per channel.
+    pub stale_after: StaleAfter,
 }
 
 /// MAX counts requests and connections per IP: streams of one page or process share these.
@@ -123,6 +127,7 @@ pub struct Engine {
     frames: u64,
     last_frame_at: Millis,
     health: Health,
+    stale_after: StaleAfter,
 }
 
 impl Engine {
@@ -152,6 +157,7 @@ impl Engine {
             frames: 0,
             last_frame_at: 0.0,
             health: Health::default(),
+            stale_after: config.stale_after,
         }
     }
 
@@ -173,10 +179,10 @@ impl Engine {
             Phase::Open(open) => Some(open.next_ping),
             _ => None,
         };
-        match (phase, self.send_at) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        [phase, self.send_at, self.next_stale_at()]
+            .into_iter()
+            .flatten()
+            .reduce(Millis::min)
     }
 
     /// The state last reported through a `State` effect: what a callback has been told.
@@ -498,6 +504,7 @@ impl Engine {
             }
             _ => {}
         }
+        self.resubscribe_stale(now);
         self.flush(now);
     }
 
