@@ -987,7 +987,13 @@ impl Harness {
                     .or(v["subscription"].as_array())
                     .map(|list| {
                         list.iter()
-                            .map(|s| format!("{}:{}", s["channel"].as_str().unwrap_or(""), s["market"].as_str().unwrap_or("")))
+                            .map(|s| {
+                                format!(
+                                    "{}:{}",
+                                    s["channel"].as_str().unwrap_or(""),
+                                    s["market"].as_str().unwrap_or("")
+                                )
+                            })
                             .collect()
                     })
                     .unwrap_or_default();
@@ -1018,14 +1024,30 @@ fn health_counts_frames_of_both_book_paths_their_rates_lateness_gaps_and_the_clo
     assert_eq!(entry.last_frame_at, Some(h.now));
     let (one, sixty) = entry.rates(h.now);
     assert!((9.0..=11.0).contains(&one), "about ten a second: {one}");
-    assert!((sixty - 20.0 / 60.0).abs() < 1e-9, "twenty in the minute: {sixty}");
+    assert!(
+        (sixty - 20.0 / 60.0).abs() < 1e-9,
+        "twenty in the minute: {sixty}"
+    );
     let latency = entry.latency(h.now).expect("samples");
-    assert_eq!((latency.p50, latency.p90, latency.p99, latency.max), (299.0, 307.0, 309.0, 309.0));
-    assert_eq!(h.engine.health().clock_offset(h.now), Some(290.0), "the smallest receipt - T");
+    assert_eq!(
+        (latency.p50, latency.p90, latency.p99, latency.max),
+        (299.0, 307.0, 309.0, 309.0)
+    );
+    assert_eq!(
+        h.engine.health().clock_offset(h.now),
+        Some(290.0),
+        "the smallest receipt - T"
+    );
 
     // The kept book takes the fast path; the user's book the full decoder: both count.
-    assert_eq!(h.frame(&book_frame("ltcusdt", "snapshot", 1, 1, h.now)), Delivery::Consumed);
-    assert_eq!(h.frame(&book_frame("ltcusdt", "update", 2, 2, h.now)), Delivery::Consumed);
+    assert_eq!(
+        h.frame(&book_frame("ltcusdt", "snapshot", 1, 1, h.now)),
+        Delivery::Consumed
+    );
+    assert_eq!(
+        h.frame(&book_frame("ltcusdt", "update", 2, 2, h.now)),
+        Delivery::Consumed
+    );
     assert_eq!(h.entry(&book("ltcusdt", 5)).frames, 2);
     assert!(kept.borrow().book.is_in_sync());
     for frame in [
@@ -1036,10 +1058,21 @@ fn health_counts_frames_of_both_book_paths_their_rates_lateness_gaps_and_the_clo
         assert!(matches!(h.frame(&frame), Delivery::Deliver { .. }));
     }
     let user_book = h.entry(&book("btcusdt", 5));
-    assert_eq!((user_book.frames, user_book.gaps, user_book.resyncs), (3, 1, 0), "a gap seen, but that book is the app's to resync");
-    assert_eq!(h.frame(&book_frame("ltcusdt", "update", 9, 9, h.now)), Delivery::Consumed);
+    assert_eq!(
+        (user_book.frames, user_book.gaps, user_book.resyncs),
+        (3, 1, 0),
+        "a gap seen, but that book is the app's to resync"
+    );
+    assert_eq!(
+        h.frame(&book_frame("ltcusdt", "update", 9, 9, h.now)),
+        Delivery::Consumed
+    );
     let kept_entry = h.entry(&book("ltcusdt", 5));
-    assert_eq!((kept_entry.gaps, kept_entry.resyncs), (1, 1), "the kept book's gap resynced it");
+    assert_eq!(
+        (kept_entry.gaps, kept_entry.resyncs),
+        (1, 1),
+        "the kept book's gap resynced it"
+    );
     assert!(h.engine.health().bytes > 0);
 
     // A minute later the rates and the lateness window have emptied; the counts stay.
@@ -1051,15 +1084,28 @@ fn health_counts_frames_of_both_book_paths_their_rates_lateness_gaps_and_the_clo
     assert_eq!(h.engine.health().clock_offset(h.now), None);
 
     h.engine.unsubscribe(h.now, vec![ticker("ethusdt")]);
-    let left: Vec<_> = h.engine.health().entries().iter().map(|e| e.subscription.clone()).collect();
+    let left: Vec<_> = h
+        .engine
+        .health()
+        .entries()
+        .iter()
+        .map(|e| e.subscription.clone())
+        .collect();
     assert_eq!(left, vec![book("btcusdt", 5), book("ltcusdt", 5)]);
 }
 
 #[test]
 fn a_quiet_subscription_is_resubscribed_alone_after_its_stale_after_and_counted() {
-    let mut h = Harness::watched(policy(None, 1.0, 1.0, 0.0), Limits::default(), StaleAfter::defaults());
+    let mut h = Harness::watched(
+        policy(None, 1.0, 1.0, 0.0),
+        Limits::default(),
+        StaleAfter::defaults(),
+    );
     h.engine
-        .subscribe(h.now, vec![book("btcusdt", 5), ticker("ethusdt"), trade("btcusdt")])
+        .subscribe(
+            h.now,
+            vec![book("btcusdt", 5), ticker("ethusdt"), trade("btcusdt")],
+        )
         .expect("no conflict");
     h.run();
     h.open();
@@ -1071,7 +1117,11 @@ fn a_quiet_subscription_is_resubscribed_alone_after_its_stale_after_and_counted(
         h.advance_by(5_000.0);
         h.frame(&ticker_frame("ethusdt", h.now));
     }
-    assert_eq!(h.stale_effects(), vec![(opened + 30_000.0, book("btcusdt", 5))], "the book, 30 s after its last frame");
+    assert_eq!(
+        h.stale_effects(),
+        vec![(opened + 30_000.0, book("btcusdt", 5))],
+        "the book, 30 s after its last frame"
+    );
     assert_eq!(
         h.actions_after(sent_before),
         vec![
@@ -1090,38 +1140,66 @@ fn a_quiet_subscription_is_resubscribed_alone_after_its_stale_after_and_counted(
     h.advance(opened + 60_000.0);
     assert_eq!(h.stale_effects().len(), 2);
     assert_eq!(h.entry(&book("btcusdt", 5)).stale_resubscribes, 2);
-    assert!(h.stale_effects().iter().all(|(_, s)| *s == book("btcusdt", 5)), "never the trades");
+    assert!(
+        h.stale_effects()
+            .iter()
+            .all(|(_, s)| *s == book("btcusdt", 5)),
+        "never the trades"
+    );
 }
 
 #[test]
 fn a_stale_kept_book_starts_over_and_resyncs_alone() {
-    let mut h = Harness::watched(policy(None, 1.0, 1.0, 0.0), Limits::default(), StaleAfter::defaults());
+    let mut h = Harness::watched(
+        policy(None, 1.0, 1.0, 0.0),
+        Limits::default(),
+        StaleAfter::defaults(),
+    );
     let kept = h.engine.book(h.now, book("btcusdt", 5)).expect("a book");
-    h.engine.subscribe(h.now, vec![ticker("ethusdt")]).expect("no conflict");
+    h.engine
+        .subscribe(h.now, vec![ticker("ethusdt")])
+        .expect("no conflict");
     h.run();
     h.open();
     h.frame(&book_frame("btcusdt", "snapshot", 1, 1, h.now));
     assert!(kept.borrow().book.is_in_sync());
     // The reader has looked: the next change is notified again.
     kept.borrow_mut().dirty = false;
-    let notices = |h: &Harness| h.effects.iter().filter(|(_, e)| *e == Effect::BookChanged(1)).count();
+    let notices = |h: &Harness| {
+        h.effects
+            .iter()
+            .filter(|(_, e)| *e == Effect::BookChanged(1))
+            .count()
+    };
     let seen = notices(&h);
     h.advance_by(29_999.0);
     h.frame(&ticker_frame("ethusdt", h.now));
     assert!(kept.borrow().book.is_in_sync());
     h.advance_by(1.0);
     assert_eq!(h.stale_effects().len(), 1);
-    assert!(!kept.borrow().book.is_in_sync(), "the book waits for the resubscription's snapshot");
+    assert!(
+        !kept.borrow().book.is_in_sync(),
+        "the book waits for the resubscription's snapshot"
+    );
     assert_eq!(notices(&h), seen + 1, "its reader is told");
     h.frame(&book_frame("btcusdt", "snapshot", 50, 50, h.now));
-    assert!(kept.borrow().book.is_in_sync(), "and is whole again from it");
+    assert!(
+        kept.borrow().book.is_in_sync(),
+        "and is whole again from it"
+    );
     assert_eq!(h.entry(&book("btcusdt", 5)).frames, 2);
 }
 
 #[test]
 fn no_stale_while_disconnected_none_just_after_a_reconnect_and_nothing_after_close() {
-    let mut h = Harness::watched(policy(None, 40.0, 40.0, 0.0), Limits::default(), StaleAfter::defaults());
-    h.engine.subscribe(h.now, vec![book("btcusdt", 5)]).expect("no conflict");
+    let mut h = Harness::watched(
+        policy(None, 40.0, 40.0, 0.0),
+        Limits::default(),
+        StaleAfter::defaults(),
+    );
+    h.engine
+        .subscribe(h.now, vec![book("btcusdt", 5)])
+        .expect("no conflict");
     h.run();
     h.open();
     h.frame(&book_frame("btcusdt", "snapshot", 1, 1, h.now));
@@ -1134,9 +1212,15 @@ fn no_stale_while_disconnected_none_just_after_a_reconnect_and_nothing_after_clo
     h.open();
     let reopened = h.now;
     h.advance(reopened + 29_999.0);
-    assert!(h.stale_effects().is_empty(), "the quiet time starts over with the connection");
+    assert!(
+        h.stale_effects().is_empty(),
+        "the quiet time starts over with the connection"
+    );
     h.advance(reopened + 30_000.0);
-    assert_eq!(h.stale_effects(), vec![(reopened + 30_000.0, book("btcusdt", 5))]);
+    assert_eq!(
+        h.stale_effects(),
+        vec![(reopened + 30_000.0, book("btcusdt", 5))]
+    );
 
     h.engine.close(h.now);
     h.drain();
@@ -1158,22 +1242,43 @@ fn stale_after_is_per_channel_off_where_asked_and_klines_get_one_and_a_half_cand
     assert_eq!(defaults.of(&ticker("btcusdt")), Some(60_000.0));
     assert_eq!(defaults.of(&trade("btcusdt")), None);
     assert_eq!(defaults.of(&Subscription::MarketStatus), None);
-    assert_eq!(defaults.of(&Subscription::PoolQuota { currency: "usdt".into() }), None);
-    assert_eq!(defaults.of(&kline(None)), Some(90_000.0), "the server's 1m default");
+    assert_eq!(
+        defaults.of(&Subscription::PoolQuota {
+            currency: "usdt".into()
+        }),
+        None
+    );
+    assert_eq!(
+        defaults.of(&kline(None)),
+        Some(90_000.0),
+        "the server's 1m default"
+    );
     assert_eq!(defaults.of(&kline(Some(Resolution::M1))), Some(90_000.0));
-    assert_eq!(defaults.of(&kline(Some(Resolution::M15))), Some(1_350_000.0));
-    assert_eq!(defaults.of(&kline(Some(Resolution::D1))), Some(129_600_000.0));
+    assert_eq!(
+        defaults.of(&kline(Some(Resolution::M15))),
+        Some(1_350_000.0)
+    );
+    assert_eq!(
+        defaults.of(&kline(Some(Resolution::D1))),
+        Some(129_600_000.0)
+    );
     let chosen = StaleAfter {
         kline: Some(120_000.0),
         kline_per_resolution: false,
         ..StaleAfter::off()
     };
-    assert_eq!(chosen.of(&kline(Some(Resolution::D1))), Some(120_000.0), "a chosen limit is kept");
+    assert_eq!(
+        chosen.of(&kline(Some(Resolution::D1))),
+        Some(120_000.0),
+        "a chosen limit is kept"
+    );
     assert_eq!(chosen.of(&book("btcusdt", 5)), None);
 
     // Off: a quiet stream is left alone, and no deadline is set for it.
     let mut h = Harness::new(policy(None, 1.0, 1.0, 0.0));
-    h.engine.subscribe(h.now, vec![book("btcusdt", 5)]).expect("no conflict");
+    h.engine
+        .subscribe(h.now, vec![book("btcusdt", 5)])
+        .expect("no conflict");
     h.run();
     h.open();
     h.advance_by(25_000.0);
