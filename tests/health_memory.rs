@@ -50,8 +50,12 @@ fn a_million_frames_leave_the_health_structures_as_they_were() {
         .iter()
         .flat_map(|m| {
             [
-                Subscription::Ticker { market: (*m).into() },
-                Subscription::Trade { market: (*m).into() },
+                Subscription::Ticker {
+                    market: (*m).into(),
+                },
+                Subscription::Trade {
+                    market: (*m).into(),
+                },
             ]
         })
         .collect();
@@ -59,7 +63,13 @@ fn a_million_frames_leave_the_health_structures_as_they_were() {
         .subscribe(0.0, subscriptions.clone())
         .expect("no conflict");
     let kept = engine
-        .book(0.0, Subscription::Book { market: "btcusdt".into(), depth: Some(1) })
+        .book(
+            0.0,
+            Subscription::Book {
+                market: "btcusdt".into(),
+                depth: Some(1),
+            },
+        )
         .expect("a book");
     engine.run(0.0).expect("runs");
     let mut conn = None;
@@ -81,7 +91,8 @@ fn a_million_frames_leave_the_health_structures_as_they_were() {
         for i in from..from + count {
             // A frame every 0.1 ms of fake time, 20 ms late: every bucket and window turns over.
             let now = i as f64 * 0.1;
-            let text = frames[(i % frames.len() as u64) as usize].replace("TIME", &((now as u64).saturating_sub(20)).to_string());
+            let text = frames[(i % frames.len() as u64) as usize]
+                .replace("TIME", &((now as u64).saturating_sub(20)).to_string());
             engine.handle_frame(now, conn, &mut TextFrame(text.as_bytes()));
             if i % 1000 == 0 {
                 engine.handle_timeout(now);
