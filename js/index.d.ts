@@ -470,6 +470,26 @@ export interface StreamOptions {
   /** A refused authentication (E-1006, 1007, 1012), once per connection. */
   onAuthFailed?: (error: StreamError, response: Response) => void;
   onStateChange?: (state: StreamState) => void;
+  /**
+   * The stale watchdog: a subscription that delivers nothing this many seconds while its
+   * connection is open is unsubscribed and subscribed again, alone, counted in stats() and
+   * reported to onStale. One number for every channel, a per-channel map over the defaults, or
+   * false / 0 for off. Defaults: book 30, ticker 60, kline 90 or 1.5 candles (whichever is
+   * longer), trade, market_status and pool_quota off.
+   */
+  staleAfter?: number | false | StaleAfterMap;
+  /** The stale watchdog resubscribed `subscription` (see staleAfter). */
+  onStale?: (subscription: Subscription) => void;
+}
+
+/** `staleAfter` per channel, in seconds; false or 0: never stale. Unnamed channels keep their default. */
+export interface StaleAfterMap {
+  book?: number | false;
+  trade?: number | false;
+  ticker?: number | false;
+  kline?: number | false;
+  market_status?: number | false;
+  pool_quota?: number | false;
 }
 
 /** The documented `StreamError.code` set (README, "Stream errors"). */
