@@ -35,6 +35,14 @@ fn live() -> isize {
 }
 
 #[test]
+fn a_subscriptions_health_is_a_few_kilobytes_held_inline() {
+    let size = std::mem::size_of::<maicoin_ws::core::engine::SubscriptionHealth>();
+    println!("SubscriptionHealth: {size} bytes");
+    // The 256 lateness samples (16 bytes each) and two 61-second rings, plus counters.
+    assert!((4_096..6_000).contains(&size), "{size} bytes");
+}
+
+#[test]
 fn a_million_frames_leave_the_health_structures_as_they_were() {
     let config = EngineConfig {
         uri: "wss://max.test/ws".into(),
