@@ -2,7 +2,8 @@
 // engine, decoder, handlers), measuring whether stream.stats()'s structures grow with the
 // frames. They must not: each subscription keeps fixed-size rings (per-second counts and minima
 // over a minute, its latest 256 lateness samples), so the memory is O(subscriptions).
-// Run with `node --expose-gc bench/stats-memory.mjs` (FRAMES=n for another count).
+// Run with `node --expose-gc bench/stats-memory.mjs` (FRAMES=n for another count, SUBSCRIPTIONS=n
+// for one stream of n subscriptions only: then the wasm memory is that stream's alone).
 //
 // Two streams, with 10 and with 100 ticker subscriptions, each fed FRAMES frames round-robin
 // from a scripted socket (no network: nothing else to count). Heap and wasm memory are read
@@ -92,7 +93,8 @@ async function run(subscriptionCount) {
 }
 
 const mb = (bytes) => (bytes / MB).toFixed(2);
-for (const count of [10, 100]) {
+const counts = process.env.SUBSCRIPTIONS ? [Number(process.env.SUBSCRIPTIONS)] : [10, 100];
+for (const count of counts) {
   const { seconds, samples, handled, stats } = await run(count);
   const first = samples[0];
   const last = samples.at(-1);

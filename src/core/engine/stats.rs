@@ -2,6 +2,8 @@
 //! `T`, how often a book skipped updates. Every structure has a fixed size, so the memory is
 //! O(subscriptions) however many frames arrive.
 
+use std::collections::HashMap;
+
 use super::effect::Millis;
 use super::frame::SubscriptionFrame;
 use crate::core::subscription::Subscription;
@@ -216,6 +218,9 @@ pub struct Health {
     pub connections: u32,
     pub bytes: u64,
     entries: Vec<SubscriptionHealth>,
+    /// Entry indices by market or currency (`""` for market status): a frame finds its entry
+    /// without a walk over every subscription.
+    index: HashMap<String, Vec<usize>>,
     offsets: MinRing,
 }
 
@@ -225,8 +230,17 @@ impl Default for Health {
             connections: 0,
             bytes: 0,
             entries: Vec::new(),
+            index: HashMap::new(),
             offsets: MinRing::new(),
         }
+    }
+}
+
+/// What a subscription's frames are found by.
+fn index_key(subscription: &Subscription) -> &str {
+    match subscription {
+        Subscription::PoolQuota { currency } => currency,
+        other => other.market().unwrap_or(""),
     }
 }
 
@@ -249,16 +263,27 @@ impl Health {
     /// Keeps one entry per wanted subscription, in their order; an entry that stays keeps
     /// its counts.
     pub fn sync<'a>(&mut self, now: Millis, wanted: impl Iterator<Item = &'a Subscription>) {
-        let mut old = std::mem::take(&mut self.entries);
+        // Keyed by subscription so that a thousand one-by-one subscribe calls stay linear.
+        let mut old: HashMap<Subscription, SubscriptionHealth> = std::mem::take(&mut self.entries)
+            .into_iter()
+            .map(|e| (e.subscription.clone(), e))
+            .collect();
+        let mut seen = std::collections::HashSet::new();
         for subscription in wanted {
-            if self.entries.iter().any(|e| &e.subscription == subscription) {
+            if !seen.insert(subscription) {
                 continue;
             }
-            let entry = match old.iter().position(|e| &e.subscription == subscription) {
-                Some(index) => old.swap_remove(index),
-                None => SubscriptionHealth::new(subscription.clone(), now),
-            };
+            let entry = old
+                .remove(subscription)
+                .unwrap_or_else(|| SubscriptionHealth::new(subscription.clone(), now));
             self.entries.push(entry);
+        }
+        self.index.clear();
+        for (at, entry) in self.entries.iter().enumerate() {
+            self.index
+                .entry(index_key(&entry.subscription).to_owned())
+                .or_default()
+                .push(at);
         }
     }
 
@@ -284,10 +309,13 @@ impl Health {
         if let Some(server_time) = frame.server_time {
             self.offsets.add(now, now - server_time as f64);
         }
-        let entry = self
-            .entries
-            .iter_mut()
-            .find(|e| frame.is_of(&e.subscription))?;
+        let key = frame.currency.or(frame.market).unwrap_or("");
+        let at = *self
+            .index
+            .get(key)?
+            .iter()
+            .find(|&&at| frame.is_of(&self.entries[at].subscription))?;
+        let entry = &mut self.entries[at];
         entry.frames = entry.frames.saturating_add(1);
         entry.last_frame_at = Some(now);
         entry.quiet_since = now;
