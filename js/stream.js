@@ -272,10 +272,11 @@ export class Stream {
    */
   stats() {
     const stats = JSON.parse(this.#driver.stats());
-    stats.subscriptions = stats.subscriptions.map(({ rateMilli: [perSecond, perMinute], ...entry }) => ({
-      ...entry,
-      ratePerSecond: { "1s": perSecond / 1000, "60s": perMinute / 1000 },
-    }));
+    stats.subscriptions = stats.subscriptions.map(({ rateMilli: [perSecond, perMinute], frames, lastFrameAt, ...rest }) => {
+      const { latencyMs, gaps, resyncs, staleResubscribes, ...subscription } = rest;
+      const ratePerSecond = { "1s": perSecond / 1000, "60s": perMinute / 1000 };
+      return { ...subscription, frames, lastFrameAt, ratePerSecond, latencyMs, gaps, resyncs, staleResubscribes };
+    });
     return stats;
   }
 
