@@ -5,7 +5,7 @@ use std::cell::RefCell;
 
 use wasm_bindgen::prelude::*;
 
-use crate::core::response::{decode, decode_to_tape, Response};
+use crate::core::response::{decode_to_tape, decode_with, Response};
 use crate::core::tape::Tape;
 
 #[derive(Default)]
@@ -65,20 +65,17 @@ pub enum Route {
     Skip,
 }
 
-/// Decodes the frame that `encodeFrame` wrote into the input buffer. `classify` sees it first;
-/// for `Route::Build` the tape is written and its address returned.
+/// Decodes the frame that `encodeFrame` wrote into the input buffer onto the tape. `classify`
+/// sees it first; for `Route::Build` the tape's address is returned.
 pub fn decode_frame(len: usize, classify: impl FnOnce(&Response) -> Route) -> Result<Option<usize>, String> {
     DECODER.with(|cell| {
         let mut guard = cell.try_borrow_mut().map_err(|_| "the decoder is busy".to_owned())?;
         let decoder = &mut *guard;
         let frame = &decoder.input[..len.min(decoder.input.len())];
-        let response = decode(frame).map_err(|e| e.message().to_owned())?;
+        let response = decode_with(frame, &mut decoder.tape).map_err(|e| e.message().to_owned())?;
         match classify(&response) {
             Route::Skip => Ok(None),
-            Route::Build => {
-                decoder.tape.record(frame, &response);
-                Ok(Some(decoder.tape.numbers().as_ptr() as usize))
-            }
+            Route::Build => Ok(Some(decoder.tape.numbers().as_ptr() as usize)),
         }
     })
 }
