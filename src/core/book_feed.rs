@@ -1,37 +1,183 @@
 //! Feeding decoded `book` responses into an `OrderBook`, for the stream and for apps that hold
 //! their own responses. One place turns a response's levels into the book's frame.
 
-use serde::Deserialize;
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use super::book::{Applied, BookFrame, OrderBook};
 use super::protocol::{Channel, Event};
-use super::response::Response;
+use super::response::{Response, ASKS, BIDS, CHANNEL, EVENT, FIRST_UPDATE_ID, LAST_UPDATE_ID, MARKET, VERSION};
+use super::schema::RESPONSE;
 use super::wire::{Level, List};
 
 /// A `book` frame read with only the keys the book needs, every string borrowed from the frame.
 ///
-/// The fast path for frames that feed a book and never become JS objects: no `Option<Cow>` per
-/// string, no list of unknown keys. A frame it cannot read this way (an escaped string, say) goes
+/// The fast path for frames that feed a book and never become JS objects: no tape, no list of
+/// unknown keys. A frame it cannot read this way (an escaped string, a null, a repeated key) goes
 /// through the full decoder instead.
-#[derive(Deserialize)]
+#[derive(Debug, Default)]
 pub struct BookMessage<'a> {
     /// The frame's own top-level `c`: only `book` frames feed a book, whatever nested values hold.
-    #[serde(rename = "c", borrow)]
     pub channel: &'a str,
-    #[serde(rename = "e", borrow)]
     pub event: &'a str,
-    #[serde(rename = "M", borrow)]
     pub market: &'a str,
-    #[serde(rename = "fi", default)]
     pub first_update_id: u64,
-    #[serde(rename = "li", default)]
     pub last_update_id: u64,
-    #[serde(rename = "v", default)]
     pub version: u64,
-    #[serde(rename = "a", borrow, default)]
     pub asks: Vec<(&'a str, &'a str)>,
-    #[serde(rename = "b", borrow, default)]
     pub bids: Vec<(&'a str, &'a str)>,
+}
+
+/// Why the fast path declined a frame; never shown (the full decoder words the real problem),
+/// so one fixed text serves, and no value is formatted.
+fn decline<E: de::Error>() -> E {
+    E::custom("not a plain book frame")
+}
+
+/// What the fast reader expects next.
+#[derive(Clone, Copy)]
+enum Want {
+    Frame,
+    Str,
+    Unsigned,
+    Levels,
+    Level,
+}
+
+/// What it read.
+enum Part<'de> {
+    Frame(BookMessage<'de>),
+    Str(&'de str),
+    Unsigned(u64),
+    Levels(Vec<(&'de str, &'de str)>),
+    Level((&'de str, &'de str)),
+}
+
+/// The fast reader: one visitor for every part of a book frame. It asks serde_json for any value
+/// and declines whatever it does not expect with one fixed error, so none of serde's
+/// type-mismatch messages (nor the float formatting they carry) is linked in.
+impl<'de> DeserializeSeed<'de> for Want {
+    type Value = Part<'de>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Part<'de>, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl Want {
+    fn read<'de, A: MapAccess<'de>>(map: &mut A, want: Want) -> Result<Part<'de>, A::Error> {
+        map.next_value_seed(want)
+    }
+}
+
+impl<'de> Visitor<'de> for Want {
+    type Value = Part<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a part of a book frame")
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<Part<'de>, E> {
+        match self {
+            Want::Str => Ok(Part::Str(text)),
+            _ => Err(decline()),
+        }
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Part<'de>, E> {
+        // Unescaped text cannot be borrowed from the frame.
+        Err(decline())
+    }
+
+    fn visit_u64<E: de::Error>(self, number: u64) -> Result<Part<'de>, E> {
+        match self {
+            Want::Unsigned => Ok(Part::Unsigned(number)),
+            _ => Err(decline()),
+        }
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Part<'de>, E> {
+        Err(decline())
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Part<'de>, E> {
+        Err(decline())
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Part<'de>, E> {
+        Err(decline())
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Part<'de>, E> {
+        Err(decline())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Part<'de>, A::Error> {
+        match self {
+            Want::Levels => {
+                let mut levels = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+                while let Some(part) = seq.next_element_seed(Want::Level)? {
+                    let Part::Level(level) = part else { return Err(decline()) };
+                    levels.push(level);
+                }
+                Ok(Part::Levels(levels))
+            }
+            Want::Level => {
+                let mut text = || match seq.next_element_seed(Want::Str) {
+                    Ok(Some(Part::Str(text))) => Ok(text),
+                    Ok(_) => Err(decline()),
+                    Err(error) => Err(error),
+                };
+                let price = text()?;
+                let volume = text()?;
+                Ok(Part::Level((price, volume)))
+            }
+            _ => Err(decline()),
+        }
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Part<'de>, A::Error> {
+        if !matches!(self, Want::Frame) {
+            return Err(decline());
+        }
+        let mut message = BookMessage::default();
+        // Which top-level fields were seen: c, e and M must be, each field at most once.
+        let (mut seen, mut repeated) = (0u32, false);
+        while let Some(key) = map.next_key_seed(Want::Str)? {
+            let Part::Str(key) = key else { return Err(decline()) };
+            let index = RESPONSE.index_of(key);
+            if let Some(index) = index {
+                repeated |= seen & (1 << index) != 0;
+                seen |= 1 << index;
+            }
+            let want = match index {
+                Some(CHANNEL | EVENT | MARKET) => Want::Str,
+                Some(FIRST_UPDATE_ID | LAST_UPDATE_ID | VERSION) => Want::Unsigned,
+                Some(ASKS | BIDS) => Want::Levels,
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
+                }
+            };
+            match (index, Want::read(&mut map, want)?) {
+                (Some(CHANNEL), Part::Str(text)) => message.channel = text,
+                (Some(EVENT), Part::Str(text)) => message.event = text,
+                (Some(MARKET), Part::Str(text)) => message.market = text,
+                (Some(FIRST_UPDATE_ID), Part::Unsigned(number)) => message.first_update_id = number,
+                (Some(LAST_UPDATE_ID), Part::Unsigned(number)) => message.last_update_id = number,
+                (Some(VERSION), Part::Unsigned(number)) => message.version = number,
+                (Some(ASKS), Part::Levels(levels)) => message.asks = levels,
+                (Some(BIDS), Part::Levels(levels)) => message.bids = levels,
+                _ => return Err(decline()),
+            }
+        }
+        let required = (1 << CHANNEL) | (1 << EVENT) | (1 << MARKET);
+        if repeated || seen & required != required {
+            return Err(decline());
+        }
+        Ok(Part::Frame(message))
+    }
 }
 
 /// Reads `frame` as a book frame if its top-level `c` is `book`; `None` sends it down the full
@@ -49,7 +195,9 @@ pub fn read_book_message(frame: &[u8]) -> Option<BookMessage<'_>> {
         return None;
     }
     let text = std::str::from_utf8(frame).ok()?;
-    let message: BookMessage = serde_json::from_str(text).ok()?;
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let Part::Frame(message) = deserializer.deserialize_any(Want::Frame).ok()? else { return None };
+    deserializer.end().ok()?;
     (message.channel == Channel::Book.as_str()).then_some(message)
 }
 

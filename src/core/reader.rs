@@ -11,6 +11,7 @@ use std::fmt;
 use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
+use super::error::Quoted;
 use super::request::MAX_SAFE_INTEGER;
 use super::schema::{Kind, Object, MAX_FIELDS};
 use super::tape::{Tape, ABSENT};
@@ -121,28 +122,6 @@ fn wrong_type<E: de::Error>(got: Got<'_>, kind: &'static Kind) -> E {
 #[inline(never)]
 fn wrong_value<E: de::Error>(got: Got<'_>, kind: &'static Kind) -> E {
     E::custom(format_args!("invalid value: {got}, expected {}", Expected(kind)))
-}
-
-/// A short, bounded quotation of untrusted text, with `"` and `\` escaped.
-struct Quoted<'a>(&'a str);
-
-impl fmt::Display for Quoted<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        const LIMIT: usize = 40;
-        f.write_str("\"")?;
-        for (count, c) in self.0.chars().enumerate() {
-            if count == LIMIT {
-                return f.write_str("\"…");
-            }
-            match c {
-                '"' => f.write_str("\\\"")?,
-                '\\' => f.write_str("\\\\")?,
-                c if c.is_control() => write!(f, "\\u{{{:x}}}", c as u32)?,
-                c => write!(f, "{c}")?,
-            }
-        }
-        f.write_str("\"")
-    }
 }
 
 /// A float as its shortest decimal that reads back to it, for error messages only (without
@@ -425,11 +404,5 @@ mod tests {
             assert_eq!(FloatText(value).to_string(), text);
         }
         assert_eq!(FloatText(1e300).to_string(), "a huge number");
-    }
-
-    #[test]
-    fn quotes_escape_and_bound_untrusted_text() {
-        assert_eq!(Quoted("a\"b\\c").to_string(), r#""a\"b\\c""#);
-        assert_eq!(Quoted(&"x".repeat(50)).to_string(), format!("\"{}\"…", "x".repeat(40)));
     }
 }

@@ -28,7 +28,7 @@ pub struct Response<'a> {
     pub version: Option<Int>,
 }
 
-/// The index of `key` in `object`'s table, at compile time.
+/// The index of `key` in `object`'s table, at compile time (the fields Rust reads back).
 const fn index_in(object: &Object, key: &str) -> usize {
     let mut index = 0;
     while index < object.fields.len() {
@@ -47,16 +47,16 @@ const fn index_in(object: &Object, key: &str) -> usize {
     panic!("the key is not in the table")
 }
 
-const EVENT: usize = index_in(&RESPONSE, EVENT_KEY);
-const ID: usize = index_in(&RESPONSE, "i");
-const ERRORS: usize = index_in(&RESPONSE, "E");
-const CHANNEL: usize = index_in(&RESPONSE, "c");
-const MARKET: usize = index_in(&RESPONSE, "M");
-const ASKS: usize = index_in(&RESPONSE, "a");
-const BIDS: usize = index_in(&RESPONSE, "b");
-const FIRST_UPDATE_ID: usize = index_in(&RESPONSE, "fi");
-const LAST_UPDATE_ID: usize = index_in(&RESPONSE, "li");
-const VERSION: usize = index_in(&RESPONSE, "v");
+pub(crate) const EVENT: usize = index_in(&RESPONSE, EVENT_KEY);
+pub(crate) const ID: usize = index_in(&RESPONSE, "i");
+pub(crate) const ERRORS: usize = index_in(&RESPONSE, "E");
+pub(crate) const CHANNEL: usize = index_in(&RESPONSE, "c");
+pub(crate) const MARKET: usize = index_in(&RESPONSE, "M");
+pub(crate) const ASKS: usize = index_in(&RESPONSE, "a");
+pub(crate) const BIDS: usize = index_in(&RESPONSE, "b");
+pub(crate) const FIRST_UPDATE_ID: usize = index_in(&RESPONSE, "fi");
+pub(crate) const LAST_UPDATE_ID: usize = index_in(&RESPONSE, "li");
+pub(crate) const VERSION: usize = index_in(&RESPONSE, "v");
 
 impl<'a> Response<'a> {
     /// Reads the fields from a tape written for `frame`.

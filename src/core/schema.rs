@@ -32,10 +32,12 @@ pub enum Kind {
 pub struct Field {
     /// The wire key.
     pub key: &'static str,
-    /// The JS property name.
-    pub name: &'static str,
     pub kind: Kind,
+    /// The JS property name (for the generator: the wasm needs only keys and kinds).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub name: &'static str,
     /// A doc comment for the TypeScript declaration ("" for none).
+    #[cfg(not(target_arch = "wasm32"))]
     pub doc: &'static str,
 }
 
@@ -43,6 +45,7 @@ pub struct Field {
 #[derive(Debug)]
 pub struct Object {
     pub name: &'static str,
+    #[cfg(not(target_arch = "wasm32"))]
     pub doc: &'static str,
     pub fields: &'static [Field],
 }
@@ -66,8 +69,16 @@ macro_rules! object {
         $(#[doc = $doc])*
         pub static $table: Object = Object {
             name: stringify!($name),
+            #[cfg(not(target_arch = "wasm32"))]
             doc: concat!($($doc, "\n",)*),
-            fields: &[$(Field { key: $key, name: stringify!($js), kind: $kind, doc: concat!($($fdoc, "\n",)*) },)+],
+            fields: &[$(Field {
+                key: $key,
+                kind: $kind,
+                #[cfg(not(target_arch = "wasm32"))]
+                name: stringify!($js),
+                #[cfg(not(target_arch = "wasm32"))]
+                doc: concat!($($fdoc, "\n",)*),
+            },)+],
         };
     };
 }
@@ -260,6 +271,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[cfg(not(target_arch = "wasm32"))]
     fn every_object_fits_its_mask_and_names_each_key_once() {
         for object in OBJECTS {
             assert!(object.fields.len() <= MAX_FIELDS, "{}", object.name);
