@@ -17,11 +17,11 @@ use super::schema::{Kind, Object, MAX_FIELDS};
 use super::tape::{Tape, ABSENT};
 use super::wire::{at_path, check_nesting, Extra, Text, MAX_DATE_MS};
 
-/// Decodes `frame`, a whole JSON text, as the object `object` onto `tape`.
-pub fn write_frame(frame: &str, object: &'static Object, tape: &mut Tape) -> Result<(), serde_json::Error> {
+/// Decodes `frame`, a whole JSON text, as a value of `kind` (an object of the schema) onto `tape`.
+pub fn write_frame(frame: &str, kind: &'static Kind, tape: &mut Tape) -> Result<(), serde_json::Error> {
     tape.begin(frame.as_bytes());
     let mut deserializer = serde_json::Deserializer::from_str(frame);
-    deserializer.deserialize_any(ObjectVisitor { object, tape: &mut *tape, root: true, nullable: false })?;
+    deserializer.deserialize_any(ValueVisitor { kind, tape: &mut *tape, nullable: false, root: true })?;
     deserializer.end()?;
     tape.finish();
     Ok(())
@@ -40,8 +40,7 @@ impl<'de> DeserializeSeed<'de> for ValueSeed<'_> {
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
         match self.kind {
             Kind::Float => float(<&RawValue>::deserialize(deserializer)?, self.tape, self.nullable),
-            Kind::Object(object) => deserializer.deserialize_any(ObjectVisitor { object, tape: self.tape, root: false, nullable: self.nullable }),
-            kind => deserializer.deserialize_any(ValueVisitor { kind, tape: self.tape, nullable: self.nullable }),
+            kind => deserializer.deserialize_any(ValueVisitor { kind, tape: self.tape, nullable: self.nullable, root: false }),
         }
     }
 }
@@ -152,10 +151,15 @@ impl fmt::Display for FloatText {
     }
 }
 
+/// The one visitor: every kind, objects included (one copy of serde_json's `deserialize_any`
+/// serves them all).
 struct ValueVisitor<'t> {
     kind: &'static Kind,
     tape: &'t mut Tape,
+    /// A field's `null` counts as absent; a list item's is refused.
     nullable: bool,
+    /// The outermost object: where its fields start is kept for `Response`.
+    root: bool,
 }
 
 impl ValueVisitor<'_> {
@@ -278,120 +282,67 @@ impl<'de> Visitor<'de> for ValueVisitor<'_> {
         }
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, _map: A) -> Result<bool, A::Error> {
-        Err(wrong_type(Got::Map, self.kind))
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<bool, A::Error> {
+        match self.kind {
+            Kind::Object(object) => write_object(object, self.tape, map, self.root).map(|()| true),
+            kind => Err(wrong_type(Got::Map, kind)),
+        }
     }
 }
 
 /// An object of the schema, written as its presence mask and then its fields in table order.
-struct ObjectVisitor<'t> {
-    object: &'static Object,
-    tape: &'t mut Tape,
-    /// The outermost object: where its fields start is kept for `Response`.
-    root: bool,
-    /// A field's `null` counts as absent; a list item's is refused.
-    nullable: bool,
-}
-
-impl ObjectVisitor<'_> {
-    fn refuse<E: de::Error>(&self, got: Got<'_>) -> E {
-        E::custom(format_args!("invalid type: {got}, expected a {} object", self.object.name))
+fn write_object<'de, A: MapAccess<'de>>(object: &'static Object, tape: &mut Tape, mut map: A, root: bool) -> Result<(), A::Error> {
+    let mask_at = tape.len();
+    tape.number(0.0);
+    let body = tape.len();
+    let mut mask = 0u32;
+    let mut spans = [(0u32, 0u32); MAX_FIELDS];
+    // Fields that arrive in table order, each once, are already where they belong.
+    let mut in_order = true;
+    let mut next_index = 0usize;
+    let mut extra: Extra<'de> = Vec::new();
+    while let Some(key) = map.next_key::<Text<'de>>()? {
+        let Some(index) = object.index_of(key.as_str()) else {
+            let raw: &'de RawValue = map.next_value()?;
+            check_nesting(key.as_str(), raw)?;
+            extra.push((key, raw));
+            continue;
+        };
+        let field = &object.fields[index];
+        let start = tape.len();
+        let seed = ValueSeed { kind: &field.kind, tape: &mut *tape, nullable: true };
+        let present = map.next_value_seed(seed).map_err(|e| at_path(field.key, &e))?;
+        let bit = 1u32 << index;
+        if present {
+            in_order &= index >= next_index;
+            next_index = index + 1;
+            mask |= bit;
+            spans[index] = (start as u32, tape.len() as u32);
+        } else if mask & bit != 0 {
+            // A repeated key set to null: the earlier value is dropped.
+            in_order = false;
+            mask &= !bit;
+        }
     }
-}
-
-impl<'de> Visitor<'de> for ObjectVisitor<'_> {
-    type Value = bool;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        write!(f, "a {} object", self.object.name)
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
-        let Self { object, tape, root, .. } = self;
-        let mask_at = tape.len();
-        tape.number(0.0);
-        let body = tape.len();
-        let mut mask = 0u32;
-        let mut spans = [(0u32, 0u32); MAX_FIELDS];
-        // Fields that arrive in table order, each once, are already where they belong.
-        let mut in_order = true;
-        let mut next_index = 0usize;
-        let mut extra: Extra<'de> = Vec::new();
-        while let Some(key) = map.next_key::<Text<'de>>()? {
-            let Some(index) = object.index_of(key.as_str()) else {
-                let raw: &'de RawValue = map.next_value()?;
-                check_nesting(key.as_str(), raw)?;
-                extra.push((key, raw));
-                continue;
-            };
-            let field = &object.fields[index];
-            let start = tape.len();
-            let seed = ValueSeed { kind: &field.kind, tape: &mut *tape, nullable: true };
-            let present = map.next_value_seed(seed).map_err(|e| at_path(field.key, &e))?;
-            let bit = 1u32 << index;
-            if present {
-                in_order &= index >= next_index;
-                next_index = index + 1;
-                mask |= bit;
-                spans[index] = (start as u32, tape.len() as u32);
-            } else if mask & bit != 0 {
-                // A repeated key set to null: the earlier value is dropped.
-                in_order = false;
-                mask &= !bit;
+    let mut starts = [ABSENT; MAX_FIELDS];
+    if !in_order {
+        tape.reorder(body, mask, &spans, &mut starts);
+    } else if root {
+        for (index, (start, _)) in spans.iter().enumerate() {
+            if mask & (1 << index) != 0 {
+                starts[index] = *start;
             }
         }
-        let mut starts = [ABSENT; MAX_FIELDS];
-        if !in_order {
-            tape.reorder(body, mask, &spans, &mut starts);
-        } else if root {
-            for (index, (start, _)) in spans.iter().enumerate() {
-                if mask & (1 << index) != 0 {
-                    starts[index] = *start;
-                }
-            }
-        }
-        if !extra.is_empty() {
-            mask |= object.extra_bit();
-            tape.extra(&extra);
-        }
-        tape.set(mask_at, f64::from(mask));
-        if root {
-            tape.root = starts;
-        }
-        Ok(true)
     }
-
-    fn visit_unit<E: de::Error>(self) -> Result<bool, E> {
-        if self.nullable {
-            Ok(false)
-        } else {
-            Err(self.refuse(Got::Null))
-        }
+    if !extra.is_empty() {
+        mask |= object.extra_bit();
+        tape.extra(&extra);
     }
-
-    fn visit_bool<E: de::Error>(self, value: bool) -> Result<bool, E> {
-        Err(self.refuse(Got::Bool(value)))
+    tape.set(mask_at, f64::from(mask));
+    if root {
+        tape.root = starts;
     }
-
-    fn visit_u64<E: de::Error>(self, number: u64) -> Result<bool, E> {
-        Err(self.refuse(Got::Unsigned(number)))
-    }
-
-    fn visit_i64<E: de::Error>(self, number: i64) -> Result<bool, E> {
-        Err(self.refuse(Got::Signed(number)))
-    }
-
-    fn visit_f64<E: de::Error>(self, number: f64) -> Result<bool, E> {
-        Err(self.refuse(Got::Float(number)))
-    }
-
-    fn visit_str<E: de::Error>(self, text: &str) -> Result<bool, E> {
-        Err(self.refuse(Got::Str(text)))
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, _seq: A) -> Result<bool, A::Error> {
-        Err(self.refuse(Got::Sequence))
-    }
+    Ok(())
 }
 
 #[cfg(test)]

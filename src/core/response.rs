@@ -8,7 +8,7 @@
 use std::fmt;
 
 use super::reader::write_frame;
-use super::schema::{Kind, Object, EVENT_KEY, RESPONSE};
+use super::schema::{Kind, Object, EVENT_KEY, MESSAGE, RESPONSE};
 use super::tape::{Tape, TapeReader};
 use super::wire::{Id, Int, Level, List, Text};
 
@@ -113,7 +113,7 @@ impl std::error::Error for DecodeError {}
 /// well-formed string), and read as `&str`, so serde_json does not check each string again.
 pub fn decode_to_tape(frame: &[u8], tape: &mut Tape) -> Result<(), DecodeError> {
     let text = std::str::from_utf8(frame).map_err(|e| DecodeError(format!("invalid MAX message: invalid UTF-8 at byte {}", e.valid_up_to())))?;
-    write_frame(text, &RESPONSE, tape).map_err(|e| DecodeError(format!("invalid MAX message: {e}")))?;
+    write_frame(text, &MESSAGE, tape).map_err(|e| DecodeError(format!("invalid MAX message: {e}")))?;
     if tape.root_field(EVENT).is_none() {
         return Err(DecodeError("invalid MAX message: it has no event (key `e`)".into()));
     }

@@ -115,6 +115,9 @@ object! {
     }
 }
 
+/// A whole message, as the decoder reads a frame.
+pub static MESSAGE: Kind = Kind::Object(&RESPONSE);
+
 /// The key every message must have.
 pub const EVENT_KEY: &str = "e";
 
