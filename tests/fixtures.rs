@@ -6,8 +6,8 @@ use maicoin_ws::core::auth;
 use maicoin_ws::core::protocol::Filter;
 use maicoin_ws::core::request::{Credentials, Request};
 use maicoin_ws::core::response::{decode, decode_to_tape, tape_to_json};
-use maicoin_ws::core::tape::Tape;
 use maicoin_ws::core::subscription::Subscription;
+use maicoin_ws::core::tape::Tape;
 use serde_json::Value;
 
 fn fixtures(name: &str) -> Vec<(String, Value)> {

@@ -106,7 +106,7 @@ fn ts_type(kind: &Kind) -> String {
 fn constant_declaration(table: &WireTable) -> String {
     let mut out = format!("{}export declare const {}: {{\n", doc_comment(table.doc, ""), table.name);
     for (name, wire, doc) in table.entries {
-        let _ = write!(out, "{}  readonly {name}: \"{wire}\";\n", doc_comment(doc, "  "));
+        let _ = writeln!(out, "{}  readonly {name}: \"{wire}\";", doc_comment(doc, "  "));
     }
     out + "};\n"
 }
@@ -138,7 +138,7 @@ pub fn payloads_dts() -> String {
         let _ = write!(out, "\n{}export interface {} {{\n", doc_comment(object.doc, ""), object.name);
         for field in object.fields {
             let optional = if required(object, field.key) { "" } else { "?" };
-            let _ = write!(out, "{}  {}{optional}: {};\n", doc_comment(field.doc, "  "), field.name, ts_type(&field.kind));
+            let _ = writeln!(out, "{}  {}{optional}: {};", doc_comment(field.doc, "  "), field.name, ts_type(&field.kind));
         }
         out.push_str("  extra?: Extra;\n}\n");
     }

@@ -71,7 +71,6 @@ impl Tape {
         self.numbers.len()
     }
 
-
     pub(crate) fn set(&mut self, at: usize, value: f64) {
         self.numbers[at] = value;
     }

@@ -109,4 +109,3 @@ pub fn at_path<E: de::Error>(segment: &str, error: &E) -> E {
         E::custom(format_args!("{segment}: {message}"))
     }
 }
-
