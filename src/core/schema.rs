@@ -32,6 +32,8 @@ pub enum Kind {
 pub struct Field {
     /// The wire key.
     pub key: &'static str,
+    /// `key` packed for lookups (see `tag`).
+    pub tag: u64,
     pub kind: Kind,
     /// The JS property name (for the generator: the wasm needs only keys and kinds).
     #[cfg(not(target_arch = "wasm32"))]
@@ -54,13 +56,26 @@ impl Object {
     /// The index of the field with wire key `key`.
     #[inline]
     pub fn index_of(&self, key: &str) -> Option<usize> {
-        self.fields.iter().position(|field| field.key == key)
+        let tag = tag(key.as_bytes());
+        self.fields.iter().position(|field| field.tag == tag && (key.len() <= 7 || field.key == key))
     }
 
     /// The presence bit that says unknown keys follow (one past the fields').
     pub fn extra_bit(&self) -> u32 {
         1 << self.fields.len()
     }
+}
+
+/// A key packed into a `u64`, its length in the top byte and its first seven bytes below, so a
+/// lookup compares integers (every key of MAX's objects but `resolution` fits whole).
+pub const fn tag(key: &[u8]) -> u64 {
+    let mut tag = (key.len() as u64 & 0xff) << 56;
+    let mut at = 0;
+    while at < key.len() && at < 7 {
+        tag |= (key[at] as u64) << (8 * at);
+        at += 1;
+    }
+    tag
 }
 
 /// Declares a wire object's table: `"wire key" jsName: Kind,` per line, doc comments allowed.
@@ -73,6 +88,7 @@ macro_rules! object {
             doc: concat!($($doc, "\n",)*),
             fields: &[$(Field {
                 key: $key,
+                tag: tag($key.as_bytes()),
                 kind: $kind,
                 #[cfg(not(target_arch = "wasm32"))]
                 name: stringify!($js),
@@ -283,6 +299,15 @@ mod tests {
                 assert!(object.fields.iter().filter(|f| f.name == field.name).count() == 1, "{}.{}", object.name, field.name);
             }
         }
+    }
+
+    #[test]
+    fn lookups_tell_apart_keys_that_share_seven_bytes() {
+        assert_eq!(SUBSCRIPTION_ECHO.index_of("resolution"), Some(3));
+        assert_eq!(SUBSCRIPTION_ECHO.index_of("resolutioN"), None);
+        assert_eq!(SUBSCRIPTION_ECHO.index_of("resolut"), None);
+        assert_eq!(RESPONSE.index_of(""), None);
+        assert_eq!(RESPONSE.index_of("e\u{0}"), None);
     }
 
     #[test]
