@@ -7,14 +7,11 @@
 // of wire strings, one per enum of PROTOCOL.md.
 
 import type * as Payloads from "./generated/payloads.js";
-import type { ActionName, FilterName, Level, ResolutionName } from "./generated/payloads.js";
+import type { ActionName, BookDepth, FilterName, Level, ResolutionName } from "./generated/payloads.js";
 export * from "./generated/payloads.js";
 
 // ---------------------------------------------------------------------------------------------
 // Subscriptions: plain objects, told apart by `channel`.
-
-/** Book depths the server accepts (it sends 50 levels when none is asked for). */
-export type BookDepth = 1 | 5 | 10 | 20 | 50;
 
 export interface BookSubscription {
   channel: "book";

@@ -136,6 +136,9 @@ export type ResolutionName = (typeof Resolution)[keyof typeof Resolution];
 export type TrendName = (typeof Trend)[keyof typeof Trend];
 export type MarketStateName = (typeof MarketState)[keyof typeof MarketState];
 
+/** Book depths the server accepts (it sends 50 levels when none is asked for). */
+export type BookDepth = 1 | 5 | 10 | 20 | 50;
+
 /**
  * A known wire string or any other: the decoder keeps strings it does not know (MAX adds values,
 * and documents `snaptshot`), while editors still offer the known ones.

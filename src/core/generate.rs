@@ -5,7 +5,7 @@
 
 use std::fmt::Write;
 
-use super::protocol::{WireTable, MAX_WS_URI, WIRE_TABLES};
+use super::protocol::{WireTable, BOOK_DEPTHS, MAX_WS_URI, WIRE_TABLES};
 use super::schema::{Kind, Object, EVENT_KEY, OBJECTS, RESPONSE};
 
 /// Each generated file: its path in the repository and its text.
@@ -125,6 +125,8 @@ pub fn payloads_dts() -> String {
     for table in WIRE_TABLES {
         let _ = writeln!(out, "export type {0}Name = (typeof {0})[keyof typeof {0}];", table.name);
     }
+    let depths: Vec<String> = BOOK_DEPTHS.iter().map(u64::to_string).collect();
+    let _ = writeln!(out, "\n/** Book depths the server accepts (it sends 50 levels when none is asked for). */\nexport type BookDepth = {};", depths.join(" | "));
     out.push_str(
         "\n/**\n * A known wire string or any other: the decoder keeps strings it does not know (MAX adds values,\n\
          * and documents `snaptshot`), while editors still offer the known ones.\n */\n\
