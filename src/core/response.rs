@@ -60,7 +60,7 @@ pub(crate) const VERSION: usize = index_in(&RESPONSE, "v");
 
 impl<'a> Response<'a> {
     /// Reads the fields from a tape written for `frame`.
-    pub fn read(tape: &Tape, frame: &'a [u8]) -> Response<'a> {
+    pub fn read(tape: &Tape, frame: &'a str) -> Response<'a> {
         let at = |index: usize| tape.root_field(index).map(|at| TapeReader::new(tape, frame, at));
         let text = |index: usize| at(index).map(|mut reader| reader.text());
         let int = |index: usize| at(index).map(|mut reader| Int(reader.number() as u64));
@@ -112,31 +112,36 @@ impl std::error::Error for DecodeError {}
 /// The frame is checked as UTF-8 once, as a whole (every frame from JS is: `encodeInto` of a
 /// well-formed string), and read as `&str`, so serde_json does not check each string again.
 pub fn decode_to_tape(frame: &[u8], tape: &mut Tape) -> Result<(), DecodeError> {
+    decode_text(frame, tape).map(|_| ())
+}
+
+/// `decode_to_tape`, returning the frame as the text it was read as.
+pub(crate) fn decode_text<'a>(frame: &'a [u8], tape: &mut Tape) -> Result<&'a str, DecodeError> {
     let text = std::str::from_utf8(frame).map_err(|e| DecodeError(format!("invalid MAX message: invalid UTF-8 at byte {}", e.valid_up_to())))?;
     write_frame(text, &MESSAGE, tape).map_err(|e| DecodeError(format!("invalid MAX message: {e}")))?;
     if tape.root_field(EVENT).is_none() {
         return Err(DecodeError("invalid MAX message: it has no event (key `e`)".into()));
     }
-    Ok(())
+    Ok(text)
 }
 
 /// Decodes one frame onto `tape` and reads its top-level fields.
 pub fn decode_with<'a>(frame: &'a [u8], tape: &mut Tape) -> Result<Response<'a>, DecodeError> {
-    decode_to_tape(frame, tape)?;
-    Ok(Response::read(tape, frame))
+    let text = decode_text(frame, tape)?;
+    Ok(Response::read(tape, text))
 }
 
 /// Decodes one frame on a tape of its own (tests, and paths that keep no tape).
 pub fn decode(frame: &[u8]) -> Result<Response<'_>, DecodeError> {
     let mut tape = Tape::default();
-    decode_to_tape(frame, &mut tape)?;
-    Ok(Response::read(&tape, frame))
+    let text = decode_text(frame, &mut tape)?;
+    Ok(Response::read(&tape, text))
 }
 
 /// The tape written for `frame`, as wire JSON again: every field under its wire key, unknown
 /// keys with their raw values. What was decoded can be compared with what was sent.
 pub fn tape_to_json(tape: &Tape, frame: &[u8]) -> String {
-    let mut reader = TapeReader::new(tape, frame, 1);
+    let mut reader = TapeReader::new(tape, std::str::from_utf8(frame).unwrap_or(""), 1);
     let mut out = String::new();
     write_object(&mut reader, &RESPONSE, &mut out);
     out
@@ -301,7 +306,7 @@ mod tests {
         decode_to_tape(frame, &mut tape).unwrap();
         // Table order: e, T, ..., c, ..., M.
         assert_eq!(tape_to_json(&tape, frame), r#"{"e":"update","T":2,"c":"book","M":"y"}"#);
-        let response = Response::read(&tape, frame);
+        let response = Response::read(&tape, std::str::from_utf8(frame).unwrap());
         assert_eq!((response.event.unwrap().as_str(), response.market.unwrap().as_str()), ("update", "y"));
     }
 

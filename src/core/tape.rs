@@ -133,12 +133,13 @@ impl Tape {
 pub struct TapeReader<'t, 'f> {
     numbers: &'t [f64],
     owned: &'t [u8],
-    frame: &'f [u8],
+    frame: &'f str,
     pub at: usize,
 }
 
 impl<'t, 'f> TapeReader<'t, 'f> {
-    pub fn new(tape: &'t Tape, frame: &'f [u8], at: usize) -> Self {
+    /// A reader at `at` of a tape written for `frame` (the frame the decoder read, as text).
+    pub fn new(tape: &'t Tape, frame: &'f str, at: usize) -> Self {
         TapeReader { numbers: &tape.numbers, owned: &tape.owned, frame, at }
     }
 
@@ -152,15 +153,22 @@ impl<'t, 'f> TapeReader<'t, 'f> {
     pub fn text(&mut self) -> Text<'f> {
         let (start, end) = (self.number(), self.number());
         if start >= 0.0 {
-            Text(std::borrow::Cow::Borrowed(slice(self.frame, start, end)))
+            Text(std::borrow::Cow::Borrowed(self.frame.get(start as usize..end as usize).unwrap_or("")))
         } else {
-            Text(std::borrow::Cow::Owned(slice(self.owned, -start - 1.0, end).to_owned()))
+            let owned = self.owned.get((-start - 1.0) as usize..end as usize).and_then(|b| std::str::from_utf8(b).ok());
+            Text(std::borrow::Cow::Owned(owned.unwrap_or("").to_owned()))
         }
     }
-}
 
-fn slice(bytes: &[u8], from: f64, to: f64) -> &str {
-    bytes.get(from as usize..to as usize).and_then(|b| std::str::from_utf8(b).ok()).unwrap_or("")
+    /// A string of the tape if it is a slice of the frame; `None` if it held escapes.
+    pub fn frame_text(&mut self) -> Option<&'f str> {
+        let (start, end) = (self.number(), self.number());
+        if start >= 0.0 {
+            self.frame.get(start as usize..end as usize)
+        } else {
+            None
+        }
+    }
 }
 
 #[cfg(test)]
@@ -186,10 +194,10 @@ mod tests {
 
     #[test]
     fn the_reader_takes_strings_from_the_frame_or_the_owned_text() {
-        let frame = br#"{"a":"xyz"}"#;
+        let frame = r#"{"a":"xyz"}"#;
         let mut tape = Tape::default();
-        tape.begin(frame);
-        tape.frame_text(std::str::from_utf8(&frame[6..9]).unwrap());
+        tape.begin(frame.as_bytes());
+        tape.frame_text(&frame[6..9]);
         tape.owned_text("caf\u{e9}");
         let mut reader = TapeReader::new(&tape, frame, 1);
         assert_eq!(reader.text().as_str(), "xyz");
