@@ -72,12 +72,25 @@ pub fn decode_frame(len: usize, classify: impl FnOnce(&Response) -> Route) -> Re
         let mut guard = cell.try_borrow_mut().map_err(|_| "the decoder is busy".to_owned())?;
         let decoder = &mut *guard;
         let frame = &decoder.input[..len.min(decoder.input.len())];
-        let response = decode_with(frame, &mut decoder.tape).map_err(|e| e.message().to_owned())?;
-        match classify(&response) {
-            Route::Skip => Ok(None),
-            Route::Build => Ok(Some(decoder.tape.numbers().as_ptr() as usize)),
-        }
+        decode_onto(&mut decoder.tape, frame, classify)
     })
+}
+
+/// Like [`decode_frame`], for a frame held elsewhere than the input buffer (a stream's batch);
+/// the tape's string offsets are then relative to `frame`.
+pub fn decode_bytes(frame: &[u8], classify: impl FnOnce(&Response) -> Route) -> Result<Option<usize>, String> {
+    DECODER.with(|cell| {
+        let mut guard = cell.try_borrow_mut().map_err(|_| "the decoder is busy".to_owned())?;
+        decode_onto(&mut guard.tape, frame, classify)
+    })
+}
+
+fn decode_onto(tape: &mut Tape, frame: &[u8], classify: impl FnOnce(&Response) -> Route) -> Result<Option<usize>, String> {
+    let response = decode_with(frame, tape).map_err(|e| e.message().to_owned())?;
+    match classify(&response) {
+        Route::Skip => Ok(None),
+        Route::Build => Ok(Some(tape.numbers().as_ptr() as usize)),
+    }
 }
 
 /// Lends the frame that `encodeFrame` wrote (its first `len` bytes) to `read`; `None` if the
