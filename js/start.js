@@ -1,9 +1,7 @@
 // Connects the package's modules to the instantiated wasm module; called once by each entry.
 
 import { connectWasm } from "./wasm.js";
-import { installConstants } from "./constants.js";
 
 export function start(exports, glue) {
   connectWasm(exports, glue);
-  installConstants();
 }

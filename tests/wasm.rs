@@ -1,6 +1,5 @@
 //! The binding layer inside a real JS engine (wasm-bindgen-test): errors become the right JS error
-//! classes, the constant tables are what the JS package freezes, and the decoder's input buffer
-//! and tape work as `js/decode.js` uses them.
+//! classes, and the decoder's input buffer and tape work as `js/decode.js` uses them.
 //!
 //! Node: `cargo test --target wasm32-unknown-unknown --test wasm`
 //! Headless Chromium: `CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_USE_BROWSER=1 cargo test --target wasm32-unknown-unknown --test wasm`
@@ -13,15 +12,11 @@ use wasm_bindgen_test::wasm_bindgen_test;
 
 use maicoin_ws::binding::decoder::{decode_error, decode_response, input_buffer};
 use maicoin_ws::binding::policy::{check_reconnect_policy, reconnect_delay};
-use maicoin_ws::binding::requests::{auth_message, constants_json, normalize_request, subscribe_message, unsubscribe_message};
-use maicoin_ws::core::protocol::{Action, Channel, Event, Filter, MarketState, OrderState, OrderType, Resolution, Side, Trend};
+use maicoin_ws::binding::requests::{auth_message, normalize_request, subscribe_message, unsubscribe_message};
+use maicoin_ws::core::schema::RESPONSE;
 
 fn get(object: &JsValue, key: &str) -> JsValue {
     Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-}
-
-fn key_count(object: &JsValue) -> usize {
-    js_sys::Object::keys(object.unchecked_ref::<js_sys::Object>()).length() as usize
 }
 
 /// The message of a JS error, which must be exactly of class `E` (and so also an `Error`).
@@ -29,36 +24,6 @@ fn message_of<E: JsCast>(error: &JsValue) -> String {
     assert!(error.is_instance_of::<E>(), "wrong error class: {error:?}");
     assert!(error.is_instance_of::<js_sys::Error>());
     get(error, "message").as_string().unwrap_or_default()
-}
-
-// ---- constants -------------------------------------------------------------------------------
-
-#[wasm_bindgen_test]
-fn constants_json_names_every_wire_string_by_its_js_constant() {
-    let tables = JSON::parse(&constants_json()).expect("constantsJson is JSON");
-    fn check<T: Copy>(tables: &JsValue, name: &str, all: &[T], js: fn(T) -> &'static str, wire: fn(T) -> &'static str) {
-        let table = get(tables, name);
-        assert_eq!(key_count(&table), all.len(), "{name}");
-        for &value in all {
-            assert_eq!(get(&table, js(value)).as_string().as_deref(), Some(wire(value)), "{name}.{}", js(value));
-        }
-    }
-    check(&tables, "Channel", Channel::ALL, Channel::js_name, Channel::as_str);
-    check(&tables, "Event", Event::ALL, Event::js_name, Event::as_str);
-    check(&tables, "Filter", Filter::ALL, Filter::js_name, Filter::as_str);
-    check(&tables, "Action", Action::ALL, Action::js_name, Action::as_str);
-    check(&tables, "Side", Side::ALL, Side::js_name, Side::as_str);
-    check(&tables, "OrderState", OrderState::ALL, OrderState::js_name, OrderState::as_str);
-    check(&tables, "OrderType", OrderType::ALL, OrderType::js_name, OrderType::as_str);
-    check(&tables, "Resolution", Resolution::ALL, Resolution::js_name, Resolution::as_str);
-    check(&tables, "Trend", Trend::ALL, Trend::js_name, Trend::as_str);
-    check(&tables, "MarketState", MarketState::ALL, MarketState::js_name, MarketState::as_str);
-    assert_eq!(key_count(&tables), 10);
-
-    // The spellings js/index.d.ts promises.
-    assert_eq!(get(&get(&tables, "Action"), "SUBSCRIBE"), "sub");
-    assert_eq!(get(&get(&tables, "Event"), "PONG"), "pong");
-    assert_eq!(get(&get(&tables, "MarketState"), "CANCEL_ONLY"), "cancel-only");
 }
 
 // ---- requests --------------------------------------------------------------------------------
@@ -124,6 +89,11 @@ fn normalize_request_writes_short_action_names_and_names_bad_fields() {
 
 // ---- decoder: the input buffer and the tape, used as js/decode.js uses them --------------------
 
+/// The presence mask of the Response fields with these wire keys (bit i = field i of the table).
+fn mask_of(keys: &[&str]) -> f64 {
+    f64::from(keys.iter().map(|key| 1u32 << RESPONSE.index_of(key).expect("a Response key")).fold(0, |mask, bit| mask | bit))
+}
+
 /// Writes `frame` into the decoder's input buffer as `encodeInto` does, decodes it, and returns
 /// the first `slots` numbers of its tape.
 fn decode(frame: &str, slots: usize) -> Result<Vec<f64>, String> {
@@ -157,7 +127,7 @@ fn a_frame_written_into_the_input_buffer_decodes_onto_the_tape() {
     let frame = r#"{"e":"pong","i":"abc","T":7}"#;
     let tape = decode(frame, 7).unwrap();
     // [owned-text address, mask of e, T, i, e offsets, T, i offsets]
-    assert_eq!(tape[1], 0b111 as f64);
+    assert_eq!(tape[1], mask_of(&["e", "T", "i"]));
     assert_eq!(text_at(frame, &tape, 2), "pong");
     assert_eq!(tape[4], 7.0);
     assert_eq!(text_at(frame, &tape, 5), "abc");
@@ -167,7 +137,7 @@ fn a_frame_written_into_the_input_buffer_decodes_onto_the_tape() {
 fn escaped_strings_are_unescaped_into_the_owned_text() {
     let frame = r#"{"e":"sn\u0061pshot","i":"caf\u00e9 \"q\""}"#;
     let tape = decode(frame, 6).unwrap();
-    assert_eq!(tape[1], 0b101 as f64, "e and i present, no T");
+    assert_eq!(tape[1], mask_of(&["e", "i"]), "e and i present, no T");
     assert!(tape[2] < 0.0, "the event was unescaped, so it is not a slice of the frame");
     assert_eq!(text_at(frame, &tape, 2), "snapshot");
     assert_eq!(text_at(frame, &tape, 4), "café \"q\"");
@@ -189,8 +159,7 @@ fn the_input_buffer_grows_to_the_capacity_asked_and_a_large_frame_decodes() {
     let tape = decode(&frame, 6).unwrap();
     // [owned, mask, e offsets, M offsets]: the table puts e first.
     assert_eq!(text_at(&frame, &tape, 2), "update");
-    // The bit of M (field 7) is set along with e's.
-    assert_eq!(tape[1], (1 | 1 << 7) as f64);
+    assert_eq!(tape[1], mask_of(&["e", "M"]));
 }
 
 // ---- reconnect policy --------------------------------------------------------------------------

@@ -5,7 +5,7 @@ use std::cell::RefCell;
 
 use wasm_bindgen::prelude::*;
 
-use crate::core::response::{decode, decode_to_tape, Response};
+use crate::core::response::{decode_to_tape, decode_with, Response};
 use crate::core::tape::Tape;
 
 #[derive(Default)]
@@ -65,22 +65,32 @@ pub enum Route {
     Skip,
 }
 
-/// Decodes the frame that `encodeFrame` wrote into the input buffer. `classify` sees it first;
-/// for `Route::Build` the tape is written and its address returned.
+/// Decodes the frame that `encodeFrame` wrote into the input buffer onto the tape. `classify`
+/// sees it first; for `Route::Build` the tape's address is returned.
 pub fn decode_frame(len: usize, classify: impl FnOnce(&Response) -> Route) -> Result<Option<usize>, String> {
     DECODER.with(|cell| {
         let mut guard = cell.try_borrow_mut().map_err(|_| "the decoder is busy".to_owned())?;
         let decoder = &mut *guard;
         let frame = &decoder.input[..len.min(decoder.input.len())];
-        let response = decode(frame).map_err(|e| e.message().to_owned())?;
-        match classify(&response) {
-            Route::Skip => Ok(None),
-            Route::Build => {
-                decoder.tape.record(frame, &response);
-                Ok(Some(decoder.tape.numbers().as_ptr() as usize))
-            }
-        }
+        decode_onto(&mut decoder.tape, frame, classify)
     })
+}
+
+/// Like [`decode_frame`], for a frame held elsewhere than the input buffer (a stream's batch);
+/// the tape's string offsets are then relative to `frame`.
+pub fn decode_bytes(frame: &[u8], classify: impl FnOnce(&Response) -> Route) -> Result<Option<usize>, String> {
+    DECODER.with(|cell| {
+        let mut guard = cell.try_borrow_mut().map_err(|_| "the decoder is busy".to_owned())?;
+        decode_onto(&mut guard.tape, frame, classify)
+    })
+}
+
+fn decode_onto(tape: &mut Tape, frame: &[u8], classify: impl FnOnce(&Response) -> Route) -> Result<Option<usize>, String> {
+    let response = decode_with(frame, tape).map_err(|e| e.message().to_owned())?;
+    match classify(&response) {
+        Route::Skip => Ok(None),
+        Route::Build => Ok(Some(tape.numbers().as_ptr() as usize)),
+    }
 }
 
 /// Lends the frame that `encodeFrame` wrote (its first `len` bytes) to `read`; `None` if the
@@ -89,20 +99,5 @@ pub fn with_frame<T>(len: usize, read: impl FnOnce(&[u8]) -> T) -> Option<T> {
     DECODER.with(|cell| {
         let decoder = cell.try_borrow().ok()?;
         Some(read(&decoder.input[..len.min(decoder.input.len())]))
-    })
-}
-
-/// Like [`decode_frame`], for a frame held elsewhere than the input buffer (a stream's batch).
-pub fn decode_bytes(frame: &[u8], classify: impl FnOnce(&Response) -> Route) -> Result<Option<usize>, String> {
-    DECODER.with(|cell| {
-        let mut guard = cell.try_borrow_mut().map_err(|_| "the decoder is busy".to_owned())?;
-        let response = decode(frame).map_err(|e| e.message().to_owned())?;
-        match classify(&response) {
-            Route::Skip => Ok(None),
-            Route::Build => {
-                guard.tape.record(frame, &response);
-                Ok(Some(guard.tape.numbers().as_ptr() as usize))
-            }
-        }
     })
 }

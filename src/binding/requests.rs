@@ -1,4 +1,4 @@
-//! `Request` construction and parsing, and the constant tables, for the JS package.
+//! `Request` construction and parsing, for the JS package.
 //!
 //! Requests are rare, so they cross as JSON text: the JS side passes the caller's values through
 //! `JSON.stringify` and gets the wire message back.
@@ -8,7 +8,6 @@ use wasm_bindgen::prelude::*;
 
 use super::errors::input_error;
 use crate::core::error::InputError;
-use crate::core::protocol;
 use crate::core::request::{filters_from_value, Credentials, Request};
 use crate::core::subscription::Subscription;
 
@@ -51,12 +50,6 @@ pub fn auth_message(id: String, api_key: &str, api_secret: &str, nonce: f64, fil
 #[wasm_bindgen(js_name = normalizeRequest)]
 pub fn normalize_request(text: &str) -> Result<String, JsValue> {
     Request::parse(text).map(|r| r.message()).map_err(|e| input_error(&e))
-}
-
-/// The constant objects (`Channel`, `Event`, ...) as JSON.
-#[wasm_bindgen(js_name = constantsJson)]
-pub fn constants_json() -> String {
-    protocol::constants_json()
 }
 
 /// A JS number as a nonce: a non-negative safe integer.

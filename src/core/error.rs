@@ -41,14 +41,40 @@ impl std::error::Error for InputError {}
 
 /// A short, bounded quotation of untrusted text for an error message.
 pub fn quote(text: &str) -> String {
-    const LIMIT: usize = 40;
-    let mut end = text.len().min(LIMIT);
-    while !text.is_char_boundary(end) {
-        end -= 1;
+    Quoted(text).to_string()
+}
+
+/// `text` in double quotes for an error message: at most 40 characters (then `…`), with `"`,
+/// `\` and control characters escaped. Written by hand rather than with `{:?}`, whose Unicode
+/// escaping tables would be linked into the wasm for a message.
+pub struct Quoted<'a>(pub &'a str);
+
+impl fmt::Display for Quoted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const LIMIT: usize = 40;
+        f.write_str("\"")?;
+        for (count, c) in self.0.chars().enumerate() {
+            if count == LIMIT {
+                return f.write_str("\"…");
+            }
+            match c {
+                '"' => f.write_str("\\\"")?,
+                '\\' => f.write_str("\\\\")?,
+                c if c.is_control() => write!(f, "\\u{{{:x}}}", c as u32)?,
+                c => fmt::Write::write_char(f, c)?,
+            }
+        }
+        f.write_str("\"")
     }
-    if end < text.len() {
-        format!("{:?}…", &text[..end])
-    } else {
-        format!("{text:?}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_escape_and_bound_untrusted_text() {
+        assert_eq!(quote("a\"b\\c\u{1}é"), r#""a\"b\\c\u{1}é""#);
+        assert_eq!(quote(&"x".repeat(50)), format!("\"{}\"…", "x".repeat(40)));
     }
 }

@@ -6,11 +6,16 @@ pub mod book_feed;
 pub mod decimal;
 pub mod engine;
 pub mod error;
+// Writes the JS and TypeScript copies of the schema; a build tool, never part of the wasm.
+#[cfg(not(target_arch = "wasm32"))]
+pub mod generate;
 pub mod protocol;
+pub mod reader;
 pub mod rate_limit;
 pub mod reconnect;
 pub mod request;
 pub mod response;
+pub mod schema;
 pub mod session;
 pub mod subscription;
 pub mod tape;

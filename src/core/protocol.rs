@@ -1,27 +1,36 @@
 //! The wire vocabulary of MAX: every enumerated string in docs/PROTOCOL.md, in one table each.
 //!
 //! Each enum knows its wire string and the constant name the JS package exports it under
-//! (`Channel.BOOK === "book"`), so the JS constant objects are generated from these tables.
+//! (`Channel.BOOK === "book"`); the JS constant objects and their TypeScript declarations are
+//! generated from these tables (`generate.rs`).
 
-/// Declares a wire enum: variant, JS constant name, wire string.
+/// One wire enum as the JS package exports it: a frozen object of constant names and wire strings.
+#[derive(Debug)]
+pub struct WireTable {
+    /// The JS constant's name (`Channel`).
+    pub name: &'static str,
+    pub doc: &'static str,
+    /// `(constant name, wire string, doc)`, in the documentation's order.
+    pub entries: &'static [(&'static str, &'static str, &'static str)],
+}
+
+/// Declares a wire enum: variant, JS constant name, wire string (doc comments allowed on each).
 macro_rules! wire_enum {
-    ($(#[$doc:meta])* $name:ident { $v0:ident $js0:ident = $w0:literal, $($variant:ident $js:ident = $wire:literal,)* }) => {
-        wire_enum!(@emit $(#[$doc])* $name { $v0 $js0 = $w0, $($variant $js = $wire,)* });
-
-        impl $name {
-            /// The JS constant object as JSON (`{"BOOK":"book",...}`), written at compile time.
-            pub const JS_OBJECT_JSON: &'static str =
-                concat!("{\"", stringify!($js0), "\":\"", $w0, "\"", $(",\"", stringify!($js), "\":\"", $wire, "\"",)* "}");
-        }
-    };
-    (@emit $(#[$doc:meta])* $name:ident { $($variant:ident $js:ident = $wire:literal,)+ }) => {
-        $(#[$doc])*
+    ($(#[doc = $doc:literal])* $name:ident { $($(#[doc = $vdoc:literal])* $variant:ident $js:ident = $wire:literal,)+ }) => {
+        $(#[doc = $doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum $name { $($variant,)+ }
+        pub enum $name { $($(#[doc = $vdoc])* $variant,)+ }
 
         impl $name {
             /// Every value, in the documentation's order.
             pub const ALL: &'static [$name] = &[$($name::$variant,)+];
+
+            /// The table the JS constant object is generated from.
+            pub const TABLE: WireTable = WireTable {
+                name: stringify!($name),
+                doc: concat!($($doc, "\n",)*),
+                entries: &[$((stringify!($js), $wire, concat!($($vdoc, "\n",)*)),)+],
+            };
 
             /// The string MAX sends and expects.
             pub fn as_str(self) -> &'static str {
@@ -56,6 +65,7 @@ wire_enum! {
         Kline KLINE = "kline",
         MarketStatus MARKET_STATUS = "market_status",
         PoolQuota POOL_QUOTA = "pool_quota",
+        /// Where private data arrives; chosen by auth filters, never subscribed to.
         User USER = "user",
     }
 }
@@ -222,34 +232,19 @@ pub mod error_code {
     }
 }
 
-/// The JS constant objects (`{"Channel":{"BOOK":"book",...},...}`) as JSON, from the tables
-/// above (each table's JSON is a compile-time string: building it at run time cost 14 KB of wasm).
-pub fn constants_json() -> String {
-    let tables = [
-        ("Channel", Channel::JS_OBJECT_JSON),
-        ("Event", Event::JS_OBJECT_JSON),
-        ("Filter", Filter::JS_OBJECT_JSON),
-        ("Action", Action::JS_OBJECT_JSON),
-        ("Side", Side::JS_OBJECT_JSON),
-        ("OrderState", OrderState::JS_OBJECT_JSON),
-        ("OrderType", OrderType::JS_OBJECT_JSON),
-        ("Resolution", Resolution::JS_OBJECT_JSON),
-        ("Trend", Trend::JS_OBJECT_JSON),
-        ("MarketState", MarketState::JS_OBJECT_JSON),
-    ];
-    let mut out = String::from("{");
-    for (index, (name, json)) in tables.iter().enumerate() {
-        if index > 0 {
-            out.push(',');
-        }
-        out.push('"');
-        out.push_str(name);
-        out.push_str("\":");
-        out.push_str(json);
-    }
-    out.push('}');
-    out
-}
+/// Every wire enum the JS package exports as a constant object, in the order it declares them.
+pub const WIRE_TABLES: [&WireTable; 10] = [
+    &Channel::TABLE,
+    &Event::TABLE,
+    &Filter::TABLE,
+    &Action::TABLE,
+    &Side::TABLE,
+    &OrderState::TABLE,
+    &OrderType::TABLE,
+    &Resolution::TABLE,
+    &Trend::TABLE,
+    &MarketState::TABLE,
+];
 
 #[cfg(test)]
 mod tests {
@@ -283,12 +278,14 @@ mod tests {
     }
 
     #[test]
-    fn constants_name_every_wire_string() {
-        let value: serde_json::Value = serde_json::from_str(&constants_json()).unwrap();
-        assert_eq!(value["Channel"]["BOOK"], "book");
-        assert_eq!(value["Action"]["SUBSCRIBE"], "sub");
-        assert_eq!(value["Event"]["PONG"], "pong");
-        assert_eq!(value["Filter"]["FAST_TRADE_UPDATE"], "fast_trade_update");
-        assert_eq!(value["Event"].as_object().unwrap().len(), Event::ALL.len());
+    fn tables_name_every_wire_string_once() {
+        assert_eq!(Event::TABLE.entries.len(), Event::ALL.len());
+        for table in WIRE_TABLES {
+            for (index, (name, wire, _)) in table.entries.iter().enumerate() {
+                assert!(table.entries.iter().skip(index + 1).all(|(n, w, _)| n != name && w != wire), "{}.{name}", table.name);
+            }
+        }
+        assert_eq!(Action::TABLE.entries[0], ("SUBSCRIBE", "sub", ""));
+        assert_eq!(Channel::TABLE.entries[6].2, " Where private data arrives; chosen by auth filters, never subscribed to.\n");
     }
 }

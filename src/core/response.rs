@@ -1,187 +1,91 @@
-//! Server messages: one `wire_object!` table per payload, in the order of the API's names.
+//! Server messages: decoded by the table-driven reader onto the tape, and the few top-level
+//! fields the engine and the books need read back from it as `Response`.
 //!
-//! Each line maps a wire key to the field that the JS object calls by its camelCase name
-//! (`js/decode.js` builds the objects in this very order). Keys a table does not name are kept
-//! in `extra`; event names are kept as strings, known or not.
+//! The objects themselves are declared in `schema.rs`; JS builds them from the tape with the
+//! readers generated from the same tables. Keys a table does not name are kept in `extra`;
+//! event names are kept as strings, known or not.
 
 use std::fmt;
 
-use super::tape::Tape;
-use super::wire::{wire_object, Float, Id, Int, Level, List, Text, Time};
+use super::reader::write_frame;
+use super::schema::{Kind, Object, EVENT_KEY, MESSAGE, RESPONSE};
+use super::tape::{Tape, TapeReader};
+use super::wire::{Id, Int, Level, List, Text};
 
-wire_object! {
-    /// A decoded message (`Response` in the JS API).
-    Response {
-        "e" event: Text<'de>,
-        "T" created_at: Time,
-        "i" id: Id<'de>,
-        "E" errors: List<Text<'de>>,
-        "s" subscriptions: List<SubscriptionEcho<'de>>,
-        "c" channel: Text<'de>,
-        "B" balances: List<Balance<'de>>,
-        "M" market: Text<'de>,
-        "a" asks: List<Level<'de>>,
-        "b" bids: List<Level<'de>>,
-        "fi" first_update_id: Int,
-        "li" last_update_id: Int,
-        "v" version: Int,
-        "o" orders: List<Order<'de>>,
-        "tk" ticker: Ticker<'de>,
-        "t" trades: List<Trade<'de>>,
-        "cu" currency: Text<'de>,
-        "k" kline: Kline<'de>,
-        "ms" market_status: List<MarketStatus<'de>>,
-        "qta" pool_quota: PoolQuota<'de>,
-        "ad" ad_ratio: AdRatio<'de>,
-        "db" borrowings: List<Borrowing<'de>>,
-    }
+/// What the engine and the books read of a decoded message; strings borrow from the frame
+/// unless they held escapes.
+#[derive(Debug, Clone, Default)]
+pub struct Response<'a> {
+    pub event: Option<Text<'a>>,
+    pub id: Option<Id<'a>>,
+    pub errors: Option<List<Text<'a>>>,
+    pub channel: Option<Text<'a>>,
+    pub market: Option<Text<'a>>,
+    pub asks: Option<List<Level<'a>>>,
+    pub bids: Option<List<Level<'a>>>,
+    pub first_update_id: Option<Int>,
+    pub last_update_id: Option<Int>,
+    pub version: Option<Int>,
 }
 
-wire_object! {
-    /// A subscription as the server confirms it in `s`.
-    SubscriptionEcho {
-        "channel" channel: Text<'de>,
-        "market" market: Text<'de>,
-        "depth" depth: Int,
-        "resolution" resolution: Text<'de>,
-        "currency" currency: Text<'de>,
+/// The index of `key` in `object`'s table, at compile time (the fields Rust reads back).
+const fn index_in(object: &Object, key: &str) -> usize {
+    let mut index = 0;
+    while index < object.fields.len() {
+        let (a, b) = (object.fields[index].key.as_bytes(), key.as_bytes());
+        if a.len() == b.len() {
+            let mut at = 0;
+            while at < a.len() && a[at] == b[at] {
+                at += 1;
+            }
+            if at == a.len() {
+                return index;
+            }
+        }
+        index += 1;
     }
+    panic!("the key is not in the table")
 }
 
-wire_object! {
-    /// `tk`.
-    Ticker {
-        "M" market: Text<'de>,
-        "O" open: Text<'de>,
-        "H" high: Text<'de>,
-        "L" low: Text<'de>,
-        "C" close: Text<'de>,
-        "v" volume: Text<'de>,
-        "V" volume_in_btc: Text<'de>,
-    }
-}
+pub(crate) const EVENT: usize = index_in(&RESPONSE, EVENT_KEY);
+pub(crate) const ID: usize = index_in(&RESPONSE, "i");
+pub(crate) const ERRORS: usize = index_in(&RESPONSE, "E");
+pub(crate) const CHANNEL: usize = index_in(&RESPONSE, "c");
+pub(crate) const MARKET: usize = index_in(&RESPONSE, "M");
+pub(crate) const ASKS: usize = index_in(&RESPONSE, "a");
+pub(crate) const BIDS: usize = index_in(&RESPONSE, "b");
+pub(crate) const FIRST_UPDATE_ID: usize = index_in(&RESPONSE, "fi");
+pub(crate) const LAST_UPDATE_ID: usize = index_in(&RESPONSE, "li");
+pub(crate) const VERSION: usize = index_in(&RESPONSE, "v");
 
-wire_object! {
-    /// An order in `o` (spot or M-Wallet).
-    Order {
-        "i" order_id: Int,
-        "sd" side: Text<'de>,
-        "ot" order_type: Text<'de>,
-        "p" price: Text<'de>,
-        "sp" stop_price: Text<'de>,
-        "ap" average_price: Text<'de>,
-        "S" state: Text<'de>,
-        "M" market: Text<'de>,
-        "T" created_at: Time,
-        "TU" updated_at: Time,
-        "v" volume: Text<'de>,
-        "rv" remaining_volume: Text<'de>,
-        "ev" executed_volume: Text<'de>,
-        "tc" trade_count: Int,
-        "ci" client_order_id: Text<'de>,
-        "gi" group_id: Int,
-    }
-}
-
-wire_object! {
-    /// A trade in `t`: public ones have price, volume, time and trend; private ones the rest.
-    Trade {
-        "i" id: Int,
-        "M" market: Text<'de>,
-        "sd" side: Text<'de>,
-        "p" price: Text<'de>,
-        "v" volume: Text<'de>,
-        "f" fee: Text<'de>,
-        "fc" fee_currency: Text<'de>,
-        "fd" fee_discounted: bool,
-        "fn" funds: Text<'de>,
-        "T" created_at: Time,
-        "TU" updated_at: Time,
-        "m" maker: bool,
-        "oi" order_id: Int,
-        "tr" trend: Text<'de>,
-    }
-}
-
-wire_object! {
-    /// A balance in `B`.
-    Balance {
-        "cu" currency: Text<'de>,
-        "av" available: Text<'de>,
-        "l" locked: Text<'de>,
-        "stk" staked: Text<'de>,
-        "TU" balance_updated_time: Time,
-    }
-}
-
-wire_object! {
-    /// `k`.
-    Kline {
-        "ST" start_time: Time,
-        "ET" end_time: Time,
-        "M" market: Text<'de>,
-        "R" resolution: Text<'de>,
-        "O" open: Text<'de>,
-        "H" high: Text<'de>,
-        "L" low: Text<'de>,
-        "C" close: Text<'de>,
-        "v" volume: Text<'de>,
-        "ti" last_trade_id: Int,
-        "x" closed: bool,
-        "qv" quote_volume: Text<'de>,
-    }
-}
-
-wire_object! {
-    /// A market status in `ms`.
-    MarketStatus {
-        "M" market: Text<'de>,
-        "st" status: Text<'de>,
-        "bu" base_unit: Text<'de>,
-        "bup" base_unit_precision: Int,
-        "mba" minimal_base_amount: Float,
-        "qu" quote_unit: Text<'de>,
-        "qup" quote_unit_precision: Int,
-        "mqa" minimal_quote_amount: Float,
-        "mws" mwallet_supported: bool,
-    }
-}
-
-wire_object! {
-    /// `qta`.
-    PoolQuota {
-        "cu" currency: Text<'de>,
-        "av" available: Text<'de>,
-        "TU" updated_at: Time,
-    }
-}
-
-wire_object! {
-    /// `ad`: the M-Wallet AD ratio.
-    AdRatio {
-        "ad" ad_ratio: Text<'de>,
-        "as" asset_in_usdt: Text<'de>,
-        "db" debt_in_usdt: Text<'de>,
-        "idxp" index_prices: List<IndexPrice<'de>>,
-        "TU" updated_at: Time,
-    }
-}
-
-wire_object! {
-    /// An index price in an AD ratio's `idxp`.
-    IndexPrice {
-        "M" market: Text<'de>,
-        "p" price: Text<'de>,
-    }
-}
-
-wire_object! {
-    /// An M-Wallet borrowing in `db`.
-    Borrowing {
-        "cu" currency: Text<'de>,
-        "dbp" debt_principal: Text<'de>,
-        "dbi" debt_interest: Text<'de>,
-        "TU" updated_at: Time,
+impl<'a> Response<'a> {
+    /// Reads the fields from a tape written for `frame`.
+    pub fn read(tape: &Tape, frame: &'a str) -> Response<'a> {
+        let at = |index: usize| tape.root_field(index).map(|at| TapeReader::new(tape, frame, at));
+        let text = |index: usize| at(index).map(|mut reader| reader.text());
+        let int = |index: usize| at(index).map(|mut reader| Int(reader.number() as u64));
+        let list = |index: usize, item: fn(&mut TapeReader<'_, 'a>) -> Level<'a>| {
+            at(index).map(|mut reader| {
+                let count = reader.number() as usize;
+                List((0..count).map(|_| item(&mut reader)).collect())
+            })
+        };
+        let level: fn(&mut TapeReader<'_, 'a>) -> Level<'a> = |reader| (reader.text(), reader.text());
+        Response {
+            event: text(EVENT),
+            id: text(ID).map(Id),
+            errors: at(ERRORS).map(|mut reader| {
+                let count = reader.number() as usize;
+                List((0..count).map(|_| reader.text()).collect())
+            }),
+            channel: text(CHANNEL),
+            market: text(MARKET),
+            asks: list(ASKS, level),
+            bids: list(BIDS, level),
+            first_update_id: int(FIRST_UPDATE_ID),
+            last_update_id: int(LAST_UPDATE_ID),
+            version: int(VERSION),
+        }
     }
 }
 
@@ -203,30 +107,116 @@ impl fmt::Display for DecodeError {
 
 impl std::error::Error for DecodeError {}
 
-/// Decodes one frame; strings borrow from `frame`.
+/// Decodes one frame onto `tape`, for the JS side to build its object from.
 ///
 /// The frame is checked as UTF-8 once, as a whole (every frame from JS is: `encodeInto` of a
 /// well-formed string), and read as `&str`, so serde_json does not check each string again.
-pub fn decode(frame: &[u8]) -> Result<Response<'_>, DecodeError> {
-    let text = std::str::from_utf8(frame)
-        .map_err(|e| DecodeError(format!("invalid MAX message: invalid UTF-8 at byte {}", e.valid_up_to())))?;
-    let response: Response = serde_json::from_str(text).map_err(|e| DecodeError(format!("invalid MAX message: {e}")))?;
-    if response.event.is_none() {
-        return Err(DecodeError("invalid MAX message: it has no event (key `e`)".into()));
-    }
-    Ok(response)
+pub fn decode_to_tape(frame: &[u8], tape: &mut Tape) -> Result<(), DecodeError> {
+    decode_text(frame, tape).map(|_| ())
 }
 
-/// Decodes one frame onto `tape`, for the JS side to build its object from.
-pub fn decode_to_tape(frame: &[u8], tape: &mut Tape) -> Result<(), DecodeError> {
-    let response = decode(frame)?;
-    tape.record(frame, &response);
-    Ok(())
+/// `decode_to_tape`, returning the frame as the text it was read as.
+pub(crate) fn decode_text<'a>(frame: &'a [u8], tape: &mut Tape) -> Result<&'a str, DecodeError> {
+    let text = std::str::from_utf8(frame).map_err(|e| DecodeError(format!("invalid MAX message: invalid UTF-8 at byte {}", e.valid_up_to())))?;
+    write_frame(text, &MESSAGE, tape).map_err(|e| DecodeError(format!("invalid MAX message: {e}")))?;
+    if tape.root_field(EVENT).is_none() {
+        return Err(DecodeError("invalid MAX message: it has no event (key `e`)".into()));
+    }
+    Ok(text)
+}
+
+/// Decodes one frame onto `tape` and reads its top-level fields.
+pub fn decode_with<'a>(frame: &'a [u8], tape: &mut Tape) -> Result<Response<'a>, DecodeError> {
+    let text = decode_text(frame, tape)?;
+    Ok(Response::read(tape, text))
+}
+
+/// Decodes one frame on a tape of its own (tests, and paths that keep no tape).
+pub fn decode(frame: &[u8]) -> Result<Response<'_>, DecodeError> {
+    let mut tape = Tape::default();
+    let text = decode_text(frame, &mut tape)?;
+    Ok(Response::read(&tape, text))
+}
+
+/// The tape written for `frame`, as wire JSON again: every field under its wire key, unknown
+/// keys with their raw values. What was decoded can be compared with what was sent.
+pub fn tape_to_json(tape: &Tape, frame: &[u8]) -> String {
+    let mut reader = TapeReader::new(tape, std::str::from_utf8(frame).unwrap_or(""), 1);
+    let mut out = String::new();
+    write_object(&mut reader, &RESPONSE, &mut out);
+    out
+}
+
+fn write_object(reader: &mut TapeReader<'_, '_>, object: &Object, out: &mut String) {
+    let mask = reader.number() as u32;
+    out.push('{');
+    let mut first = true;
+    let mut comma = |out: &mut String| {
+        if !std::mem::replace(&mut first, false) {
+            out.push(',');
+        }
+    };
+    for (index, field) in object.fields.iter().enumerate() {
+        if mask & (1 << index) != 0 {
+            comma(out);
+            write_string(field.key, out);
+            out.push(':');
+            write_value(reader, &field.kind, out);
+        }
+    }
+    if mask & object.extra_bit() != 0 {
+        let count = reader.number() as usize;
+        for _ in 0..count {
+            comma(out);
+            write_string(reader.text().as_str(), out);
+            out.push(':');
+            out.push_str(reader.text().as_str());
+        }
+    }
+    out.push('}');
+}
+
+fn write_value(reader: &mut TapeReader<'_, '_>, kind: &Kind, out: &mut String) {
+    match kind {
+        Kind::Text | Kind::Enum(_) | Kind::Id => write_string(reader.text().as_str(), out),
+        Kind::Int | Kind::Time => out.push_str(&(reader.number() as u64).to_string()),
+        Kind::Float => out.push_str(&serde_json::to_string(&reader.number()).unwrap_or_default()),
+        Kind::Bool => out.push_str(if reader.number() != 0.0 { "true" } else { "false" }),
+        Kind::Level => {
+            out.push('[');
+            write_string(reader.text().as_str(), out);
+            out.push(',');
+            write_string(reader.text().as_str(), out);
+            out.push(']');
+        }
+        Kind::Object(object) => write_object(reader, object, out),
+        Kind::List(item) => {
+            let count = reader.number() as usize;
+            out.push('[');
+            for index in 0..count {
+                if index > 0 {
+                    out.push(',');
+                }
+                write_value(reader, item, out);
+            }
+            out.push(']');
+        }
+    }
+}
+
+fn write_string(text: &str, out: &mut String) {
+    out.push_str(&serde_json::to_string(text).unwrap_or_default());
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn decoded_json(frame: &[u8]) -> serde_json::Value {
+        let mut tape = Tape::default();
+        decode_to_tape(frame, &mut tape).unwrap();
+        serde_json::from_str(&tape_to_json(&tape, frame)).unwrap()
+    }
 
     #[test]
     fn a_bad_value_is_named_by_its_path() {
@@ -236,14 +226,22 @@ mod tests {
         assert!(error.message().contains("o[1].i: invalid type"), "{error}");
         let error = decode(br#"{"e":"update","a":[["1","2"],["1"]]}"#).unwrap_err();
         assert!(error.message().contains("a[1]: invalid length 1"), "{error}");
+        let error = decode(br#"{"e":"x","T":1.5}"#).unwrap_err();
+        assert!(error.message().contains("T: invalid value: floating point `1.5`, expected a non-negative integer"), "{error}");
+        let error = decode(br#"{"e":"x","k":[]}"#).unwrap_err();
+        assert!(error.message().contains("k: invalid type: sequence, expected a Kline object"), "{error}");
+        let error = decode(br#"{"e":"x","t":[null]}"#).unwrap_err();
+        assert!(error.message().contains("t[0]: invalid type: null, expected a Trade object"), "{error}");
     }
 
     #[test]
     fn messages_without_an_event_or_not_objects_are_refused() {
         assert!(decode(br#"{"T":1}"#).unwrap_err().message().contains("no event"));
+        assert!(decode(br#"{"e":null}"#).unwrap_err().message().contains("no event"));
         assert!(decode(b"[1,2]").unwrap_err().message().contains("expected a Response object"));
         assert!(decode(b"{").is_err());
         assert!(decode(b"").is_err());
+        assert!(decode(br#"{"e":"x"} 1"#).unwrap_err().message().contains("trailing characters"));
     }
 
     #[test]
@@ -252,6 +250,7 @@ mod tests {
         assert!(decode(br#"{"e":"x","T":1e400}"#).is_err());
         assert!(decode(br#"{"e":"x","T":-5}"#).is_err());
         assert!(decode(br#"{"e":"x","T":1.5}"#).is_err());
+        assert!(decode(br#"{"e":"x","T":8640000000000001}"#).unwrap_err().message().contains("beyond what a JS Date holds"));
     }
 
     #[test]
@@ -259,14 +258,18 @@ mod tests {
         // Found by the decode_response fuzz target: serde_json's best-effort float reading gave
         // 2.333333333333333e117, one unit in the last place below what JSON.parse gives.
         let frame = br#"{"e":"update","c":"market_status","ms":[{"M":"btctwd","mba":2.3333333333333333e+117,"mqa":2333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333350}]}"#;
-        let response = decode(frame).unwrap();
-        let status = &response.market_status.unwrap().0[0];
+        // The tape itself (a JSON round trip would read the number best-effort again):
+        // ms = [count, mask, M start, M end, mba, mqa].
+        let floats = |frame: &[u8]| {
+            let mut tape = Tape::default();
+            decode_to_tape(frame, &mut tape).unwrap();
+            let at = tape.root_field(RESPONSE.index_of("ms").unwrap()).unwrap();
+            (tape.numbers()[at + 4], tape.numbers()[at + 5])
+        };
         let expected = 2.3333333333333333e117_f64;
-        assert_eq!(status.minimal_base_amount.map(|f| f.0.to_bits()), Some(expected.to_bits()));
-        assert_eq!(status.minimal_quote_amount.map(|f| f.0.to_bits()), Some(expected.to_bits()));
-        let short = decode(br#"{"e":"x","ms":[{"mba":0.0004,"mqa":-2E-3}]}"#).unwrap();
-        let short = &short.market_status.unwrap().0[0];
-        assert_eq!((short.minimal_base_amount.unwrap().0, short.minimal_quote_amount.unwrap().0), (0.0004, -0.002));
+        let (mba, mqa) = floats(frame);
+        assert_eq!((mba.to_bits(), mqa.to_bits()), (expected.to_bits(), expected.to_bits()));
+        assert_eq!(floats(br#"{"e":"x","ms":[{"M":"m","mba":0.0004,"mqa":-2E-3}]}"#), (0.0004, -0.002));
     }
 
     #[test]
@@ -276,8 +279,8 @@ mod tests {
             let error = decode(frame.as_bytes()).unwrap_err();
             assert!(error.message().contains("ms[0].mba: ") && error.message().contains(problem), "{error}");
         }
-        let absent = decode(br#"{"e":"x","ms":[{"mba":null}]}"#).unwrap();
-        assert!(absent.market_status.unwrap().0[0].minimal_base_amount.is_none());
+        let absent = decoded_json(br#"{"e":"x","ms":[{"mba":null}]}"#);
+        assert_eq!(absent["ms"][0], serde_json::json!({}));
     }
 
     #[test]
@@ -288,11 +291,23 @@ mod tests {
 
     #[test]
     fn escaped_strings_are_unescaped_and_unknown_keys_kept() {
-        let response = decode(br#"{"e":"sn\u0061pshot","zz":{"a":[1]},"T":1}"#).unwrap();
+        let frame = br#"{"e":"sn\u0061pshot","zz":{"a":[1]},"T":1}"#;
+        let response = decode(frame).unwrap();
         assert_eq!(response.event.unwrap().as_str(), "snapshot");
-        assert_eq!(response.extra.len(), 1);
-        assert_eq!(response.extra[0].0.as_str(), "zz");
-        assert_eq!(response.extra[0].1.get(), r#"{"a":[1]}"#);
+        assert_eq!(decoded_json(frame), serde_json::json!({"e": "snapshot", "T": 1, "zz": {"a": [1]}}));
+    }
+
+    #[test]
+    fn fields_land_in_table_order_whatever_the_wire_order_and_the_last_repeat_wins() {
+        let wire = decoded_json(br#"{"T":2,"M":"x","e":"update","M":"y","c":null,"c":"book","tk":{"O":"1","M":"m"},"tk":null}"#);
+        assert_eq!(wire, serde_json::json!({"e": "update", "T": 2, "c": "book", "M": "y"}));
+        let frame = br#"{"T":2,"M":"x","e":"update","M":"y","c":"book"}"#;
+        let mut tape = Tape::default();
+        decode_to_tape(frame, &mut tape).unwrap();
+        // Table order: e, T, ..., c, ..., M.
+        assert_eq!(tape_to_json(&tape, frame), r#"{"e":"update","T":2,"c":"book","M":"y"}"#);
+        let response = Response::read(&tape, std::str::from_utf8(frame).unwrap());
+        assert_eq!((response.event.unwrap().as_str(), response.market.unwrap().as_str()), ("update", "y"));
     }
 
     #[test]
@@ -302,7 +317,8 @@ mod tests {
         decode_to_tape(frame, &mut tape).unwrap();
         let numbers = tape.numbers();
         // [owned address, mask(e, T, i), e start, e end, T, i start, i end]
-        assert_eq!(numbers[1], 0b111 as f64);
+        let bit = |key| 1u32 << RESPONSE.index_of(key).unwrap();
+        assert_eq!(numbers[1], f64::from(bit("e") | bit("T") | bit("i")));
         let text = |at: usize| &frame[numbers[at] as usize..numbers[at + 1] as usize];
         assert_eq!(text(2), b"pong");
         assert_eq!(numbers[4], 7.0);

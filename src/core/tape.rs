@@ -6,40 +6,48 @@
 //! frame. JS reads the tape and takes each string as a slice of the original JS string.
 //!
 //! Layout (all `f64`): `[owned_ptr, <object>]`; an object is its presence mask (bit i = field i
-//! of its `wire_object!` table, then one bit for `extra`) followed by the present fields in table
+//! of its table in `schema.rs`, then one bit for `extra`) followed by the present fields in table
 //! order. A string is `start, end`: byte offsets into the frame, or, when it held escapes and had
 //! to be unescaped, `-(start + 1), end` into the owned-text buffer. A list is its length then its
 //! items; `extra` is its length then `key, raw JSON value` string pairs.
 
-use super::wire::{Extra, Float, Id, Int, List, Text, Time};
+use super::schema::MAX_FIELDS;
+use super::wire::{Extra, Text};
 
 /// Where decoded frames are written, reused from frame to frame.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Tape {
     numbers: Vec<f64>,
     owned: Vec<u8>,
     frame_start: usize,
+    /// Where the decoder puts an object's fields aside to write them back in table order.
+    pub(crate) scratch: Vec<f64>,
+    /// Where each field of the outermost object starts on the tape (`ABSENT` if it is absent).
+    pub(crate) root: [u32; MAX_FIELDS],
+}
+
+/// A `root` slot of a field that is not on the tape.
+pub const ABSENT: u32 = u32::MAX;
+
+impl Default for Tape {
+    fn default() -> Self {
+        Tape { numbers: Vec::new(), owned: Vec::new(), frame_start: 0, scratch: Vec::new(), root: [ABSENT; MAX_FIELDS] }
+    }
 }
 
 impl Tape {
-    /// Writes `value`, decoded from `frame`, as the whole tape.
-    pub fn record(&mut self, frame: &[u8], value: &impl WriteTape) {
-        self.begin(frame);
-        value.write_tape(self);
-        self.finish();
-    }
-
     /// Starts a tape for a frame held at `frame` (string offsets are relative to it).
-    fn begin(&mut self, frame: &[u8]) {
+    pub(crate) fn begin(&mut self, frame: &[u8]) {
         self.numbers.clear();
         self.owned.clear();
+        self.root = [ABSENT; MAX_FIELDS];
         self.frame_start = frame.as_ptr() as usize;
         // Slot 0 is filled by `finish` with the owned-text address.
         self.numbers.push(0.0);
     }
 
     /// Completes the tape: records where the owned text is, for the JS side.
-    fn finish(&mut self) {
+    pub(crate) fn finish(&mut self) {
         let owned_address = self.owned.as_ptr() as usize as f64;
         if let Some(slot) = self.numbers.first_mut() {
             *slot = owned_address;
@@ -54,12 +62,21 @@ impl Tape {
         &self.owned
     }
 
-    pub fn number(&mut self, value: f64) {
-        self.numbers.push(value);
+    /// Where field `index` of the outermost object starts, if it is present.
+    pub fn root_field(&self, index: usize) -> Option<usize> {
+        self.root.get(index).filter(|&&at| at != ABSENT).map(|&at| at as usize)
     }
 
-    pub fn count(&mut self, count: usize) {
-        self.numbers.push(count as f64);
+    pub(crate) fn len(&self) -> usize {
+        self.numbers.len()
+    }
+
+    pub(crate) fn set(&mut self, at: usize, value: f64) {
+        self.numbers[at] = value;
+    }
+
+    pub fn number(&mut self, value: f64) {
+        self.numbers.push(value);
     }
 
     /// A string borrowed from the frame: written as its byte offsets in the frame.
@@ -77,74 +94,113 @@ impl Tape {
         self.numbers.push(self.owned.len() as f64);
     }
 
+    pub fn text(&mut self, text: &Text<'_>) {
+        match &text.0 {
+            std::borrow::Cow::Borrowed(text) => self.frame_text(text),
+            std::borrow::Cow::Owned(text) => self.owned_text(text),
+        }
+    }
+
     pub fn extra(&mut self, extra: &Extra<'_>) {
-        self.count(extra.len());
+        self.number(extra.len() as f64);
         for (key, raw) in extra {
-            key.write_tape(self);
+            self.text(key);
             // Raw values are always borrowed from the frame.
             self.frame_text(raw.get());
         }
     }
-}
 
-/// A decoded value that can write itself onto the tape.
-pub trait WriteTape {
-    fn write_tape(&self, tape: &mut Tape);
-}
-
-impl WriteTape for Text<'_> {
-    fn write_tape(&self, tape: &mut Tape) {
-        match &self.0 {
-            std::borrow::Cow::Borrowed(text) => tape.frame_text(text),
-            std::borrow::Cow::Owned(text) => tape.owned_text(text),
+    /// Rewrites the fields of an object whose body starts at `body` in table order: `spans[i]`
+    /// is where field i was written, for each bit of `mask`. A field written twice (a repeated
+    /// key) is kept only where it was last written. Sets `starts[i]` to where field i now is.
+    pub(crate) fn reorder(&mut self, body: usize, mask: u32, spans: &[(u32, u32); MAX_FIELDS], starts: &mut [u32; MAX_FIELDS]) {
+        self.scratch.clear();
+        self.scratch.extend_from_slice(&self.numbers[body..]);
+        self.numbers.truncate(body);
+        for (index, &(start, end)) in spans.iter().enumerate() {
+            if mask & (1 << index) != 0 {
+                starts[index] = self.numbers.len() as u32;
+                let (from, to) = (start as usize - body, end as usize - body);
+                self.numbers.extend_from_slice(&self.scratch[from..to]);
+            }
         }
     }
 }
 
-impl WriteTape for Id<'_> {
-    fn write_tape(&self, tape: &mut Tape) {
-        self.0.write_tape(tape);
-    }
+/// Reads a tape back in Rust: what the stream and the books need of a decoded frame.
+///
+/// Strings borrow from the frame (`'f`); unescaped ones are copied out of the tape (`'t`).
+pub struct TapeReader<'t, 'f> {
+    numbers: &'t [f64],
+    owned: &'t [u8],
+    frame: &'f str,
+    pub at: usize,
 }
 
-impl WriteTape for Int {
-    fn write_tape(&self, tape: &mut Tape) {
-        // Exact: `Int` is at most 2^53 - 1.
-        tape.number(self.0 as f64);
+impl<'t, 'f> TapeReader<'t, 'f> {
+    /// A reader at `at` of a tape written for `frame` (the frame the decoder read, as text).
+    pub fn new(tape: &'t Tape, frame: &'f str, at: usize) -> Self {
+        TapeReader { numbers: &tape.numbers, owned: &tape.owned, frame, at }
     }
-}
 
-impl WriteTape for Time {
-    fn write_tape(&self, tape: &mut Tape) {
-        // Exact: a `Time` is at most 8.64e15.
-        tape.number(self.0 as f64);
+    pub fn number(&mut self) -> f64 {
+        let value = self.numbers.get(self.at).copied().unwrap_or(0.0);
+        self.at += 1;
+        value
     }
-}
 
-impl WriteTape for Float {
-    fn write_tape(&self, tape: &mut Tape) {
-        tape.number(self.0);
-    }
-}
-
-impl WriteTape for bool {
-    fn write_tape(&self, tape: &mut Tape) {
-        tape.number(if *self { 1.0 } else { 0.0 });
-    }
-}
-
-impl<A: WriteTape, B: WriteTape> WriteTape for (A, B) {
-    fn write_tape(&self, tape: &mut Tape) {
-        self.0.write_tape(tape);
-        self.1.write_tape(tape);
-    }
-}
-
-impl<T: WriteTape> WriteTape for List<T> {
-    fn write_tape(&self, tape: &mut Tape) {
-        tape.count(self.0.len());
-        for item in &self.0 {
-            item.write_tape(tape);
+    /// A string of the tape: borrowed from the frame, or a copy of the unescaped text.
+    pub fn text(&mut self) -> Text<'f> {
+        let (start, end) = (self.number(), self.number());
+        if start >= 0.0 {
+            Text(std::borrow::Cow::Borrowed(self.frame.get(start as usize..end as usize).unwrap_or("")))
+        } else {
+            let owned = self.owned.get((-start - 1.0) as usize..end as usize).and_then(|b| std::str::from_utf8(b).ok());
+            Text(std::borrow::Cow::Owned(owned.unwrap_or("").to_owned()))
         }
+    }
+
+    /// A string of the tape if it is a slice of the frame; `None` if it held escapes.
+    pub fn frame_text(&mut self) -> Option<&'f str> {
+        let (start, end) = (self.number(), self.number());
+        if start >= 0.0 {
+            self.frame.get(start as usize..end as usize)
+        } else {
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reorder_keeps_the_last_copy_of_each_field_in_table_order() {
+        let mut tape = Tape::default();
+        tape.begin(b"");
+        // body at 1: field 2 = [7], field 0 = [1, 2], then field 2 again = [9]
+        for value in [7.0, 1.0, 2.0, 9.0] {
+            tape.number(value);
+        }
+        let mut spans = [(0, 0); MAX_FIELDS];
+        spans[2] = (4, 5);
+        spans[0] = (2, 4);
+        let mut starts = [ABSENT; MAX_FIELDS];
+        tape.reorder(1, 0b101, &spans, &mut starts);
+        assert_eq!(&tape.numbers()[1..], &[1.0, 2.0, 9.0]);
+        assert_eq!((starts[0], starts[2]), (1, 3));
+    }
+
+    #[test]
+    fn the_reader_takes_strings_from_the_frame_or_the_owned_text() {
+        let frame = r#"{"a":"xyz"}"#;
+        let mut tape = Tape::default();
+        tape.begin(frame.as_bytes());
+        tape.frame_text(&frame[6..9]);
+        tape.owned_text("caf\u{e9}");
+        let mut reader = TapeReader::new(&tape, frame, 1);
+        assert_eq!(reader.text().as_str(), "xyz");
+        assert_eq!(reader.text().as_str(), "caf\u{e9}");
     }
 }

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
-import { Request, Response, Stream } from "maicoin-ws";
+import { OrderBook, Request, Response, Stream } from "maicoin-ws";
 import { createRng } from "../../sim/rng.js";
 import { inbound, inboundWire } from "../support/fixtures.mjs";
 import { RESPONSE, expectDecoded } from "./wire-names.mjs";
@@ -124,6 +124,32 @@ test("Request.auth and Stream.auth refuse a key or secret with a lone surrogate,
   } finally {
     stream.close();
   }
+});
+
+test("a frame of another channel never touches a kept book, whatever its nested values hold", () => {
+  const book = new OrderBook("btcusdt");
+  const snapshot = '{"c":"book","e":"snapshot","M":"btcusdt","a":[["2","1"]],"b":[["1","1"]],"fi":5,"li":5,"v":1}';
+  assert.equal(book.applyFrame(snapshot), "snapshot");
+  // Everything a book snapshot would carry, with "c":"book" only nested in unknown keys, in
+  // another payload or inside strings: before, the fast path took such frames and wiped the book.
+  const rest = '"e":"snapshot","M":"btcusdt","a":[],"b":[],"fi":9,"li":9,"v":2';
+  const others = [
+    `{"c":"trade",${rest},"zz":{"c":"book"}}`,
+    `{"zz":[{"c":"book"}],"c":"trade",${rest}}`,
+    `{"c":"ticker","tk":{"c":"book","M":"btcusdt"},${rest}}`,
+    `{"c":"trade","note":"\\"c\\":\\"book\\"",${rest}}`,
+    `{${rest},"zz":{"c":"book"}}`,
+  ];
+  for (const frame of others) {
+    assert.doesNotThrow(() => JSON.parse(frame), frame);
+    assert.equal(book.applyFrame(frame), "not-a-book-frame", frame);
+    // apply() takes a Response without a channel as a book's, so only channelled ones go there.
+    const response = Response.parse(frame);
+    if (response.channel !== undefined) assert.equal(book.apply(response), "not-a-book-frame", frame);
+  }
+  assert.equal(book.lastUpdateId, 5);
+  assert.deepEqual(book.bestAsk, ["2", "1"]);
+  assert.deepEqual(book.bestBid, ["1", "1"]);
 });
 
 test("a wire key __proto__ is kept in extra as a key, not taken as the object's prototype", () => {

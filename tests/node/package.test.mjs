@@ -9,6 +9,7 @@ import { describe, test } from "node:test";
 import * as api from "maicoin-ws";
 import { Action, Channel, Event, Filter, MAX_WS_URI, ReconnectPolicy, Request, Response } from "maicoin-ws";
 import { hmac, inbound, inboundWire, outbound } from "../support/fixtures.mjs";
+import * as oracle from "./wire-names.mjs";
 import { RESPONSE, expectDecoded } from "./wire-names.mjs";
 
 /** Parses the text of `wire` and checks the object against the wire field by field. */
@@ -24,6 +25,25 @@ describe("Response.parse", () => {
     for (const { name, wire } of inbound) {
       const response = decodesAsWire(wire);
       assert.equal(response.extra, undefined, `${name}: every documented key is modelled`);
+    }
+  });
+
+  test("declares each payload with exactly the API's names (the oracle's, not the generator's)", () => {
+    const declarations = readFileSync(new URL("../../js/generated/payloads.d.ts", import.meta.url), "utf8");
+    const interfaces = Object.fromEntries(
+      [...declarations.matchAll(/export interface (\w+) \{([\s\S]*?)\n\}/g)].map(([, name, body]) => [
+        name,
+        [...body.matchAll(/^ {2}(\w+)\??: /gm)].map((m) => m[1]).filter((field) => field !== "extra"),
+      ]),
+    );
+    const tables = {
+      Response: oracle.RESPONSE, SubscriptionEcho: oracle.SUBSCRIPTION, Ticker: oracle.TICKER, Order: oracle.ORDER,
+      Trade: oracle.TRADE, Balance: oracle.BALANCE, Kline: oracle.KLINE, MarketStatus: oracle.MARKET_STATUS,
+      PoolQuota: oracle.POOL_QUOTA, IndexPrice: oracle.INDEX_PRICE, AdRatio: oracle.AD_RATIO, Borrowing: oracle.BORROWING,
+    };
+    assert.deepEqual(Object.keys(interfaces).sort(), Object.keys(tables).sort());
+    for (const [name, table] of Object.entries(tables)) {
+      assert.deepEqual([...interfaces[name]].sort(), Object.values(table).map(([api]) => api).sort(), name);
     }
   });
 
@@ -346,8 +366,10 @@ describe("constants", () => {
     }
   });
 
-  test("are declared in index.d.ts with exactly their runtime names and values", () => {
-    const declarations = readFileSync(new URL("../../js/index.d.ts", import.meta.url), "utf8");
+  test("are declared in the package's types with exactly their runtime names and values", () => {
+    // index.d.ts re-exports the declarations generated from the Rust tables.
+    const declarations = ["../../js/index.d.ts", "../../js/generated/payloads.d.ts"].map((path) => readFileSync(new URL(path, import.meta.url), "utf8")).join("\n");
+    assert.match(declarations, /export \* from "\.\/generated\/payloads\.js";/);
     for (const name of Object.keys(wireStrings)) {
       const block = declarations.match(new RegExp(`export declare const ${name}: \\{([^}]*)\\};`));
       assert.ok(block, `index.d.ts declares ${name}`);
@@ -357,7 +379,10 @@ describe("constants", () => {
   });
 
   test("the package exports every value index.d.ts declares, defined", () => {
-    const declarations = readFileSync(new URL("../../js/index.d.ts", import.meta.url), "utf8");
+    // index.d.ts re-exports the generated constants and payload types.
+    const declarations = ["../../js/index.d.ts", "../../js/generated/payloads.d.ts"]
+      .map((path) => readFileSync(new URL(path, import.meta.url), "utf8"))
+      .join("\n");
     const names = [...declarations.matchAll(/^export declare (?:const|class|function) (\w+)/gm)].map((match) => match[1]);
     for (const name of ["Action", "Channel", "MAX_WS_URI", "Request", "Response", "ReconnectPolicy", "Stream", "OrderBook"]) {
       assert.ok(names.includes(name), `index.d.ts declares ${name}`);

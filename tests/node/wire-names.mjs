@@ -1,5 +1,5 @@
-// The API's names for each wire key, written from js/index.d.ts and docs/PROTOCOL.md (not from js/decode.js),
-// and a check that a decoded object carries exactly what the wire carried under those names.
+// The API's names for each wire key, written from the README's API, js/index.d.ts and docs/PROTOCOL.md (not from the Rust schema
+// or the JS generated from it), and a check that a decoded object carries exactly what the wire carried.
 
 import assert from "node:assert/strict";
 

@@ -1,0 +1,148 @@
+//! Writes the JS and TypeScript copies of the schema: the tape readers (`js/generated/readers.js`),
+//! the constant objects (`js/generated/constants.js`) and their declarations with the payload
+//! interfaces (`js/generated/payloads.d.ts`). `tests/schema.rs` checks that the files in the
+//! repository are what these functions write (`UPDATE_GENERATED=1` rewrites them).
+
+use std::fmt::Write;
+
+use super::protocol::{WireTable, BOOK_DEPTHS, MAX_WS_URI, WIRE_TABLES};
+use super::schema::{Kind, Object, EVENT_KEY, OBJECTS, RESPONSE};
+
+/// Each generated file: its path in the repository and its text.
+pub fn files() -> [(&'static str, String); 3] {
+    [("js/generated/readers.js", readers_js()), ("js/generated/constants.js", constants_js()), ("js/generated/payloads.d.ts", payloads_dts())]
+}
+
+const HEADER: &str = "Generated from src/core/schema.rs and src/core/protocol.rs by `cargo test --test schema`\n\
+// (UPDATE_GENERATED=1 rewrites it). Do not edit: change the Rust tables.";
+
+/// The JS expression that reads a value of `kind` off the tape.
+fn reader(kind: &Kind) -> String {
+    match kind {
+        Kind::Text | Kind::Enum(_) | Kind::Id => "str()".into(),
+        Kind::Int | Kind::Float => "num()".into(),
+        Kind::Time => "date()".into(),
+        Kind::Bool => "bool()".into(),
+        Kind::Level => "level()".into(),
+        Kind::Object(object) => format!("read{}()", object.name),
+        Kind::List(item) => format!("list({})", reader(item).trim_end_matches("()")),
+    }
+}
+
+/// Whether `field` is one the decoder requires (present on every decoded object of its table).
+fn required(object: &Object, key: &str) -> bool {
+    std::ptr::eq(object, &RESPONSE) && key == EVENT_KEY
+}
+
+pub fn readers_js() -> String {
+    let mut out = format!(
+        "// {HEADER}\n//\n// The builders of decoded objects: each reads its object's presence mask, then its present\n\
+         // fields in table order (bit i is field i of the table, the bit after the last says `extra`).\n\n\
+         /** The reader of a decoded message, over the tape primitives of js/decode.js. */\n\
+         export function makeReaders({{ num, str, date, bool, list, level, extra }}) {{\n"
+    );
+    for object in OBJECTS {
+        let _ = writeln!(out, "  function read{}() {{", object.name);
+        out.push_str("    const m = num();\n");
+        let first_required = object.fields.first().filter(|field| required(object, field.key));
+        match first_required {
+            Some(field) => {
+                let _ = writeln!(out, "    const o = {{ {}: {} }};", field.name, reader(&field.kind));
+            }
+            None => out.push_str("    const o = {};\n"),
+        }
+        for (index, field) in object.fields.iter().enumerate().skip(usize::from(first_required.is_some())) {
+            let _ = writeln!(out, "    if (m & 0x{:x}) o.{} = {};", 1u32 << index, field.name, reader(&field.kind));
+        }
+        let _ = writeln!(out, "    if (m & 0x{:x}) o.extra = extra();", object.extra_bit());
+        out.push_str("    return o;\n  }\n\n");
+    }
+    let _ = writeln!(out, "  return read{};\n}}", RESPONSE.name);
+    out
+}
+
+/// A doc comment at `indent`, or nothing when `doc` is empty.
+fn doc_comment(doc: &str, indent: &str) -> String {
+    let lines: Vec<&str> = doc.lines().map(str::trim).filter(|line| !line.is_empty()).collect();
+    match lines.as_slice() {
+        [] => String::new(),
+        [line] => format!("{indent}/** {line} */\n"),
+        lines => {
+            let mut out = format!("{indent}/**\n");
+            for line in lines {
+                let _ = writeln!(out, "{indent} * {line}");
+            }
+            out + indent + " */\n"
+        }
+    }
+}
+
+pub fn constants_js() -> String {
+    let mut out = format!("// {HEADER}\n\n/** The production endpoint. */\nexport const MAX_WS_URI = \"{MAX_WS_URI}\";\n");
+    for table in WIRE_TABLES {
+        let _ = write!(out, "\n{}export const {} = Object.freeze({{\n", doc_comment(table.doc, ""), table.name);
+        for (name, wire, _) in table.entries {
+            let _ = writeln!(out, "  {name}: \"{wire}\",");
+        }
+        out.push_str("});\n");
+    }
+    out
+}
+
+/// The TypeScript type of a value of `kind`.
+fn ts_type(kind: &Kind) -> String {
+    match kind {
+        Kind::Text | Kind::Id => "string".into(),
+        Kind::Enum(name) => format!("KnownOr<{name}Name>"),
+        Kind::Int | Kind::Float => "number".into(),
+        Kind::Time => "Date".into(),
+        Kind::Bool => "boolean".into(),
+        Kind::Level => "Level".into(),
+        Kind::Object(object) => object.name.into(),
+        Kind::List(item) => format!("{}[]", ts_type(item)),
+    }
+}
+
+fn constant_declaration(table: &WireTable) -> String {
+    let mut out = format!("{}export declare const {}: {{\n", doc_comment(table.doc, ""), table.name);
+    for (name, wire, doc) in table.entries {
+        let _ = writeln!(out, "{}  readonly {name}: \"{wire}\";", doc_comment(doc, "  "));
+    }
+    out + "};\n"
+}
+
+pub fn payloads_dts() -> String {
+    let mut out = format!(
+        "// {HEADER}\n//\n// The constant objects and the decoded payloads. Every decoded field is optional but `event`:\n\
+         // the decoder requires only `e`, and a field absent on the wire is absent on the object (never null).\n\n\
+         /** The production endpoint. */\nexport declare const MAX_WS_URI: \"{MAX_WS_URI}\";\n"
+    );
+    for table in WIRE_TABLES {
+        out.push('\n');
+        out.push_str(&constant_declaration(table));
+    }
+    out.push_str("\n/** The wire strings of each constant object, as a union type. */\n");
+    for table in WIRE_TABLES {
+        let _ = writeln!(out, "export type {0}Name = (typeof {0})[keyof typeof {0}];", table.name);
+    }
+    let depths: Vec<String> = BOOK_DEPTHS.iter().map(u64::to_string).collect();
+    let _ = writeln!(out, "\n/** Book depths the server accepts (it sends 50 levels when none is asked for). */\nexport type BookDepth = {};", depths.join(" | "));
+    out.push_str(
+        "\n/**\n * A known wire string or any other: the decoder keeps strings it does not know (MAX adds values,\n\
+         * and documents `snaptshot`), while editors still offer the known ones.\n */\n\
+         export type KnownOr<T extends string> = T | (string & {});\n\n\
+         /** Wire keys the model does not name (`rpi`, `sa`, ...), with their wire names and JSON values. */\n\
+         export type Extra = Record<string, unknown>;\n\n\
+         /** One `[price, volume]` level of a book. */\n\
+         export type Level = [price: string, volume: string];\n",
+    );
+    for object in OBJECTS {
+        let _ = write!(out, "\n{}export interface {} {{\n", doc_comment(object.doc, ""), object.name);
+        for field in object.fields {
+            let optional = if required(object, field.key) { "" } else { "?" };
+            let _ = writeln!(out, "{}  {}{optional}: {};", doc_comment(field.doc, "  "), field.name, ts_type(&field.kind));
+        }
+        out.push_str("  extra?: Extra;\n}\n");
+    }
+    out
+}
