@@ -1286,3 +1286,35 @@ fn stale_after_is_per_channel_off_where_asked_and_klines_get_one_and_a_half_cand
     h.advance_by(25_000.0);
     assert!(h.stale_effects().is_empty());
 }
+
+#[test]
+fn health_tells_klines_apart_by_resolution_and_pool_quotas_by_currency() {
+    use maicoin_ws::core::protocol::Resolution;
+    let kline = |resolution| Subscription::Kline {
+        market: "btcusdt".into(),
+        resolution,
+    };
+    let quota = |currency: &str| Subscription::PoolQuota {
+        currency: currency.into(),
+    };
+    let mut h = Harness::new(policy(None, 1.0, 1.0, 0.0));
+    h.engine
+        .subscribe(
+            h.now,
+            vec![kline(None), kline(Some(Resolution::M5)), quota("usdt"), quota("btc")],
+        )
+        .expect("no conflict");
+    h.run();
+    h.open();
+    let candle = |r: &str| {
+        format!(r#"{{"c":"kline","M":"btcusdt","e":"update","T":5,"k":{{"ST":1,"ET":2,"M":"btcusdt","R":"{r}","O":"1","H":"1","L":"1","C":"1","v":"1","ti":1,"x":false}}}}"#)
+    };
+    for text in [candle("5m"), candle("5m"), candle("1m")] {
+        assert!(matches!(h.frame(&text), Delivery::Deliver { .. }));
+    }
+    h.frame(r#"{"c":"pool_quota","e":"update","T":5,"qta":{"cu":"btc","av":"1","TU":5}}"#);
+    assert_eq!(h.entry(&kline(None)).frames, 1, "the server's default, 1m");
+    assert_eq!(h.entry(&kline(Some(Resolution::M5))).frames, 2);
+    assert_eq!(h.entry(&quota("btc")).frames, 1);
+    assert_eq!(h.entry(&quota("usdt")).frames, 0);
+}

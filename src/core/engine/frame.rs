@@ -44,6 +44,9 @@ impl FrameSource for TextFrame<'_> {
     }
 }
 
+/// The candle length the server sends a kline subscription without a resolution.
+const DEFAULT_RESOLUTION: &str = "1m";
+
 /// The top-level `T` of a frame, found by a scan rather than a parse: book frames hold only
 /// strings, numbers and arrays of strings below the top level, so `"T":` is that key.
 pub fn scan_server_time(frame: &[u8]) -> Option<u64> {
@@ -55,6 +58,15 @@ pub fn scan_server_time(frame: &[u8]) -> Option<u64> {
         .position(|b| !b.is_ascii_digit())
         .unwrap_or(digits.len());
     std::str::from_utf8(&digits[..end]).ok()?.parse().ok()
+}
+
+/// The string value after `key` (such as `"R":"`) in a frame, if it holds no escape: the one
+/// nested key the engine reads, in frames whose only object with that key is the payload.
+fn scan_text<'t>(text: &'t str, key: &[u8]) -> Option<&'t str> {
+    let bytes = text.as_bytes();
+    let start = bytes.windows(key.len()).position(|w| w == key)? + key.len();
+    let length = bytes[start..].iter().position(|&b| b == b'"' || b == b'\\')?;
+    (bytes.get(start + length) == Some(&b'"')).then(|| text.get(start..start + length))?
 }
 
 pub struct FrameFacts<'r> {
@@ -104,7 +116,9 @@ impl<'r> SubscriptionFrame<'r> {
                 self.market == Some(market.as_str())
                     && match (resolution, self.resolution) {
                         (Some(wanted), Some(got)) => wanted.as_str() == got,
-                        _ => true,
+                        // Without one the server sends its default.
+                        (None, Some(got)) => got == DEFAULT_RESOLUTION,
+                        (_, None) => true,
                     }
             }
             Subscription::MarketStatus => true,
@@ -114,7 +128,11 @@ impl<'r> SubscriptionFrame<'r> {
 }
 
 impl<'r> FrameFacts<'r> {
-    pub fn of(response: &'r Response<'_>) -> Self {
+    pub fn of(response: &'r Response<'r>) -> Self {
+        let channel = response
+            .channel
+            .as_ref()
+            .and_then(|c| Channel::from_wire(c.as_str()));
         FrameFacts {
             event: response.event.as_ref().map(|e| e.as_str()).unwrap_or(""),
             id: response.id.as_ref().map(|id| id.0.as_str()),
@@ -124,29 +142,16 @@ impl<'r> FrameFacts<'r> {
                 .flat_map(|list| list.0.iter().map(|e| e.as_str()))
                 .collect(),
             subscription: SubscriptionFrame {
-                channel: response
-                    .channel
-                    .as_ref()
-                    .and_then(|c| Channel::from_wire(c.as_str())),
-                market: response
-                    .market
-                    .as_ref()
-                    .or(response.ticker.as_ref().and_then(|t| t.market.as_ref()))
-                    .or(response.kline.as_ref().and_then(|k| k.market.as_ref()))
-                    .map(|m| m.as_str()),
-                currency: response
-                    .currency
-                    .as_ref()
-                    .or(response
-                        .pool_quota
-                        .as_ref()
-                        .and_then(|q| q.currency.as_ref()))
-                    .map(|c| c.as_str()),
-                resolution: response
-                    .kline
-                    .as_ref()
-                    .and_then(|k| k.resolution.as_ref())
-                    .map(|r| r.as_str()),
+                channel,
+                market: response.market.as_ref().map(|m| m.as_str()),
+                currency: response.currency.as_ref().map(|c| c.as_str()).or_else(|| {
+                    (channel == Some(Channel::PoolQuota))
+                        .then(|| scan_text(response.text, br#""cu":""#))
+                        .flatten()
+                }),
+                resolution: (channel == Some(Channel::Kline))
+                    .then(|| scan_text(response.text, br#""R":""#))
+                    .flatten(),
                 server_time: response.created_at.as_ref().map(|t| t.0),
                 update_ids: match (&response.first_update_id, &response.last_update_id) {
                     (Some(first), Some(last)) => Some((first.0, last.0)),
