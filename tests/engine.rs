@@ -1301,13 +1301,20 @@ fn health_tells_klines_apart_by_resolution_and_pool_quotas_by_currency() {
     h.engine
         .subscribe(
             h.now,
-            vec![kline(None), kline(Some(Resolution::M5)), quota("usdt"), quota("btc")],
+            vec![
+                kline(None),
+                kline(Some(Resolution::M5)),
+                quota("usdt"),
+                quota("btc"),
+            ],
         )
         .expect("no conflict");
     h.run();
     h.open();
     let candle = |r: &str| {
-        format!(r#"{{"c":"kline","M":"btcusdt","e":"update","T":5,"k":{{"ST":1,"ET":2,"M":"btcusdt","R":"{r}","O":"1","H":"1","L":"1","C":"1","v":"1","ti":1,"x":false}}}}"#)
+        format!(
+            r#"{{"c":"kline","M":"btcusdt","e":"update","T":5,"k":{{"ST":1,"ET":2,"M":"btcusdt","R":"{r}","O":"1","H":"1","L":"1","C":"1","v":"1","ti":1,"x":false}}}}"#
+        )
     };
     for text in [candle("5m"), candle("5m"), candle("1m")] {
         assert!(matches!(h.frame(&text), Delivery::Deliver { .. }));

@@ -65,7 +65,9 @@ pub fn scan_server_time(frame: &[u8]) -> Option<u64> {
 fn scan_text<'t>(text: &'t str, key: &[u8]) -> Option<&'t str> {
     let bytes = text.as_bytes();
     let start = bytes.windows(key.len()).position(|w| w == key)? + key.len();
-    let length = bytes[start..].iter().position(|&b| b == b'"' || b == b'\\')?;
+    let length = bytes[start..]
+        .iter()
+        .position(|&b| b == b'"' || b == b'\\')?;
     (bytes.get(start + length) == Some(&b'"')).then(|| text.get(start..start + length))?
 }
 

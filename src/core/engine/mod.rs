@@ -516,6 +516,7 @@ impl Engine {
             .books
             .iter()
             .map(|b| b.borrow().subscription.clone())
+            .filter(|s| !self.session.is_user_subscription(s))
             .collect();
         self.health
             .sync(now, self.session.subscriptions().iter().chain(books.iter()));

@@ -29,8 +29,8 @@ fn candle_ms(resolution: &str) -> Option<Millis> {
         'd' => 86_400_000.0,
         _ => return None,
     };
-    let count: f64 = resolution[..resolution.len() - 1].parse().ok()?;
-    Some(count * unit)
+    let count: u32 = resolution[..resolution.len() - 1].parse().ok()?;
+    Some(f64::from(count) * unit)
 }
 
 impl StaleAfter {

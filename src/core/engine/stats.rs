@@ -2,8 +2,6 @@
 //! `T`, how often a book skipped updates. Every structure has a fixed size, so the memory is
 //! O(subscriptions) however many frames arrive.
 
-use std::collections::HashMap;
-
 use super::effect::Millis;
 use super::frame::SubscriptionFrame;
 use crate::core::subscription::Subscription;
@@ -115,7 +113,8 @@ impl MinRing {
 /// The latest lateness samples (receipt − `T`), with their receipt times.
 #[derive(Debug, Clone)]
 struct LatencyWindow {
-    samples: [(Millis, f64); LATENCY_SAMPLES],
+    /// (receipt time, receipt − `T` in whole ms: both clocks count whole ms).
+    samples: [(Millis, i32); LATENCY_SAMPLES],
     next: usize,
     filled: usize,
 }
@@ -132,21 +131,24 @@ pub struct Latency {
 impl LatencyWindow {
     fn new() -> Self {
         LatencyWindow {
-            samples: [(0.0, 0.0); LATENCY_SAMPLES],
+            samples: [(0.0, 0); LATENCY_SAMPLES],
             next: 0,
             filled: 0,
         }
     }
 
     fn add(&mut self, at: Millis, latency: f64) {
-        self.samples[self.next] = (at, latency);
+        let whole = latency
+            .round()
+            .clamp(f64::from(i32::MIN), f64::from(i32::MAX)) as i32;
+        self.samples[self.next] = (at, whole);
         self.next = (self.next + 1) % LATENCY_SAMPLES;
         self.filled = (self.filled + 1).min(LATENCY_SAMPLES);
     }
 
     /// Nearest-rank percentiles of the samples of the last minute; `None` without any.
     fn percentiles(&self, now: Millis) -> Option<Latency> {
-        let mut recent: Vec<f64> = self.samples[..self.filled]
+        let mut recent: Vec<i32> = self.samples[..self.filled]
             .iter()
             .filter(|(at, _)| now - at <= WINDOW_MS)
             .map(|&(_, latency)| latency)
@@ -154,16 +156,16 @@ impl LatencyWindow {
         if recent.is_empty() {
             return None;
         }
-        recent.sort_by(f64::total_cmp);
+        recent.sort_unstable();
         let rank = |p: f64| {
             let index = ((p * recent.len() as f64).ceil() as usize).clamp(1, recent.len()) - 1;
-            recent[index]
+            f64::from(recent[index])
         };
         Some(Latency {
             p50: rank(0.5),
             p90: rank(0.9),
             p99: rank(0.99),
-            max: recent[recent.len() - 1],
+            max: f64::from(recent[recent.len() - 1]),
         })
     }
 }
@@ -218,9 +220,9 @@ pub struct Health {
     pub connections: u32,
     pub bytes: u64,
     entries: Vec<SubscriptionHealth>,
-    /// Entry indices by market or currency (`""` for market status): a frame finds its entry
-    /// without a walk over every subscription.
-    index: HashMap<String, Vec<usize>>,
+    /// A hash of each entry's market or currency (`""` for market status), in entry order: a
+    /// frame compares numbers, not subscriptions, on its way to its entry.
+    keys: Vec<u64>,
     offsets: MinRing,
 }
 
@@ -230,18 +232,25 @@ impl Default for Health {
             connections: 0,
             bytes: 0,
             entries: Vec::new(),
-            index: HashMap::new(),
+            keys: Vec::new(),
             offsets: MinRing::new(),
         }
     }
 }
 
 /// What a subscription's frames are found by.
-fn index_key(subscription: &Subscription) -> &str {
+fn key_of(subscription: &Subscription) -> &str {
     match subscription {
         Subscription::PoolQuota { currency } => currency,
         other => other.market().unwrap_or(""),
     }
+}
+
+/// FNV-1a: a few instructions per byte, no table (a hash map would add kilobytes to the wasm).
+fn hash(key: &str) -> u64 {
+    key.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 impl Health {
@@ -260,31 +269,39 @@ impl Health {
         self.offsets.min(now)
     }
 
-    /// Keeps one entry per wanted subscription, in their order; an entry that stays keeps
-    /// its counts.
+    /// Keeps one entry per wanted subscription (no repeats), in their order; an entry that
+    /// stays keeps its counts.
     pub fn sync<'a>(&mut self, now: Millis, wanted: impl Iterator<Item = &'a Subscription>) {
-        // Keyed by subscription so that a thousand one-by-one subscribe calls stay linear.
-        let mut old: HashMap<Subscription, SubscriptionHealth> = std::mem::take(&mut self.entries)
+        let mut old: Vec<Option<SubscriptionHealth>> = std::mem::take(&mut self.entries)
             .into_iter()
-            .map(|e| (e.subscription.clone(), e))
+            .map(Some)
             .collect();
-        let mut seen = std::collections::HashSet::new();
+        // Lists change by appends and removals: the next old entry is nearly always the one.
+        let mut next = 0;
         for subscription in wanted {
-            if !seen.insert(subscription) {
-                continue;
-            }
-            let entry = old
-                .remove(subscription)
-                .unwrap_or_else(|| SubscriptionHealth::new(subscription.clone(), now));
-            self.entries.push(entry);
+            let same = |e: &Option<SubscriptionHealth>| {
+                e.as_ref().is_some_and(|e| &e.subscription == subscription)
+            };
+            let found = if old.get(next).is_some_and(same) {
+                Some(next)
+            } else {
+                old.iter().position(same)
+            };
+            let entry = match found {
+                Some(at) => {
+                    next = at + 1;
+                    old[at].take()
+                }
+                None => None,
+            };
+            self.entries
+                .push(entry.unwrap_or_else(|| SubscriptionHealth::new(subscription.clone(), now)));
         }
-        self.index.clear();
-        for (at, entry) in self.entries.iter().enumerate() {
-            self.index
-                .entry(index_key(&entry.subscription).to_owned())
-                .or_default()
-                .push(at);
-        }
+        self.keys = self
+            .entries
+            .iter()
+            .map(|e| hash(key_of(&e.subscription)))
+            .collect();
     }
 
     /// A connection opened: every subscription is quiet from now, and book ids start over.
@@ -309,12 +326,9 @@ impl Health {
         if let Some(server_time) = frame.server_time {
             self.offsets.add(now, now - server_time as f64);
         }
-        let key = frame.currency.or(frame.market).unwrap_or("");
-        let at = *self
-            .index
-            .get(key)?
-            .iter()
-            .find(|&&at| frame.is_of(&self.entries[at].subscription))?;
+        let key = hash(frame.currency.or(frame.market).unwrap_or(""));
+        let at = (0..self.keys.len())
+            .find(|&at| self.keys[at] == key && frame.is_of(&self.entries[at].subscription))?;
         let entry = &mut self.entries[at];
         entry.frames = entry.frames.saturating_add(1);
         entry.last_frame_at = Some(now);
