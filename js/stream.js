@@ -30,7 +30,7 @@ const CALLBACKS = [
 // The stale watchdog's defaults, in seconds (false: off): a book or a ticker of a live market
 // is never quiet that long; a kline's open candle is pushed at least when it closes (so 90 s or
 // 1.5 candles, whichever is longer); trades, market status and pool quotas may rightly be quiet.
-const STALE_DEFAULTS = Object.freeze({ book: 30, ticker: 60, kline: 90, trade: false, market_status: false, pool_quota: false });
+const STALE_DEFAULTS = Object.freeze({ book: 30, trade: false, ticker: 60, kline: 90, market_status: false, pool_quota: false });
 const STALE_CHANNELS = Object.keys(STALE_DEFAULTS);
 
 function policyFrom({ reconnect = true, reconnectPolicy }) {
@@ -84,16 +84,10 @@ function staleAfterMs(staleAfter) {
       if (channel === "kline") klinePerResolution = false;
     }
   }
-  const ms = (value) => (value === null || value === false ? null : Math.round(value * 1000));
-  return {
-    book: ms(seconds.book),
-    trade: ms(seconds.trade),
-    ticker: ms(seconds.ticker),
-    kline: ms(seconds.kline),
-    marketStatus: ms(seconds.market_status),
-    poolQuota: ms(seconds.pool_quota),
-    klinePerResolution,
-  };
+  // [book, trade, ticker, kline, market_status, pool_quota] in ms (0: off), then whether the
+  // kline limit is the per-resolution default: setStaleAfter()'s arguments.
+  const ms = (value) => (value === null || value === false ? 0 : Math.round(value * 1000));
+  return [...STALE_CHANNELS.map((channel) => ms(seconds[channel])), klinePerResolution];
 }
 
 /** Calls a handler without awaiting it ("task" mode); a failure goes to onHandlerError or the console. */
@@ -180,10 +174,11 @@ export class Stream {
       idPrefix: nextRequestId(),
       requestLimits: limitPair("requestLimits", requestLimits, ["perSecond", "perMinute"]),
       connectionLimits: limitPair("connectionLimits", connectionLimits, ["perHour", "perDay"]),
-      staleAfterMs: staleAfterMs(options.staleAfter),
     };
+    const staleAfter = staleAfterMs(options.staleAfter);
     this.#dispatch = dispatch;
     this.#driver = new wasm.glue.StreamDriver(JSON.stringify(engineOptions), hooks);
+    this.#driver.setStaleAfter(...staleAfter);
     this.auth(apiKey, apiSecret, { filters: authFilters });
   }
 
@@ -271,13 +266,21 @@ export class Stream {
    * and one entry per subscription (kept books included). A plain JSON-ready object.
    */
   stats() {
-    const stats = JSON.parse(this.#driver.stats());
-    stats.subscriptions = stats.subscriptions.map(({ rateMilli: [perSecond, perMinute], frames, lastFrameAt, ...rest }) => {
-      const { latencyMs, gaps, resyncs, staleResubscribes, ...subscription } = rest;
-      const ratePerSecond = { "1s": perSecond / 1000, "60s": perMinute / 1000 };
-      return { ...subscription, frames, lastFrameAt, ratePerSecond, latencyMs, gaps, resyncs, staleResubscribes };
-    });
-    return stats;
+    const { counters, subscriptions, entries } = JSON.parse(this.#driver.stats());
+    const [connections, reconnects, framesReceived, bytesReceived, clockOffsetMs] = counters;
+    return {
+      connections,
+      reconnects,
+      framesReceived,
+      bytesReceived,
+      clockOffsetMs,
+      subscriptions: subscriptions.map((subscription, at) => {
+        const [frames, lastFrameAt, perSecond, perMinute, p50, p90, p99, max, gaps, resyncs, staleResubscribes] = entries[at];
+        const ratePerSecond = { "1s": perSecond / 1000, "60s": perMinute / 1000 };
+        const latencyMs = p50 === null ? null : { p50, p90, p99, max };
+        return { ...subscription, frames, lastFrameAt, ratePerSecond, latencyMs, gaps, resyncs, staleResubscribes };
+      }),
+    };
   }
 
   addHandler(handler) {

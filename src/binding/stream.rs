@@ -38,34 +38,6 @@ struct StreamOptions {
     id_prefix: String,
     request_limits: Option<(usize, usize)>,
     connection_limits: Option<(usize, usize)>,
-    stale_after_ms: StaleOptions,
-}
-
-/// `staleAfter`, per channel in ms (`null`: off), as js/stream.js resolved it.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct StaleOptions {
-    book: Option<f64>,
-    trade: Option<f64>,
-    ticker: Option<f64>,
-    kline: Option<f64>,
-    market_status: Option<f64>,
-    pool_quota: Option<f64>,
-    kline_per_resolution: bool,
-}
-
-impl From<StaleOptions> for StaleAfter {
-    fn from(o: StaleOptions) -> Self {
-        StaleAfter {
-            book: o.book,
-            trade: o.trade,
-            ticker: o.ticker,
-            kline: o.kline,
-            market_status: o.market_status,
-            pool_quota: o.pool_quota,
-            kline_per_resolution: o.kline_per_resolution,
-        }
-    }
 }
 
 #[derive(Deserialize)]
@@ -148,7 +120,7 @@ impl StreamDriver {
             keepalive_ms: f64::from(options.keepalive_interval_ms.max(1)),
             id_prefix: options.id_prefix,
             seed,
-            stale_after: options.stale_after_ms.into(),
+            stale_after: StaleAfter::off(),
         };
         let executor = Executor::new(
             Engine::new(config, limits),
@@ -158,6 +130,35 @@ impl StreamDriver {
         Ok(StreamDriver {
             executor: Rc::new(executor),
         })
+    }
+
+    /// Sets the stale watchdog's limits as js/stream.js resolved `staleAfter`: per channel in ms
+    /// (0: off), and whether the kline limit is the per-resolution default. Plain numbers: a
+    /// deserializer for them would cost the wasm more than this call.
+    #[allow(clippy::too_many_arguments)]
+    #[wasm_bindgen(js_name = setStaleAfter)]
+    pub fn set_stale_after(
+        &self,
+        book: f64,
+        trade: f64,
+        ticker: f64,
+        kline: f64,
+        market_status: f64,
+        pool_quota: f64,
+        kline_per_resolution: bool,
+    ) {
+        let limit = |ms: f64| Some(ms).filter(|ms| *ms > 0.0);
+        let stale_after = StaleAfter {
+            book: limit(book),
+            trade: limit(trade),
+            ticker: limit(ticker),
+            kline: limit(kline),
+            market_status: limit(market_status),
+            pool_quota: limit(pool_quota),
+            kline_per_resolution,
+        };
+        self.executor
+            .act(|engine, _| engine.set_stale_after(stale_after));
     }
 
     /// Adds subscriptions (the JSON of the caller's list); throws at once if one is invalid.

@@ -258,6 +258,11 @@ impl Engine {
         self.flush_soon(now);
     }
 
+    /// Sets the stale watchdog's limits (they apply from the next deadline on).
+    pub fn set_stale_after(&mut self, stale_after: StaleAfter) {
+        self.stale_after = stale_after;
+    }
+
     /// Sets the credentials every later connection authenticates with (`None`: public only).
     pub fn set_secrets(&mut self, secrets: Option<Secrets>) {
         self.session.set_secrets(secrets);

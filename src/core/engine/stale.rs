@@ -75,6 +75,7 @@ impl StaleAfter {
 
 impl Engine {
     /// When the first subscription of the open connection turns stale, if any can.
+    #[inline(never)]
     pub(super) fn next_stale_at(&self) -> Option<Millis> {
         if !matches!(self.phase, Phase::Open(_)) {
             return None;
@@ -90,6 +91,7 @@ impl Engine {
     }
 
     /// Resubscribes, one by one, the subscriptions quiet for too long on the open connection.
+    #[inline(never)]
     pub(super) fn resubscribe_stale(&mut self, now: Millis) {
         if !matches!(self.phase, Phase::Open(_)) {
             return;

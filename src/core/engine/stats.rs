@@ -156,7 +156,7 @@ impl LatencyWindow {
         if recent.is_empty() {
             return None;
         }
-        recent.sort_unstable();
+        shell_sort(&mut recent);
         let rank = |p: f64| {
             let index = ((p * recent.len() as f64).ceil() as usize).clamp(1, recent.len()) - 1;
             f64::from(recent[index])
@@ -167,6 +167,24 @@ impl LatencyWindow {
             p99: rank(0.99),
             max: f64::from(recent[recent.len() - 1]),
         })
+    }
+}
+
+/// Sorts at most [`LATENCY_SAMPLES`] values: a few lines of code where the standard sort would
+/// add kilobytes to the wasm, and fast enough for a stats() call.
+fn shell_sort(values: &mut [i32]) {
+    let mut gap = values.len() / 2;
+    while gap > 0 {
+        for i in gap..values.len() {
+            let value = values[i];
+            let mut j = i;
+            while j >= gap && values[j - gap] > value {
+                values[j] = values[j - gap];
+                j -= gap;
+            }
+            values[j] = value;
+        }
+        gap /= 2;
     }
 }
 
