@@ -268,8 +268,9 @@ export interface StreamStats {
   /** Their size in UTF-8 bytes (text frames). */
   bytesReceived: number;
   /**
-   * Local − server clock estimate in ms: the smallest receipt − `T` of the last 60 s (transit
-   * only adds to it, so the minimum is nearest the offset); null before any frame with `T`.
+   * Local − server clock estimate in ms: the smallest receipt − `T` of the subscriptions' frames
+   * of the last 60 s (transit only adds to it, so the minimum is nearest the offset); null
+   * without any.
    */
   clockOffsetMs: number | null;
   subscriptions: SubscriptionStats[];

@@ -35,24 +35,35 @@ fn live() -> isize {
 }
 
 #[test]
-fn a_subscriptions_health_is_a_few_kilobytes_held_inline() {
-    let size = std::mem::size_of::<maicoin_ws::core::engine::SubscriptionHealth>();
-    println!("SubscriptionHealth: {size} bytes");
-    // The 256 lateness samples (16 bytes each) and two 61-second rings, plus counters.
-    assert!((4_096..6_000).contains(&size), "{size} bytes");
+fn a_subscriptions_health_is_a_few_kilobytes() {
+    let mut engine = Engine::new(config(), Limits::default());
+    let before = live();
+    let list: Vec<Subscription> = (0..100)
+        .map(|i| Subscription::Ticker { market: format!("m{i}usdt") })
+        .collect();
+    engine.subscribe(0.0, list).expect("no conflict");
+    let per_subscription = (live() - before) / 100;
+    println!("one subscription, its health included: {per_subscription} bytes");
+    // The 256 lateness samples (16 bytes each) and a 61-second ring, plus counters and the
+    // session's own copy of the subscription.
+    assert!((4_096..8_192).contains(&per_subscription), "{per_subscription} bytes");
+    assert_eq!(engine.health().entries().len(), 100);
 }
 
-#[test]
-fn a_million_frames_leave_the_health_structures_as_they_were() {
-    let config = EngineConfig {
+fn config() -> EngineConfig {
+    EngineConfig {
         uri: "wss://max.test/ws".into(),
         policy: ReconnectPolicy::new(true, None, 1.0, 1.0, 0.0).expect("valid policy"),
         keepalive_ms: 30_000.0,
         id_prefix: "m".into(),
         seed: 1,
         stale_after: StaleAfter::defaults(),
-    };
-    let mut engine = Engine::new(config, Limits::default());
+    }
+}
+
+#[test]
+fn a_million_frames_leave_the_health_structures_as_they_were() {
+    let mut engine = Engine::new(config(), Limits::default());
     let markets = ["btcusdt", "ethusdt", "usdttwd", "ltcusdt"];
     let subscriptions: Vec<Subscription> = markets
         .iter()

@@ -10,7 +10,7 @@ use crate::core::subscription::Subscription;
 const RING: usize = 61;
 /// Lateness samples kept per subscription: the latest frames of the last minute.
 pub const LATENCY_SAMPLES: usize = 256;
-/// How long a lateness sample or a clock-offset minimum counts.
+/// How long a lateness sample counts.
 const WINDOW_MS: Millis = 60_000.0;
 
 fn second_of(at: Millis) -> i64 {
@@ -69,47 +69,6 @@ impl RateRing {
     }
 }
 
-/// The smallest value seen in each second of the last minute.
-#[derive(Debug, Clone)]
-struct MinRing {
-    mins: [f64; RING],
-    second: i64,
-}
-
-impl MinRing {
-    fn new() -> Self {
-        MinRing {
-            mins: [f64::INFINITY; RING],
-            second: i64::MIN,
-        }
-    }
-
-    fn add(&mut self, at: Millis, value: f64) {
-        let second = second_of(at);
-        if self.second == i64::MIN || second - self.second >= RING as i64 {
-            self.mins = [f64::INFINITY; RING];
-        } else {
-            for passed in self.second + 1..=second {
-                self.mins[slot(passed)] = f64::INFINITY;
-            }
-        }
-        self.second = self.second.max(second);
-        let min = &mut self.mins[slot(self.second)];
-        *min = min.min(value);
-    }
-
-    /// The minimum over the seconds of the last minute before `now`.
-    fn min(&self, now: Millis) -> Option<f64> {
-        let oldest = second_of(now) - (RING as i64 - 1);
-        let min = (0..RING as i64)
-            .map(|back| self.second - back)
-            .filter(|&second| second >= oldest)
-            .map(|second| self.mins[slot(second)])
-            .fold(f64::INFINITY, f64::min);
-        min.is_finite().then_some(min)
-    }
-}
-
 /// The latest lateness samples (receipt − `T`), with their receipt times.
 #[derive(Debug, Clone)]
 struct LatencyWindow {
@@ -146,13 +105,17 @@ impl LatencyWindow {
         self.filled = (self.filled + 1).min(LATENCY_SAMPLES);
     }
 
+    /// The samples of the last minute.
+    fn recent(&self, now: Millis) -> impl Iterator<Item = i32> + '_ {
+        self.samples[..self.filled]
+            .iter()
+            .filter(move |(at, _)| now - at <= WINDOW_MS)
+            .map(|&(_, latency)| latency)
+    }
+
     /// Nearest-rank percentiles of the samples of the last minute; `None` without any.
     fn percentiles(&self, now: Millis) -> Option<Latency> {
-        let mut recent: Vec<i32> = self.samples[..self.filled]
-            .iter()
-            .filter(|(at, _)| now - at <= WINDOW_MS)
-            .map(|&(_, latency)| latency)
-            .collect();
+        let mut recent: Vec<i32> = self.recent(now).collect();
         if recent.is_empty() {
             return None;
         }
@@ -200,8 +163,9 @@ pub struct SubscriptionHealth {
     /// Since when the subscription has delivered nothing on the open connection (the stale
     /// watchdog's reference).
     pub quiet_since: Millis,
-    rate: RateRing,
-    latency: LatencyWindow,
+    /// Boxed: the rings are most of an entry, and entries move when the list changes.
+    rate: Box<RateRing>,
+    latency: Box<LatencyWindow>,
     /// The last book update id seen on this connection, to count updates that skip some.
     last_update_id: Option<u64>,
 }
@@ -216,8 +180,8 @@ impl SubscriptionHealth {
             resyncs: 0,
             stale_resubscribes: 0,
             quiet_since: now,
-            rate: RateRing::new(),
-            latency: LatencyWindow::new(),
+            rate: Box::new(RateRing::new()),
+            latency: Box::new(LatencyWindow::new()),
             last_update_id: None,
         }
     }
@@ -233,7 +197,7 @@ impl SubscriptionHealth {
 }
 
 /// The stream's health: connection counters, and one entry per subscription.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Health {
     pub connections: u32,
     pub bytes: u64,
@@ -241,20 +205,8 @@ pub struct Health {
     /// A hash of each entry's market or currency (`""` for market status), in entry order: a
     /// frame compares numbers, not subscriptions, on its way to its entry.
     keys: Vec<u64>,
-    offsets: MinRing,
 }
 
-impl Default for Health {
-    fn default() -> Self {
-        Health {
-            connections: 0,
-            bytes: 0,
-            entries: Vec::new(),
-            keys: Vec::new(),
-            offsets: MinRing::new(),
-        }
-    }
-}
 
 /// What a subscription's frames are found by.
 fn key_of(subscription: &Subscription) -> &str {
@@ -280,11 +232,16 @@ impl Health {
         &mut self.entries
     }
 
-    /// Local − server clock in ms: the smallest receipt − `T` of the last minute. Transit only
-    /// ever adds to receipt − `T`, so its minimum is the closest to the offset itself (it
-    /// overstates it by the quickest frame's transit); a clock that is set ages out in a minute.
+    /// Local − server clock in ms: the smallest receipt − `T` of the last minute over every
+    /// subscription. Transit only ever adds to receipt − `T`, so its minimum is the closest to
+    /// the offset itself (it overstates it by the quickest frame's transit); a clock that is set
+    /// ages out in a minute.
     pub fn clock_offset(&self, now: Millis) -> Option<f64> {
-        self.offsets.min(now)
+        self.entries
+            .iter()
+            .flat_map(|e| e.latency.recent(now))
+            .min()
+            .map(f64::from)
     }
 
     /// Keeps one entry per wanted subscription (no repeats), in their order; an entry that
@@ -341,9 +298,6 @@ impl Health {
         now: Millis,
         frame: &SubscriptionFrame<'_>,
     ) -> Option<&mut SubscriptionHealth> {
-        if let Some(server_time) = frame.server_time {
-            self.offsets.add(now, now - server_time as f64);
-        }
         let key = hash(frame.currency.or(frame.market).unwrap_or(""));
         let at = (0..self.keys.len())
             .find(|&at| self.keys[at] == key && frame.is_of(&self.entries[at].subscription))?;
