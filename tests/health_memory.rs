@@ -39,14 +39,19 @@ fn a_subscriptions_health_is_a_few_kilobytes() {
     let mut engine = Engine::new(config(), Limits::default());
     let before = live();
     let list: Vec<Subscription> = (0..100)
-        .map(|i| Subscription::Ticker { market: format!("m{i}usdt") })
+        .map(|i| Subscription::Ticker {
+            market: format!("m{i}usdt"),
+        })
         .collect();
     engine.subscribe(0.0, list).expect("no conflict");
     let per_subscription = (live() - before) / 100;
     println!("one subscription, its health included: {per_subscription} bytes");
     // The 256 lateness samples (16 bytes each) and a 61-second ring, plus counters and the
     // session's own copy of the subscription.
-    assert!((4_096..8_192).contains(&per_subscription), "{per_subscription} bytes");
+    assert!(
+        (4_096..8_192).contains(&per_subscription),
+        "{per_subscription} bytes"
+    );
     assert_eq!(engine.health().entries().len(), 100);
 }
 

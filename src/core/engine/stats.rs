@@ -207,7 +207,6 @@ pub struct Health {
     keys: Vec<u64>,
 }
 
-
 /// What a subscription's frames are found by.
 fn key_of(subscription: &Subscription) -> &str {
     match subscription {
