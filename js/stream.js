@@ -159,6 +159,8 @@ export class Stream {
       if (typeof callback !== "function") throw new TypeError(`${name} must be a function`);
       hooks[name] = callback;
     }
+    // The engine hands the stale subscription over as the JSON of a one-item list.
+    if (hooks.onStale) hooks.onStale = ((onStale) => (wire) => onStale(JSON.parse(wire)[0]))(hooks.onStale);
     const policy = policyFrom(options);
     const engineOptions = {
       uri,

@@ -119,10 +119,10 @@ impl Executor {
             Effect::BookChanged(id) => notify(&self.hooks.book_changed, &[&JsValue::from(id)]),
             Effect::Stale(subscription) => {
                 if self.hooks.on_stale.is_some() {
-                    // The wire object, parsed in JS: one crossing, a plain object for the user.
-                    let wire = serde_json::to_string(&subscription.to_wire()).unwrap_or_default();
-                    let value = js_sys::JSON::parse(&wire).unwrap_or(JsValue::NULL);
-                    notify(&self.hooks.on_stale, &[&value]);
+                    // A one-item list, which js/stream.js's wrapper unpacks: the same JSON
+                    // writer as `subscriptions`, and one crossing.
+                    let wire = serde_json::to_string(&vec![subscription.to_wire()]).unwrap_or_default();
+                    notify(&self.hooks.on_stale, &[&JsValue::from_str(&wire)]);
                 }
             }
             Effect::RunEnded(outcome) => {

@@ -81,7 +81,8 @@ pub struct FrameFacts<'r> {
 /// What a frame says about the subscription it belongs to, for the feed's health.
 #[derive(Debug, Clone, Copy)]
 pub struct SubscriptionFrame<'r> {
-    pub channel: Option<Channel>,
+    /// The wire name of the frame's channel (`c`).
+    pub channel: Option<&'r str>,
     pub market: Option<&'r str>,
     pub currency: Option<&'r str>,
     pub resolution: Option<&'r str>,
@@ -95,7 +96,7 @@ impl<'r> SubscriptionFrame<'r> {
     /// A frame read by the fast book reader.
     pub fn of_book(message: &BookMessage<'r>, server_time: Option<u64>) -> Self {
         SubscriptionFrame {
-            channel: Some(Channel::Book),
+            channel: Some(Channel::Book.as_str()),
             market: Some(message.market),
             currency: None,
             resolution: None,
@@ -107,7 +108,7 @@ impl<'r> SubscriptionFrame<'r> {
 
     /// Whether this frame is one of `subscription`'s.
     pub fn is_of(&self, subscription: &Subscription) -> bool {
-        if self.channel != Some(subscription.channel()) {
+        if self.channel != Some(subscription.channel().as_str()) {
             return false;
         }
         match subscription {
@@ -134,7 +135,7 @@ impl<'r> FrameFacts<'r> {
         let channel = response
             .channel
             .as_ref()
-            .and_then(|c| Channel::from_wire(c.as_str()));
+            .map(|c| c.as_str());
         FrameFacts {
             event: response.event.as_ref().map(|e| e.as_str()).unwrap_or(""),
             id: response.id.as_ref().map(|id| id.0.as_str()),
@@ -147,11 +148,11 @@ impl<'r> FrameFacts<'r> {
                 channel,
                 market: response.market.as_ref().map(|m| m.as_str()),
                 currency: response.currency.as_ref().map(|c| c.as_str()).or_else(|| {
-                    (channel == Some(Channel::PoolQuota))
+                    (channel == Some(Channel::PoolQuota.as_str()))
                         .then(|| scan_text(response.text, br#""cu":""#))
                         .flatten()
                 }),
-                resolution: (channel == Some(Channel::Kline))
+                resolution: (channel == Some(Channel::Kline.as_str()))
                     .then(|| scan_text(response.text, br#""R":""#))
                     .flatten(),
                 server_time: response.created_at.as_ref().map(|t| t.0),
