@@ -1325,3 +1325,46 @@ fn health_tells_klines_apart_by_resolution_and_pool_quotas_by_currency() {
     assert_eq!(h.entry(&quota("btc")).frames, 1);
     assert_eq!(h.entry(&quota("usdt")).frames, 0);
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(100))]
+
+    #[test]
+    fn random_interleavings_see_stale_only_on_an_open_connection_and_within_the_windows(steps in prop::collection::vec(step(), 1..120)) {
+        let quick = StaleAfter { trade: Some(1_000.0), ..StaleAfter::defaults() };
+        let mut h = Harness::watched(policy(None, 0.5, 4.0, 1.0), limits((20, 200), (600, 1440)), quick);
+        h.run();
+        for step in steps {
+            match step {
+                Step::Advance(ms) => h.advance_by(f64::from(ms)),
+                Step::Open => if let Some(conn) = h.socket { h.engine.handle_opened(h.now, conn); h.drain(); },
+                Step::Frame => if let Some(conn) = h.socket {
+                    let text = r#"{"c":"trade","M":"m1","e":"update","t":[],"T":1}"#;
+                    h.engine.handle_frame(h.now, conn, &mut TextFrame(text.as_bytes()));
+                    h.drain();
+                },
+                Step::ServerClose => if let Some(conn) = h.socket {
+                    h.engine.handle_closed(h.now, conn, CloseFrame { code: 1006, reason: String::new() }, None);
+                    h.drain();
+                },
+                Step::Subscribe(m) => { h.engine.subscribe(h.now, vec![trade(&format!("m{m}"))]).expect("no conflict"); h.drain(); }
+                Step::Unsubscribe(m) => { h.engine.unsubscribe(h.now, vec![trade(&format!("m{m}"))]); h.drain(); }
+                Step::Close => { h.engine.close(h.now); h.drain(); }
+            }
+        }
+        let sent: Vec<f64> = h.sent().iter().map(|(t, _)| *t).collect();
+        assert_within_windows(&sent, 20, 200);
+        // Every Stale falls between a Connected and the end of that connection.
+        let mut open = false;
+        for (_, effect) in &h.effects {
+            match effect {
+                Effect::Connected => open = true,
+                Effect::Disconnected(_) | Effect::State(StreamState::Closed) => open = false,
+                Effect::Stale(_) => prop_assert!(open, "a stale resubscribe while not connected"),
+                _ => {}
+            }
+        }
+        let counted: u32 = h.engine.health().entries().iter().map(|e| e.stale_resubscribes).sum();
+        prop_assert!(counted as usize <= h.stale_effects().len());
+    }
+}
