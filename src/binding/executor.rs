@@ -121,7 +121,8 @@ impl Executor {
                 if self.hooks.on_stale.is_some() {
                     // A one-item list, which js/stream.js's wrapper unpacks: the same JSON
                     // writer as `subscriptions`, and one crossing.
-                    let wire = serde_json::to_string(&vec![subscription.to_wire()]).unwrap_or_default();
+                    let wire =
+                        serde_json::to_string(&vec![subscription.to_wire()]).unwrap_or_default();
                     notify(&self.hooks.on_stale, &[&JsValue::from_str(&wire)]);
                 }
             }

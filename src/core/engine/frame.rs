@@ -132,10 +132,7 @@ impl<'r> SubscriptionFrame<'r> {
 
 impl<'r> FrameFacts<'r> {
     pub fn of(response: &'r Response<'r>) -> Self {
-        let channel = response
-            .channel
-            .as_ref()
-            .map(|c| c.as_str());
+        let channel = response.channel.as_ref().map(|c| c.as_str());
         FrameFacts {
             event: response.event.as_ref().map(|e| e.as_str()).unwrap_or(""),
             id: response.id.as_ref().map(|id| id.0.as_str()),
