@@ -25,7 +25,10 @@ test("a silenced book is resubscribed alone after staleAfter, onStale is told, a
   assert.ok(Date.now() - silencedAt >= 250, "not before its limit");
   assert.deepEqual(stale, [{ channel: "book", market: "btcusdt", depth: 5 }]);
   assert.equal(sim.connections, 1, "the connection stayed");
-  const changes = log.slice(sentBefore).filter((e) => e.request?.action === "sub" || e.request?.action === "unsub");
+  const changesSince = () => log.slice(sentBefore).filter((e) => e.request?.action === "sub" || e.request?.action === "unsub");
+  // onStale runs when the requests are sent; the simulator logs them when they arrive.
+  await tickUntil(sim, () => changesSince().length >= 2, "the resubscription at the server");
+  const changes = changesSince();
   assert.deepEqual(
     changes.map((e) => [e.request.action, JSON.stringify(e.request.subscriptions ?? e.request.subscription)]),
     [
