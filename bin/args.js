@@ -19,6 +19,8 @@ Options:
   --filters LIST       auth filters, comma-separated (e.g. order,trade,account)
   --speed N            replay only: 1 keeps the recorded timing, 10 is ten times faster
                        (default: as fast as possible)
+  --stats N            every N seconds (and once at the end), the feed's health as one
+                       JSON line on stderr: stream.stats()
   --help               this text
 
 Prints one JSON line per response on stdout; Ctrl-C closes the connection and exits.
@@ -65,6 +67,13 @@ function parseSpeed(text) {
   return speed;
 }
 
+/** The --stats interval in seconds: a number > 0. */
+function parseInterval(text) {
+  const seconds = Number(text);
+  if (!(seconds > 0) || !Number.isFinite(seconds)) throw new UsageError(`--stats must be a number of seconds > 0, got ${JSON.stringify(text)}`);
+  return seconds;
+}
+
 /**
  * `command` is "live" (the default), "record" or "replay"; record and replay take FILE first.
  * A replay's subscriptions come from its file, so it takes none, nor an endpoint or credentials.
@@ -79,6 +88,7 @@ export function parseArguments(argv) {
     uri: undefined,
     filters: undefined,
     speed: undefined,
+    stats: undefined,
     help: false,
   };
   let i = 0;
@@ -102,6 +112,7 @@ export function parseArguments(argv) {
     else if (argument === "--auth") options.auth = true;
     else if (argument === "--filters") options.filters = value().split(",").filter(Boolean);
     else if (argument === "--speed") options.speed = parseSpeed(value());
+    else if (argument === "--stats") options.stats = parseInterval(value());
     else if (argument.startsWith("-")) throw new UsageError(`unknown option ${argument}`);
     else options.subscriptions.push(parseSubscription(argument));
   }

@@ -3,6 +3,7 @@
 //   npx maicoin-ws book:btcusdt:20 trade:ethusdt kline:btcusdt:1m market_status
 //   npx maicoin-ws record day.jsonl.gz book:btcusdt:20      (the same, and every frame to a file)
 //   npx maicoin-ws replay day.jsonl.gz --speed 10           (the same lines again, from the file)
+//   npx maicoin-ws --stats 5 book:btcusdt                   (and the feed's health on stderr every 5 s)
 
 import { Stream, replay } from "maicoin-ws";
 import { USAGE, UsageError, parseArguments } from "./args.js";
@@ -136,10 +137,16 @@ async function main() {
   const stop = () => stream.close();
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
+  const printStats = () => process.stderr.write(`${JSON.stringify(stream.stats())}\n`);
+  const statsTimer = options.stats === undefined ? null : setInterval(printStats, options.stats * 1000);
   const ending = await stream.run().then(
     () => null,
     (error) => error,
   );
+  if (statsTimer !== null) {
+    clearInterval(statsTimer);
+    printStats();
+  }
   await printed;
   if (recording) await recording.finish();
   if (ending) fail(`gave up: ${ending.message}`, 1);

@@ -183,6 +183,26 @@ export interface StreamOptions {
   /** A refused authentication (E-1006, 1007, 1012), once per connection. */
   onAuthFailed?: (error: StreamError, response: Response) => void;
   onStateChange?: (state: StreamState) => void;
+  /**
+   * The stale watchdog: a subscription that delivers nothing this many seconds while its
+   * connection is open is unsubscribed and subscribed again, alone, counted in stats() and
+   * reported to onStale. One number for every channel, a per-channel map over the defaults, or
+   * false / 0 for off. Defaults: book 30, ticker 60, kline 90 or 1.5 candles (whichever is
+   * longer), trade, market_status and pool_quota off.
+   */
+  staleAfter?: number | false | StaleAfterMap;
+  /** The stale watchdog resubscribed `subscription` (see staleAfter). */
+  onStale?: (subscription: Subscription) => void;
+}
+
+/** `staleAfter` per channel, in seconds; false or 0: never stale. Unnamed channels keep their default. */
+export interface StaleAfterMap {
+  book?: number | false;
+  trade?: number | false;
+  ticker?: number | false;
+  kline?: number | false;
+  market_status?: number | false;
+  pool_quota?: number | false;
 }
 
 /** The documented `StreamError.code` set (README, "Stream errors"). */
@@ -216,6 +236,46 @@ export interface StreamStatus {
   lastFrameAt: Date | null;
 }
 
+/** One subscription's health in `stream.stats()` (kept books included). */
+export type SubscriptionStats = Subscription & {
+  /** Frames of this subscription received (snapshots and updates alike). */
+  frames: number;
+  /** Local receipt time (ms since the epoch) of its last frame; null before the first. */
+  lastFrameAt: number | null;
+  /** Frames per second over the last 1 s and over the last 60 s (sliding, interpolated). */
+  ratePerSecond: { "1s": number; "60s": number };
+  /**
+   * Receipt time − the frame's server `T`, in ms, over its latest 256 frames of the last minute
+   * (nearest-rank percentiles); null without any. Includes the clock offset (see clockOffsetMs).
+   */
+  latencyMs: { p50: number; p90: number; p99: number; max: number } | null;
+  /** Book updates whose `fi` did not continue the previous `li` (books; 0 elsewhere). */
+  gaps: number;
+  /** Times a kept book fell out of step and was resubscribed (stream.book() books; 0 elsewhere). */
+  resyncs: number;
+  /** Times the stale watchdog resubscribed it (see staleAfter). */
+  staleResubscribes: number;
+};
+
+/** `stream.stats()`: a plain, JSON-ready object, read from the engine in one call. */
+export interface StreamStats {
+  /** Connections that opened (1 + every successful reconnect). */
+  connections: number;
+  /** Reconnect attempts scheduled after a failed or dropped connection. */
+  reconnects: number;
+  /** Every text or binary frame of the open connections (answers and pongs included). */
+  framesReceived: number;
+  /** Their size in UTF-8 bytes (text frames). */
+  bytesReceived: number;
+  /**
+   * Local − server clock estimate in ms: the smallest receipt − `T` of the subscriptions' frames
+   * of the last 60 s (transit only adds to it, so the minimum is nearest the offset); null
+   * without any.
+   */
+  clockOffsetMs: number | null;
+  subscriptions: SubscriptionStats[];
+}
+
 export interface BookOptions {
   depth?: BookDepth;
   onChange?: (book: OrderBook) => void;
@@ -233,6 +293,8 @@ export declare class Stream {
   readonly subscriptions: Subscription[];
   readonly state: StreamState;
   readonly status: StreamStatus;
+  /** The feed's health: counters, clock offset, one entry per subscription. */
+  stats(): StreamStats;
   addHandler(handler: Handler): this;
   removeHandler(handler: Handler): boolean;
   /** Resolves on close(); rejects with the StreamError onPermanentFailure got (or `already_running`). */

@@ -24,7 +24,14 @@ const CALLBACKS = [
   "onDecodeError",
   "onAuthFailed",
   "onStateChange",
+  "onStale",
 ];
+
+// The stale watchdog's defaults, in seconds (false: off): a book or a ticker of a live market
+// is never quiet that long; a kline's open candle is pushed at least when it closes (so 90 s or
+// 1.5 candles, whichever is longer); trades, market status and pool quotas may rightly be quiet.
+const STALE_DEFAULTS = Object.freeze({ book: 30, trade: false, ticker: 60, kline: 90, market_status: false, pool_quota: false });
+const STALE_CHANNELS = Object.keys(STALE_DEFAULTS);
 
 function policyFrom({ reconnect = true, reconnectPolicy }) {
   if (reconnectPolicy instanceof ReconnectPolicy) return reconnectPolicy;
@@ -46,6 +53,41 @@ function limitPair(name, value, keys) {
     throw new RangeError(`${name} must be { ${keys.join(", ")} } of positive integers`);
   }
   return pair;
+}
+
+function staleSeconds(name, value) {
+  if (value === false || value === 0) return null;
+  if (typeof value !== "number" || !(value > 0) || !Number.isFinite(value)) {
+    throw new RangeError(`${name} must be a positive number of seconds, or false (or 0) for off`);
+  }
+  return value;
+}
+
+/** `staleAfter` (seconds, one for all, or per channel over the defaults) as ms per channel. */
+function staleAfterMs(staleAfter) {
+  let seconds = { ...STALE_DEFAULTS };
+  let klinePerResolution = true;
+  if (staleAfter === false || typeof staleAfter === "number") {
+    const all = staleSeconds("staleAfter", staleAfter);
+    seconds = Object.fromEntries(STALE_CHANNELS.map((channel) => [channel, all]));
+    klinePerResolution = false;
+  } else if (staleAfter !== undefined && staleAfter !== null) {
+    if (typeof staleAfter !== "object" || Array.isArray(staleAfter)) {
+      throw new TypeError("staleAfter must be a number of seconds, false, or { channel: seconds | false }");
+    }
+    for (const [channel, value] of Object.entries(staleAfter)) {
+      if (!STALE_CHANNELS.includes(channel)) {
+        throw new RangeError(`staleAfter.${channel}: not a channel a stream subscribes to (${STALE_CHANNELS.join(", ")})`);
+      }
+      if (value === undefined) continue;
+      seconds[channel] = staleSeconds(`staleAfter.${channel}`, value);
+      if (channel === "kline") klinePerResolution = false;
+    }
+  }
+  // [book, trade, ticker, kline, market_status, pool_quota] in ms (0: off), then whether the
+  // kline limit is the per-resolution default: setStaleAfter()'s arguments.
+  const ms = (value) => (value === null || value === false ? 0 : Math.round(value * 1000));
+  return [...STALE_CHANNELS.map((channel) => ms(seconds[channel])), klinePerResolution];
 }
 
 /** Calls a handler without awaiting it ("task" mode); a failure goes to onHandlerError or the console. */
@@ -117,6 +159,8 @@ export class Stream {
       if (typeof callback !== "function") throw new TypeError(`${name} must be a function`);
       hooks[name] = callback;
     }
+    // The engine hands the stale subscription over as the JSON of a one-item list.
+    if (hooks.onStale) hooks.onStale = ((onStale) => (wire) => onStale(JSON.parse(wire)[0]))(hooks.onStale);
     const policy = policyFrom(options);
     const engineOptions = {
       uri,
@@ -133,8 +177,10 @@ export class Stream {
       requestLimits: limitPair("requestLimits", requestLimits, ["perSecond", "perMinute"]),
       connectionLimits: limitPair("connectionLimits", connectionLimits, ["perHour", "perDay"]),
     };
+    const staleAfter = staleAfterMs(options.staleAfter);
     this.#dispatch = dispatch;
     this.#driver = new wasm.glue.StreamDriver(JSON.stringify(engineOptions), hooks);
+    this.#driver.setStaleAfter(...staleAfter);
     this.auth(apiKey, apiSecret, { filters: authFilters });
   }
 
@@ -215,6 +261,28 @@ export class Stream {
     const status = JSON.parse(this.#driver.status());
     status.lastFrameAt = status.lastFrameAt > 0 ? new Date(status.lastFrameAt) : null;
     return status;
+  }
+
+  /**
+   * The feed's health, one read of the engine: connection counters, the clock offset estimate
+   * and one entry per subscription (kept books included). A plain JSON-ready object.
+   */
+  stats() {
+    const { counters, subscriptions, entries } = JSON.parse(this.#driver.stats());
+    const [connections, reconnects, framesReceived, bytesReceived, clockOffsetMs] = counters;
+    return {
+      connections,
+      reconnects,
+      framesReceived,
+      bytesReceived,
+      clockOffsetMs,
+      subscriptions: subscriptions.map((subscription, at) => {
+        const [frames, lastFrameAt, perSecond, perMinute, p50, p90, p99, max, gaps, resyncs, staleResubscribes] = entries[at];
+        const ratePerSecond = { "1s": perSecond / 1000, "60s": perMinute / 1000 };
+        const latencyMs = p50 === null ? null : { p50, p90, p99, max };
+        return { ...subscription, frames, lastFrameAt, ratePerSecond, latencyMs, gaps, resyncs, staleResubscribes };
+      }),
+    };
   }
 
   addHandler(handler) {

@@ -6,8 +6,8 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use maicoin_ws::core::engine::{
-    CloseFrame, ConnId, Delivery, Effect, Engine, EngineConfig, ErrorCode, Limits, StreamState,
-    TextFrame,
+    CloseFrame, ConnId, Delivery, Effect, Engine, EngineConfig, ErrorCode, Limits, StaleAfter,
+    StreamState, TextFrame,
 };
 use maicoin_ws::core::rate_limit::{ConnectionBudget, RequestLimiter};
 use maicoin_ws::core::reconnect::ReconnectPolicy;
@@ -62,12 +62,17 @@ impl Harness {
     }
 
     fn with(policy: ReconnectPolicy, limits: Limits) -> Self {
+        Harness::watched(policy, limits, StaleAfter::off())
+    }
+
+    fn watched(policy: ReconnectPolicy, limits: Limits, stale_after: StaleAfter) -> Self {
         let config = EngineConfig {
             uri: "wss://max.test/ws".into(),
             policy,
             keepalive_ms: KEEPALIVE,
             id_prefix: "t".into(),
             seed: 7,
+            stale_after,
         };
         Harness {
             engine: Engine::new(config, limits),
@@ -335,6 +340,7 @@ fn jitter_comes_from_the_seed_and_stays_below_its_bound() {
             keepalive_ms: KEEPALIVE,
             id_prefix: "j".into(),
             seed,
+            stale_after: StaleAfter::off(),
         };
         let mut h = Harness {
             engine: Engine::new(config, Limits::default()),
@@ -924,4 +930,441 @@ fn a_late_keepalive_tick_leaves_the_server_a_whole_interval_to_answer() {
     h.frame(&format!(r#"{{"e":"pong","i":"{id}"}}"#));
     h.advance_by(KEEPALIVE);
     assert_eq!(h.lifecycle(), "c", "the pong came in time");
+}
+
+// ---- Feed health and the stale watchdog ----
+
+fn ticker(market: &str) -> Subscription {
+    Subscription::Ticker {
+        market: market.into(),
+    }
+}
+
+fn book_frame(market: &str, event: &str, first: u64, last: u64, server_time: f64) -> String {
+    format!(
+        r#"{{"c":"book","M":"{market}","e":"{event}","a":[["101","1"]],"b":[["99","1"]],"T":{},"fi":{first},"li":{last},"v":1}}"#,
+        server_time as u64
+    )
+}
+
+fn ticker_frame(market: &str, server_time: f64) -> String {
+    format!(
+        r#"{{"c":"ticker","M":"{market}","e":"update","tk":{{"M":"{market}","O":"1","H":"1","L":"1","C":"1","v":"1","V":"1"}},"T":{}}}"#,
+        server_time as u64
+    )
+}
+
+impl Harness {
+    fn stale_effects(&self) -> Vec<(f64, Subscription)> {
+        self.effects
+            .iter()
+            .filter_map(|(t, e)| match e {
+                Effect::Stale(s) => Some((*t, s.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn entry(&self, subscription: &Subscription) -> maicoin_ws::core::engine::SubscriptionHealth {
+        self.engine
+            .health()
+            .entries()
+            .iter()
+            .find(|e| &e.subscription == subscription)
+            .cloned()
+            .expect("an entry for the subscription")
+    }
+
+    /// The (action, channels) of the messages sent after the first `skip`.
+    fn actions_after(&self, skip: usize) -> Vec<(String, Vec<String>)> {
+        self.sent()
+            .into_iter()
+            .skip(skip)
+            .filter(|(_, v)| v["action"] != "ping")
+            .map(|(_, v)| {
+                let channels = v["subscriptions"]
+                    .as_array()
+                    .or(v["subscription"].as_array())
+                    .map(|list| {
+                        list.iter()
+                            .map(|s| {
+                                format!(
+                                    "{}:{}",
+                                    s["channel"].as_str().unwrap_or(""),
+                                    s["market"].as_str().unwrap_or("")
+                                )
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                (v["action"].as_str().unwrap_or("").to_owned(), channels)
+            })
+            .collect()
+    }
+}
+
+#[test]
+fn health_counts_frames_of_both_book_paths_their_rates_lateness_gaps_and_the_clock_offset() {
+    let mut h = Harness::new(policy(None, 1.0, 1.0, 0.0));
+    h.engine
+        .subscribe(h.now, vec![ticker("ethusdt"), book("btcusdt", 5)])
+        .expect("no conflict");
+    let kept = h.engine.book(h.now, book("ltcusdt", 5)).expect("a book");
+    h.run();
+    h.open();
+    assert_eq!(h.engine.health().connections, 1);
+    // Ten tickers a second for 2 s, each received 40 + i ms after its T (server 250 ms behind).
+    for i in 0..20 {
+        h.advance_by(100.0);
+        let delivery = h.frame(&ticker_frame("ethusdt", h.now - 250.0 - (40 + i) as f64));
+        assert!(matches!(delivery, Delivery::Deliver { .. }));
+    }
+    let entry = h.entry(&ticker("ethusdt"));
+    assert_eq!(entry.frames, 20);
+    assert_eq!(entry.last_frame_at, Some(h.now));
+    let (one, sixty) = entry.rates(h.now);
+    assert!((9.0..=11.0).contains(&one), "about ten a second: {one}");
+    assert!(
+        (sixty - 20.0 / 60.0).abs() < 1e-9,
+        "twenty in the minute: {sixty}"
+    );
+    let latency = entry.latency(h.now).expect("samples");
+    assert_eq!(
+        (latency.p50, latency.p90, latency.p99, latency.max),
+        (299.0, 307.0, 309.0, 309.0)
+    );
+    assert_eq!(
+        h.engine.health().clock_offset(h.now),
+        Some(290.0),
+        "the smallest receipt - T"
+    );
+
+    // The kept book takes the fast path; the user's book the full decoder: both count.
+    assert_eq!(
+        h.frame(&book_frame("ltcusdt", "snapshot", 1, 1, h.now)),
+        Delivery::Consumed
+    );
+    assert_eq!(
+        h.frame(&book_frame("ltcusdt", "update", 2, 2, h.now)),
+        Delivery::Consumed
+    );
+    assert_eq!(h.entry(&book("ltcusdt", 5)).frames, 2);
+    assert!(kept.borrow().book.is_in_sync());
+    for frame in [
+        book_frame("btcusdt", "snapshot", 1, 10, h.now),
+        book_frame("btcusdt", "update", 11, 12, h.now),
+        book_frame("btcusdt", "update", 15, 16, h.now),
+    ] {
+        assert!(matches!(h.frame(&frame), Delivery::Deliver { .. }));
+    }
+    let user_book = h.entry(&book("btcusdt", 5));
+    assert_eq!(
+        (user_book.frames, user_book.gaps, user_book.resyncs),
+        (3, 1, 0),
+        "a gap seen, but that book is the app's to resync"
+    );
+    assert_eq!(
+        h.frame(&book_frame("ltcusdt", "update", 9, 9, h.now)),
+        Delivery::Consumed
+    );
+    let kept_entry = h.entry(&book("ltcusdt", 5));
+    assert_eq!(
+        (kept_entry.gaps, kept_entry.resyncs),
+        (1, 1),
+        "the kept book's gap resynced it"
+    );
+    assert!(h.engine.health().bytes > 0);
+
+    // A minute later the rates and the lateness window have emptied; the counts stay.
+    h.advance_by(61_000.0);
+    let entry = h.entry(&ticker("ethusdt"));
+    assert_eq!(entry.rates(h.now), (0.0, 0.0));
+    assert_eq!(entry.latency(h.now), None);
+    assert_eq!(entry.frames, 20);
+    assert_eq!(h.engine.health().clock_offset(h.now), None);
+
+    h.engine.unsubscribe(h.now, vec![ticker("ethusdt")]);
+    let left: Vec<_> = h
+        .engine
+        .health()
+        .entries()
+        .iter()
+        .map(|e| e.subscription.clone())
+        .collect();
+    assert_eq!(left, vec![book("btcusdt", 5), book("ltcusdt", 5)]);
+}
+
+#[test]
+fn a_quiet_subscription_is_resubscribed_alone_after_its_stale_after_and_counted() {
+    let mut h = Harness::watched(
+        policy(None, 1.0, 1.0, 0.0),
+        Limits::default(),
+        StaleAfter::defaults(),
+    );
+    h.engine
+        .subscribe(
+            h.now,
+            vec![book("btcusdt", 5), ticker("ethusdt"), trade("btcusdt")],
+        )
+        .expect("no conflict");
+    h.run();
+    h.open();
+    let opened = h.now;
+    let sent_before = h.sent().len();
+    // The ticker keeps talking; the book says nothing after its snapshot; trades never (off).
+    h.frame(&book_frame("btcusdt", "snapshot", 1, 1, h.now));
+    for _ in 0..9 {
+        h.advance_by(5_000.0);
+        h.frame(&ticker_frame("ethusdt", h.now));
+    }
+    assert_eq!(
+        h.stale_effects(),
+        vec![(opened + 30_000.0, book("btcusdt", 5))],
+        "the book, 30 s after its last frame"
+    );
+    assert_eq!(
+        h.actions_after(sent_before),
+        vec![
+            ("unsub".to_owned(), vec!["book:btcusdt".to_owned()]),
+            ("sub".to_owned(), vec!["book:btcusdt".to_owned()]),
+        ],
+        "that subscription alone"
+    );
+    assert_eq!(h.entry(&book("btcusdt", 5)).stale_resubscribes, 1);
+    assert_eq!(h.entry(&ticker("ethusdt")).stale_resubscribes, 0);
+    assert_eq!(h.lifecycle(), "c", "the connection stays");
+
+    // Still quiet: again one limit after the resubscription, not at every tick.
+    h.advance(opened + 60_000.0 - 1.0);
+    assert_eq!(h.stale_effects().len(), 1);
+    h.advance(opened + 60_000.0);
+    assert_eq!(h.stale_effects().len(), 2);
+    assert_eq!(h.entry(&book("btcusdt", 5)).stale_resubscribes, 2);
+    assert!(
+        h.stale_effects()
+            .iter()
+            .all(|(_, s)| *s == book("btcusdt", 5)),
+        "never the trades"
+    );
+}
+
+#[test]
+fn a_stale_kept_book_starts_over_and_resyncs_alone() {
+    let mut h = Harness::watched(
+        policy(None, 1.0, 1.0, 0.0),
+        Limits::default(),
+        StaleAfter::defaults(),
+    );
+    let kept = h.engine.book(h.now, book("btcusdt", 5)).expect("a book");
+    h.engine
+        .subscribe(h.now, vec![ticker("ethusdt")])
+        .expect("no conflict");
+    h.run();
+    h.open();
+    h.frame(&book_frame("btcusdt", "snapshot", 1, 1, h.now));
+    assert!(kept.borrow().book.is_in_sync());
+    // The reader has looked: the next change is notified again.
+    kept.borrow_mut().dirty = false;
+    let notices = |h: &Harness| {
+        h.effects
+            .iter()
+            .filter(|(_, e)| *e == Effect::BookChanged(1))
+            .count()
+    };
+    let seen = notices(&h);
+    h.advance_by(29_999.0);
+    h.frame(&ticker_frame("ethusdt", h.now));
+    assert!(kept.borrow().book.is_in_sync());
+    h.advance_by(1.0);
+    assert_eq!(h.stale_effects().len(), 1);
+    assert!(
+        !kept.borrow().book.is_in_sync(),
+        "the book waits for the resubscription's snapshot"
+    );
+    assert_eq!(notices(&h), seen + 1, "its reader is told");
+    h.frame(&book_frame("btcusdt", "snapshot", 50, 50, h.now));
+    assert!(
+        kept.borrow().book.is_in_sync(),
+        "and is whole again from it"
+    );
+    assert_eq!(h.entry(&book("btcusdt", 5)).frames, 2);
+}
+
+#[test]
+fn no_stale_while_disconnected_none_just_after_a_reconnect_and_nothing_after_close() {
+    let mut h = Harness::watched(
+        policy(None, 40.0, 40.0, 0.0),
+        Limits::default(),
+        StaleAfter::defaults(),
+    );
+    h.engine
+        .subscribe(h.now, vec![book("btcusdt", 5)])
+        .expect("no conflict");
+    h.run();
+    h.open();
+    h.frame(&book_frame("btcusdt", "snapshot", 1, 1, h.now));
+    h.advance_by(25_000.0);
+    h.server_close(1006, None);
+    // A 40 s backoff: longer than the limit, with nothing to watch.
+    h.advance_by(39_999.0);
+    assert!(h.stale_effects().is_empty(), "no stale while disconnected");
+    h.advance_by(1.0);
+    h.open();
+    let reopened = h.now;
+    h.advance(reopened + 29_999.0);
+    assert!(
+        h.stale_effects().is_empty(),
+        "the quiet time starts over with the connection"
+    );
+    h.advance(reopened + 30_000.0);
+    assert_eq!(
+        h.stale_effects(),
+        vec![(reopened + 30_000.0, book("btcusdt", 5))]
+    );
+
+    h.engine.close(h.now);
+    h.drain();
+    let before = h.effects.len();
+    h.advance_by(600_000.0);
+    assert_eq!(h.engine.poll_timeout(), None);
+    assert_eq!(h.effects.len(), before, "nothing after close");
+}
+
+#[test]
+fn stale_after_is_per_channel_off_where_asked_and_klines_get_one_and_a_half_candles() {
+    use maicoin_ws::core::protocol::Resolution;
+    let kline = |resolution| Subscription::Kline {
+        market: "btcusdt".into(),
+        resolution,
+    };
+    let defaults = StaleAfter::defaults();
+    assert_eq!(defaults.of(&book("btcusdt", 5)), Some(30_000.0));
+    assert_eq!(defaults.of(&ticker("btcusdt")), Some(60_000.0));
+    assert_eq!(defaults.of(&trade("btcusdt")), None);
+    assert_eq!(defaults.of(&Subscription::MarketStatus), None);
+    assert_eq!(
+        defaults.of(&Subscription::PoolQuota {
+            currency: "usdt".into()
+        }),
+        None
+    );
+    assert_eq!(
+        defaults.of(&kline(None)),
+        Some(90_000.0),
+        "the server's 1m default"
+    );
+    assert_eq!(defaults.of(&kline(Some(Resolution::M1))), Some(90_000.0));
+    assert_eq!(
+        defaults.of(&kline(Some(Resolution::M15))),
+        Some(1_350_000.0)
+    );
+    assert_eq!(
+        defaults.of(&kline(Some(Resolution::D1))),
+        Some(129_600_000.0)
+    );
+    let chosen = StaleAfter {
+        kline: Some(120_000.0),
+        kline_per_resolution: false,
+        ..StaleAfter::off()
+    };
+    assert_eq!(
+        chosen.of(&kline(Some(Resolution::D1))),
+        Some(120_000.0),
+        "a chosen limit is kept"
+    );
+    assert_eq!(chosen.of(&book("btcusdt", 5)), None);
+
+    // Off: a quiet stream is left alone, and no deadline is set for it.
+    let mut h = Harness::new(policy(None, 1.0, 1.0, 0.0));
+    h.engine
+        .subscribe(h.now, vec![book("btcusdt", 5)])
+        .expect("no conflict");
+    h.run();
+    h.open();
+    h.advance_by(25_000.0);
+    h.frame(r#"{"e":"pong","T":1}"#);
+    h.advance_by(25_000.0);
+    assert!(h.stale_effects().is_empty());
+}
+
+#[test]
+fn health_tells_klines_apart_by_resolution_and_pool_quotas_by_currency() {
+    use maicoin_ws::core::protocol::Resolution;
+    let kline = |resolution| Subscription::Kline {
+        market: "btcusdt".into(),
+        resolution,
+    };
+    let quota = |currency: &str| Subscription::PoolQuota {
+        currency: currency.into(),
+    };
+    let mut h = Harness::new(policy(None, 1.0, 1.0, 0.0));
+    h.engine
+        .subscribe(
+            h.now,
+            vec![
+                kline(None),
+                kline(Some(Resolution::M5)),
+                quota("usdt"),
+                quota("btc"),
+            ],
+        )
+        .expect("no conflict");
+    h.run();
+    h.open();
+    let candle = |r: &str| {
+        format!(
+            r#"{{"c":"kline","M":"btcusdt","e":"update","T":5,"k":{{"ST":1,"ET":2,"M":"btcusdt","R":"{r}","O":"1","H":"1","L":"1","C":"1","v":"1","ti":1,"x":false}}}}"#
+        )
+    };
+    for text in [candle("5m"), candle("5m"), candle("1m")] {
+        assert!(matches!(h.frame(&text), Delivery::Deliver { .. }));
+    }
+    h.frame(r#"{"c":"pool_quota","e":"update","T":5,"qta":{"cu":"btc","av":"1","TU":5}}"#);
+    assert_eq!(h.entry(&kline(None)).frames, 1, "the server's default, 1m");
+    assert_eq!(h.entry(&kline(Some(Resolution::M5))).frames, 2);
+    assert_eq!(h.entry(&quota("btc")).frames, 1);
+    assert_eq!(h.entry(&quota("usdt")).frames, 0);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(100))]
+
+    #[test]
+    fn random_interleavings_see_stale_only_on_an_open_connection_and_within_the_windows(steps in prop::collection::vec(step(), 1..120)) {
+        let quick = StaleAfter { trade: Some(1_000.0), ..StaleAfter::defaults() };
+        let mut h = Harness::watched(policy(None, 0.5, 4.0, 1.0), limits((20, 200), (600, 1440)), quick);
+        h.run();
+        for step in steps {
+            match step {
+                Step::Advance(ms) => h.advance_by(f64::from(ms)),
+                Step::Open => if let Some(conn) = h.socket { h.engine.handle_opened(h.now, conn); h.drain(); },
+                Step::Frame => if let Some(conn) = h.socket {
+                    let text = r#"{"c":"trade","M":"m1","e":"update","t":[],"T":1}"#;
+                    h.engine.handle_frame(h.now, conn, &mut TextFrame(text.as_bytes()));
+                    h.drain();
+                },
+                Step::ServerClose => if let Some(conn) = h.socket {
+                    h.engine.handle_closed(h.now, conn, CloseFrame { code: 1006, reason: String::new() }, None);
+                    h.drain();
+                },
+                Step::Subscribe(m) => { h.engine.subscribe(h.now, vec![trade(&format!("m{m}"))]).expect("no conflict"); h.drain(); }
+                Step::Unsubscribe(m) => { h.engine.unsubscribe(h.now, vec![trade(&format!("m{m}"))]); h.drain(); }
+                Step::Close => { h.engine.close(h.now); h.drain(); }
+            }
+        }
+        let sent: Vec<f64> = h.sent().iter().map(|(t, _)| *t).collect();
+        assert_within_windows(&sent, 20, 200);
+        // Every Stale falls between a Connected and the end of that connection.
+        let mut open = false;
+        for (_, effect) in &h.effects {
+            match effect {
+                Effect::Connected => open = true,
+                Effect::Disconnected(_) | Effect::State(StreamState::Closed) => open = false,
+                Effect::Stale(_) => prop_assert!(open, "a stale resubscribe while not connected"),
+                _ => {}
+            }
+        }
+        let counted: u32 = h.engine.health().entries().iter().map(|e| e.stale_resubscribes).sum();
+        prop_assert!(counted as usize <= h.stale_effects().len());
+    }
 }

@@ -8,6 +8,7 @@ import { ReplayCache } from "./replay.js";
 import { TO_PAGE, subscriptionKey, routeOfSubscription, routeOfResponse, errorToWire, argsToWire } from "./protocol.js";
 
 // Lifecycle callbacks the worker's stream always forwards; a tab ignores those it has not set.
+// onStale goes only to the tabs that hold the stale subscription.
 const FORWARDED = ["onConnected", "onDisconnected", "onReconnecting", "onPermanentFailure", "onDecodeError", "onAuthFailed", "onStateChange"];
 
 /**
@@ -59,7 +60,15 @@ export class Group {
 
   #broadcastCallback(name, args) {
     const message = { t: TO_PAGE.CALLBACK, name, args: argsToWire(args), status: this.stream.status };
-    for (const tab of this.tabs) tab.post(message);
+    const tabs = name === "onStale" ? this.#holders(args[0]) : this.tabs;
+    for (const tab of tabs) tab.post(message);
+  }
+
+  /** The tabs that hold a subscription, as their own or as a kept book. */
+  #holders(subscription) {
+    const subscribed = this.#subscriptions.get(subscriptionKey(subscription))?.tabs ?? new Set();
+    const book = subscription.channel === "book" ? this.#books.get(`${subscription.market}|${subscription.depth ?? ""}`) : undefined;
+    return new Set([...subscribed, ...(book?.readers.keys() ?? [])]);
   }
 
   #route(response) {

@@ -57,7 +57,7 @@ export class Hub {
         continue;
       }
       const stream = tab.group?.stream;
-      tab.post({ t: TO_PAGE.PING, status: stream?.status ?? null, requests: stream ? stream.requests.map((r) => ({ ...r })) : [] });
+      tab.post({ t: TO_PAGE.PING, status: stream?.status ?? null, stats: stream?.stats() ?? null, requests: stream ? stream.requests.map((r) => ({ ...r })) : [] });
     }
   }
 }

@@ -13,7 +13,7 @@ export const TO_WORKER = Object.freeze({
   BOOK_READY: "ready", // { id }: the page has shown the last snapshot; the next may come
   RUN: "run",
   CLOSE: "close",
-  STATUS: "status", // the page read `status`: send fresh counters
+  STATUS: "status", // the page read `status` or stats(): send fresh counters
   PONG: "pong", // the answer to a heartbeat
   BYE: "bye", // pagehide: release this tab at once
 });
@@ -23,8 +23,8 @@ export const TO_PAGE = Object.freeze({
   RESPONSE: "response", // { response }
   CALLBACK: "callback", // { name, args, status }: a lifecycle callback of the worker's stream
   BOOK: "book", // { id, snapshot }
-  STATUS: "status", // { status }
-  PING: "ping", // { status, requests }: heartbeat, with what the page's getters cache
+  STATUS: "status", // { status, stats }
+  PING: "ping", // { status, stats, requests }: heartbeat, with what the page's getters cache
   ENDED: "ended", // { error, notify }: the stream stopped (null: closed) or released this tab (notify)
 });
 

@@ -8,12 +8,12 @@ import { host } from "../host.js";
 import { Request } from "../requests.js";
 import { PageDispatch } from "./page-dispatch.js";
 import { RemoteBook } from "./remote-book.js";
-import { TO_WORKER, TO_PAGE, argsFromWire, errorFromWire } from "./protocol.js";
+import { TO_WORKER, TO_PAGE, argsFromWire, errorFromWire, subscriptionKey } from "./protocol.js";
 
 const TRANSPORTS = ["direct", "worker", "shared"];
 // Options the page keeps: the worker's stream always dispatches inline to the port.
 const PAGE_OPTIONS = new Set(["transport", "dispatch", "apiKey", "apiSecret", "authFilters", "onHandlerError"]);
-// How often reading `status` may ask the worker for fresh counters.
+// How often reading `status` or stats() may ask the worker for fresh counters.
 const STATUS_REFRESH_MS = 100;
 // A worker that has not answered close() by then is stopped anyway.
 const CLOSE_GRACE_MS = 1000;
@@ -84,6 +84,17 @@ function splitOptions(options) {
   return { forWorker, callbacks };
 }
 
+// A subscription's stats before the worker has reported any.
+const EMPTY_ENTRY = Object.freeze({ frames: 0, lastFrameAt: null, ratePerSecond: { "1s": 0, "60s": 0 }, latencyMs: null, gaps: 0, resyncs: 0, staleResubscribes: 0 });
+const SUBSCRIPTION_FIELDS = ["channel", "market", "depth", "resolution", "currency"];
+
+/** The subscription a stats entry is about. */
+function subscriptionOf(entry) {
+  const subscription = {};
+  for (const name of SUBSCRIPTION_FIELDS) if (entry[name] !== undefined) subscription[name] = entry[name];
+  return subscription;
+}
+
 /** Every subscription checked and normalised as a direct stream would, at the call. */
 const normalised = (subscriptions) => Request.subscribe(subscriptions).subscriptions;
 
@@ -98,6 +109,7 @@ export class RemoteStream {
   #nextBookId = 1;
   #status = { state: "idle", reconnects: 0, frames: 0, lastFrameAt: null };
   #statusAsked = 0;
+  #stats = null; // the worker stream's stats(), as of its last report
   #requests = [];
   #authenticated = false;
   #ending = null; // { promise, resolve, reject } once run() was called
@@ -162,9 +174,11 @@ export class RemoteStream {
         return;
       case TO_PAGE.STATUS:
         if (message.status) this.#status = message.status;
+        if (message.stats) this.#stats = message.stats;
         return;
       case TO_PAGE.PING:
         if (message.status) this.#status = message.status;
+        if (message.stats) this.#stats = message.stats;
         this.#requests = message.requests;
         this.#port.port.postMessage({ t: TO_WORKER.PONG });
         return;
@@ -279,12 +293,29 @@ export class RemoteStream {
    * 250 ms sees them 250 ms late).
    */
   get status() {
+    this.#refresh();
+    return { ...this.#status };
+  }
+
+  #refresh() {
     const now = Date.now();
     if (now - this.#statusAsked >= STATUS_REFRESH_MS) {
       this.#statusAsked = now;
       this.#post({ t: TO_WORKER.STATUS });
     }
-    return { ...this.#status };
+  }
+
+  /**
+   * The worker stream's stats(), as of its last answer (reading asks for fresher ones, like
+   * `status`). `subscriptions` holds this tab's own subscriptions only (a shared worker's
+   * connection may carry other tabs'); one the worker has not reported yet shows zeros.
+   */
+  stats() {
+    this.#refresh();
+    const { subscriptions: reported = [], ...counters } = this.#stats ?? { connections: 0, reconnects: 0, framesReceived: 0, bytesReceived: 0, clockOffsetMs: null };
+    const byKey = new Map(reported.map((entry) => [subscriptionKey(subscriptionOf(entry)), entry]));
+    const subscriptions = this.subscriptions.map((subscription) => structuredClone(byKey.get(subscriptionKey(subscription)) ?? { ...subscription, ...EMPTY_ENTRY }));
+    return { ...counters, subscriptions };
   }
 
   addHandler(handler) {

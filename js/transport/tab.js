@@ -77,7 +77,7 @@ export class Tab {
         this.release();
         return;
       case TO_WORKER.STATUS:
-        this.post({ t: TO_PAGE.STATUS, status: this.group.stream.status });
+        this.post({ t: TO_PAGE.STATUS, status: this.group.stream.status, stats: this.group.stream.stats() });
         return;
       case TO_WORKER.PONG:
         return;

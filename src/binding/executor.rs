@@ -117,6 +117,15 @@ impl Executor {
                 notify(&self.hooks.on_permanent_failure, &[&self.js_error(&error)])
             }
             Effect::BookChanged(id) => notify(&self.hooks.book_changed, &[&JsValue::from(id)]),
+            Effect::Stale(subscription) => {
+                if self.hooks.on_stale.is_some() {
+                    // A one-item list, which js/stream.js's wrapper unpacks: the same JSON
+                    // writer as `subscriptions`, and one crossing.
+                    let wire =
+                        serde_json::to_string(&vec![subscription.to_wire()]).unwrap_or_default();
+                    notify(&self.hooks.on_stale, &[&JsValue::from_str(&wire)]);
+                }
+            }
             Effect::RunEnded(outcome) => {
                 let outcome = outcome.map_err(|error| self.js_error(&error));
                 self.io.borrow_mut().outcome = Some(outcome);

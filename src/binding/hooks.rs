@@ -25,6 +25,7 @@ pub struct Hooks {
     pub on_decode_error: Option<Function>,
     pub on_auth_failed: Option<Function>,
     pub on_state_change: Option<Function>,
+    pub on_stale: Option<Function>,
     pub book_changed: Option<Function>,
 }
 
@@ -60,6 +61,7 @@ impl Hooks {
             on_decode_error: optional(object, "onDecodeError"),
             on_auth_failed: optional(object, "onAuthFailed"),
             on_state_change: optional(object, "onStateChange"),
+            on_stale: optional(object, "onStale"),
             book_changed: optional(object, "bookChanged"),
         })
     }

@@ -17,5 +17,6 @@ mod mailbox;
 pub mod policy;
 pub mod requests;
 mod socket;
+mod stats;
 pub mod stream;
 mod stream_error;

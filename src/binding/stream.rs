@@ -14,7 +14,7 @@ use super::dispatch::DispatchMode;
 use super::errors::input_error;
 use super::executor::Executor;
 use super::hooks::Hooks;
-use crate::core::engine::{Conflict, Engine, EngineConfig, Limits};
+use crate::core::engine::{Conflict, Engine, EngineConfig, Limits, StaleAfter};
 use crate::core::rate_limit::{ConnectionBudget, RequestLimiter};
 use crate::core::reconnect::ReconnectPolicy;
 use crate::core::request::filters_from_value;
@@ -120,6 +120,7 @@ impl StreamDriver {
             keepalive_ms: f64::from(options.keepalive_interval_ms.max(1)),
             id_prefix: options.id_prefix,
             seed,
+            stale_after: StaleAfter::off(),
         };
         let executor = Executor::new(
             Engine::new(config, limits),
@@ -129,6 +130,35 @@ impl StreamDriver {
         Ok(StreamDriver {
             executor: Rc::new(executor),
         })
+    }
+
+    /// Sets the stale watchdog's limits as js/stream.js resolved `staleAfter`: per channel in ms
+    /// (0: off), and whether the kline limit is the per-resolution default. Plain numbers: a
+    /// deserializer for them would cost the wasm more than this call.
+    #[allow(clippy::too_many_arguments)]
+    #[wasm_bindgen(js_name = setStaleAfter)]
+    pub fn set_stale_after(
+        &self,
+        book: f64,
+        trade: f64,
+        ticker: f64,
+        kline: f64,
+        market_status: f64,
+        pool_quota: f64,
+        kline_per_resolution: bool,
+    ) {
+        let limit = |ms: f64| Some(ms).filter(|ms| *ms > 0.0);
+        let stale_after = StaleAfter {
+            book: limit(book),
+            trade: limit(trade),
+            ticker: limit(ticker),
+            kline: limit(kline),
+            market_status: limit(market_status),
+            pool_quota: limit(pool_quota),
+            kline_per_resolution,
+        };
+        self.executor
+            .act(|engine, _| engine.set_stale_after(stale_after));
     }
 
     /// Adds subscriptions (the JSON of the caller's list); throws at once if one is invalid.
@@ -232,6 +262,12 @@ impl StreamDriver {
             engine.frames(),
             last_frame_at
         )
+    }
+
+    /// The feed's health as JSON (see `stream.stats()`): read once, one crossing.
+    pub fn stats(&self) -> String {
+        let now = js_sys::Date::now();
+        super::stats::stats_json(&self.executor.engine.borrow(), now)
     }
 
     pub fn uri(&self) -> String {

@@ -26,6 +26,11 @@ pub struct Response<'a> {
     pub first_update_id: Option<Int>,
     pub last_update_id: Option<Int>,
     pub version: Option<Int>,
+    /// `T`, the server's time in ms (the feed-health lateness and clock offset).
+    pub created_at: Option<Int>,
+    pub currency: Option<Text<'a>>,
+    /// The frame itself, for the engine's few reads inside nested objects (a kline's `R`).
+    pub text: &'a str,
 }
 
 /// The index of `key` in `object`'s table, at compile time (the fields Rust reads back).
@@ -57,6 +62,8 @@ pub(crate) const BIDS: usize = index_in(&RESPONSE, "b");
 pub(crate) const FIRST_UPDATE_ID: usize = index_in(&RESPONSE, "fi");
 pub(crate) const LAST_UPDATE_ID: usize = index_in(&RESPONSE, "li");
 pub(crate) const VERSION: usize = index_in(&RESPONSE, "v");
+pub(crate) const CREATED_AT: usize = index_in(&RESPONSE, "T");
+pub(crate) const CURRENCY: usize = index_in(&RESPONSE, "cu");
 
 impl<'a> Response<'a> {
     /// Reads the fields from a tape written for `frame`.
@@ -85,6 +92,9 @@ impl<'a> Response<'a> {
             first_update_id: int(FIRST_UPDATE_ID),
             last_update_id: int(LAST_UPDATE_ID),
             version: int(VERSION),
+            created_at: int(CREATED_AT),
+            currency: text(CURRENCY),
+            text: frame,
         }
     }
 }

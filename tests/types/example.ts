@@ -137,3 +137,25 @@ const fromReplay: RecordingStream = new RecordingStream({ connectFactory: replay
 void replayed.ended.then(() => fromReplay.close());
 // @ts-expect-error a speed is a number
 replay(recorded, { speed: "fast" });
+
+// Feed health and the stale watchdog (imports here, so this section stands alone).
+import { Stream as WatchedStream } from "maicoin-ws";
+import type { StreamStats, SubscriptionStats } from "maicoin-ws";
+
+const watched = new WatchedStream({
+  staleAfter: { book: 20, trade: false, kline: 0 },
+  onStale: (subscription) => log.push(`resubscribed ${subscription.channel}`),
+});
+new WatchedStream({ staleAfter: false });
+new WatchedStream({ staleAfter: 45 });
+const health: StreamStats = watched.stats();
+const offset: number | null = health.clockOffsetMs;
+const entry: SubscriptionStats | undefined = health.subscriptions[0];
+const lastMinute: number | undefined = entry?.ratePerSecond["60s"];
+const p99: number | undefined = entry?.latencyMs?.p99;
+const counted: number | undefined = entry && entry.gaps + entry.resyncs + entry.staleResubscribes;
+log.push(`${offset} ${lastMinute} ${p99} ${counted} ${entry?.channel} ${entry?.lastFrameAt}`);
+// @ts-expect-error staleAfter names channels a stream subscribes to
+new WatchedStream({ staleAfter: { books: 30 } });
+// @ts-expect-error staleAfter is seconds, not text
+new WatchedStream({ staleAfter: "30s" });

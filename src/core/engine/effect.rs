@@ -2,6 +2,7 @@
 //! to do with a frame.
 
 use super::error::StreamError;
+use crate::core::subscription::Subscription;
 
 /// Milliseconds since the epoch (JS `Date.now()`), or any monotonic origin in tests.
 pub type Millis = f64;
@@ -61,6 +62,8 @@ pub enum Effect {
     PermanentFailure(StreamError),
     /// A kept book changed since its reader last looked.
     BookChanged(u32),
+    /// The stale watchdog resubscribed this subscription (`onStale`).
+    Stale(Subscription),
     /// `run()` settles: resolves on close, rejects when the policy gave up.
     RunEnded(Result<(), StreamError>),
 }

@@ -14,6 +14,8 @@ mod error;
 mod frame;
 mod random;
 mod route;
+mod stale;
+mod stats;
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -22,7 +24,9 @@ use std::rc::Rc;
 pub use books::{other_depth, BookCell, SharedBook};
 pub use effect::{ConnId, Delivery, Effect, Millis, StreamState};
 pub use error::{CloseFrame, ErrorCode, StreamError};
-pub use frame::{FrameSource, TextFrame};
+pub use frame::{scan_server_time, FrameSource, SubscriptionFrame, TextFrame};
+pub use stale::StaleAfter;
+pub use stats::{Health, Latency, SubscriptionHealth, LATENCY_SAMPLES};
 
 use crate::core::rate_limit::{parse_retry_after, ConnectionBudget, RequestLimiter};
 use crate::core::reconnect::{Backoff, ReconnectPolicy};
@@ -40,6 +44,8 @@ pub struct EngineConfig {
     pub id_prefix: String,
     /// Seeds the reconnect jitter.
     pub seed: u64,
+    /// The stale watchdog's limits per channel.
+    pub stale_after: StaleAfter,
 }
 
 /// MAX counts requests and connections per IP: streams of one page or process share these.
@@ -120,6 +126,8 @@ pub struct Engine {
     reconnects: u32,
     frames: u64,
     last_frame_at: Millis,
+    health: Health,
+    stale_after: StaleAfter,
 }
 
 impl Engine {
@@ -148,6 +156,8 @@ impl Engine {
             reconnects: 0,
             frames: 0,
             last_frame_at: 0.0,
+            health: Health::default(),
+            stale_after: config.stale_after,
         }
     }
 
@@ -169,10 +179,10 @@ impl Engine {
             Phase::Open(open) => Some(open.next_ping),
             _ => None,
         };
-        match (phase, self.send_at) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        [phase, self.send_at, self.next_stale_at()]
+            .into_iter()
+            .flatten()
+            .reduce(Millis::min)
     }
 
     /// The state last reported through a `State` effect: what a callback has been told.
@@ -205,6 +215,11 @@ impl Engine {
         self.session.subscriptions()
     }
 
+    /// The feed's health: connection counters and one entry per subscription (kept books too).
+    pub fn health(&self) -> &Health {
+        &self.health
+    }
+
     pub fn has_secrets(&self) -> bool {
         self.session.has_secrets()
     }
@@ -232,13 +247,20 @@ impl Engine {
             return Err(Conflict(format!("subscriptions[{index}].depth: the book of {market} is kept by stream.book() at another depth, and a connection holds one book per market")));
         }
         self.session.subscribe(list);
+        self.sync_health(now);
         self.flush_soon(now);
         Ok(())
     }
 
     pub fn unsubscribe(&mut self, now: Millis, list: Vec<Subscription>) {
         self.session.unsubscribe(list);
+        self.sync_health(now);
         self.flush_soon(now);
+    }
+
+    /// Sets the stale watchdog's limits (they apply from the next deadline on).
+    pub fn set_stale_after(&mut self, stale_after: StaleAfter) {
+        self.stale_after = stale_after;
     }
 
     /// Sets the credentials every later connection authenticates with (`None`: public only).
@@ -274,6 +296,7 @@ impl Engine {
         let cell = BookCell::new(self.next_book_id, subscription.clone());
         self.books.push(Rc::clone(&cell));
         self.session.track_book(subscription);
+        self.sync_health(now);
         self.flush_soon(now);
         Ok(cell)
     }
@@ -285,6 +308,7 @@ impl Engine {
         if self.books.len() != before {
             let subscription = cell.borrow().subscription.clone();
             self.session.untrack_book(&subscription);
+            self.sync_health(now);
             self.flush_soon(now);
         }
     }
@@ -348,6 +372,7 @@ impl Engine {
             refusal_reported: false,
         });
         self.session.on_connected();
+        self.health.on_connected(now);
         self.set_state(StreamState::Connected);
         self.effects.push_back(Effect::Connected);
         self.flush(now);
@@ -363,10 +388,11 @@ impl Engine {
         if !self.note_frame(now, conn) {
             return Delivery::Stale;
         }
-        let delivery = if self.feed_book_fast(frame) {
+        self.health.on_bytes(frame.byte_len());
+        let delivery = if self.feed_book_fast(now, frame) {
             Delivery::Consumed
         } else {
-            self.route_decoded(frame)
+            self.route_decoded(now, frame)
         };
         self.flush(now);
         delivery
@@ -483,10 +509,23 @@ impl Engine {
             }
             _ => {}
         }
+        self.resubscribe_stale(now);
         self.flush(now);
     }
 
     // ---- Inside ----
+
+    /// One health entry per subscription on the wire: the user's, then the kept books'.
+    fn sync_health(&mut self, now: Millis) {
+        let books: Vec<Subscription> = self
+            .books
+            .iter()
+            .map(|b| b.borrow().subscription.clone())
+            .filter(|s| !self.session.is_user_subscription(s))
+            .collect();
+        self.health
+            .sync(now, self.session.subscriptions().iter().chain(books.iter()));
+    }
 
     fn set_state(&mut self, state: StreamState) {
         if self.queued_state != state {

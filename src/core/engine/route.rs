@@ -4,8 +4,8 @@
 
 use super::books::BookCell;
 use super::error::ErrorCode;
-use super::frame::{FrameFacts, FrameSource};
-use super::{Delivery, Effect, Engine, Phase};
+use super::frame::{FrameFacts, FrameSource, SubscriptionFrame};
+use super::{Delivery, Effect, Engine, Millis, Phase};
 use crate::core::book::Applied;
 use crate::core::response::Response;
 use crate::core::session::is_auth_failure;
@@ -13,10 +13,12 @@ use crate::core::session::is_auth_failure;
 impl Engine {
     /// The fast path of a frame that only a kept book wants: read with the book reader, applied,
     /// never decoded in full. True if it was taken.
-    pub(super) fn feed_book_fast(&mut self, frame: &mut impl FrameSource) -> bool {
+    pub(super) fn feed_book_fast(&mut self, now: Millis, frame: &mut impl FrameSource) -> bool {
         if self.books.is_empty() {
             return false;
         }
+        // Read before the book reader holds the frame; a cheap scan, not a parse.
+        let server_time = frame.server_time();
         let taken = frame.with_book_message(|message| {
             let Some(owner) = self
                 .books
@@ -32,16 +34,21 @@ impl Engine {
                 // The user's handlers want this book's frames too: the full decoder serves both.
                 return false;
             }
-            self.feed_books(|cell| cell.feed_message(message)).is_some()
+            if self.feed_books(|cell| cell.feed_message(message)).is_none() {
+                return false;
+            }
+            let facts = SubscriptionFrame::of_book(message, server_time);
+            self.health.on_frame(now, &facts);
+            true
         });
         taken.unwrap_or(false)
     }
 
     /// Decodes a frame in full and decides where it goes.
-    pub(super) fn route_decoded(&mut self, frame: &mut impl FrameSource) -> Delivery {
+    pub(super) fn route_decoded(&mut self, now: Millis, frame: &mut impl FrameSource) -> Delivery {
         let mut delivery = Delivery::Consumed;
         let decoded = frame.decode(|response| {
-            delivery = self.route(response);
+            delivery = self.route(now, response);
             matches!(delivery, Delivery::Deliver { .. })
         });
         match decoded {
@@ -52,11 +59,12 @@ impl Engine {
 
     /// Routing: keepalive answers stay here, book frames feed their kept book, auth refusals are
     /// noted once per connection (no reconnect: a refused key must never become a tight loop).
-    fn route(&mut self, response: &Response<'_>) -> Delivery {
+    fn route(&mut self, now: Millis, response: &Response<'_>) -> Delivery {
         let facts = FrameFacts::of(response);
         if self.session.is_keepalive_answer(facts.event, facts.id) {
             return Delivery::Consumed;
         }
+        self.health.on_frame(now, &facts.subscription);
         let mut auth_refusal = None;
         if let Phase::Open(open) = &mut self.phase {
             if facts.event == "error" && !open.refusal_reported && is_auth_failure(&facts.errors) {
@@ -85,6 +93,9 @@ impl Engine {
             };
             if matches!(applied, Applied::Resync(_)) {
                 self.session.resubscribe(&cell.subscription);
+                if let Some(entry) = self.health.entry_mut(&cell.subscription) {
+                    entry.resyncs = entry.resyncs.saturating_add(1);
+                }
             }
             if cell.dirty && !was_dirty {
                 self.effects.push_back(Effect::BookChanged(cell.id));
