@@ -449,7 +449,7 @@ describe("the dashboard against the simulator", () => {
     }
   });
 
-  test("on a 390x844 phone the panels stack, the chart still opens with its history, and the URL keeps the view", async () => {
+  test("on a 390x844 phone the panels stack, the chart still opens with its history, the health panel shows numbers, and the URL keeps the view", async () => {
     const phone = await browser.newPage({ viewport: PHONE, isMobile: true, hasTouch: true });
     phone.on("pageerror", (error) => pageErrors.push(`phone pageerror: ${error.message}`));
     phone.on("console", (message) => message.type() === "error" && pageErrors.push(`phone console: ${message.text()}`));
@@ -462,6 +462,7 @@ describe("the dashboard against the simulator", () => {
       assert.equal(await phone.isVisible("#account"), true);
       await assertChartHistory(inPage(phone), sim, clock, "ethtwd", "15m");
       await phone.waitForFunction(() => document.querySelector("#depth").dataset.state === "drawn", null, WAIT);
+      await assertHealthShowsNumbers(inPage(phone), "ethtwd");
       const { panels } = await assertLayoutHolds(phone, { oneScreen: false });
       // One column: every panel spans (nearly) the width, each one below the one before.
       const column = panels.filter((p) => p.name !== "topbar").sort((a, b) => a.top - b.top);
