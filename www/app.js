@@ -12,6 +12,7 @@ import { TickerStrip } from "./ticker.js";
 import { CandleChart } from "./chart.js";
 import { DepthChart } from "./depth.js";
 import { ConnectionPanel } from "./status.js";
+import { HealthPanel } from "./health.js";
 import { MarketList } from "./markets.js";
 import { AccountPanel } from "./account.js";
 import { groupDigits, marketLabel } from "./format.js";
@@ -45,6 +46,7 @@ const stream = new Stream({
   onHandlerError: (error) => console.error("dashboard handler failed", error),
 });
 panel = new ConnectionPanel($("#connection"), stream, endpoint);
+const health = new HealthPanel($("#health"), stream);
 const markets = new MarketList($("#markets"), $("#market"), view.market, (market) => switchMarket(market));
 
 /** The public channels the current view has, besides its book. */
@@ -196,6 +198,7 @@ stream.addHandler(route);
 stream.subscribe([{ channel: "market_status" }]);
 openMarket();
 panel.start();
+health.start();
 stream.run().catch(() => {
   // onPermanentFailure has logged it; the panel shows "failed".
 });

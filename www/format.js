@@ -68,6 +68,15 @@ export function age(date, now = Date.now()) {
   return `${Math.round(seconds / 60)} min`;
 }
 
+/** "12 ms", "4.2 s", "-3.1 min": a latency or clock offset in ms, short enough for a narrow tile. */
+export function latency(ms) {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return "–";
+  const abs = Math.abs(ms);
+  if (abs < 1000) return `${Math.round(ms)} ms`;
+  if (abs < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  return `${(ms / 60_000).toFixed(1)} min`;
+}
+
 export function marketLabel(market, status) {
   if (status?.baseUnit && status?.quoteUnit) return `${status.baseUnit}/${status.quoteUnit}`.toUpperCase();
   return market.toUpperCase();

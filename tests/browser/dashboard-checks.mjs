@@ -127,3 +127,61 @@ export async function assertDepthMatchesSimulator(inPage, sim, clock, market, le
     return shown;
   });
 }
+
+/** What the feed-health panel shows: its totals and one row per subscription, as data- attributes. */
+const READ_HEALTH = `
+  const root = document.querySelector("#health");
+  const field = (name) => root.querySelector('[data-field="' + name + '"]').textContent;
+  return {
+    latencyP50: root.dataset.latencyP50 ?? "",
+    latencyP99: root.dataset.latencyP99 ?? "",
+    reconnects: root.dataset.reconnects ?? "",
+    gaps: root.dataset.gaps ?? "",
+    resyncs: root.dataset.resyncs ?? "",
+    shown: { p50: field("p50"), p99: field("p99"), reconnects: field("reconnects") },
+    sparkPoints: Number(root.querySelector("canvas").dataset.points ?? 0),
+    rows: [...root.querySelectorAll("tbody tr")].map((row) => ({
+      channel: row.dataset.channel,
+      market: row.dataset.market,
+      rate1s: row.dataset.rate1s,
+      rate60s: row.dataset.rate60s,
+      shownRate: row.children[1].textContent,
+    })),
+  };`;
+
+const isCount = (text) => /^\d+$/.test(text);
+const isNumber = (text) => text !== "" && Number.isFinite(Number(text));
+
+/**
+ * The health panel shows numbers from stream.stats(): latency p50 and p99 (the worst channel's,
+ * p99 not below p50) drawn in its sparkline, a positive frame rate for each of `market`'s
+ * channels, and counts of reconnects, gaps and resyncs. Resolves to what it shows.
+ */
+export async function assertHealthShowsNumbers(inPage, market, channels = ["trade", "ticker", "kline", "book"]) {
+  const health = await polled(
+    () => inPage(READ_HEALTH),
+    (shown) =>
+      isNumber(shown.latencyP50) &&
+      isNumber(shown.latencyP99) &&
+      shown.sparkPoints > 0 &&
+      channels.every((channel) => shown.rows.some((row) => row.channel === channel && row.market === market && Number(row.rate60s) > 0)),
+    `the health panel's latency numbers and a positive frame rate for ${channels.join(", ")} of ${market}`,
+  );
+  assert.ok(Number(health.latencyP99) >= Number(health.latencyP50), `p99 ${health.latencyP99} below p50 ${health.latencyP50}`);
+  assert.match(health.shown.p50, /^-?[\d.]+ (ms|s|min)$/);
+  assert.match(health.shown.p99, /^-?[\d.]+ (ms|s|min)$/);
+  for (const count of ["reconnects", "gaps", "resyncs"]) assert.ok(isCount(health[count]), `${count}: ${JSON.stringify(health[count])}`);
+  assert.equal(health.shown.reconnects, health.reconnects);
+  for (const row of health.rows) assert.match(row.shownRate, /^\d+\.\d$/, `${row.channel}'s frames per second`);
+  return health;
+}
+
+/** The health panel's reconnect count, as a number. */
+export const healthReconnects = async (inPage) => Number((await inPage(READ_HEALTH)).reconnects);
+
+/** After a dropped connection the health panel's reconnect count rises above `before`. */
+export async function assertReconnectCounted(inPage, before) {
+  const after = await polled(() => healthReconnects(inPage), (count) => count > before, `the health panel's reconnects above ${before}`);
+  assert.ok(Number.isInteger(after), String(after));
+  return after;
+}

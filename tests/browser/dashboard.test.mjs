@@ -1,8 +1,9 @@
 // The dashboard (www/) in headless Chromium against the local simulator: what a person sees, the
-// book and its depth chart, trades, ticker, candles with their REST history, switching market and
-// resolution, the layout on a desktop and on a phone, and surviving a dropped connection. Leaves a
-// screenshot in tests/artifacts/dashboard.png; with UPDATE_SCREENSHOT=1 it goes to
-// docs/dashboard.png, the one the README shows (so a test run leaves the tree clean).
+// book and its depth chart, trades, ticker, candles with their REST history, feed health from
+// stream.stats(), switching market and resolution, the layout on a desktop and on a phone, and
+// surviving a dropped connection (counted by the health panel). Leaves a screenshot in
+// tests/artifacts/dashboard.png; with UPDATE_SCREENSHOT=1 it goes to docs/dashboard.png, the one
+// the README shows (so a test run leaves the tree clean).
 //
 // The simulator's clock is driven by this test (tickMs: 0, then sim.tick(now) with `now` running a
 // minute of market time per real second), so 1-minute candles close every second and the chart
@@ -18,7 +19,17 @@ import { chromium } from "playwright-core";
 import { startSimulator } from "../../sim/server.js";
 import { startStaticServer } from "../../scripts/serve.mjs";
 import { CHROMIUM_ARGS } from "./chromium.mjs";
-import { assertChartHistory, assertDepthMatchesSimulator, canonical, marketClock, paused, polled } from "./dashboard-checks.mjs";
+import {
+  assertChartHistory,
+  assertDepthMatchesSimulator,
+  assertHealthShowsNumbers,
+  assertReconnectCounted,
+  canonical,
+  healthReconnects,
+  marketClock,
+  paused,
+  polled,
+} from "./dashboard-checks.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const SCREENSHOT = process.env.UPDATE_SCREENSHOT === "1" ? join(ROOT, "docs", "dashboard.png") : join(ROOT, "tests", "artifacts", "dashboard.png");
@@ -155,11 +166,40 @@ describe("the dashboard against the simulator", () => {
     assert.ok(paint.greenRight < paint.greenLeft / 10 && paint.redLeft < paint.redRight / 10, JSON.stringify(paint));
   });
 
+  test("the health panel shows stream.stats(): latency p50/p99, frames per second per channel, gaps, resyncs and reconnects", async () => {
+    const health = await assertHealthShowsNumbers(inPage(page), "btcusdt");
+    assert.equal(health.reconnects, "0");
+    assert.deepEqual([health.gaps, health.resyncs], ["0", "0"], "a simulator without faults loses no book update");
+    // The page is on the shared transport: what it shows comes from the worker's stream.
+    assert.equal(await page.evaluate(() => window.dashboard.stream.transport), "shared");
+    const stats = await page.evaluate(() => window.dashboard.stream.stats());
+    assert.deepEqual(
+      stats.subscriptions.map((entry) => entry.channel).sort(),
+      health.rows.map((row) => row.channel).sort(),
+      "one row per subscription of the page",
+    );
+    // Drawn: the sparkline's p50 (blue) and p99 (amber) lines, once it has two samples to join.
+    await page.waitForFunction(() => Number(document.querySelector("#health canvas").dataset.points) >= 2, null, WAIT);
+    const paint = await page.evaluate(() => {
+      const canvas = document.querySelector("#health canvas");
+      const { data } = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height);
+      let blue = 0;
+      let amber = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        if (data[i + 2] > 180 && data[i] < 120) blue += 1;
+        if (data[i] > 180 && data[i + 1] > 130 && data[i + 2] < 80) amber += 1;
+      }
+      return { blue, amber };
+    });
+    assert.ok(paint.blue > 0 || paint.amber > 0, JSON.stringify(paint));
+  });
+
   test("the layout fits a 1400x900 screen without overflow", async () => {
     const { panels } = await assertLayoutHolds(page, { oneScreen: true });
     const box = (id) => panels.find((p) => p.name === id);
     assert.ok(box("depth").top >= box("book").bottom, "the depth chart sits below the ladder");
     assert.ok(box("chart").left >= box("book").right, "the chart beside the ladder");
+    assert.ok(box("health").top >= box("connection").bottom && box("tape").top >= box("health").bottom, "feed health between the connection and the trades");
   });
 
   test("the ladder, the tape and the ticker keep updating", async () => {
@@ -223,16 +263,32 @@ describe("the dashboard against the simulator", () => {
     assert.match(await text(page, "#chart .chart-info"), /O [\d,.]+ {2}H [\d,.]+ {2}L [\d,.]+ {2}C [\d,.]+/);
   });
 
-  test("saves a screenshot that is not blank", async () => {
-    await page.waitForFunction(() => Number(document.querySelector("#chart canvas").dataset.closed) >= 200, null, WAIT);
-    const png = await page.screenshot({ type: "png" });
+  test("saves a screenshot that is not blank", async (t) => {
+    // This suite's market clock runs a minute a second, so the health panel's latencies (receipt −
+    // the frame's server time) are minutes off there: the picture is of a simulator on the wall
+    // clock, once the health panel has some seconds of latency to draw.
+    const live = await startSimulator({ tickMs: 100 });
+    const liveWeb = await startStaticServer({ root: ROOT, config: { uri: live.url, rest: `http://127.0.0.1:${live.port}` } });
+    const shot = await browser.newPage({ viewport: DESKTOP });
+    shot.on("pageerror", (error) => pageErrors.push(`screenshot pageerror: ${error.message}`));
+    shot.on("console", (message) => message.type() === "error" && pageErrors.push(`screenshot console: ${message.text()}`));
+    t.after(async () => {
+      await shot.close();
+      await liveWeb.close();
+      await live.close();
+    });
+    await shot.goto(`${liveWeb.url}/`);
+    await shot.waitForFunction(() => Number(document.querySelector("#chart canvas").dataset.closed) >= 200, null, WAIT);
+    await shot.waitForFunction(() => Number(document.querySelector("#health canvas").dataset.points) >= 8, null, WAIT);
+    await assertHealthShowsNumbers(inPage(shot), "btcusdt");
+    const png = await shot.screenshot({ type: "png" });
     await mkdir(dirname(SCREENSHOT), { recursive: true });
     await writeFile(SCREENSHOT, png);
     // The PNG header says 1400x900; decoded by the browser, its pixels are far from uniform.
     assert.equal(png.subarray(1, 4).toString("latin1"), "PNG");
     assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [DESKTOP.width, DESKTOP.height]);
     assert.ok(png.length < 500_000, `${png.length} bytes`);
-    const stats = await page.evaluate(async (base64) => {
+    const stats = await shot.evaluate(async (base64) => {
       const image = new Image();
       image.src = `data:image/png;base64,${base64}`;
       await image.decode();
@@ -319,12 +375,14 @@ describe("the dashboard against the simulator", () => {
       new MutationObserver(() => window.shownStates.push(field.textContent)).observe(field, { childList: true, characterData: true, subtree: true });
     });
     const framesBefore = Number(await text(page, "#connection [data-field=frames]"));
+    const reconnectsBefore = await healthReconnects(inPage(page));
     sim.dropAll();
     await page.waitForFunction(() => window.shownStates.includes("reconnecting"), null, WAIT);
     await page.waitForFunction(() => document.querySelector("#connection [data-field=state]").textContent === "connected", null, WAIT);
     const states = await page.evaluate(() => window.shownStates);
     assert.deepEqual(states.slice(states.indexOf("reconnecting")), ["reconnecting", "connecting", "connected"]);
     await page.waitForFunction(() => document.querySelector("#connection [data-field=reconnects]").textContent === "1", null, WAIT);
+    assert.equal(await assertReconnectCounted(inPage(page), reconnectsBefore), reconnectsBefore + 1);
     const log = await page.locator("#connection .conn-log").innerText();
     assert.match(log, /disconnected/);
     assert.match(log, /reconnecting/);
@@ -391,7 +449,7 @@ describe("the dashboard against the simulator", () => {
     }
   });
 
-  test("on a 390x844 phone the panels stack, the chart still opens with its history, and the URL keeps the view", async () => {
+  test("on a 390x844 phone the panels stack, the chart still opens with its history, the health panel shows numbers, and the URL keeps the view", async () => {
     const phone = await browser.newPage({ viewport: PHONE, isMobile: true, hasTouch: true });
     phone.on("pageerror", (error) => pageErrors.push(`phone pageerror: ${error.message}`));
     phone.on("console", (message) => message.type() === "error" && pageErrors.push(`phone console: ${message.text()}`));
@@ -404,6 +462,7 @@ describe("the dashboard against the simulator", () => {
       assert.equal(await phone.isVisible("#account"), true);
       await assertChartHistory(inPage(phone), sim, clock, "ethtwd", "15m");
       await phone.waitForFunction(() => document.querySelector("#depth").dataset.state === "drawn", null, WAIT);
+      await assertHealthShowsNumbers(inPage(phone), "ethtwd");
       const { panels } = await assertLayoutHolds(phone, { oneScreen: false });
       // One column: every panel spans (nearly) the width, each one below the one before.
       const column = panels.filter((p) => p.name !== "topbar").sort((a, b) => a.top - b.top);

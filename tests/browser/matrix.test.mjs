@@ -3,7 +3,8 @@
 // every documented message as Node does, a Stream talks to the local simulator through the
 // browser's own WebSocket with a book in sync (and survives a drop), and the dashboard shows live
 // numbers: 200 candles of history ending in the simulator's open candle, on load and after a
-// resolution switch, and a depth chart with the simulator's totals (dashboard-checks.mjs). No
+// resolution switch, a depth chart with the simulator's totals, and a health panel with latency
+// numbers, frame rates and a reconnect count that rises after a drop (dashboard-checks.mjs). No
 // page may log an error (page-errors.mjs records them). Each engine and page is a subtest of its
 // own, so a failure names the engine. BROWSER_MATRIX=firefox,webkit narrows the run while
 // working on one engine; the default is all three.
@@ -19,7 +20,13 @@ import { startSimulator } from "../../sim/server.js";
 import { startStaticServer as startDashboardServer } from "../../scripts/serve.mjs";
 import { hmac, inbound } from "../node/fixtures.mjs";
 import { requestLog, requestsOf, until } from "../node/harness.mjs";
-import { assertChartHistory, assertDepthMatchesSimulator, marketClock } from "./dashboard-checks.mjs";
+import {
+  assertChartHistory,
+  assertDepthMatchesSimulator,
+  assertHealthShowsNumbers,
+  assertReconnectCounted,
+  marketClock,
+} from "./dashboard-checks.mjs";
 import { startErrorCaptureProxy } from "./page-errors.mjs";
 import { startStaticServer } from "./static-server.mjs";
 import { ENGINES, openBrowser } from "./webdriver.mjs";
@@ -155,7 +162,7 @@ for (const id of ENGINE_IDS) {
       assert.deepEqual(await pageErrors(browser), []);
     });
 
-    test(`${name}: the dashboard connects and shows live ladder prices, trades, ticker, depth, frame count and 200 candles before and after a resolution switch, with no page errors`, async (t) => {
+    test(`${name}: the dashboard connects and shows live ladder prices, trades, ticker, depth, feed health, frame count and 200 candles before and after a resolution switch, counts a reconnect, with no page errors`, async (t) => {
       assertStarted();
       // The test drives the market's clock, a minute of market time a second, so that it can hold
       // the market still to compare the page with the simulator.
@@ -210,6 +217,14 @@ for (const id of ENGINE_IDS) {
       // The connection panel, sampled four times a second, counts the frames as they come.
       await browser.until("return Number(document.querySelector('#connection [data-field=frames]').textContent) > 0", "the panel's frame count", WAIT);
       assert.equal(await browser.execute("return document.querySelector('#connection [data-field=state]').textContent"), "connected");
+      // The health panel, from stream.stats() on the page's transport (shared, or worker where the
+      // engine has no SharedWorker): numbers, and a reconnect counted after a drop.
+      const health = await assertHealthShowsNumbers(inPage, "btcusdt", ["trade", "ticker", "kline", "book"]);
+      assert.equal(health.reconnects, "0");
+      sim.dropAll();
+      assert.equal(await assertReconnectCounted(inPage, 0), 1);
+      await browser.until("return document.querySelector('#connection [data-field=state]')?.textContent === 'connected'", "connected again after the drop", WAIT);
+      await browser.until("return document.querySelector('#book')?.dataset.state === 'in-sync'", "the book in sync after the drop", WAIT);
       // For a person to look at how each engine draws it (tests/artifacts is not committed).
       await mkdir(ARTIFACTS, { recursive: true });
       await writeFile(join(ARTIFACTS, `matrix-dashboard-${id}.png`), await browser.screenshot());
