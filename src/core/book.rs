@@ -11,7 +11,6 @@
 //! invalidates it. An invalid book is cleared and serves nothing until the next snapshot: the
 //! caller must resubscribe, which is what [`Applied::Resync`] tells it.
 
-use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -29,37 +28,104 @@ pub struct BookFrame<'a> {
 }
 
 /// One price level. Keeps the wire strings so levels are handed out exactly as MAX sent them.
-#[derive(Clone, PartialEq, Eq, Debug)]
+#[derive(Clone, Debug)]
 pub struct Level {
-    price: String,
-    volume: String,
-    volume_value: Decimal,
+    spelling: Spelling,
 }
 
 impl Level {
+    fn new(price: &str, volume: &str) -> Level {
+        Level {
+            spelling: Spelling::new(price, volume),
+        }
+    }
+
     /// The price as last sent by MAX.
     pub fn price(&self) -> &str {
-        &self.price
+        self.spelling.split().0
     }
 
     /// The volume as last sent by MAX.
     pub fn volume(&self) -> &str {
-        &self.volume
+        self.spelling.split().1
     }
 
-    /// The volume as an exact number (never zero: zero-volume levels are removed).
+    /// The volume as an exact number (never zero: zero-volume levels are removed). Read again
+    /// from the kept spelling, which was checked on the way in: a level stays small.
     pub fn volume_value(&self) -> Decimal {
-        self.volume_value
+        Decimal::parse(self.volume()).unwrap_or_default()
+    }
+}
+
+impl PartialEq for Level {
+    fn eq(&self, other: &Level) -> bool {
+        self.spelling.split() == other.spelling.split()
+    }
+}
+
+impl Eq for Level {}
+
+/// Bytes a level keeps inline for its price and volume together; real levels ("60016.04",
+/// "0.008308") take well under half.
+const INLINE_SPELLING: usize = 30;
+
+/// A level's price and volume spellings side by side, inline when short: keeping or updating a
+/// level then allocates nothing, and a level is 32 bytes.
+#[derive(Clone, Debug)]
+enum Spelling {
+    Inline {
+        bytes: [u8; INLINE_SPELLING],
+        price_len: u8,
+        volume_len: u8,
+    },
+    Heap {
+        text: Box<str>,
+        price_len: usize,
+    },
+}
+
+impl Spelling {
+    fn new(price: &str, volume: &str) -> Spelling {
+        Spelling::inline(price, volume).unwrap_or_else(|| Spelling::Heap {
+            text: [price, volume].concat().into_boxed_str(),
+            price_len: price.len(),
+        })
     }
 
-    /// Overwrites the level in place, reusing the string buffers: the common update of an
-    /// existing level then allocates nothing.
-    fn set(&mut self, price: &str, volume: &str, volume_value: Decimal) {
-        self.price.clear();
-        self.price.push_str(price);
-        self.volume.clear();
-        self.volume.push_str(volume);
-        self.volume_value = volume_value;
+    /// `None` if the two do not fit inline.
+    fn inline(price: &str, volume: &str) -> Option<Spelling> {
+        let mut bytes = [0; INLINE_SPELLING];
+        let (price_bytes, rest) = bytes.split_at_mut_checked(price.len())?;
+        price_bytes.copy_from_slice(price.as_bytes());
+        rest.get_mut(..volume.len())?
+            .copy_from_slice(volume.as_bytes());
+        Some(Spelling::Inline {
+            bytes,
+            price_len: u8::try_from(price.len()).ok()?,
+            volume_len: u8::try_from(volume.len()).ok()?,
+        })
+    }
+
+    /// `(price, volume)`. Both were whole `&str`s when stored, so every cut falls on a char
+    /// boundary and the fallbacks to "" are never taken.
+    fn split(&self) -> (&str, &str) {
+        match self {
+            Spelling::Inline {
+                bytes,
+                price_len,
+                volume_len,
+            } => {
+                let (price, rest) = bytes.split_at(usize::from(*price_len));
+                let volume = rest.get(..usize::from(*volume_len)).unwrap_or_default();
+                (
+                    std::str::from_utf8(price).unwrap_or_default(),
+                    std::str::from_utf8(volume).unwrap_or_default(),
+                )
+            }
+            Spelling::Heap { text, price_len } => {
+                text.split_at_checked(*price_len).unwrap_or_default()
+            }
+        }
     }
 }
 
@@ -384,17 +450,8 @@ fn merge_levels(
     for (&(price_text, volume_text), &(price, volume)) in wire.iter().zip(parsed) {
         if volume.is_zero() {
             book.remove(&price);
-            continue;
-        }
-        match book.entry(price) {
-            Entry::Occupied(level) => level.into_mut().set(price_text, volume_text, volume),
-            Entry::Vacant(slot) => {
-                slot.insert(Level {
-                    price: price_text.to_owned(),
-                    volume: volume_text.to_owned(),
-                    volume_value: volume,
-                });
-            }
+        } else {
+            book.insert(price, Level::new(price_text, volume_text));
         }
     }
 }
