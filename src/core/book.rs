@@ -11,10 +11,15 @@
 //! invalidates it. An invalid book is cleared and serves nothing until the next snapshot: the
 //! caller must resubscribe, which is what [`Applied::Resync`] tells it.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use super::decimal::{Decimal, DecimalError};
+
+mod level;
+mod side;
+
+pub use level::Level;
+use side::BookSide;
 
 /// One `book` event (snapshot or update) as borrowed from the parsed wire frame.
 #[derive(Clone, Copy, Debug)]
@@ -25,108 +30,6 @@ pub struct BookFrame<'a> {
     /// `[price, volume]` pairs exactly as the wire spells them.
     pub asks: &'a [(&'a str, &'a str)],
     pub bids: &'a [(&'a str, &'a str)],
-}
-
-/// One price level. Keeps the wire strings so levels are handed out exactly as MAX sent them.
-#[derive(Clone, Debug)]
-pub struct Level {
-    spelling: Spelling,
-}
-
-impl Level {
-    fn new(price: &str, volume: &str) -> Level {
-        Level {
-            spelling: Spelling::new(price, volume),
-        }
-    }
-
-    /// The price as last sent by MAX.
-    pub fn price(&self) -> &str {
-        self.spelling.split().0
-    }
-
-    /// The volume as last sent by MAX.
-    pub fn volume(&self) -> &str {
-        self.spelling.split().1
-    }
-
-    /// The volume as an exact number (never zero: zero-volume levels are removed). Read again
-    /// from the kept spelling, which was checked on the way in: a level stays small.
-    pub fn volume_value(&self) -> Decimal {
-        Decimal::parse(self.volume()).unwrap_or_default()
-    }
-}
-
-impl PartialEq for Level {
-    fn eq(&self, other: &Level) -> bool {
-        self.spelling.split() == other.spelling.split()
-    }
-}
-
-impl Eq for Level {}
-
-/// Bytes a level keeps inline for its price and volume together; real levels ("60016.04",
-/// "0.008308") take well under half.
-const INLINE_SPELLING: usize = 30;
-
-/// A level's price and volume spellings side by side, inline when short: keeping or updating a
-/// level then allocates nothing, and a level is 32 bytes.
-#[derive(Clone, Debug)]
-enum Spelling {
-    Inline {
-        bytes: [u8; INLINE_SPELLING],
-        price_len: u8,
-        volume_len: u8,
-    },
-    Heap {
-        text: Box<str>,
-        price_len: usize,
-    },
-}
-
-impl Spelling {
-    fn new(price: &str, volume: &str) -> Spelling {
-        Spelling::inline(price, volume).unwrap_or_else(|| Spelling::Heap {
-            text: [price, volume].concat().into_boxed_str(),
-            price_len: price.len(),
-        })
-    }
-
-    /// `None` if the two do not fit inline.
-    fn inline(price: &str, volume: &str) -> Option<Spelling> {
-        let mut bytes = [0; INLINE_SPELLING];
-        let (price_bytes, rest) = bytes.split_at_mut_checked(price.len())?;
-        price_bytes.copy_from_slice(price.as_bytes());
-        rest.get_mut(..volume.len())?
-            .copy_from_slice(volume.as_bytes());
-        Some(Spelling::Inline {
-            bytes,
-            price_len: u8::try_from(price.len()).ok()?,
-            volume_len: u8::try_from(volume.len()).ok()?,
-        })
-    }
-
-    /// `(price, volume)`. Both were whole `&str`s when stored, so every cut falls on a char
-    /// boundary and the fallbacks to "" are never taken.
-    fn split(&self) -> (&str, &str) {
-        match self {
-            Spelling::Inline {
-                bytes,
-                price_len,
-                volume_len,
-            } => {
-                let (price, rest) = bytes.split_at(usize::from(*price_len));
-                let volume = rest.get(..usize::from(*volume_len)).unwrap_or_default();
-                (
-                    std::str::from_utf8(price).unwrap_or_default(),
-                    std::str::from_utf8(volume).unwrap_or_default(),
-                )
-            }
-            Spelling::Heap { text, price_len } => {
-                text.split_at_checked(*price_len).unwrap_or_default()
-            }
-        }
-    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -234,9 +137,8 @@ pub enum Applied {
 
 #[derive(Clone, Debug)]
 pub struct OrderBook {
-    asks: BTreeMap<Decimal, Level>,
-    /// Ascending like `asks`; iterated in reverse to get best-first.
-    bids: BTreeMap<Decimal, Level>,
+    asks: BookSide,
+    bids: BookSide,
     /// Meaningful only while in sync.
     last_update_id: u64,
     version: u64,
@@ -256,8 +158,8 @@ impl Default for OrderBook {
 impl OrderBook {
     pub fn new() -> Self {
         OrderBook {
-            asks: BTreeMap::new(),
-            bids: BTreeMap::new(),
+            asks: BookSide::new(Side::Ask),
+            bids: BookSide::new(Side::Bid),
             last_update_id: 0,
             version: 0,
             state: BookState::AwaitingSnapshot,
@@ -274,8 +176,8 @@ impl OrderBook {
         }
         self.asks.clear();
         self.bids.clear();
-        merge_levels(&mut self.asks, frame.asks, &self.parsed_asks);
-        merge_levels(&mut self.bids, frame.bids, &self.parsed_bids);
+        self.asks.apply(frame.asks, &self.parsed_asks);
+        self.bids.apply(frame.bids, &self.parsed_bids);
         if let Some(reason) = self.crossing() {
             return self.resync(reason);
         }
@@ -315,8 +217,8 @@ impl OrderBook {
         if let Err(reason) = self.parse_levels(frame) {
             return self.resync(reason);
         }
-        merge_levels(&mut self.asks, frame.asks, &self.parsed_asks);
-        merge_levels(&mut self.bids, frame.bids, &self.parsed_bids);
+        self.asks.apply(frame.asks, &self.parsed_asks);
+        self.bids.apply(frame.bids, &self.parsed_bids);
         // A crossed result is not rolled back: the book is cleared by the resync anyway.
         if let Some(reason) = self.crossing() {
             return self.resync(reason);
@@ -361,11 +263,11 @@ impl OrderBook {
     // The readers below need no state check: every way out of `InSync` clears both sides.
 
     pub fn best_bid(&self) -> Option<&Level> {
-        self.bids.values().next_back()
+        self.bids.best().map(|(_, level)| level)
     }
 
     pub fn best_ask(&self) -> Option<&Level> {
-        self.asks.values().next()
+        self.asks.best().map(|(_, level)| level)
     }
 
     /// Best ask minus best bid; `None` unless both sides have a level.
@@ -383,12 +285,12 @@ impl OrderBook {
 
     /// Asks, best (lowest) first.
     pub fn asks(&self) -> impl DoubleEndedIterator<Item = &Level> + ExactSizeIterator {
-        self.asks.values()
+        self.asks.levels()
     }
 
     /// Bids, best (highest) first.
     pub fn bids(&self) -> impl DoubleEndedIterator<Item = &Level> + ExactSizeIterator {
-        self.bids.values().rev()
+        self.bids.levels()
     }
 
     /// Number of levels as `(asks, bids)`.
@@ -397,9 +299,9 @@ impl OrderBook {
     }
 
     fn best_prices(&self) -> Option<(Decimal, Decimal)> {
-        let bid = self.bids.keys().next_back()?;
-        let ask = self.asks.keys().next()?;
-        Some((*bid, *ask))
+        let (bid, _) = self.bids.best()?;
+        let (ask, _) = self.asks.best()?;
+        Some((bid, ask))
     }
 
     fn crossing(&self) -> Option<ResyncReason> {
@@ -438,22 +340,6 @@ fn parse_side(
         parsed.push((price, volume));
     }
     Ok(())
-}
-
-/// Applies levels in wire order (a price repeated within a frame: the last one wins).
-/// `parsed` holds the values of `wire`, pair for pair.
-fn merge_levels(
-    book: &mut BTreeMap<Decimal, Level>,
-    wire: &[(&str, &str)],
-    parsed: &[(Decimal, Decimal)],
-) {
-    for (&(price_text, volume_text), &(price, volume)) in wire.iter().zip(parsed) {
-        if volume.is_zero() {
-            book.remove(&price);
-        } else {
-            book.insert(price, Level::new(price_text, volume_text));
-        }
-    }
 }
 
 #[cfg(test)]
