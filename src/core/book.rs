@@ -143,10 +143,6 @@ pub struct OrderBook {
     last_update_id: u64,
     version: u64,
     state: BookState,
-    /// Parsed `(price, volume)` of the frame being applied, kept between calls so that
-    /// validating a frame before touching the book allocates nothing once warmed up.
-    parsed_asks: Vec<(Decimal, Decimal)>,
-    parsed_bids: Vec<(Decimal, Decimal)>,
 }
 
 impl Default for OrderBook {
@@ -163,21 +159,17 @@ impl OrderBook {
             last_update_id: 0,
             version: 0,
             state: BookState::AwaitingSnapshot,
-            parsed_asks: Vec::new(),
-            parsed_bids: Vec::new(),
         }
     }
 
     /// Replaces the whole book, whatever its state. Zero-volume levels in a snapshot are skipped;
     /// an empty snapshot gives an empty book that is in sync.
     pub fn apply_snapshot(&mut self, frame: &BookFrame) -> Applied {
-        if let Err(reason) = self.parse_levels(frame) {
-            return self.resync(reason);
-        }
         self.asks.clear();
         self.bids.clear();
-        self.asks.apply(frame.asks, &self.parsed_asks);
-        self.bids.apply(frame.bids, &self.parsed_bids);
+        if let Err(reason) = self.apply_levels(frame) {
+            return self.resync(reason);
+        }
         if let Some(reason) = self.crossing() {
             return self.resync(reason);
         }
@@ -214,11 +206,9 @@ impl OrderBook {
                 last: frame.last_update_id,
             });
         }
-        if let Err(reason) = self.parse_levels(frame) {
+        if let Err(reason) = self.apply_levels(frame) {
             return self.resync(reason);
         }
-        self.asks.apply(frame.asks, &self.parsed_asks);
-        self.bids.apply(frame.bids, &self.parsed_bids);
         // A crossed result is not rolled back: the book is cleared by the resync anyway.
         if let Some(reason) = self.crossing() {
             return self.resync(reason);
@@ -314,32 +304,12 @@ impl OrderBook {
         Applied::Resync(reason)
     }
 
-    /// Parses every level of the frame into the scratch vectors, so that a bad level is found
-    /// before the book is touched.
-    fn parse_levels(&mut self, frame: &BookFrame) -> Result<(), ResyncReason> {
-        parse_side(Side::Ask, frame.asks, &mut self.parsed_asks)?;
-        parse_side(Side::Bid, frame.bids, &mut self.parsed_bids)
+    /// Applies both sides in wire order, stopping at the first level that is not a decimal. A
+    /// frame cut short that way leaves nothing behind: the caller resyncs, which clears the book.
+    fn apply_levels(&mut self, frame: &BookFrame) -> Result<(), ResyncReason> {
+        self.asks.apply(frame.asks)?;
+        self.bids.apply(frame.bids)
     }
-}
-
-fn parse_side(
-    side: Side,
-    levels: &[(&str, &str)],
-    parsed: &mut Vec<(Decimal, Decimal)>,
-) -> Result<(), ResyncReason> {
-    parsed.clear();
-    for (index, &(price, volume)) in levels.iter().enumerate() {
-        let invalid = |field, error| ResyncReason::InvalidLevel {
-            side,
-            index,
-            field,
-            error,
-        };
-        let price = Decimal::parse(price).map_err(|e| invalid(LevelField::Price, e))?;
-        let volume = Decimal::parse(volume).map_err(|e| invalid(LevelField::Volume, e))?;
-        parsed.push((price, volume));
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 //! instead, so a big frame costs O(n + m log m), never a shift per level.
 
 use super::level::Level;
-use super::Side;
+use super::{LevelField, ResyncReason, Side};
 use crate::core::decimal::Decimal;
 
 /// Above this many levels in a frame, the frame is merged as a sorted run.
@@ -54,17 +54,29 @@ impl BookSide {
         self.levels.iter().rev().map(|(_, level)| level)
     }
 
+    /// Reads the wire level at `index`: its rank, and whether its volume is zero.
+    fn read(&self, index: usize, price: &str, volume: &str) -> Result<(u128, bool), ResyncReason> {
+        let invalid = |field, error| ResyncReason::InvalidLevel {
+            side: self.side,
+            index,
+            field,
+            error,
+        };
+        let price = Decimal::parse(price).map_err(|e| invalid(LevelField::Price, e))?;
+        let volume = Decimal::parse(volume).map_err(|e| invalid(LevelField::Volume, e))?;
+        Ok((self.rank(price.units()), volume.is_zero()))
+    }
+
     /// Applies levels in wire order (a price repeated within a frame: the last one wins); volume
-    /// zero removes. `parsed` holds the values of `wire`, pair for pair.
-    pub(super) fn apply(&mut self, wire: &[(&str, &str)], parsed: &[(Decimal, Decimal)]) {
+    /// zero removes. Stops at the first level that is not a decimal, the ones before it applied.
+    pub(super) fn apply(&mut self, wire: &[(&str, &str)]) -> Result<(), ResyncReason> {
         if wire.len() > ONE_BY_ONE_LIMIT || (self.levels.is_empty() && wire.len() > 1) {
-            self.merge_run(wire, parsed);
-            return;
+            return self.merge_run(wire);
         }
-        for (&(price_text, volume_text), &(price, volume)) in wire.iter().zip(parsed) {
-            let rank = self.rank(price.units());
+        for (index, &(price_text, volume_text)) in wire.iter().enumerate() {
+            let (rank, removes) = self.read(index, price_text, volume_text)?;
             match self.levels.binary_search_by(|(other, _)| other.cmp(&rank)) {
-                Ok(at) if volume.is_zero() => {
+                Ok(at) if removes => {
                     self.levels.remove(at);
                 }
                 Ok(at) => {
@@ -72,30 +84,33 @@ impl BookSide {
                         *level = Level::new(price_text, volume_text);
                     }
                 }
-                Err(_) if volume.is_zero() => {}
+                Err(_) if removes => {}
                 Err(at) => self
                     .levels
                     .insert(at, (rank, Level::new(price_text, volume_text))),
             }
         }
+        Ok(())
     }
 
     /// The frame's levels sorted by rank (the last of each price in wire order kept), merged
-    /// with the side in one pass.
-    fn merge_run(&mut self, wire: &[(&str, &str)], parsed: &[(Decimal, Decimal)]) {
-        let mut run: Vec<(u128, usize)> = parsed
-            .iter()
-            .enumerate()
-            .map(|(index, (price, _))| (self.rank(price.units()), index))
-            .collect();
+    /// with the side in one pass. Every level is read before the side is touched.
+    fn merge_run(&mut self, wire: &[(&str, &str)]) -> Result<(), ResyncReason> {
+        let mut run = Vec::with_capacity(wire.len());
+        for (index, &(price, volume)) in wire.iter().enumerate() {
+            let (rank, removes) = self.read(index, price, volume)?;
+            run.push((rank, index, removes));
+        }
         // Stable: equal prices keep their wire order, so the last of a group is the latest.
-        run.sort_by_key(|&(rank, _)| rank);
+        run.sort_by_key(|&(rank, _, _)| rank);
         let mut kept = std::mem::take(&mut self.levels).into_iter().peekable();
         let mut merged = Vec::with_capacity(kept.len() + run.len());
         let mut run = run.into_iter().peekable();
-        while let Some((rank, mut index)) = run.next() {
-            while let Some(&(_, later)) = run.peek().filter(|(next, _)| *next == rank) {
-                index = later;
+        while let Some((rank, mut index, mut removes)) = run.next() {
+            while let Some(&(_, later, later_removes)) =
+                run.peek().filter(|(next, _, _)| *next == rank)
+            {
+                (index, removes) = (later, later_removes);
                 run.next();
             }
             while let Some(level) = kept.next_if(|(other, _)| *other < rank) {
@@ -103,16 +118,16 @@ impl BookSide {
             }
             // The frame's level replaces the kept one at its price.
             let _replaced = kept.next_if(|(other, _)| *other == rank);
-            if let (Some((price_text, volume_text)), Some((_, volume))) =
-                (wire.get(index), parsed.get(index))
-            {
-                if !volume.is_zero() {
+            match wire.get(index) {
+                Some((price_text, volume_text)) if !removes => {
                     merged.push((rank, Level::new(price_text, volume_text)));
                 }
+                _ => {}
             }
         }
         merged.extend(kept);
         self.levels = merged;
+        Ok(())
     }
 }
 
@@ -121,14 +136,9 @@ mod tests {
     use super::*;
 
     fn apply(side: &mut BookSide, wire: &[(&str, &str)]) {
-        let parsed: Vec<_> = wire
-            .iter()
-            .map(|&(price, volume)| {
-                let value = |text| Decimal::parse(text).unwrap_or_else(|e| panic!("{e}"));
-                (value(price), value(volume))
-            })
-            .collect();
-        side.apply(wire, &parsed);
+        if let Err(reason) = side.apply(wire) {
+            panic!("{reason}");
+        }
     }
 
     fn prices(side: &BookSide) -> Vec<&str> {
@@ -187,6 +197,27 @@ mod tests {
         apply(&mut bids, &[("9.5", "0")]);
         assert_eq!(prices(&asks), ["9", "9.5", "10", "11"]);
         assert_eq!(prices(&bids), ["11", "10"]);
+    }
+
+    #[test]
+    fn a_bad_level_is_named_in_both_ways_of_applying() {
+        for count in [2, 20] {
+            let mut wire = vec![("1", "1"); count];
+            wire[count - 1] = ("2", "1e3");
+            let mut bids = BookSide::new(Side::Bid);
+            apply(&mut bids, &[("0.5", "1")]);
+            match bids.apply(&wire) {
+                Err(ResyncReason::InvalidLevel {
+                    side, index, field, ..
+                }) => {
+                    assert_eq!(
+                        (side, index, field),
+                        (Side::Bid, count - 1, LevelField::Volume)
+                    );
+                }
+                other => panic!("{other:?}"),
+            }
+        }
     }
 
     #[test]
