@@ -8,8 +8,8 @@
 pub mod batch;
 pub mod book;
 pub mod decoder;
-mod dispatch;
 pub mod errors;
+mod dispatch;
 mod executor;
 mod frame_source;
 mod hooks;

@@ -35,10 +35,7 @@ pub struct BookMessage<'a> {
 /// sends it down the full decoder.
 pub fn read_book_message(frame: &[u8]) -> Option<BookMessage<'_>> {
     const BOOK_CHANNEL: &[u8] = br#""c":"book""#;
-    if !frame
-        .windows(BOOK_CHANNEL.len())
-        .any(|window| window == BOOK_CHANNEL)
-    {
+    if !frame.windows(BOOK_CHANNEL.len()).any(|window| window == BOOK_CHANNEL) {
         return None;
     }
     let text = std::str::from_utf8(frame).ok()?;
@@ -66,14 +63,7 @@ pub fn apply_message(book: &mut OrderBook, message: &BookMessage<'_>) -> Option<
 
 /// Whether a response belongs to the `book` channel of `market`.
 pub fn is_book_frame_of(response: &Response, market: &str) -> bool {
-    response
-        .channel
-        .as_ref()
-        .is_some_and(|c| c.as_str() == "book")
-        && response
-            .market
-            .as_ref()
-            .is_some_and(|m| m.as_str() == market)
+    response.channel.as_ref().is_some_and(|c| c.as_str() == "book") && response.market.as_ref().is_some_and(|m| m.as_str() == market)
 }
 
 /// Applies a book snapshot or update; `None` for any other event (e.g. `subscribed`).
@@ -96,20 +86,11 @@ pub fn apply_response(book: &mut OrderBook, response: &Response) -> Option<Appli
         asks: &asks,
         bids: &bids,
     };
-    Some(if is_snapshot {
-        book.apply_snapshot(&frame)
-    } else {
-        book.apply_update(&frame)
-    })
+    Some(if is_snapshot { book.apply_snapshot(&frame) } else { book.apply_update(&frame) })
 }
 
 fn borrowed_levels<'a>(levels: Option<&'a List<Level<'_>>>) -> Vec<(&'a str, &'a str)> {
-    levels.map_or_else(Vec::new, |list| {
-        list.0
-            .iter()
-            .map(|(price, volume)| (price.as_str(), volume.as_str()))
-            .collect()
-    })
+    levels.map_or_else(Vec::new, |list| list.0.iter().map(|(price, volume)| (price.as_str(), volume.as_str())).collect())
 }
 
 #[cfg(test)]
@@ -124,14 +105,8 @@ mod tests {
         let update = br#"{"c":"book","e":"update","M":"btcusdt","a":[["5337.3","0.01037"]],"b":[],"T":1591869939634,"fi":12141726,"li":12141726,"v":1725602999632}"#;
         let snapshot = decode(snapshot).unwrap();
         assert!(is_book_frame_of(&snapshot, "btcusdt") && !is_book_frame_of(&snapshot, "ethusdt"));
-        assert!(matches!(
-            apply_response(&mut book, &snapshot),
-            Some(Applied::Snapshot)
-        ));
-        assert!(matches!(
-            apply_response(&mut book, &decode(update).unwrap()),
-            Some(Applied::Update)
-        ));
+        assert!(matches!(apply_response(&mut book, &snapshot), Some(Applied::Snapshot)));
+        assert!(matches!(apply_response(&mut book, &decode(update).unwrap()), Some(Applied::Update)));
         assert_eq!(book.best_ask().map(|l| l.volume()), Some("0.01037"));
         assert_eq!(book.last_update_id(), Some(12141726));
     }
@@ -140,22 +115,10 @@ mod tests {
     fn the_fast_reader_agrees_with_the_full_decoder() {
         let frame = br#"{"c":"book","e":"snapshot","M":"btcusdt","a":[["5337.3","0.1"]],"b":[["5333.3","0.5"]],"T":1,"fi":7,"li":9,"v":3,"zz":[1]}"#;
         let message = read_book_message(frame).unwrap();
-        assert_eq!(
-            (
-                message.event,
-                message.market,
-                message.first_update_id,
-                message.last_update_id,
-                message.version
-            ),
-            ("snapshot", "btcusdt", 7, 9, 3)
-        );
+        assert_eq!((message.event, message.market, message.first_update_id, message.last_update_id, message.version), ("snapshot", "btcusdt", 7, 9, 3));
         assert_eq!(message.asks, vec![("5337.3", "0.1")]);
         let (mut fast, mut full) = (OrderBook::new(), OrderBook::new());
-        assert!(matches!(
-            apply_message(&mut fast, &message),
-            Some(Applied::Snapshot)
-        ));
+        assert!(matches!(apply_message(&mut fast, &message), Some(Applied::Snapshot)));
         let _ = apply_response(&mut full, &decode(frame).unwrap());
         assert_eq!(fast.best_bid(), full.best_bid());
         assert!(read_book_message(br#"{"c":"trade","e":"update","M":"x"}"#).is_none());
@@ -176,10 +139,7 @@ mod tests {
         let snapshot = decode(br#"{"c":"book","e":"snapshot","M":"x","a":[["2","1"]],"b":[["1","1"]],"fi":5,"li":5,"v":1}"#).unwrap();
         let _ = apply_response(&mut book, &snapshot);
         let bare = decode(br#"{"c":"book","e":"update","M":"x","a":[["2","3"]],"b":[]}"#).unwrap();
-        assert!(matches!(
-            apply_response(&mut book, &bare),
-            Some(Applied::Resync(_))
-        ));
+        assert!(matches!(apply_response(&mut book, &bare), Some(Applied::Resync(_))));
         assert!(!book.is_in_sync() && book.best_ask().is_none());
     }
 }

@@ -218,10 +218,7 @@ pub mod error_code {
 
     /// Whether the code says the credentials or nonce were refused.
     pub fn is_auth_failure(code: u32) -> bool {
-        matches!(
-            code,
-            NONCE_OUT_OF_WINDOW | AUTHENTICATION_FAILED | NONCE_REUSED
-        )
+        matches!(code, NONCE_OUT_OF_WINDOW | AUTHENTICATION_FAILED | NONCE_REUSED)
     }
 }
 

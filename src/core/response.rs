@@ -208,18 +208,11 @@ impl std::error::Error for DecodeError {}
 /// The frame is checked as UTF-8 once, as a whole (every frame from JS is: `encodeInto` of a
 /// well-formed string), and read as `&str`, so serde_json does not check each string again.
 pub fn decode(frame: &[u8]) -> Result<Response<'_>, DecodeError> {
-    let text = std::str::from_utf8(frame).map_err(|e| {
-        DecodeError(format!(
-            "invalid MAX message: invalid UTF-8 at byte {}",
-            e.valid_up_to()
-        ))
-    })?;
-    let response: Response =
-        serde_json::from_str(text).map_err(|e| DecodeError(format!("invalid MAX message: {e}")))?;
+    let text = std::str::from_utf8(frame)
+        .map_err(|e| DecodeError(format!("invalid MAX message: invalid UTF-8 at byte {}", e.valid_up_to())))?;
+    let response: Response = serde_json::from_str(text).map_err(|e| DecodeError(format!("invalid MAX message: {e}")))?;
     if response.event.is_none() {
-        return Err(DecodeError(
-            "invalid MAX message: it has no event (key `e`)".into(),
-        ));
+        return Err(DecodeError("invalid MAX message: it has no event (key `e`)".into()));
     }
     Ok(response)
 }
@@ -238,41 +231,24 @@ mod tests {
     #[test]
     fn a_bad_value_is_named_by_its_path() {
         let error = decode(br#"{"e":"update","tk":{"M":"btcusdt","O":5}}"#).unwrap_err();
-        assert!(
-            error
-                .message()
-                .contains("tk.O: invalid type: integer `5`, expected a string"),
-            "{error}"
-        );
+        assert!(error.message().contains("tk.O: invalid type: integer `5`, expected a string"), "{error}");
         let error = decode(br#"{"e":"update","o":[{"i":1},{"i":"x"}]}"#).unwrap_err();
         assert!(error.message().contains("o[1].i: invalid type"), "{error}");
         let error = decode(br#"{"e":"update","a":[["1","2"],["1"]]}"#).unwrap_err();
-        assert!(
-            error.message().contains("a[1]: invalid length 1"),
-            "{error}"
-        );
+        assert!(error.message().contains("a[1]: invalid length 1"), "{error}");
     }
 
     #[test]
     fn messages_without_an_event_or_not_objects_are_refused() {
-        assert!(decode(br#"{"T":1}"#)
-            .unwrap_err()
-            .message()
-            .contains("no event"));
-        assert!(decode(b"[1,2]")
-            .unwrap_err()
-            .message()
-            .contains("expected a Response object"));
+        assert!(decode(br#"{"T":1}"#).unwrap_err().message().contains("no event"));
+        assert!(decode(b"[1,2]").unwrap_err().message().contains("expected a Response object"));
         assert!(decode(b"{").is_err());
         assert!(decode(b"").is_err());
     }
 
     #[test]
     fn numbers_a_js_number_cannot_hold_are_refused() {
-        assert!(decode(br#"{"e":"x","T":9007199254740992}"#)
-            .unwrap_err()
-            .message()
-            .contains("T: integer"));
+        assert!(decode(br#"{"e":"x","T":9007199254740992}"#).unwrap_err().message().contains("T: integer"));
         assert!(decode(br#"{"e":"x","T":1e400}"#).is_err());
         assert!(decode(br#"{"e":"x","T":-5}"#).is_err());
         assert!(decode(br#"{"e":"x","T":1.5}"#).is_err());
@@ -286,53 +262,27 @@ mod tests {
         let response = decode(frame).unwrap();
         let status = &response.market_status.unwrap().0[0];
         let expected = 2.3333333333333333e117_f64;
-        assert_eq!(
-            status.minimal_base_amount.map(|f| f.0.to_bits()),
-            Some(expected.to_bits())
-        );
-        assert_eq!(
-            status.minimal_quote_amount.map(|f| f.0.to_bits()),
-            Some(expected.to_bits())
-        );
+        assert_eq!(status.minimal_base_amount.map(|f| f.0.to_bits()), Some(expected.to_bits()));
+        assert_eq!(status.minimal_quote_amount.map(|f| f.0.to_bits()), Some(expected.to_bits()));
         let short = decode(br#"{"e":"x","ms":[{"mba":0.0004,"mqa":-2E-3}]}"#).unwrap();
         let short = &short.market_status.unwrap().0[0];
-        assert_eq!(
-            (
-                short.minimal_base_amount.unwrap().0,
-                short.minimal_quote_amount.unwrap().0
-            ),
-            (0.0004, -0.002)
-        );
+        assert_eq!((short.minimal_base_amount.unwrap().0, short.minimal_quote_amount.unwrap().0), (0.0004, -0.002));
     }
 
     #[test]
     fn float_fields_refuse_other_types_and_infinities() {
-        for (value, problem) in [
-            (r#""5""#, "expected a number"),
-            ("true", "expected a number"),
-            ("[1]", "expected a number"),
-            ("1e400", "out of range"),
-        ] {
+        for (value, problem) in [(r#""5""#, "expected a number"), ("true", "expected a number"), ("[1]", "expected a number"), ("1e400", "out of range")] {
             let frame = format!(r#"{{"e":"x","ms":[{{"mba":{value}}}]}}"#);
             let error = decode(frame.as_bytes()).unwrap_err();
-            assert!(
-                error.message().contains("ms[0].mba: ") && error.message().contains(problem),
-                "{error}"
-            );
+            assert!(error.message().contains("ms[0].mba: ") && error.message().contains(problem), "{error}");
         }
         let absent = decode(br#"{"e":"x","ms":[{"mba":null}]}"#).unwrap();
-        assert!(absent.market_status.unwrap().0[0]
-            .minimal_base_amount
-            .is_none());
+        assert!(absent.market_status.unwrap().0[0].minimal_base_amount.is_none());
     }
 
     #[test]
     fn deep_nesting_is_an_error_not_a_crash() {
-        let deep = format!(
-            r#"{{"e":"x","zz":{}{}}}"#,
-            "[".repeat(100_000),
-            "]".repeat(100_000)
-        );
+        let deep = format!(r#"{{"e":"x","zz":{}{}}}"#, "[".repeat(100_000), "]".repeat(100_000));
         assert!(decode(deep.as_bytes()).is_err());
     }
 

@@ -97,9 +97,7 @@ impl<'de> Deserialize<'de> for Int {
             }
             fn visit_u64<E: de::Error>(self, number: u64) -> Result<Int, E> {
                 if number > MAX_SAFE_INTEGER {
-                    return Err(E::custom(format_args!(
-                        "integer {number} is larger than a JS number holds exactly (2^53 - 1)"
-                    )));
+                    return Err(E::custom(format_args!("integer {number} is larger than a JS number holds exactly (2^53 - 1)")));
                 }
                 Ok(Int(number))
             }
@@ -131,9 +129,7 @@ impl<'de> Deserialize<'de> for Time {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let Int(ms) = Int::deserialize(deserializer)?;
         if ms > MAX_DATE_MS {
-            return Err(de::Error::custom(format_args!(
-                "time {ms} ms is beyond what a JS Date holds (8.64e15 ms)"
-            )));
+            return Err(de::Error::custom(format_args!("time {ms} ms is beyond what a JS Date holds (8.64e15 ms)")));
         }
         Ok(Time(ms))
     }
@@ -159,17 +155,11 @@ impl<'de> Deserialize<'de> for Float {
         // The frame was valid JSON, so a value starting like a number is one, in a syntax
         // `str::parse` accepts.
         if !text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
-            return Err(de::Error::custom(format_args!(
-                "invalid type: expected a number, got {}",
-                super::error::quote(text)
-            )));
+            return Err(de::Error::custom(format_args!("invalid type: expected a number, got {}", super::error::quote(text))));
         }
         match text.parse::<f64>() {
             Ok(number) if number.is_finite() => Ok(Float(number)),
-            _ => Err(de::Error::custom(format_args!(
-                "number {} is out of range",
-                super::error::quote(text)
-            ))),
+            _ => Err(de::Error::custom(format_args!("number {} is out of range", super::error::quote(text)))),
         }
     }
 }
@@ -244,9 +234,7 @@ pub fn check_nesting<E: de::Error>(key: &str, raw: &RawValue) -> Result<(), E> {
             b'[' | b'{' => {
                 depth += 1;
                 if depth > MAX_NESTING {
-                    return Err(E::custom(format_args!(
-                        "{key}: nested deeper than {MAX_NESTING} levels"
-                    )));
+                    return Err(E::custom(format_args!("{key}: nested deeper than {MAX_NESTING} levels")));
                 }
             }
             b']' | b'}' => depth = depth.saturating_sub(1),
@@ -260,10 +248,7 @@ pub fn check_nesting<E: de::Error>(key: &str, raw: &RawValue) -> Result<(), E> {
 ///
 /// Not inlined: one copy per value type serves every table, which keeps the wasm small.
 #[inline(never)]
-pub fn read_field<'de, A: de::MapAccess<'de>, T: Deserialize<'de>>(
-    map: &mut A,
-    key: &str,
-) -> Result<Option<T>, A::Error> {
+pub fn read_field<'de, A: de::MapAccess<'de>, T: Deserialize<'de>>(map: &mut A, key: &str) -> Result<Option<T>, A::Error> {
     map.next_value().map_err(|e| at_path(key, &e))
 }
 
@@ -275,9 +260,7 @@ pub fn read_field<'de, A: de::MapAccess<'de>, T: Deserialize<'de>>(
 #[inline(never)]
 pub fn at_path<E: de::Error>(segment: &str, error: &E) -> E {
     let message = error.to_string();
-    let has_path = message
-        .split_once(": ")
-        .is_some_and(|(head, _)| !head.is_empty() && !head.contains(' '));
+    let has_path = message.split_once(": ").is_some_and(|(head, _)| !head.is_empty() && !head.contains(' '));
     if has_path {
         let separator = if message.starts_with('[') { "" } else { "." };
         E::custom(format_args!("{segment}{separator}{message}"))
