@@ -11,11 +11,15 @@
 //! invalidates it. An invalid book is cleared and serves nothing until the next snapshot: the
 //! caller must resubscribe, which is what [`Applied::Resync`] tells it.
 
-use std::collections::btree_map::Entry;
-use std::collections::BTreeMap;
 use std::fmt;
 
 use super::decimal::{Decimal, DecimalError};
+
+mod level;
+mod side;
+
+pub use level::Level;
+use side::BookSide;
 
 /// One `book` event (snapshot or update) as borrowed from the parsed wire frame.
 #[derive(Clone, Copy, Debug)]
@@ -26,41 +30,6 @@ pub struct BookFrame<'a> {
     /// `[price, volume]` pairs exactly as the wire spells them.
     pub asks: &'a [(&'a str, &'a str)],
     pub bids: &'a [(&'a str, &'a str)],
-}
-
-/// One price level. Keeps the wire strings so levels are handed out exactly as MAX sent them.
-#[derive(Clone, PartialEq, Eq, Debug)]
-pub struct Level {
-    price: String,
-    volume: String,
-    volume_value: Decimal,
-}
-
-impl Level {
-    /// The price as last sent by MAX.
-    pub fn price(&self) -> &str {
-        &self.price
-    }
-
-    /// The volume as last sent by MAX.
-    pub fn volume(&self) -> &str {
-        &self.volume
-    }
-
-    /// The volume as an exact number (never zero: zero-volume levels are removed).
-    pub fn volume_value(&self) -> Decimal {
-        self.volume_value
-    }
-
-    /// Overwrites the level in place, reusing the string buffers: the common update of an
-    /// existing level then allocates nothing.
-    fn set(&mut self, price: &str, volume: &str, volume_value: Decimal) {
-        self.price.clear();
-        self.price.push_str(price);
-        self.volume.clear();
-        self.volume.push_str(volume);
-        self.volume_value = volume_value;
-    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -168,17 +137,12 @@ pub enum Applied {
 
 #[derive(Clone, Debug)]
 pub struct OrderBook {
-    asks: BTreeMap<Decimal, Level>,
-    /// Ascending like `asks`; iterated in reverse to get best-first.
-    bids: BTreeMap<Decimal, Level>,
+    asks: BookSide,
+    bids: BookSide,
     /// Meaningful only while in sync.
     last_update_id: u64,
     version: u64,
     state: BookState,
-    /// Parsed `(price, volume)` of the frame being applied, kept between calls so that
-    /// validating a frame before touching the book allocates nothing once warmed up.
-    parsed_asks: Vec<(Decimal, Decimal)>,
-    parsed_bids: Vec<(Decimal, Decimal)>,
 }
 
 impl Default for OrderBook {
@@ -190,26 +154,22 @@ impl Default for OrderBook {
 impl OrderBook {
     pub fn new() -> Self {
         OrderBook {
-            asks: BTreeMap::new(),
-            bids: BTreeMap::new(),
+            asks: BookSide::new(Side::Ask),
+            bids: BookSide::new(Side::Bid),
             last_update_id: 0,
             version: 0,
             state: BookState::AwaitingSnapshot,
-            parsed_asks: Vec::new(),
-            parsed_bids: Vec::new(),
         }
     }
 
     /// Replaces the whole book, whatever its state. Zero-volume levels in a snapshot are skipped;
     /// an empty snapshot gives an empty book that is in sync.
     pub fn apply_snapshot(&mut self, frame: &BookFrame) -> Applied {
-        if let Err(reason) = self.parse_levels(frame) {
-            return self.resync(reason);
-        }
         self.asks.clear();
         self.bids.clear();
-        merge_levels(&mut self.asks, frame.asks, &self.parsed_asks);
-        merge_levels(&mut self.bids, frame.bids, &self.parsed_bids);
+        if let Err(reason) = self.apply_levels(frame) {
+            return self.resync(reason);
+        }
         if let Some(reason) = self.crossing() {
             return self.resync(reason);
         }
@@ -246,11 +206,9 @@ impl OrderBook {
                 last: frame.last_update_id,
             });
         }
-        if let Err(reason) = self.parse_levels(frame) {
+        if let Err(reason) = self.apply_levels(frame) {
             return self.resync(reason);
         }
-        merge_levels(&mut self.asks, frame.asks, &self.parsed_asks);
-        merge_levels(&mut self.bids, frame.bids, &self.parsed_bids);
         // A crossed result is not rolled back: the book is cleared by the resync anyway.
         if let Some(reason) = self.crossing() {
             return self.resync(reason);
@@ -295,11 +253,11 @@ impl OrderBook {
     // The readers below need no state check: every way out of `InSync` clears both sides.
 
     pub fn best_bid(&self) -> Option<&Level> {
-        self.bids.values().next_back()
+        self.bids.best().map(|(_, level)| level)
     }
 
     pub fn best_ask(&self) -> Option<&Level> {
-        self.asks.values().next()
+        self.asks.best().map(|(_, level)| level)
     }
 
     /// Best ask minus best bid; `None` unless both sides have a level.
@@ -317,12 +275,12 @@ impl OrderBook {
 
     /// Asks, best (lowest) first.
     pub fn asks(&self) -> impl DoubleEndedIterator<Item = &Level> + ExactSizeIterator {
-        self.asks.values()
+        self.asks.levels()
     }
 
     /// Bids, best (highest) first.
     pub fn bids(&self) -> impl DoubleEndedIterator<Item = &Level> + ExactSizeIterator {
-        self.bids.values().rev()
+        self.bids.levels()
     }
 
     /// Number of levels as `(asks, bids)`.
@@ -331,9 +289,9 @@ impl OrderBook {
     }
 
     fn best_prices(&self) -> Option<(Decimal, Decimal)> {
-        let bid = self.bids.keys().next_back()?;
-        let ask = self.asks.keys().next()?;
-        Some((*bid, *ask))
+        let (bid, _) = self.bids.best()?;
+        let (ask, _) = self.asks.best()?;
+        Some((bid, ask))
     }
 
     fn crossing(&self) -> Option<ResyncReason> {
@@ -346,56 +304,11 @@ impl OrderBook {
         Applied::Resync(reason)
     }
 
-    /// Parses every level of the frame into the scratch vectors, so that a bad level is found
-    /// before the book is touched.
-    fn parse_levels(&mut self, frame: &BookFrame) -> Result<(), ResyncReason> {
-        parse_side(Side::Ask, frame.asks, &mut self.parsed_asks)?;
-        parse_side(Side::Bid, frame.bids, &mut self.parsed_bids)
-    }
-}
-
-fn parse_side(
-    side: Side,
-    levels: &[(&str, &str)],
-    parsed: &mut Vec<(Decimal, Decimal)>,
-) -> Result<(), ResyncReason> {
-    parsed.clear();
-    for (index, &(price, volume)) in levels.iter().enumerate() {
-        let invalid = |field, error| ResyncReason::InvalidLevel {
-            side,
-            index,
-            field,
-            error,
-        };
-        let price = Decimal::parse(price).map_err(|e| invalid(LevelField::Price, e))?;
-        let volume = Decimal::parse(volume).map_err(|e| invalid(LevelField::Volume, e))?;
-        parsed.push((price, volume));
-    }
-    Ok(())
-}
-
-/// Applies levels in wire order (a price repeated within a frame: the last one wins).
-/// `parsed` holds the values of `wire`, pair for pair.
-fn merge_levels(
-    book: &mut BTreeMap<Decimal, Level>,
-    wire: &[(&str, &str)],
-    parsed: &[(Decimal, Decimal)],
-) {
-    for (&(price_text, volume_text), &(price, volume)) in wire.iter().zip(parsed) {
-        if volume.is_zero() {
-            book.remove(&price);
-            continue;
-        }
-        match book.entry(price) {
-            Entry::Occupied(level) => level.into_mut().set(price_text, volume_text, volume),
-            Entry::Vacant(slot) => {
-                slot.insert(Level {
-                    price: price_text.to_owned(),
-                    volume: volume_text.to_owned(),
-                    volume_value: volume,
-                });
-            }
-        }
+    /// Applies both sides in wire order, stopping at the first level that is not a decimal. A
+    /// frame cut short that way leaves nothing behind: the caller resyncs, which clears the book.
+    fn apply_levels(&mut self, frame: &BookFrame) -> Result<(), ResyncReason> {
+        self.asks.apply(frame.asks)?;
+        self.bids.apply(frame.bids)
     }
 }
 

@@ -43,49 +43,103 @@ impl Decimal {
     /// magnitude: the error names the first bad character if there is one, and only then a value
     /// that is too precise or too large.
     pub fn parse(text: &str) -> Result<Decimal, DecimalError> {
-        if text.is_empty() {
-            return Err(DecimalError::Empty);
+        match parse_common(text.as_bytes()) {
+            Some(value) => Ok(value),
+            None => parse_any(text),
         }
-        let mut seen_dot = false;
-        for (pos, byte) in text.bytes().enumerate() {
-            match byte {
-                b'0'..=b'9' => {}
-                b'.' if !seen_dot => seen_dot = true,
-                b'.' => return Err(DecimalError::MultipleDots { text: quote(text) }),
-                _ => return Err(DecimalError::bad_character(text, pos)),
-            }
-        }
-        let (int_digits, frac_digits) = text.split_once('.').unwrap_or((text, ""));
-        if int_digits.is_empty() || (seen_dot && frac_digits.is_empty()) {
-            return Err(DecimalError::MissingDigits { text: quote(text) });
-        }
+    }
+}
 
-        // Zeros past the 18th fraction digit change nothing ("0.10" pads as far as it likes);
-        // any other digit there would need rounding, which we refuse.
-        let frac_digits = frac_digits.trim_end_matches('0');
-        // The fraction in 10^-18 units: its digits scaled up to exactly 18 digits.
-        let Some(frac_scale) = FRACTION_SCALE.get(frac_digits.len()) else {
-            return Err(DecimalError::TooPrecise { text: quote(text) });
-        };
-        // At most 18 digits times a scale that makes 18 digits: below 10^18, no wrapping.
-        let frac = short_digits_value(frac_digits).wrapping_mul(*frac_scale);
+/// The spelling of nearly every wire price and volume, read in one pass: at most 19 integer
+/// digits, then optionally a `.` and 1 to 18 fraction digits. `None` for anything else (an
+/// error, a longer number), which [`parse_any`] then reads or explains.
+#[inline]
+fn parse_common(bytes: &[u8]) -> Option<Decimal> {
+    let mut int: u64 = 0;
+    let mut at = 0;
+    while let Some(digit) = bytes.get(at).map(|byte| byte.wrapping_sub(b'0')) {
+        if digit > 9 {
+            break;
+        }
+        // Wraps only past 19 digits, which the length check below refuses.
+        int = int.wrapping_mul(10).wrapping_add(u64::from(digit));
+        at += 1;
+    }
+    if at == 0 || at > 19 {
+        return None;
+    }
+    // Below 10^19 * 10^18 + 10^18, far under u128::MAX: no wrapping.
+    let whole = u128::from(int).wrapping_mul(ONE);
+    let Some(rest) = bytes.get(at..).filter(|rest| !rest.is_empty()) else {
+        return Some(Decimal(whole));
+    };
+    let (b'.', frac_digits) = rest.split_first()? else {
+        return None;
+    };
+    if frac_digits.is_empty() {
+        return None;
+    }
+    let scale = *FRACTION_SCALE.get(frac_digits.len())?;
+    let mut frac: u64 = 0;
+    for &byte in frac_digits {
+        let digit = byte.wrapping_sub(b'0');
+        if digit > 9 {
+            return None;
+        }
+        frac = frac.wrapping_mul(10).wrapping_add(u64::from(digit));
+    }
+    // At most 18 digits scaled to exactly 18: below 10^18.
+    Some(Decimal(
+        whole.wrapping_add(u128::from(frac.wrapping_mul(scale))),
+    ))
+}
 
-        let int_digits = int_digits.trim_start_matches('0');
-        let units = if int_digits.len() <= 19 {
-            // Below 10^19 * 10^18 + 10^18, far under u128::MAX: no wrapping. Every real price
-            // and volume takes this path, which avoids 128-bit overflow checks (library calls
-            // on wasm32).
-            let int = u128::from(short_digits_value(int_digits));
-            Some(int.wrapping_mul(ONE).wrapping_add(u128::from(frac)))
-        } else {
-            long_digits_value(int_digits)
-                .and_then(|int| int.checked_mul(ONE)?.checked_add(u128::from(frac)))
-        };
-        units
-            .map(Decimal)
-            .ok_or_else(|| DecimalError::TooLarge { text: quote(text) })
+/// Any decimal, with the error that names the problem: the general reader behind
+/// [`Decimal::parse`].
+fn parse_any(text: &str) -> Result<Decimal, DecimalError> {
+    if text.is_empty() {
+        return Err(DecimalError::Empty);
+    }
+    let mut seen_dot = false;
+    for (pos, byte) in text.bytes().enumerate() {
+        match byte {
+            b'0'..=b'9' => {}
+            b'.' if !seen_dot => seen_dot = true,
+            b'.' => return Err(DecimalError::MultipleDots { text: quote(text) }),
+            _ => return Err(DecimalError::bad_character(text, pos)),
+        }
+    }
+    let (int_digits, frac_digits) = text.split_once('.').unwrap_or((text, ""));
+    if int_digits.is_empty() || (seen_dot && frac_digits.is_empty()) {
+        return Err(DecimalError::MissingDigits { text: quote(text) });
     }
 
+    // Zeros past the 18th fraction digit change nothing ("0.10" pads as far as it likes);
+    // any other digit there would need rounding, which we refuse.
+    let frac_digits = frac_digits.trim_end_matches('0');
+    // The fraction in 10^-18 units: its digits scaled up to exactly 18 digits.
+    let Some(frac_scale) = FRACTION_SCALE.get(frac_digits.len()) else {
+        return Err(DecimalError::TooPrecise { text: quote(text) });
+    };
+    // At most 18 digits times a scale that makes 18 digits: below 10^18, no wrapping.
+    let frac = short_digits_value(frac_digits).wrapping_mul(*frac_scale);
+
+    let int_digits = int_digits.trim_start_matches('0');
+    let units = if int_digits.len() <= 19 {
+        // Below 10^19 * 10^18 + 10^18, far under u128::MAX: no wrapping, so no 128-bit
+        // overflow checks (library calls on wasm32).
+        let int = u128::from(short_digits_value(int_digits));
+        Some(int.wrapping_mul(ONE).wrapping_add(u128::from(frac)))
+    } else {
+        long_digits_value(int_digits)
+            .and_then(|int| int.checked_mul(ONE)?.checked_add(u128::from(frac)))
+    };
+    units
+        .map(Decimal)
+        .ok_or_else(|| DecimalError::TooLarge { text: quote(text) })
+}
+
+impl Decimal {
     pub const fn is_zero(self) -> bool {
         self.0 == 0
     }
@@ -411,6 +465,42 @@ mod tests {
             10_000_000_000_000_000_000 * ONE + ONE / 2
         );
         assert_eq!(d(&format!("{}1.5", "0".repeat(40))), d("1.5"));
+    }
+
+    #[test]
+    fn the_one_pass_reader_agrees_with_the_general_one() {
+        // Every string of up to 6 characters over digits, '.', and a stray byte, plus long
+        // digit runs around the one-pass limits (19 integer, 18 fraction digits).
+        let alphabet = ["0", "1", "9", ".", "x"];
+        let mut texts = vec![String::new()];
+        let mut layer = vec![String::new()];
+        for _ in 0..6 {
+            layer = layer
+                .iter()
+                .flat_map(|t| alphabet.iter().map(move |c| format!("{t}{c}")))
+                .collect();
+            texts.extend(layer.iter().cloned());
+        }
+        for int in 17..=21 {
+            for frac in [0, 1, 17, 18, 19, 20] {
+                let digits = |n: usize| "9876543210".chars().cycle().take(n).collect::<String>();
+                texts.push(if frac == 0 {
+                    digits(int)
+                } else {
+                    format!("{}.{}", digits(int), digits(frac))
+                });
+                texts.push(format!("{}.{}0", digits(int), digits(frac.min(18))));
+            }
+        }
+        let mut fast = 0;
+        for text in &texts {
+            if let Some(value) = parse_common(text.as_bytes()) {
+                fast += 1;
+                assert_eq!(parse_any(text), Ok(value), "{text:?}");
+            }
+            assert_eq!(Decimal::parse(text), parse_any(text), "{text:?}");
+        }
+        assert!(fast > 1000, "the one-pass reader took only {fast} strings");
     }
 
     #[test]
