@@ -55,13 +55,20 @@ fn every_documented_server_message_decodes_with_all_its_fields() {
     for (name, wire) in all {
         let text = wire.to_string();
         let response = decode(text.as_bytes()).unwrap_or_else(|e| panic!("{name}: {e}"));
-        assert_eq!(response.event.as_ref().map(|e| e.as_str()), wire["e"].as_str(), "{name}");
+        assert_eq!(
+            response.event.as_ref().map(|e| e.as_str()),
+            wire["e"].as_str(),
+            "{name}"
+        );
         let kept = decoded(&text);
         assert_eq!(normalized(&kept), normalized(&wire), "{name}");
         let mut tape = Tape::default();
         decode_to_tape(text.as_bytes(), &mut tape).unwrap();
         // Every documented key is modelled: no object has its extra bit set.
-        assert!(!has_extra(&tape, text.as_bytes()), "{name}: every documented key is modelled");
+        assert!(
+            !has_extra(&tape, text.as_bytes()),
+            "{name}: every documented key is modelled"
+        );
     }
 }
 
@@ -70,16 +77,22 @@ fn every_documented_server_message_decodes_with_all_its_fields() {
 fn has_extra(tape: &Tape, frame: &[u8]) -> bool {
     fn unknown(value: &Value, object: &maicoin_ws::core::schema::Object) -> bool {
         use maicoin_ws::core::schema::Kind;
-        let Value::Object(map) = value else { return false };
-        map.iter().any(|(key, item)| match object.index_of(key).map(|i| &object.fields[i].kind) {
-            None => true,
-            Some(Kind::Object(inner)) => unknown(item, inner),
-            Some(Kind::List(kind)) => match (kind, item) {
-                (Kind::Object(inner), Value::Array(items)) => items.iter().any(|i| unknown(i, inner)),
-                _ => false,
+        let Value::Object(map) = value else {
+            return false;
+        };
+        map.iter().any(
+            |(key, item)| match object.index_of(key).map(|i| &object.fields[i].kind) {
+                None => true,
+                Some(Kind::Object(inner)) => unknown(item, inner),
+                Some(Kind::List(kind)) => match (kind, item) {
+                    (Kind::Object(inner), Value::Array(items)) => {
+                        items.iter().any(|i| unknown(i, inner))
+                    }
+                    _ => false,
+                },
+                Some(_) => false,
             },
-            Some(_) => false,
-        })
+        )
     }
     let value: Value = serde_json::from_str(&tape_to_json(tape, frame)).unwrap();
     unknown(&value, &maicoin_ws::core::schema::RESPONSE)

@@ -21,20 +21,39 @@ fn generated_files_are_up_to_date() {
             stale.push(path);
         }
     }
-    assert!(stale.is_empty(), "stale generated files {stale:?}: run `UPDATE_GENERATED=1 cargo test --test schema`");
+    assert!(
+        stale.is_empty(),
+        "stale generated files {stale:?}: run `UPDATE_GENERATED=1 cargo test --test schema`"
+    );
 }
 
 #[test]
 fn every_object_and_constant_is_generated() {
     let [(_, readers), (_, constants), (_, payloads)] = generate::files();
     for object in maicoin_ws::core::schema::OBJECTS {
-        assert!(readers.contains(&format!("function read{}()", object.name)), "{}", object.name);
-        assert!(payloads.contains(&format!("export interface {} {{", object.name)), "{}", object.name);
+        assert!(
+            readers.contains(&format!("function read{}()", object.name)),
+            "{}",
+            object.name
+        );
+        assert!(
+            payloads.contains(&format!("export interface {} {{", object.name)),
+            "{}",
+            object.name
+        );
     }
     for table in maicoin_ws::core::protocol::WIRE_TABLES {
-        assert!(constants.contains(&format!("export const {} = Object.freeze({{", table.name)), "{}", table.name);
+        assert!(
+            constants.contains(&format!("export const {} = Object.freeze({{", table.name)),
+            "{}",
+            table.name
+        );
         for (name, wire, _) in table.entries {
-            assert!(constants.contains(&format!("  {name}: \"{wire}\",")), "{}.{name}", table.name);
+            assert!(
+                constants.contains(&format!("  {name}: \"{wire}\",")),
+                "{}.{name}",
+                table.name
+            );
         }
     }
 }

@@ -26,7 +26,10 @@ fn outcome_code(applied: Option<&Applied>) -> u8 {
 }
 
 fn level_pair(level: &Level) -> Array {
-    Array::of2(&JsValue::from_str(level.price()), &JsValue::from_str(level.volume()))
+    Array::of2(
+        &JsValue::from_str(level.price()),
+        &JsValue::from_str(level.volume()),
+    )
 }
 
 #[wasm_bindgen]
@@ -49,14 +52,25 @@ impl BookHandle {
     /// A book the app feeds itself, for `market` (e.g. "btcusdt").
     #[wasm_bindgen(constructor)]
     pub fn new(market: String) -> BookHandle {
-        BookHandle { cell: BookCell::new(0, Subscription::Book { market, depth: None }) }
+        BookHandle {
+            cell: BookCell::new(
+                0,
+                Subscription::Book {
+                    market,
+                    depth: None,
+                },
+            ),
+        }
     }
 
     /// Applies the raw frame that `encodeFrame` just wrote into wasm (no JS object is made);
     /// returns an outcome code.
     #[wasm_bindgen(js_name = applyEncoded)]
     pub fn apply_encoded(&self, length: usize) -> Result<u8, JsValue> {
-        let fast = with_frame(length, |frame| read_book_message(frame).map(|message| outcome_code(self.cell.borrow_mut().feed_message(&message).as_ref())));
+        let fast = with_frame(length, |frame| {
+            read_book_message(frame)
+                .map(|message| outcome_code(self.cell.borrow_mut().feed_message(&message).as_ref()))
+        });
         if let Some(outcome) = fast.flatten() {
             return Ok(outcome);
         }
@@ -141,12 +155,24 @@ impl BookHandle {
 
     /// The best `count` asks, lowest first, as `[price, volume]` wire strings.
     pub fn asks(&self, count: usize) -> Array {
-        self.cell.borrow().book.asks().take(count).map(level_pair).collect()
+        self.cell
+            .borrow()
+            .book
+            .asks()
+            .take(count)
+            .map(level_pair)
+            .collect()
     }
 
     /// The best `count` bids, highest first.
     pub fn bids(&self, count: usize) -> Array {
-        self.cell.borrow().book.bids().take(count).map(level_pair).collect()
+        self.cell
+            .borrow()
+            .book
+            .bids()
+            .take(count)
+            .map(level_pair)
+            .collect()
     }
 
     /// Whether the book changed since the last call (and clears the flag).

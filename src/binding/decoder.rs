@@ -38,7 +38,9 @@ pub fn input_buffer(capacity: usize) -> usize {
 #[wasm_bindgen(js_name = decodeResponse)]
 pub fn decode_response(len: usize) -> usize {
     DECODER.with(|cell| {
-        let Ok(mut guard) = cell.try_borrow_mut() else { return 0 };
+        let Ok(mut guard) = cell.try_borrow_mut() else {
+            return 0;
+        };
         let decoder = &mut *guard;
         let frame = &decoder.input[..len.min(decoder.input.len())];
         match decode_to_tape(frame, &mut decoder.tape) {
@@ -54,7 +56,11 @@ pub fn decode_response(len: usize) -> usize {
 /// Why the last frame could not be decoded.
 #[wasm_bindgen(js_name = decodeError)]
 pub fn decode_error() -> String {
-    DECODER.with(|cell| cell.try_borrow().map(|decoder| decoder.error.clone()).unwrap_or_default())
+    DECODER.with(|cell| {
+        cell.try_borrow()
+            .map(|decoder| decoder.error.clone())
+            .unwrap_or_default()
+    })
 }
 
 /// What the stream wants done with a decoded frame.
@@ -67,9 +73,14 @@ pub enum Route {
 
 /// Decodes the frame that `encodeFrame` wrote into the input buffer onto the tape. `classify`
 /// sees it first; for `Route::Build` the tape's address is returned.
-pub fn decode_frame(len: usize, classify: impl FnOnce(&Response) -> Route) -> Result<Option<usize>, String> {
+pub fn decode_frame(
+    len: usize,
+    classify: impl FnOnce(&Response) -> Route,
+) -> Result<Option<usize>, String> {
     DECODER.with(|cell| {
-        let mut guard = cell.try_borrow_mut().map_err(|_| "the decoder is busy".to_owned())?;
+        let mut guard = cell
+            .try_borrow_mut()
+            .map_err(|_| "the decoder is busy".to_owned())?;
         let decoder = &mut *guard;
         let frame = &decoder.input[..len.min(decoder.input.len())];
         decode_onto(&mut decoder.tape, frame, classify)
@@ -78,14 +89,23 @@ pub fn decode_frame(len: usize, classify: impl FnOnce(&Response) -> Route) -> Re
 
 /// Like [`decode_frame`], for a frame held elsewhere than the input buffer (a stream's batch);
 /// the tape's string offsets are then relative to `frame`.
-pub fn decode_bytes(frame: &[u8], classify: impl FnOnce(&Response) -> Route) -> Result<Option<usize>, String> {
+pub fn decode_bytes(
+    frame: &[u8],
+    classify: impl FnOnce(&Response) -> Route,
+) -> Result<Option<usize>, String> {
     DECODER.with(|cell| {
-        let mut guard = cell.try_borrow_mut().map_err(|_| "the decoder is busy".to_owned())?;
+        let mut guard = cell
+            .try_borrow_mut()
+            .map_err(|_| "the decoder is busy".to_owned())?;
         decode_onto(&mut guard.tape, frame, classify)
     })
 }
 
-fn decode_onto(tape: &mut Tape, frame: &[u8], classify: impl FnOnce(&Response) -> Route) -> Result<Option<usize>, String> {
+fn decode_onto(
+    tape: &mut Tape,
+    frame: &[u8],
+    classify: impl FnOnce(&Response) -> Route,
+) -> Result<Option<usize>, String> {
     let response = decode_with(frame, tape).map_err(|e| e.message().to_owned())?;
     match classify(&response) {
         Route::Skip => Ok(None),

@@ -8,8 +8,8 @@
 pub mod batch;
 pub mod book;
 pub mod decoder;
-pub mod errors;
 mod dispatch;
+pub mod errors;
 mod executor;
 mod frame_source;
 mod hooks;

@@ -12,7 +12,8 @@ use crate::core::request::{filters_from_value, Credentials, Request};
 use crate::core::subscription::Subscription;
 
 fn json_argument(text: &str, name: &str) -> Result<Value, JsValue> {
-    serde_json::from_str(text).map_err(|_| input_error(&InputError::type_error(name, "is not JSON-serializable")))
+    serde_json::from_str(text)
+        .map_err(|_| input_error(&InputError::type_error(name, "is not JSON-serializable")))
 }
 
 fn subscriptions_argument(text: &str, key: &str) -> Result<Vec<Subscription>, JsValue> {
@@ -23,39 +24,63 @@ fn subscriptions_argument(text: &str, key: &str) -> Result<Vec<Subscription>, Js
 #[wasm_bindgen(js_name = subscribeMessage)]
 pub fn subscribe_message(id: String, subscriptions: &str) -> Result<String, JsValue> {
     let subscriptions = subscriptions_argument(subscriptions, "subscriptions")?;
-    Ok(Request::Subscribe { id: Some(id), subscriptions }.message())
+    Ok(Request::Subscribe {
+        id: Some(id),
+        subscriptions,
+    }
+    .message())
 }
 
 /// The wire message of an `unsub` request.
 #[wasm_bindgen(js_name = unsubscribeMessage)]
 pub fn unsubscribe_message(id: String, subscriptions: &str) -> Result<String, JsValue> {
     let subscriptions = subscriptions_argument(subscriptions, "subscriptions")?;
-    Ok(Request::Unsubscribe { id: Some(id), subscriptions }.message())
+    Ok(Request::Unsubscribe {
+        id: Some(id),
+        subscriptions,
+    }
+    .message())
 }
 
 /// The wire message of a signed `auth` request; `filters` is JSON or empty for none.
 #[wasm_bindgen(js_name = authMessage)]
-pub fn auth_message(id: String, api_key: &str, api_secret: &str, nonce: f64, filters: &str) -> Result<String, JsValue> {
+pub fn auth_message(
+    id: String,
+    api_key: &str,
+    api_secret: &str,
+    nonce: f64,
+    filters: &str,
+) -> Result<String, JsValue> {
     let nonce = js_nonce(nonce)?;
     let filters = if filters.is_empty() {
         None
     } else {
         Some(filters_from_value(&json_argument(filters, "filters")?).map_err(|e| input_error(&e))?)
     };
-    let credentials = Credentials { api_key, api_secret };
-    Request::auth(id, &credentials, nonce, filters).map(|r| r.message()).map_err(|e| input_error(&e))
+    let credentials = Credentials {
+        api_key,
+        api_secret,
+    };
+    Request::auth(id, &credentials, nonce, filters)
+        .map(|r| r.message())
+        .map_err(|e| input_error(&e))
 }
 
 /// Reads a request from wire JSON and writes it back normalized (short action names).
 #[wasm_bindgen(js_name = normalizeRequest)]
 pub fn normalize_request(text: &str) -> Result<String, JsValue> {
-    Request::parse(text).map(|r| r.message()).map_err(|e| input_error(&e))
+    Request::parse(text)
+        .map(|r| r.message())
+        .map_err(|e| input_error(&e))
 }
 
 /// A JS number as a nonce: a non-negative safe integer.
 fn js_nonce(nonce: f64) -> Result<u64, JsValue> {
     if !(nonce.is_finite() && nonce >= 0.0 && nonce.fract() == 0.0) {
-        return Err(input_error(&InputError::type_error("nonce", "must be a non-negative integer (ms since the epoch)")));
+        return Err(input_error(&InputError::type_error(
+            "nonce",
+            "must be a non-negative integer (ms since the epoch)",
+        )));
     }
     Ok(nonce as u64)
 }

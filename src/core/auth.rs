@@ -29,6 +29,9 @@ mod tests {
     #[test]
     fn signature_is_lowercase_hex_of_hmac_sha256_over_the_nonce() {
         let signature = super::sign("secret", 1591690054859);
-        assert_eq!(signature, "a8b5850dc52906d5f9cccba81f882bf53982ddafc595c21338609ff3e5cdfb2c");
+        assert_eq!(
+            signature,
+            "a8b5850dc52906d5f9cccba81f882bf53982ddafc595c21338609ff3e5cdfb2c"
+        );
     }
 }

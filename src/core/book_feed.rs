@@ -7,7 +7,9 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqA
 
 use super::book::{Applied, BookFrame, OrderBook};
 use super::protocol::{Channel, Event};
-use super::response::{Response, ASKS, BIDS, CHANNEL, EVENT, FIRST_UPDATE_ID, LAST_UPDATE_ID, MARKET, VERSION};
+use super::response::{
+    Response, ASKS, BIDS, CHANNEL, EVENT, FIRST_UPDATE_ID, LAST_UPDATE_ID, MARKET, VERSION,
+};
 use super::schema::RESPONSE;
 use super::wire::{Level, List};
 
@@ -118,7 +120,9 @@ impl<'de> Visitor<'de> for Want {
             Want::Levels => {
                 let mut levels = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
                 while let Some(part) = seq.next_element_seed(Want::Level)? {
-                    let Part::Level(level) = part else { return Err(decline()) };
+                    let Part::Level(level) = part else {
+                        return Err(decline());
+                    };
                     levels.push(level);
                 }
                 Ok(Part::Levels(levels))
@@ -145,7 +149,9 @@ impl<'de> Visitor<'de> for Want {
         // Which top-level fields were seen: c, e and M must be, each field at most once.
         let (mut seen, mut repeated) = (0u32, false);
         while let Some(key) = map.next_key_seed(Want::Str)? {
-            let Part::Str(key) = key else { return Err(decline()) };
+            let Part::Str(key) = key else {
+                return Err(decline());
+            };
             let index = RESPONSE.index_of(key);
             if let Some(index) = index {
                 repeated |= seen & (1 << index) != 0;
@@ -188,12 +194,17 @@ impl<'de> Visitor<'de> for Want {
 /// inside a string never makes a frame of another channel a book frame.
 pub fn read_book_message(frame: &[u8]) -> Option<BookMessage<'_>> {
     const BOOK_CHANNEL: &[u8] = br#""c":"book""#;
-    if !frame.windows(BOOK_CHANNEL.len()).any(|window| window == BOOK_CHANNEL) {
+    if !frame
+        .windows(BOOK_CHANNEL.len())
+        .any(|window| window == BOOK_CHANNEL)
+    {
         return None;
     }
     let text = std::str::from_utf8(frame).ok()?;
     let mut deserializer = serde_json::Deserializer::from_str(text);
-    let Part::Frame(message) = deserializer.deserialize_any(Want::Frame).ok()? else { return None };
+    let Part::Frame(message) = deserializer.deserialize_any(Want::Frame).ok()? else {
+        return None;
+    };
     deserializer.end().ok()?;
     (message.channel == Channel::Book.as_str()).then_some(message)
 }
@@ -219,7 +230,14 @@ pub fn apply_message(book: &mut OrderBook, message: &BookMessage<'_>) -> Option<
 
 /// Whether a response belongs to the `book` channel of `market`.
 pub fn is_book_frame_of(response: &Response, market: &str) -> bool {
-    response.channel.as_ref().is_some_and(|c| c.as_str() == Channel::Book.as_str()) && response.market.as_ref().is_some_and(|m| m.as_str() == market)
+    response
+        .channel
+        .as_ref()
+        .is_some_and(|c| c.as_str() == Channel::Book.as_str())
+        && response
+            .market
+            .as_ref()
+            .is_some_and(|m| m.as_str() == market)
 }
 
 /// Applies a book snapshot or update; `None` for any other event (e.g. `subscribed`).
@@ -242,11 +260,20 @@ pub fn apply_response(book: &mut OrderBook, response: &Response) -> Option<Appli
         asks: &asks,
         bids: &bids,
     };
-    Some(if is_snapshot { book.apply_snapshot(&frame) } else { book.apply_update(&frame) })
+    Some(if is_snapshot {
+        book.apply_snapshot(&frame)
+    } else {
+        book.apply_update(&frame)
+    })
 }
 
 fn borrowed_levels<'a>(levels: Option<&'a List<Level<'_>>>) -> Vec<(&'a str, &'a str)> {
-    levels.map_or_else(Vec::new, |list| list.0.iter().map(|(price, volume)| (price.as_str(), volume.as_str())).collect())
+    levels.map_or_else(Vec::new, |list| {
+        list.0
+            .iter()
+            .map(|(price, volume)| (price.as_str(), volume.as_str()))
+            .collect()
+    })
 }
 
 #[cfg(test)]
@@ -262,8 +289,14 @@ mod tests {
             br#"{"c":"book","e":"update","M":"btcusdt","a":[["5337.3","0.01037"]],"b":[],"T":1591869939634,"fi":12141726,"li":12141726,"v":1725602999632}"#;
         let snapshot = decode(snapshot).unwrap();
         assert!(is_book_frame_of(&snapshot, "btcusdt") && !is_book_frame_of(&snapshot, "ethusdt"));
-        assert!(matches!(apply_response(&mut book, &snapshot), Some(Applied::Snapshot)));
-        assert!(matches!(apply_response(&mut book, &decode(update).unwrap()), Some(Applied::Update)));
+        assert!(matches!(
+            apply_response(&mut book, &snapshot),
+            Some(Applied::Snapshot)
+        ));
+        assert!(matches!(
+            apply_response(&mut book, &decode(update).unwrap()),
+            Some(Applied::Update)
+        ));
         assert_eq!(book.best_ask().map(|l| l.volume()), Some("0.01037"));
         assert_eq!(book.last_update_id(), Some(12141726));
     }
@@ -272,10 +305,22 @@ mod tests {
     fn the_fast_reader_agrees_with_the_full_decoder() {
         let frame = br#"{"c":"book","e":"snapshot","M":"btcusdt","a":[["5337.3","0.1"]],"b":[["5333.3","0.5"]],"T":1,"fi":7,"li":9,"v":3,"zz":[1]}"#;
         let message = read_book_message(frame).unwrap();
-        assert_eq!((message.event, message.market, message.first_update_id, message.last_update_id, message.version), ("snapshot", "btcusdt", 7, 9, 3));
+        assert_eq!(
+            (
+                message.event,
+                message.market,
+                message.first_update_id,
+                message.last_update_id,
+                message.version
+            ),
+            ("snapshot", "btcusdt", 7, 9, 3)
+        );
         assert_eq!(message.asks, vec![("5337.3", "0.1")]);
         let (mut fast, mut full) = (OrderBook::new(), OrderBook::new());
-        assert!(matches!(apply_message(&mut fast, &message), Some(Applied::Snapshot)));
+        assert!(matches!(
+            apply_message(&mut fast, &message),
+            Some(Applied::Snapshot)
+        ));
         let _ = apply_response(&mut full, &decode(frame).unwrap());
         assert_eq!(fast.best_bid(), full.best_bid());
         assert!(read_book_message(br#"{"c":"trade","e":"update","M":"x"}"#).is_none());
@@ -287,7 +332,10 @@ mod tests {
     fn only_the_top_level_channel_makes_a_book_frame() {
         let mut book = OrderBook::new();
         let snapshot = br#"{"c":"book","e":"snapshot","M":"btcusdt","a":[["2","1"]],"b":[["1","1"]],"fi":5,"li":5,"v":1}"#;
-        assert!(matches!(apply_message(&mut book, &read_book_message(snapshot).unwrap()), Some(Applied::Snapshot)));
+        assert!(matches!(
+            apply_message(&mut book, &read_book_message(snapshot).unwrap()),
+            Some(Applied::Snapshot)
+        ));
         // Frames of other channels that hold `"c":"book"` nested in an unknown key, in a list, or
         // inside a string, with everything else a book snapshot would have.
         let others: [&[u8]; 5] = [
@@ -301,7 +349,10 @@ mod tests {
             let text = std::str::from_utf8(frame).unwrap();
             assert!(read_book_message(frame).is_none(), "fast path took {text}");
             let response = decode(frame).unwrap();
-            assert!(!is_book_frame_of(&response, "btcusdt"), "full decoder took {text}");
+            assert!(
+                !is_book_frame_of(&response, "btcusdt"),
+                "full decoder took {text}"
+            );
             assert!(apply_message_if_book(&mut book, frame).is_none(), "{text}");
         }
         assert_eq!(book.last_update_id(), Some(5));
@@ -333,7 +384,10 @@ mod tests {
         let snapshot = decode(br#"{"c":"book","e":"snapshot","M":"x","a":[["2","1"]],"b":[["1","1"]],"fi":5,"li":5,"v":1}"#).unwrap();
         let _ = apply_response(&mut book, &snapshot);
         let bare = decode(br#"{"c":"book","e":"update","M":"x","a":[["2","3"]],"b":[]}"#).unwrap();
-        assert!(matches!(apply_response(&mut book, &bare), Some(Applied::Resync(_))));
+        assert!(matches!(
+            apply_response(&mut book, &bare),
+            Some(Applied::Resync(_))
+        ));
         assert!(!book.is_in_sync() && book.best_ask().is_none());
     }
 }

@@ -23,11 +23,19 @@ pub struct InputError {
 
 impl InputError {
     pub fn type_error(field: impl Into<String>, problem: impl Into<String>) -> Self {
-        InputError { kind: InputErrorKind::Type, field: field.into(), problem: problem.into() }
+        InputError {
+            kind: InputErrorKind::Type,
+            field: field.into(),
+            problem: problem.into(),
+        }
     }
 
     pub fn range_error(field: impl Into<String>, problem: impl Into<String>) -> Self {
-        InputError { kind: InputErrorKind::Range, field: field.into(), problem: problem.into() }
+        InputError {
+            kind: InputErrorKind::Range,
+            field: field.into(),
+            problem: problem.into(),
+        }
     }
 }
 

@@ -10,10 +10,15 @@ use super::schema::{Kind, Object, EVENT_KEY, OBJECTS, RESPONSE};
 
 /// Each generated file: its path in the repository and its text.
 pub fn files() -> [(&'static str, String); 3] {
-    [("js/generated/readers.js", readers_js()), ("js/generated/constants.js", constants_js()), ("js/generated/payloads.d.ts", payloads_dts())]
+    [
+        ("js/generated/readers.js", readers_js()),
+        ("js/generated/constants.js", constants_js()),
+        ("js/generated/payloads.d.ts", payloads_dts()),
+    ]
 }
 
-const HEADER: &str = "Generated from src/core/schema.rs and src/core/protocol.rs by `cargo test --test schema`\n\
+const HEADER: &str =
+    "Generated from src/core/schema.rs and src/core/protocol.rs by `cargo test --test schema`\n\
 // (UPDATE_GENERATED=1 rewrites it). Do not edit: change the Rust tables.";
 
 /// The JS expression that reads a value of `kind` off the tape.
@@ -44,17 +49,40 @@ pub fn readers_js() -> String {
     for object in OBJECTS {
         let _ = writeln!(out, "  function read{}() {{", object.name);
         out.push_str("    const m = num();\n");
-        let first_required = object.fields.first().filter(|field| required(object, field.key));
+        let first_required = object
+            .fields
+            .first()
+            .filter(|field| required(object, field.key));
         match first_required {
             Some(field) => {
-                let _ = writeln!(out, "    const o = {{ {}: {} }};", field.name, reader(&field.kind));
+                let _ = writeln!(
+                    out,
+                    "    const o = {{ {}: {} }};",
+                    field.name,
+                    reader(&field.kind)
+                );
             }
             None => out.push_str("    const o = {};\n"),
         }
-        for (index, field) in object.fields.iter().enumerate().skip(usize::from(first_required.is_some())) {
-            let _ = writeln!(out, "    if (m & 0x{:x}) o.{} = {};", 1u32 << index, field.name, reader(&field.kind));
+        for (index, field) in object
+            .fields
+            .iter()
+            .enumerate()
+            .skip(usize::from(first_required.is_some()))
+        {
+            let _ = writeln!(
+                out,
+                "    if (m & 0x{:x}) o.{} = {};",
+                1u32 << index,
+                field.name,
+                reader(&field.kind)
+            );
         }
-        let _ = writeln!(out, "    if (m & 0x{:x}) o.extra = extra();", object.extra_bit());
+        let _ = writeln!(
+            out,
+            "    if (m & 0x{:x}) o.extra = extra();",
+            object.extra_bit()
+        );
         out.push_str("    return o;\n  }\n\n");
     }
     let _ = writeln!(out, "  return read{};\n}}", RESPONSE.name);
@@ -63,7 +91,11 @@ pub fn readers_js() -> String {
 
 /// A doc comment at `indent`, or nothing when `doc` is empty.
 fn doc_comment(doc: &str, indent: &str) -> String {
-    let lines: Vec<&str> = doc.lines().map(str::trim).filter(|line| !line.is_empty()).collect();
+    let lines: Vec<&str> = doc
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .collect();
     match lines.as_slice() {
         [] => String::new(),
         [line] => format!("{indent}/** {line} */\n"),
@@ -80,7 +112,12 @@ fn doc_comment(doc: &str, indent: &str) -> String {
 pub fn constants_js() -> String {
     let mut out = format!("// {HEADER}\n\n/** The production endpoint. */\nexport const MAX_WS_URI = \"{MAX_WS_URI}\";\n");
     for table in WIRE_TABLES {
-        let _ = write!(out, "\n{}export const {} = Object.freeze({{\n", doc_comment(table.doc, ""), table.name);
+        let _ = write!(
+            out,
+            "\n{}export const {} = Object.freeze({{\n",
+            doc_comment(table.doc, ""),
+            table.name
+        );
         for (name, wire, _) in table.entries {
             let _ = writeln!(out, "  {name}: \"{wire}\",");
         }
@@ -104,9 +141,17 @@ fn ts_type(kind: &Kind) -> String {
 }
 
 fn constant_declaration(table: &WireTable) -> String {
-    let mut out = format!("{}export declare const {}: {{\n", doc_comment(table.doc, ""), table.name);
+    let mut out = format!(
+        "{}export declare const {}: {{\n",
+        doc_comment(table.doc, ""),
+        table.name
+    );
     for (name, wire, doc) in table.entries {
-        let _ = writeln!(out, "{}  readonly {name}: \"{wire}\";", doc_comment(doc, "  "));
+        let _ = writeln!(
+            out,
+            "{}  readonly {name}: \"{wire}\";",
+            doc_comment(doc, "  ")
+        );
     }
     out + "};\n"
 }
@@ -123,7 +168,11 @@ pub fn payloads_dts() -> String {
     }
     out.push_str("\n/** The wire strings of each constant object, as a union type. */\n");
     for table in WIRE_TABLES {
-        let _ = writeln!(out, "export type {0}Name = (typeof {0})[keyof typeof {0}];", table.name);
+        let _ = writeln!(
+            out,
+            "export type {0}Name = (typeof {0})[keyof typeof {0}];",
+            table.name
+        );
     }
     let depths: Vec<String> = BOOK_DEPTHS.iter().map(u64::to_string).collect();
     let _ = writeln!(out, "\n/** Book depths the server accepts (it sends 50 levels when none is asked for). */\nexport type BookDepth = {};", depths.join(" | "));
@@ -137,10 +186,21 @@ pub fn payloads_dts() -> String {
          export type Level = [price: string, volume: string];\n",
     );
     for object in OBJECTS {
-        let _ = write!(out, "\n{}export interface {} {{\n", doc_comment(object.doc, ""), object.name);
+        let _ = write!(
+            out,
+            "\n{}export interface {} {{\n",
+            doc_comment(object.doc, ""),
+            object.name
+        );
         for field in object.fields {
             let optional = if required(object, field.key) { "" } else { "?" };
-            let _ = writeln!(out, "{}  {}{optional}: {};", doc_comment(field.doc, "  "), field.name, ts_type(&field.kind));
+            let _ = writeln!(
+                out,
+                "{}  {}{optional}: {};",
+                doc_comment(field.doc, "  "),
+                field.name,
+                ts_type(&field.kind)
+            );
         }
         out.push_str("  extra?: Extra;\n}\n");
     }

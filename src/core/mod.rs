@@ -10,8 +10,8 @@ pub mod error;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod generate;
 pub mod protocol;
-pub mod reader;
 pub mod rate_limit;
+pub mod reader;
 pub mod reconnect;
 pub mod request;
 pub mod response;

@@ -228,7 +228,10 @@ pub mod error_code {
 
     /// Whether the code says the credentials or nonce were refused.
     pub fn is_auth_failure(code: u32) -> bool {
-        matches!(code, NONCE_OUT_OF_WINDOW | AUTHENTICATION_FAILED | NONCE_REUSED)
+        matches!(
+            code,
+            NONCE_OUT_OF_WINDOW | AUTHENTICATION_FAILED | NONCE_REUSED
+        )
     }
 }
 
@@ -282,10 +285,21 @@ mod tests {
         assert_eq!(Event::TABLE.entries.len(), Event::ALL.len());
         for table in WIRE_TABLES {
             for (index, (name, wire, _)) in table.entries.iter().enumerate() {
-                assert!(table.entries.iter().skip(index + 1).all(|(n, w, _)| n != name && w != wire), "{}.{name}", table.name);
+                assert!(
+                    table
+                        .entries
+                        .iter()
+                        .skip(index + 1)
+                        .all(|(n, w, _)| n != name && w != wire),
+                    "{}.{name}",
+                    table.name
+                );
             }
         }
         assert_eq!(Action::TABLE.entries[0], ("SUBSCRIBE", "sub", ""));
-        assert_eq!(Channel::TABLE.entries[6].2, " Where private data arrives; chosen by auth filters, never subscribed to.\n");
+        assert_eq!(
+            Channel::TABLE.entries[6].2,
+            " Where private data arrives; chosen by auth filters, never subscribed to.\n"
+        );
     }
 }

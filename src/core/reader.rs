@@ -18,10 +18,19 @@ use super::tape::{Tape, ABSENT};
 use super::wire::{at_path, check_nesting, Extra, Text, MAX_DATE_MS};
 
 /// Decodes `frame`, a whole JSON text, as a value of `kind` (an object of the schema) onto `tape`.
-pub fn write_frame(frame: &str, kind: &'static Kind, tape: &mut Tape) -> Result<(), serde_json::Error> {
+pub fn write_frame(
+    frame: &str,
+    kind: &'static Kind,
+    tape: &mut Tape,
+) -> Result<(), serde_json::Error> {
     tape.begin(frame.as_bytes());
     let mut deserializer = serde_json::Deserializer::from_str(frame);
-    deserializer.deserialize_any(ValueVisitor { kind, tape: &mut *tape, nullable: false, root: true })?;
+    deserializer.deserialize_any(ValueVisitor {
+        kind,
+        tape: &mut *tape,
+        nullable: false,
+        root: true,
+    })?;
     deserializer.end()?;
     tape.finish();
     Ok(())
@@ -39,8 +48,17 @@ impl<'de> DeserializeSeed<'de> for ValueSeed<'_> {
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
         match self.kind {
-            Kind::Float => float(<&RawValue>::deserialize(deserializer)?, self.tape, self.nullable),
-            kind => deserializer.deserialize_any(ValueVisitor { kind, tape: self.tape, nullable: self.nullable, root: false }),
+            Kind::Float => float(
+                <&RawValue>::deserialize(deserializer)?,
+                self.tape,
+                self.nullable,
+            ),
+            kind => deserializer.deserialize_any(ValueVisitor {
+                kind,
+                tape: self.tape,
+                nullable: self.nullable,
+                root: false,
+            }),
         }
     }
 }
@@ -55,14 +73,20 @@ fn float<E: de::Error>(raw: &RawValue, tape: &mut Tape, nullable: bool) -> Resul
     // The frame is valid JSON, so a value starting like a number is one, in a syntax
     // `str::parse` accepts.
     if !text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
-        return Err(E::custom(format_args!("invalid type: expected a number, got {}", Quoted(text))));
+        return Err(E::custom(format_args!(
+            "invalid type: expected a number, got {}",
+            Quoted(text)
+        )));
     }
     match text.parse::<f64>() {
         Ok(number) if number.is_finite() => {
             tape.number(number);
             Ok(true)
         }
-        _ => Err(E::custom(format_args!("number {} is out of range", Quoted(text)))),
+        _ => Err(E::custom(format_args!(
+            "number {} is out of range",
+            Quoted(text)
+        ))),
     }
 }
 
@@ -114,13 +138,19 @@ impl fmt::Display for Got<'_> {
 #[cold]
 #[inline(never)]
 fn wrong_type<E: de::Error>(got: Got<'_>, kind: &'static Kind) -> E {
-    E::custom(format_args!("invalid type: {got}, expected {}", Expected(kind)))
+    E::custom(format_args!(
+        "invalid type: {got}, expected {}",
+        Expected(kind)
+    ))
 }
 
 #[cold]
 #[inline(never)]
 fn wrong_value<E: de::Error>(got: Got<'_>, kind: &'static Kind) -> E {
-    E::custom(format_args!("invalid value: {got}, expected {}", Expected(kind)))
+    E::custom(format_args!(
+        "invalid value: {got}, expected {}",
+        Expected(kind)
+    ))
 }
 
 /// A float as its shortest decimal that reads back to it, for error messages only (without
@@ -132,7 +162,11 @@ impl fmt::Display for FloatText {
         let value = self.0;
         let magnitude = value.abs();
         if !(1e-7..1e15).contains(&magnitude) {
-            return f.write_str(if magnitude < 1.0 { "a tiny number" } else { "a huge number" });
+            return f.write_str(if magnitude < 1.0 {
+                "a tiny number"
+            } else {
+                "a huge number"
+            });
         }
         for decimals in 0..=17u32 {
             let scaled = (magnitude * 10f64.powi(decimals as i32)).round();
@@ -142,7 +176,11 @@ impl fmt::Display for FloatText {
             let digits = (scaled as u64).to_string();
             let digits = format!("{digits:0>width$}", width = decimals as usize + 1);
             let (whole, fraction) = digits.split_at(digits.len() - decimals as usize);
-            let text = format!("{}{whole}.{}", if value < 0.0 { "-" } else { "" }, if fraction.is_empty() { "0" } else { fraction });
+            let text = format!(
+                "{}{whole}.{}",
+                if value < 0.0 { "-" } else { "" },
+                if fraction.is_empty() { "0" } else { fraction }
+            );
             if text.parse::<f64>() == Ok(value) {
                 return f.write_str(&text);
             }
@@ -165,10 +203,12 @@ struct ValueVisitor<'t> {
 impl ValueVisitor<'_> {
     fn integer<E: de::Error>(self, number: u64) -> Result<bool, E> {
         match self.kind {
-            Kind::Int | Kind::Time if number > MAX_SAFE_INTEGER => {
-                Err(E::custom(format_args!("integer {number} is larger than a JS number holds exactly (2^53 - 1)")))
-            }
-            Kind::Time if number > MAX_DATE_MS => Err(E::custom(format_args!("time {number} ms is beyond what a JS Date holds (8.64e15 ms)"))),
+            Kind::Int | Kind::Time if number > MAX_SAFE_INTEGER => Err(E::custom(format_args!(
+                "integer {number} is larger than a JS number holds exactly (2^53 - 1)"
+            ))),
+            Kind::Time if number > MAX_DATE_MS => Err(E::custom(format_args!(
+                "time {number} ms is beyond what a JS Date holds (8.64e15 ms)"
+            ))),
             Kind::Int | Kind::Time => {
                 // Exact: at most 2^53 - 1.
                 self.tape.number(number as f64);
@@ -259,7 +299,11 @@ impl<'de> Visitor<'de> for ValueVisitor<'_> {
                 self.tape.number(0.0);
                 let mut count = 0usize;
                 loop {
-                    let seed = ValueSeed { kind: item, tape: &mut *self.tape, nullable: false };
+                    let seed = ValueSeed {
+                        kind: item,
+                        tape: &mut *self.tape,
+                        nullable: false,
+                    };
                     match seq.next_element_seed(seed) {
                         Ok(Some(_)) => count += 1,
                         Ok(None) => break,
@@ -271,9 +315,16 @@ impl<'de> Visitor<'de> for ValueVisitor<'_> {
             }
             Kind::Level => {
                 for index in 0..2 {
-                    let seed = ValueSeed { kind: &Kind::Text, tape: &mut *self.tape, nullable: false };
+                    let seed = ValueSeed {
+                        kind: &Kind::Text,
+                        tape: &mut *self.tape,
+                        nullable: false,
+                    };
                     if seq.next_element_seed(seed)?.is_none() {
-                        return Err(de::Error::custom(format_args!("invalid length {index}, expected {}", Expected(self.kind))));
+                        return Err(de::Error::custom(format_args!(
+                            "invalid length {index}, expected {}",
+                            Expected(self.kind)
+                        )));
                     }
                 }
                 Ok(true)
@@ -291,7 +342,12 @@ impl<'de> Visitor<'de> for ValueVisitor<'_> {
 }
 
 /// An object of the schema, written as its presence mask and then its fields in table order.
-fn write_object<'de, A: MapAccess<'de>>(object: &'static Object, tape: &mut Tape, mut map: A, root: bool) -> Result<(), A::Error> {
+fn write_object<'de, A: MapAccess<'de>>(
+    object: &'static Object,
+    tape: &mut Tape,
+    mut map: A,
+    root: bool,
+) -> Result<(), A::Error> {
     let mask_at = tape.len();
     tape.number(0.0);
     let body = tape.len();
@@ -310,8 +366,14 @@ fn write_object<'de, A: MapAccess<'de>>(object: &'static Object, tape: &mut Tape
         };
         let field = &object.fields[index];
         let start = tape.len();
-        let seed = ValueSeed { kind: &field.kind, tape: &mut *tape, nullable: true };
-        let present = map.next_value_seed(seed).map_err(|e| at_path(field.key, &e))?;
+        let seed = ValueSeed {
+            kind: &field.kind,
+            tape: &mut *tape,
+            nullable: true,
+        };
+        let present = map
+            .next_value_seed(seed)
+            .map_err(|e| at_path(field.key, &e))?;
         let bit = 1u32 << index;
         if present {
             in_order &= index >= next_index;
@@ -351,7 +413,14 @@ mod tests {
 
     #[test]
     fn floats_in_messages_are_their_shortest_round_trip() {
-        for (value, text) in [(1.5, "1.5"), (-2.25, "-2.25"), (100.0, "100.0"), (0.1, "0.1"), (1e-3, "0.001"), (123456.789, "123456.789")] {
+        for (value, text) in [
+            (1.5, "1.5"),
+            (-2.25, "-2.25"),
+            (100.0, "100.0"),
+            (0.1, "0.1"),
+            (1e-3, "0.001"),
+            (123456.789, "123456.789"),
+        ] {
             assert_eq!(FloatText(value).to_string(), text);
         }
         assert_eq!(FloatText(1e300).to_string(), "a huge number");

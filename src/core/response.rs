@@ -68,7 +68,10 @@ pub(crate) const CURRENCY: usize = index_in(&RESPONSE, "cu");
 impl<'a> Response<'a> {
     /// Reads the fields from a tape written for `frame`.
     pub fn read(tape: &Tape, frame: &'a str) -> Response<'a> {
-        let at = |index: usize| tape.root_field(index).map(|at| TapeReader::new(tape, frame, at));
+        let at = |index: usize| {
+            tape.root_field(index)
+                .map(|at| TapeReader::new(tape, frame, at))
+        };
         let text = |index: usize| at(index).map(|mut reader| reader.text());
         let int = |index: usize| at(index).map(|mut reader| Int(reader.number() as u64));
         let list = |index: usize, item: fn(&mut TapeReader<'_, 'a>) -> Level<'a>| {
@@ -77,7 +80,8 @@ impl<'a> Response<'a> {
                 List((0..count).map(|_| item(&mut reader)).collect())
             })
         };
-        let level: fn(&mut TapeReader<'_, 'a>) -> Level<'a> = |reader| (reader.text(), reader.text());
+        let level: fn(&mut TapeReader<'_, 'a>) -> Level<'a> =
+            |reader| (reader.text(), reader.text());
         Response {
             event: text(EVENT),
             id: text(ID).map(Id),
@@ -127,10 +131,18 @@ pub fn decode_to_tape(frame: &[u8], tape: &mut Tape) -> Result<(), DecodeError> 
 
 /// `decode_to_tape`, returning the frame as the text it was read as.
 pub(crate) fn decode_text<'a>(frame: &'a [u8], tape: &mut Tape) -> Result<&'a str, DecodeError> {
-    let text = std::str::from_utf8(frame).map_err(|e| DecodeError(format!("invalid MAX message: invalid UTF-8 at byte {}", e.valid_up_to())))?;
-    write_frame(text, &MESSAGE, tape).map_err(|e| DecodeError(format!("invalid MAX message: {e}")))?;
+    let text = std::str::from_utf8(frame).map_err(|e| {
+        DecodeError(format!(
+            "invalid MAX message: invalid UTF-8 at byte {}",
+            e.valid_up_to()
+        ))
+    })?;
+    write_frame(text, &MESSAGE, tape)
+        .map_err(|e| DecodeError(format!("invalid MAX message: {e}")))?;
     if tape.root_field(EVENT).is_none() {
-        return Err(DecodeError("invalid MAX message: it has no event (key `e`)".into()));
+        return Err(DecodeError(
+            "invalid MAX message: it has no event (key `e`)".into(),
+        ));
     }
     Ok(text)
 }
@@ -191,7 +203,11 @@ fn write_value(reader: &mut TapeReader<'_, '_>, kind: &Kind, out: &mut String) {
         Kind::Text | Kind::Enum(_) | Kind::Id => write_string(reader.text().as_str(), out),
         Kind::Int | Kind::Time => out.push_str(&(reader.number() as u64).to_string()),
         Kind::Float => out.push_str(&serde_json::to_string(&reader.number()).unwrap_or_default()),
-        Kind::Bool => out.push_str(if reader.number() != 0.0 { "true" } else { "false" }),
+        Kind::Bool => out.push_str(if reader.number() != 0.0 {
+            "true"
+        } else {
+            "false"
+        }),
         Kind::Level => {
             out.push('[');
             write_string(reader.text().as_str(), out);
@@ -231,36 +247,77 @@ mod tests {
     #[test]
     fn a_bad_value_is_named_by_its_path() {
         let error = decode(br#"{"e":"update","tk":{"M":"btcusdt","O":5}}"#).unwrap_err();
-        assert!(error.message().contains("tk.O: invalid type: integer `5`, expected a string"), "{error}");
+        assert!(
+            error
+                .message()
+                .contains("tk.O: invalid type: integer `5`, expected a string"),
+            "{error}"
+        );
         let error = decode(br#"{"e":"update","o":[{"i":1},{"i":"x"}]}"#).unwrap_err();
         assert!(error.message().contains("o[1].i: invalid type"), "{error}");
         let error = decode(br#"{"e":"update","a":[["1","2"],["1"]]}"#).unwrap_err();
-        assert!(error.message().contains("a[1]: invalid length 1"), "{error}");
+        assert!(
+            error.message().contains("a[1]: invalid length 1"),
+            "{error}"
+        );
         let error = decode(br#"{"e":"x","T":1.5}"#).unwrap_err();
-        assert!(error.message().contains("T: invalid value: floating point `1.5`, expected a non-negative integer"), "{error}");
+        assert!(
+            error.message().contains(
+                "T: invalid value: floating point `1.5`, expected a non-negative integer"
+            ),
+            "{error}"
+        );
         let error = decode(br#"{"e":"x","k":[]}"#).unwrap_err();
-        assert!(error.message().contains("k: invalid type: sequence, expected a Kline object"), "{error}");
+        assert!(
+            error
+                .message()
+                .contains("k: invalid type: sequence, expected a Kline object"),
+            "{error}"
+        );
         let error = decode(br#"{"e":"x","t":[null]}"#).unwrap_err();
-        assert!(error.message().contains("t[0]: invalid type: null, expected a Trade object"), "{error}");
+        assert!(
+            error
+                .message()
+                .contains("t[0]: invalid type: null, expected a Trade object"),
+            "{error}"
+        );
     }
 
     #[test]
     fn messages_without_an_event_or_not_objects_are_refused() {
-        assert!(decode(br#"{"T":1}"#).unwrap_err().message().contains("no event"));
-        assert!(decode(br#"{"e":null}"#).unwrap_err().message().contains("no event"));
-        assert!(decode(b"[1,2]").unwrap_err().message().contains("expected a Response object"));
+        assert!(decode(br#"{"T":1}"#)
+            .unwrap_err()
+            .message()
+            .contains("no event"));
+        assert!(decode(br#"{"e":null}"#)
+            .unwrap_err()
+            .message()
+            .contains("no event"));
+        assert!(decode(b"[1,2]")
+            .unwrap_err()
+            .message()
+            .contains("expected a Response object"));
         assert!(decode(b"{").is_err());
         assert!(decode(b"").is_err());
-        assert!(decode(br#"{"e":"x"} 1"#).unwrap_err().message().contains("trailing characters"));
+        assert!(decode(br#"{"e":"x"} 1"#)
+            .unwrap_err()
+            .message()
+            .contains("trailing characters"));
     }
 
     #[test]
     fn numbers_a_js_number_cannot_hold_are_refused() {
-        assert!(decode(br#"{"e":"x","T":9007199254740992}"#).unwrap_err().message().contains("T: integer"));
+        assert!(decode(br#"{"e":"x","T":9007199254740992}"#)
+            .unwrap_err()
+            .message()
+            .contains("T: integer"));
         assert!(decode(br#"{"e":"x","T":1e400}"#).is_err());
         assert!(decode(br#"{"e":"x","T":-5}"#).is_err());
         assert!(decode(br#"{"e":"x","T":1.5}"#).is_err());
-        assert!(decode(br#"{"e":"x","T":8640000000000001}"#).unwrap_err().message().contains("beyond what a JS Date holds"));
+        assert!(decode(br#"{"e":"x","T":8640000000000001}"#)
+            .unwrap_err()
+            .message()
+            .contains("beyond what a JS Date holds"));
     }
 
     #[test]
@@ -278,16 +335,30 @@ mod tests {
         };
         let expected = 2.3333333333333333e117_f64;
         let (mba, mqa) = floats(frame);
-        assert_eq!((mba.to_bits(), mqa.to_bits()), (expected.to_bits(), expected.to_bits()));
-        assert_eq!(floats(br#"{"e":"x","ms":[{"M":"m","mba":0.0004,"mqa":-2E-3}]}"#), (0.0004, -0.002));
+        assert_eq!(
+            (mba.to_bits(), mqa.to_bits()),
+            (expected.to_bits(), expected.to_bits())
+        );
+        assert_eq!(
+            floats(br#"{"e":"x","ms":[{"M":"m","mba":0.0004,"mqa":-2E-3}]}"#),
+            (0.0004, -0.002)
+        );
     }
 
     #[test]
     fn float_fields_refuse_other_types_and_infinities() {
-        for (value, problem) in [(r#""5""#, "expected a number"), ("true", "expected a number"), ("[1]", "expected a number"), ("1e400", "out of range")] {
+        for (value, problem) in [
+            (r#""5""#, "expected a number"),
+            ("true", "expected a number"),
+            ("[1]", "expected a number"),
+            ("1e400", "out of range"),
+        ] {
             let frame = format!(r#"{{"e":"x","ms":[{{"mba":{value}}}]}}"#);
             let error = decode(frame.as_bytes()).unwrap_err();
-            assert!(error.message().contains("ms[0].mba: ") && error.message().contains(problem), "{error}");
+            assert!(
+                error.message().contains("ms[0].mba: ") && error.message().contains(problem),
+                "{error}"
+            );
         }
         let absent = decoded_json(br#"{"e":"x","ms":[{"mba":null}]}"#);
         assert_eq!(absent["ms"][0], serde_json::json!({}));
@@ -295,7 +366,11 @@ mod tests {
 
     #[test]
     fn deep_nesting_is_an_error_not_a_crash() {
-        let deep = format!(r#"{{"e":"x","zz":{}{}}}"#, "[".repeat(100_000), "]".repeat(100_000));
+        let deep = format!(
+            r#"{{"e":"x","zz":{}{}}}"#,
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
         assert!(decode(deep.as_bytes()).is_err());
     }
 
@@ -304,20 +379,35 @@ mod tests {
         let frame = br#"{"e":"sn\u0061pshot","zz":{"a":[1]},"T":1}"#;
         let response = decode(frame).unwrap();
         assert_eq!(response.event.unwrap().as_str(), "snapshot");
-        assert_eq!(decoded_json(frame), serde_json::json!({"e": "snapshot", "T": 1, "zz": {"a": [1]}}));
+        assert_eq!(
+            decoded_json(frame),
+            serde_json::json!({"e": "snapshot", "T": 1, "zz": {"a": [1]}})
+        );
     }
 
     #[test]
     fn fields_land_in_table_order_whatever_the_wire_order_and_the_last_repeat_wins() {
         let wire = decoded_json(br#"{"T":2,"M":"x","e":"update","M":"y","c":null,"c":"book","tk":{"O":"1","M":"m"},"tk":null}"#);
-        assert_eq!(wire, serde_json::json!({"e": "update", "T": 2, "c": "book", "M": "y"}));
+        assert_eq!(
+            wire,
+            serde_json::json!({"e": "update", "T": 2, "c": "book", "M": "y"})
+        );
         let frame = br#"{"T":2,"M":"x","e":"update","M":"y","c":"book"}"#;
         let mut tape = Tape::default();
         decode_to_tape(frame, &mut tape).unwrap();
         // Table order: e, T, ..., c, ..., M.
-        assert_eq!(tape_to_json(&tape, frame), r#"{"e":"update","T":2,"c":"book","M":"y"}"#);
+        assert_eq!(
+            tape_to_json(&tape, frame),
+            r#"{"e":"update","T":2,"c":"book","M":"y"}"#
+        );
         let response = Response::read(&tape, std::str::from_utf8(frame).unwrap());
-        assert_eq!((response.event.unwrap().as_str(), response.market.unwrap().as_str()), ("update", "y"));
+        assert_eq!(
+            (
+                response.event.unwrap().as_str(),
+                response.market.unwrap().as_str()
+            ),
+            ("update", "y")
+        );
     }
 
     #[test]

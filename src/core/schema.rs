@@ -57,7 +57,9 @@ impl Object {
     #[inline]
     pub fn index_of(&self, key: &str) -> Option<usize> {
         let tag = tag(key.as_bytes());
-        self.fields.iter().position(|field| field.tag == tag && (key.len() <= 7 || field.key == key))
+        self.fields
+            .iter()
+            .position(|field| field.tag == tag && (key.len() <= 7 || field.key == key))
     }
 
     /// The presence bit that says unknown keys follow (one past the fields').
@@ -279,8 +281,20 @@ object! {
 }
 
 /// Every object, each after the objects it holds (the order of the generated declarations).
-pub static OBJECTS: [&Object; 12] =
-    [&SUBSCRIPTION_ECHO, &TICKER, &ORDER, &TRADE, &BALANCE, &KLINE, &MARKET_STATUS, &POOL_QUOTA, &INDEX_PRICE, &AD_RATIO, &BORROWING, &RESPONSE];
+pub static OBJECTS: [&Object; 12] = [
+    &SUBSCRIPTION_ECHO,
+    &TICKER,
+    &ORDER,
+    &TRADE,
+    &BALANCE,
+    &KLINE,
+    &MARKET_STATUS,
+    &POOL_QUOTA,
+    &INDEX_PRICE,
+    &AD_RATIO,
+    &BORROWING,
+    &RESPONSE,
+];
 
 /// The most fields an object may have: the presence mask is a `u32` with one bit for `extra`.
 pub const MAX_FIELDS: usize = 31;
@@ -295,8 +309,24 @@ mod tests {
         for object in OBJECTS {
             assert!(object.fields.len() <= MAX_FIELDS, "{}", object.name);
             for (index, field) in object.fields.iter().enumerate() {
-                assert_eq!(object.index_of(field.key), Some(index), "{}.{}", object.name, field.key);
-                assert!(object.fields.iter().filter(|f| f.name == field.name).count() == 1, "{}.{}", object.name, field.name);
+                assert_eq!(
+                    object.index_of(field.key),
+                    Some(index),
+                    "{}.{}",
+                    object.name,
+                    field.key
+                );
+                assert!(
+                    object
+                        .fields
+                        .iter()
+                        .filter(|f| f.name == field.name)
+                        .count()
+                        == 1,
+                    "{}.{}",
+                    object.name,
+                    field.name
+                );
             }
         }
     }
@@ -326,7 +356,10 @@ mod tests {
             }
             let position = OBJECTS.iter().position(|o| o.name == object.name).unwrap();
             for name in names {
-                let at = OBJECTS.iter().position(|o| o.name == name).unwrap_or(usize::MAX);
+                let at = OBJECTS
+                    .iter()
+                    .position(|o| o.name == name)
+                    .unwrap_or(usize::MAX);
                 assert!(at < position, "{name} is listed before {}", object.name);
             }
         }

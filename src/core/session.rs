@@ -30,13 +30,21 @@ pub struct Secrets {
 
 impl Secrets {
     pub fn new(api_key: String, api_secret: String, filters: Option<Vec<Filter>>) -> Self {
-        Secrets { api_key, api_secret, filters }
+        Secrets {
+            api_key,
+            api_secret,
+            filters,
+        }
     }
 }
 
 impl fmt::Debug for Secrets {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Secrets").field("api_key", &self.api_key).field("api_secret", &"<hidden>").field("filters", &self.filters).finish()
+        f.debug_struct("Secrets")
+            .field("api_key", &self.api_key)
+            .field("api_secret", &"<hidden>")
+            .field("filters", &self.filters)
+            .finish()
     }
 }
 
@@ -66,7 +74,13 @@ pub struct Session {
 
 impl Session {
     pub fn new(id_prefix: String) -> Self {
-        Session { request_ids: RequestIds { prefix: id_prefix, counter: 0 }, ..Session::default() }
+        Session {
+            request_ids: RequestIds {
+                prefix: id_prefix,
+                counter: 0,
+            },
+            ..Session::default()
+        }
     }
 
     /// Adds subscriptions for every future connection; while connected, also queues them now.
@@ -90,7 +104,10 @@ impl Session {
 
     /// Removes subscriptions; while connected, also queues their `unsub` now.
     pub fn unsubscribe(&mut self, subscriptions: Vec<Subscription>) {
-        let mut removed: Vec<Subscription> = subscriptions.into_iter().filter(|s| self.subscriptions.contains(s)).collect();
+        let mut removed: Vec<Subscription> = subscriptions
+            .into_iter()
+            .filter(|s| self.subscriptions.contains(s))
+            .collect();
         self.subscriptions.retain(|s| !removed.contains(s));
         removed.retain(|s| !self.books.contains(s));
         if self.connected && !removed.is_empty() {
@@ -102,7 +119,12 @@ impl Session {
     }
 
     /// Queues a subscription change, merged into the last waiting request of the same action.
-    fn queue_subscriptions(&mut self, mut list: Vec<Subscription>, make: fn(Vec<Subscription>) -> Outbound, same: fn(&mut Outbound) -> Option<&mut Vec<Subscription>>) {
+    fn queue_subscriptions(
+        &mut self,
+        mut list: Vec<Subscription>,
+        make: fn(Vec<Subscription>) -> Outbound,
+        same: fn(&mut Outbound) -> Option<&mut Vec<Subscription>>,
+    ) {
         if let Some(waiting) = self.outbound.back_mut().and_then(same) {
             let room = SUBSCRIPTIONS_PER_REQUEST.saturating_sub(waiting.len());
             let rest = list.split_off(room.min(list.len()));
@@ -140,7 +162,10 @@ impl Session {
     pub fn untrack_book(&mut self, subscription: &Subscription) {
         let before = self.books.len();
         self.books.retain(|s| s != subscription);
-        if self.connected && before != self.books.len() && !self.subscriptions.contains(subscription) {
+        if self.connected
+            && before != self.books.len()
+            && !self.subscriptions.contains(subscription)
+        {
             self.queue_subscriptions(vec![subscription.clone()], Outbound::Unsubscribe, |_| None);
         }
     }
@@ -156,7 +181,12 @@ impl Session {
     /// Everything each connection subscribes to: the user's subscriptions, then the books'.
     fn all_subscriptions(&self) -> Vec<Subscription> {
         let mut all = self.subscriptions.clone();
-        all.extend(self.books.iter().filter(|b| !self.subscriptions.contains(b)).cloned());
+        all.extend(
+            self.books
+                .iter()
+                .filter(|b| !self.subscriptions.contains(b))
+                .cloned(),
+        );
         all
     }
 
@@ -213,8 +243,14 @@ impl Session {
 
     fn build(&mut self, outbound: Outbound, now_ms: f64) -> Request {
         match outbound {
-            Outbound::Subscribe(subscriptions) => Request::Subscribe { id: Some(self.request_ids.next()), subscriptions },
-            Outbound::Unsubscribe(subscriptions) => Request::Unsubscribe { id: Some(self.request_ids.next()), subscriptions },
+            Outbound::Subscribe(subscriptions) => Request::Subscribe {
+                id: Some(self.request_ids.next()),
+                subscriptions,
+            },
+            Outbound::Unsubscribe(subscriptions) => Request::Unsubscribe {
+                id: Some(self.request_ids.next()),
+                subscriptions,
+            },
             Outbound::Ping(id) => {
                 if self.pings.len() >= PINGS_REMEMBERED {
                     self.pings.pop_front();
@@ -222,7 +258,9 @@ impl Session {
                 self.pings.push_back(id.clone());
                 Request::Ping { id: Some(id) }
             }
-            Outbound::Auth => self.auth_request(now_ms).unwrap_or_else(|| Request::Ping { id: Some(self.request_ids.next()) }),
+            Outbound::Auth => self.auth_request(now_ms).unwrap_or_else(|| Request::Ping {
+                id: Some(self.request_ids.next()),
+            }),
         }
     }
 
@@ -230,10 +268,17 @@ impl Session {
     /// increasing even when two connections start within one millisecond.
     fn auth_request(&mut self, now_ms: f64) -> Option<Request> {
         let secrets = self.secrets.as_ref()?;
-        let now = if now_ms.is_finite() && now_ms > 0.0 { now_ms as u64 } else { 0 };
+        let now = if now_ms.is_finite() && now_ms > 0.0 {
+            now_ms as u64
+        } else {
+            0
+        };
         let nonce = now.max(self.last_nonce.saturating_add(1));
         self.last_nonce = nonce;
-        let credentials = Credentials { api_key: &secrets.api_key, api_secret: &secrets.api_secret };
+        let credentials = Credentials {
+            api_key: &secrets.api_key,
+            api_secret: &secrets.api_secret,
+        };
         let id = self.request_ids.next();
         Request::auth(id, &credentials, nonce, secrets.filters.clone()).ok()
     }
@@ -248,7 +293,10 @@ impl Session {
             self.last_nonce = saved;
         }
         for chunk in self.all_subscriptions().chunks(SUBSCRIPTIONS_PER_REQUEST) {
-            requests.push(Request::Subscribe { id: Some(self.request_ids.next()), subscriptions: chunk.to_vec() });
+            requests.push(Request::Subscribe {
+                id: Some(self.request_ids.next()),
+                subscriptions: chunk.to_vec(),
+            });
         }
         requests
     }
@@ -272,7 +320,10 @@ impl Session {
 
 /// Whether an `error` response says the credentials or nonce were refused.
 pub fn is_auth_failure(errors: &[&str]) -> bool {
-    errors.iter().filter_map(|e| error_code::of(e)).any(error_code::is_auth_failure)
+    errors
+        .iter()
+        .filter_map(|e| error_code::of(e))
+        .any(error_code::is_auth_failure)
 }
 
 #[derive(Debug, Default)]
@@ -294,12 +345,16 @@ mod tests {
     use serde_json::Value;
 
     fn trade(market: &str) -> Subscription {
-        Subscription::Trade { market: market.into() }
+        Subscription::Trade {
+            market: market.into(),
+        }
     }
 
     fn drain(session: &mut Session) -> Vec<Value> {
         let mut limiter = RequestLimiter::with_limits(usize::MAX, usize::MAX).unwrap();
-        std::iter::from_fn(|| session.next_message(&mut limiter, 1_700_000_000_000.0)).map(|m| serde_json::from_str(&m).unwrap()).collect()
+        std::iter::from_fn(|| session.next_message(&mut limiter, 1_700_000_000_000.0))
+            .map(|m| serde_json::from_str(&m).unwrap())
+            .collect()
     }
 
     #[test]
@@ -307,7 +362,10 @@ mod tests {
         let mut session = Session::new("t".into());
         session.subscribe(vec![trade("btcusdt"), trade("ethusdt")]);
         session.set_secrets(Some(Secrets::new("key".into(), "secret".into(), None)));
-        assert!(drain(&mut session).is_empty(), "nothing is sent before a connection");
+        assert!(
+            drain(&mut session).is_empty(),
+            "nothing is sent before a connection"
+        );
         session.on_connected();
         let sent = drain(&mut session);
         assert_eq!(sent.len(), 2);
@@ -342,11 +400,26 @@ mod tests {
         let sizes: Vec<(String, usize)> = sent
             .iter()
             .map(|m| {
-                let list = m.get("subscriptions").or_else(|| m.get("subscription")).unwrap();
-                (m["action"].as_str().unwrap().to_owned(), list.as_array().unwrap().len())
+                let list = m
+                    .get("subscriptions")
+                    .or_else(|| m.get("subscription"))
+                    .unwrap();
+                (
+                    m["action"].as_str().unwrap().to_owned(),
+                    list.as_array().unwrap().len(),
+                )
             })
             .collect();
-        let expected: Vec<(String, usize)> = [("sub", 50), ("sub", 50), ("sub", 20), ("unsub", 1), ("sub", 1)].iter().map(|(a, n)| (a.to_string(), *n)).collect();
+        let expected: Vec<(String, usize)> = [
+            ("sub", 50),
+            ("sub", 50),
+            ("sub", 20),
+            ("unsub", 1),
+            ("sub", 1),
+        ]
+        .iter()
+        .map(|(a, n)| (a.to_string(), *n))
+        .collect();
         assert_eq!(sizes, expected);
     }
 
@@ -363,7 +436,10 @@ mod tests {
 
     #[test]
     fn a_book_resync_touches_only_that_book() {
-        let book = Subscription::Book { market: "btcusdt".into(), depth: Some(20) };
+        let book = Subscription::Book {
+            market: "btcusdt".into(),
+            depth: Some(20),
+        };
         let mut session = Session::new("t".into());
         session.subscribe(vec![trade("btcusdt")]);
         session.track_book(book.clone());
@@ -373,7 +449,10 @@ mod tests {
         assert_eq!(first[0]["subscriptions"].as_array().unwrap().len(), 2);
         session.resubscribe(&book);
         let again = drain(&mut session);
-        let actions: Vec<_> = again.iter().map(|m| m["action"].as_str().unwrap().to_owned()).collect();
+        let actions: Vec<_> = again
+            .iter()
+            .map(|m| m["action"].as_str().unwrap().to_owned())
+            .collect();
         assert_eq!(actions, ["unsub", "sub"]);
         assert_eq!(again[0]["subscription"][0]["depth"], 20);
         assert_eq!(again[1]["subscriptions"].as_array().unwrap().len(), 1);

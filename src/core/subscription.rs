@@ -9,12 +9,24 @@ use super::protocol::{Channel, Resolution, BOOK_DEPTHS};
 /// One validated subscription object.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Subscription {
-    Book { market: String, depth: Option<u8> },
-    Trade { market: String },
-    Ticker { market: String },
-    Kline { market: String, resolution: Option<Resolution> },
+    Book {
+        market: String,
+        depth: Option<u8>,
+    },
+    Trade {
+        market: String,
+    },
+    Ticker {
+        market: String,
+    },
+    Kline {
+        market: String,
+        resolution: Option<Resolution>,
+    },
     MarketStatus,
-    PoolQuota { currency: String },
+    PoolQuota {
+        currency: String,
+    },
 }
 
 impl Subscription {
@@ -42,13 +54,18 @@ impl Subscription {
 
     /// The wire form, keys in the documentation's order.
     pub fn to_wire(&self) -> WireSubscription<'_> {
-        let mut wire = WireSubscription { channel: self.channel().as_str(), ..WireSubscription::default() };
+        let mut wire = WireSubscription {
+            channel: self.channel().as_str(),
+            ..WireSubscription::default()
+        };
         match self {
             Subscription::Book { market, depth } => {
                 wire.market = Some(market);
                 wire.depth = *depth;
             }
-            Subscription::Trade { market } | Subscription::Ticker { market } => wire.market = Some(market),
+            Subscription::Trade { market } | Subscription::Ticker { market } => {
+                wire.market = Some(market)
+            }
             Subscription::Kline { market, resolution } => {
                 wire.market = Some(market);
                 wire.resolution = resolution.map(|r| r.as_str());
@@ -66,9 +83,12 @@ impl Subscription {
 
     /// Validates one subscription object; `at` names it in errors (`subscriptions[2]`).
     pub fn from_value(value: &Value, at: &str) -> Result<Subscription, InputError> {
-        let object = value
-            .as_object()
-            .ok_or_else(|| InputError::type_error(at, format!("expected a subscription object, got {}", kind_of(value))))?;
+        let object = value.as_object().ok_or_else(|| {
+            InputError::type_error(
+                at,
+                format!("expected a subscription object, got {}", kind_of(value)),
+            )
+        })?;
         let fields = Fields { object, at };
         let channel_name = fields.required_str("channel")?;
         // `user` is where private data arrives; it is chosen by auth filters, never subscribed to.
@@ -80,12 +100,24 @@ impl Subscription {
         };
         let channel = Channel::from_wire(channel_name).ok_or_else(unknown_channel)?;
         let subscription = match channel {
-            Channel::Book => Subscription::Book { market: fields.market()?, depth: fields.depth()? },
-            Channel::Trade => Subscription::Trade { market: fields.market()? },
-            Channel::Ticker => Subscription::Ticker { market: fields.market()? },
-            Channel::Kline => Subscription::Kline { market: fields.market()?, resolution: fields.resolution()? },
+            Channel::Book => Subscription::Book {
+                market: fields.market()?,
+                depth: fields.depth()?,
+            },
+            Channel::Trade => Subscription::Trade {
+                market: fields.market()?,
+            },
+            Channel::Ticker => Subscription::Ticker {
+                market: fields.market()?,
+            },
+            Channel::Kline => Subscription::Kline {
+                market: fields.market()?,
+                resolution: fields.resolution()?,
+            },
             Channel::MarketStatus => Subscription::MarketStatus,
-            Channel::PoolQuota => Subscription::PoolQuota { currency: fields.identifier("currency")? },
+            Channel::PoolQuota => Subscription::PoolQuota {
+                currency: fields.identifier("currency")?,
+            },
             Channel::User => return Err(unknown_channel()),
         };
         fields.refuse_unknown_keys(&subscription)?;
@@ -99,7 +131,11 @@ impl Subscription {
         object.insert("market".into(), Value::from(market));
         if let Some(depth) = depth {
             // An integral depth is written as an integer, so an error quotes `7`, not `7.0`.
-            let number = if depth.fract() == 0.0 && depth.abs() < 1e15 { Some(serde_json::Number::from(depth as i64)) } else { serde_json::Number::from_f64(depth) };
+            let number = if depth.fract() == 0.0 && depth.abs() < 1e15 {
+                Some(serde_json::Number::from(depth as i64))
+            } else {
+                serde_json::Number::from_f64(depth)
+            };
             object.insert("depth".into(), number.map_or(Value::Null, Value::Number));
         }
         Subscription::from_value(&Value::Object(object), at)
@@ -111,10 +147,18 @@ impl Subscription {
             Value::Array(items) => items.as_slice(),
             // A single object is accepted as a list of one: the common case reads better.
             Value::Object(_) => std::slice::from_ref(value),
-            other => return Err(InputError::type_error(key, format!("expected a list of subscriptions, got {}", kind_of(other)))),
+            other => {
+                return Err(InputError::type_error(
+                    key,
+                    format!("expected a list of subscriptions, got {}", kind_of(other)),
+                ))
+            }
         };
         if items.is_empty() {
-            return Err(InputError::range_error(key, "the list of subscriptions is empty"));
+            return Err(InputError::range_error(
+                key,
+                "the list of subscriptions is empty",
+            ));
         }
         items
             .iter()
@@ -176,7 +220,10 @@ impl<'a> Fields<'a> {
         match self.object.get(key) {
             Some(Value::String(text)) => Ok(text),
             None | Some(Value::Null) => Err(InputError::type_error(self.path(key), "is required")),
-            Some(other) => Err(InputError::type_error(self.path(key), format!("expected a string, got {}", kind_of(other)))),
+            Some(other) => Err(InputError::type_error(
+                self.path(key),
+                format!("expected a string, got {}", kind_of(other)),
+            )),
         }
     }
 
@@ -184,10 +231,18 @@ impl<'a> Fields<'a> {
     fn identifier(&self, key: &str) -> Result<String, InputError> {
         let text = self.required_str(key)?;
         let lower = text.to_ascii_lowercase();
-        if lower.is_empty() || !lower.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
+        if lower.is_empty()
+            || !lower
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        {
             return Err(InputError::range_error(
                 self.path(key),
-                format!("{} is not a MAX {key} id (letters and digits, e.g. {})", quote(text), if key == "market" { "btcusdt" } else { "usdt" }),
+                format!(
+                    "{} is not a MAX {key} id (letters and digits, e.g. {})",
+                    quote(text),
+                    if key == "market" { "btcusdt" } else { "usdt" }
+                ),
             ));
         }
         Ok(lower)
@@ -202,14 +257,22 @@ impl<'a> Fields<'a> {
             None | Some(Value::Null) => return Ok(None),
             Some(value) => value,
         };
-        let number = value
-            .as_f64()
-            .ok_or_else(|| InputError::type_error(self.path("depth"), format!("expected a number, got {}", kind_of(value))))?;
+        let number = value.as_f64().ok_or_else(|| {
+            InputError::type_error(
+                self.path("depth"),
+                format!("expected a number, got {}", kind_of(value)),
+            )
+        })?;
         BOOK_DEPTHS
             .iter()
             .find(|&&d| d as f64 == number)
             .map(|&d| Some(d as u8))
-            .ok_or_else(|| InputError::range_error(self.path("depth"), format!("{value} is not one of 1, 5, 10, 20, 50")))
+            .ok_or_else(|| {
+                InputError::range_error(
+                    self.path("depth"),
+                    format!("{value} is not one of 1, 5, 10, 20, 50"),
+                )
+            })
     }
 
     fn resolution(&self) -> Result<Option<Resolution>, InputError> {
@@ -217,21 +280,36 @@ impl<'a> Fields<'a> {
             None | Some(Value::Null) => return Ok(None),
             Some(Value::String(text)) => text,
             Some(other) => {
-                return Err(InputError::type_error(self.path("resolution"), format!("expected a string, got {}", kind_of(other))))
+                return Err(InputError::type_error(
+                    self.path("resolution"),
+                    format!("expected a string, got {}", kind_of(other)),
+                ))
             }
         };
         Resolution::from_wire(text).map(Some).ok_or_else(|| {
-            InputError::range_error(self.path("resolution"), format!("{} is not one of 1m 5m 15m 30m 1h 2h 4h 6h 12h 1d", quote(text)))
+            InputError::range_error(
+                self.path("resolution"),
+                format!(
+                    "{} is not one of 1m 5m 15m 30m 1h 2h 4h 6h 12h 1d",
+                    quote(text)
+                ),
+            )
         })
     }
 
     /// A key that the channel does not take is a mistake worth naming (e.g. `depth` on a trade).
     fn refuse_unknown_keys(&self, subscription: &Subscription) -> Result<(), InputError> {
         let allowed = subscription.allowed_keys();
-        match self.object.iter().find(|(key, value)| key.as_str() != "channel" && !value.is_null() && !allowed.contains(&key.as_str())) {
+        match self.object.iter().find(|(key, value)| {
+            key.as_str() != "channel" && !value.is_null() && !allowed.contains(&key.as_str())
+        }) {
             Some((key, _)) => Err(InputError::type_error(
                 self.path(key),
-                format!("a {} subscription takes no {}", subscription.channel(), quote(key)),
+                format!(
+                    "a {} subscription takes no {}",
+                    subscription.channel(),
+                    quote(key)
+                ),
             )),
             None => Ok(()),
         }
@@ -266,7 +344,10 @@ mod tests {
     #[test]
     fn a_book_from_parts_quotes_a_bad_depth_as_given() {
         let error = Subscription::book("btcusdt", Some(7.0), "book").unwrap_err();
-        assert_eq!(error.to_string(), "book.depth: 7 is not one of 1, 5, 10, 20, 50");
+        assert_eq!(
+            error.to_string(),
+            "book.depth: 7 is not one of 1, 5, 10, 20, 50"
+        );
         assert!(Subscription::book("btcusdt", Some(20.0), "book").is_ok());
     }
 
@@ -286,29 +367,83 @@ mod tests {
     fn each_bad_subscription_is_rejected_naming_its_field() {
         use InputErrorKind::{Range, Type};
         rejects(json!("book"), Type, "subscriptions[0]");
-        rejects(json!({"market": "btcusdt"}), Type, "subscriptions[0].channel");
+        rejects(
+            json!({"market": "btcusdt"}),
+            Type,
+            "subscriptions[0].channel",
+        );
         rejects(json!({"channel": 5}), Type, "subscriptions[0].channel");
-        rejects(json!({"channel": "orders"}), Range, "subscriptions[0].channel");
-        rejects(json!({"channel": "user"}), Range, "subscriptions[0].channel");
+        rejects(
+            json!({"channel": "orders"}),
+            Range,
+            "subscriptions[0].channel",
+        );
+        rejects(
+            json!({"channel": "user"}),
+            Range,
+            "subscriptions[0].channel",
+        );
         rejects(json!({"channel": "book"}), Type, "subscriptions[0].market");
-        rejects(json!({"channel": "trade", "market": 7}), Type, "subscriptions[0].market");
-        rejects(json!({"channel": "trade", "market": "btc/usdt"}), Range, "subscriptions[0].market");
-        rejects(json!({"channel": "trade", "market": ""}), Range, "subscriptions[0].market");
-        rejects(json!({"channel": "book", "market": "btcusdt", "depth": 7}), Range, "subscriptions[0].depth");
-        rejects(json!({"channel": "book", "market": "btcusdt", "depth": "5"}), Type, "subscriptions[0].depth");
-        rejects(json!({"channel": "kline", "market": "btcusdt", "resolution": "3m"}), Range, "subscriptions[0].resolution");
-        rejects(json!({"channel": "kline", "market": "btcusdt", "resolution": 1}), Type, "subscriptions[0].resolution");
-        rejects(json!({"channel": "pool_quota"}), Type, "subscriptions[0].currency");
-        rejects(json!({"channel": "trade", "market": "btcusdt", "depth": 5}), Type, "subscriptions[0].depth");
+        rejects(
+            json!({"channel": "trade", "market": 7}),
+            Type,
+            "subscriptions[0].market",
+        );
+        rejects(
+            json!({"channel": "trade", "market": "btc/usdt"}),
+            Range,
+            "subscriptions[0].market",
+        );
+        rejects(
+            json!({"channel": "trade", "market": ""}),
+            Range,
+            "subscriptions[0].market",
+        );
+        rejects(
+            json!({"channel": "book", "market": "btcusdt", "depth": 7}),
+            Range,
+            "subscriptions[0].depth",
+        );
+        rejects(
+            json!({"channel": "book", "market": "btcusdt", "depth": "5"}),
+            Type,
+            "subscriptions[0].depth",
+        );
+        rejects(
+            json!({"channel": "kline", "market": "btcusdt", "resolution": "3m"}),
+            Range,
+            "subscriptions[0].resolution",
+        );
+        rejects(
+            json!({"channel": "kline", "market": "btcusdt", "resolution": 1}),
+            Type,
+            "subscriptions[0].resolution",
+        );
+        rejects(
+            json!({"channel": "pool_quota"}),
+            Type,
+            "subscriptions[0].currency",
+        );
+        rejects(
+            json!({"channel": "trade", "market": "btcusdt", "depth": 5}),
+            Type,
+            "subscriptions[0].depth",
+        );
     }
 
     #[test]
     fn lists_must_be_non_empty_lists_of_objects() {
         assert!(Subscription::list_from_value(&json!([]), "subscriptions").is_err());
         assert!(Subscription::list_from_value(&json!(3), "subscriptions").is_err());
-        let one = Subscription::list_from_value(&json!({"channel": "market_status"}), "subscriptions").unwrap();
+        let one =
+            Subscription::list_from_value(&json!({"channel": "market_status"}), "subscriptions")
+                .unwrap();
         assert_eq!(one, vec![Subscription::MarketStatus]);
-        let error = Subscription::list_from_value(&json!([{"channel": "market_status"}, {"channel": "x"}]), "subscriptions").unwrap_err();
+        let error = Subscription::list_from_value(
+            &json!([{"channel": "market_status"}, {"channel": "x"}]),
+            "subscriptions",
+        )
+        .unwrap_err();
         assert_eq!(error.field, "subscriptions[1].channel");
     }
 }

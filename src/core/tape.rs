@@ -31,7 +31,13 @@ pub const ABSENT: u32 = u32::MAX;
 
 impl Default for Tape {
     fn default() -> Self {
-        Tape { numbers: Vec::new(), owned: Vec::new(), frame_start: 0, scratch: Vec::new(), root: [ABSENT; MAX_FIELDS] }
+        Tape {
+            numbers: Vec::new(),
+            owned: Vec::new(),
+            frame_start: 0,
+            scratch: Vec::new(),
+            root: [ABSENT; MAX_FIELDS],
+        }
     }
 }
 
@@ -64,7 +70,10 @@ impl Tape {
 
     /// Where field `index` of the outermost object starts, if it is present.
     pub fn root_field(&self, index: usize) -> Option<usize> {
-        self.root.get(index).filter(|&&at| at != ABSENT).map(|&at| at as usize)
+        self.root
+            .get(index)
+            .filter(|&&at| at != ABSENT)
+            .map(|&at| at as usize)
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -113,7 +122,13 @@ impl Tape {
     /// Rewrites the fields of an object whose body starts at `body` in table order: `spans[i]`
     /// is where field i was written, for each bit of `mask`. A field written twice (a repeated
     /// key) is kept only where it was last written. Sets `starts[i]` to where field i now is.
-    pub(crate) fn reorder(&mut self, body: usize, mask: u32, spans: &[(u32, u32); MAX_FIELDS], starts: &mut [u32; MAX_FIELDS]) {
+    pub(crate) fn reorder(
+        &mut self,
+        body: usize,
+        mask: u32,
+        spans: &[(u32, u32); MAX_FIELDS],
+        starts: &mut [u32; MAX_FIELDS],
+    ) {
         self.scratch.clear();
         self.scratch.extend_from_slice(&self.numbers[body..]);
         self.numbers.truncate(body);
@@ -140,7 +155,12 @@ pub struct TapeReader<'t, 'f> {
 impl<'t, 'f> TapeReader<'t, 'f> {
     /// A reader at `at` of a tape written for `frame` (the frame the decoder read, as text).
     pub fn new(tape: &'t Tape, frame: &'f str, at: usize) -> Self {
-        TapeReader { numbers: &tape.numbers, owned: &tape.owned, frame, at }
+        TapeReader {
+            numbers: &tape.numbers,
+            owned: &tape.owned,
+            frame,
+            at,
+        }
     }
 
     pub fn number(&mut self) -> f64 {
@@ -153,9 +173,14 @@ impl<'t, 'f> TapeReader<'t, 'f> {
     pub fn text(&mut self) -> Text<'f> {
         let (start, end) = (self.number(), self.number());
         if start >= 0.0 {
-            Text(std::borrow::Cow::Borrowed(self.frame.get(start as usize..end as usize).unwrap_or("")))
+            Text(std::borrow::Cow::Borrowed(
+                self.frame.get(start as usize..end as usize).unwrap_or(""),
+            ))
         } else {
-            let owned = self.owned.get((-start - 1.0) as usize..end as usize).and_then(|b| std::str::from_utf8(b).ok());
+            let owned = self
+                .owned
+                .get((-start - 1.0) as usize..end as usize)
+                .and_then(|b| std::str::from_utf8(b).ok());
             Text(std::borrow::Cow::Owned(owned.unwrap_or("").to_owned()))
         }
     }

@@ -83,7 +83,9 @@ pub fn check_nesting<E: de::Error>(key: &str, raw: &RawValue) -> Result<(), E> {
             b'[' | b'{' => {
                 depth += 1;
                 if depth > MAX_NESTING {
-                    return Err(E::custom(format_args!("{key}: nested deeper than {MAX_NESTING} levels")));
+                    return Err(E::custom(format_args!(
+                        "{key}: nested deeper than {MAX_NESTING} levels"
+                    )));
                 }
             }
             b']' | b'}' => depth = depth.saturating_sub(1),
@@ -101,7 +103,9 @@ pub fn check_nesting<E: de::Error>(key: &str, raw: &RawValue) -> Result<(), E> {
 #[inline(never)]
 pub fn at_path<E: de::Error>(segment: &str, error: &E) -> E {
     let message = error.to_string();
-    let has_path = message.split_once(": ").is_some_and(|(head, _)| !head.is_empty() && !head.contains(' '));
+    let has_path = message
+        .split_once(": ")
+        .is_some_and(|(head, _)| !head.is_empty() && !head.contains(' '));
     if has_path {
         let separator = if message.starts_with('[') { "" } else { "." };
         E::custom(format_args!("{segment}{separator}{message}"))
