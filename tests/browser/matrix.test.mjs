@@ -4,7 +4,9 @@
 // browser's own WebSocket with a book in sync (and survives a drop), and the dashboard shows live
 // numbers: 200 candles of history ending in the simulator's open candle, on load and after a
 // resolution switch, a depth chart with the simulator's totals, and a health panel with latency
-// numbers, frame rates and a reconnect count that rises after a drop (dashboard-checks.mjs). No
+// numbers, frame rates and a reconnect count that rises after a drop (dashboard-checks.mjs). The
+// Stream also runs in a dedicated Worker, and two windows of one session on transport "shared"
+// make one connection between them (the simulator counts it), each with its own subscriptions. No
 // page may log an error (page-errors.mjs records them). Each engine and page is a subtest of its
 // own, so a failure names the engine. BROWSER_MATRIX=firefox,webkit narrows the run while
 // working on one engine; the default is all three.
@@ -19,7 +21,7 @@ import { Response } from "maicoin-ws";
 import { startSimulator } from "../../sim/server.js";
 import { startStaticServer as startDashboardServer } from "../../scripts/serve.mjs";
 import { hmac, inbound } from "../node/fixtures.mjs";
-import { requestLog, requestsOf, until } from "../node/harness.mjs";
+import { requestLog, requestsOf, subscriptionsSent, until } from "../node/harness.mjs";
 import {
   assertChartHistory,
   assertDepthMatchesSimulator,
@@ -45,6 +47,26 @@ async function pageErrors(browser) {
   assert.ok(Array.isArray(errors), `${browser.engine}: the page-error recorder is missing from the page`);
   return errors;
 }
+
+/** Ticks the simulator's market while `wait()` runs: a tick may carry no trade. */
+async function ticking(sim, wait) {
+  const ticker = setInterval(() => sim.tick(), 20);
+  try {
+    return await wait();
+  } finally {
+    clearInterval(ticker);
+  }
+}
+
+/** The simulator's own count of connections, over HTTP as any client would read it. */
+async function simulatorStats(sim) {
+  const response = await fetch(`http://127.0.0.1:${sim.port}/stats`);
+  return response.json();
+}
+
+const TRADE_BTC = { channel: "trade", market: "btcusdt" };
+const TICKER_ETH = { channel: "ticker", market: "ethusdt" };
+const TICKER_BTC = { channel: "ticker", market: "btcusdt" };
 
 let pages;
 before(async () => {
@@ -108,58 +130,123 @@ for (const id of ENGINE_IDS) {
       assert.deepEqual(await pageErrors(browser), []);
     });
 
-    test(`${name}: a plain-module Stream streams from the simulator with a book in sync, survives a drop and closes`, async (t) => {
+    for (const transport of ["direct", "worker"]) {
+      test(`${name}: a plain-module Stream (transport ${transport}) streams from the simulator with a book in sync, survives a drop and closes`, async (t) => {
+        assertStarted();
+        const sim = await startSimulator({ tickMs: 0 });
+        t.after(() => sim.close());
+        const log = requestLog(sim);
+        const connections = [];
+        sim.on("connection", (event) => connections.push(event));
+        const inPage = (body) => browser.execute(body);
+        const pageUntil = (body, what) => browser.until(body, what, WAIT);
+        const tickingUntil = (body, what) => ticking(sim, () => pageUntil(body, what));
+        const checkBook = async () => {
+          await tickingUntil("return window.maicoin.book().inSync", "the book to be in sync");
+          // With the market still, what the page's book shows is the simulator's book at its update id.
+          const book = await inPage("return window.maicoin.book()");
+          const truth = sim.bookAt("ethusdt", 10, book.lastUpdateId);
+          assert.deepEqual([book.asks, book.bids], [truth.asks, truth.bids]);
+          assert.ok(book.asks.length > 0 && book.bids.length > 0, "a book with both sides");
+        };
+
+        await browser.goto(`${pages.url}/tests/browser/stream.html?uri=${encodeURIComponent(sim.url)}&transport=${transport}`);
+        await pageUntil("return window.maicoin?.log.connected === 1", "the first connection");
+        assert.equal(await inPage("return window.maicoin.stream.transport"), transport);
+        assert.equal(connections[0].headers.origin, pages.url, "the browser's own socket");
+        assert.match(connections[0].headers["user-agent"], USER_AGENTS[id], `${name}'s socket`);
+        await until(() => requestsOf(log, "sub", 1).length === 1, "the sub at the simulator");
+        await tickingUntil(
+          "return window.maicoin.log.responses.some((r) => r.event === 'update' && r.channel === 'trade')",
+          "a trade update in the page's handler",
+        );
+        await checkBook();
+
+        sim.dropAll();
+        await pageUntil("return window.maicoin.log.connected === 2", "the reconnection");
+        await until(() => requestsOf(log, "sub", 2).length === 1, "the replayed sub at the simulator");
+        assert.deepEqual(requestsOf(log, "sub", 2)[0].subscriptions, requestsOf(log, "sub", 1)[0].subscriptions);
+        await pageUntil("return window.maicoin.log.responses.filter((r) => r.event === 'subscribed').length === 2", "the second subscribed answer");
+        await checkBook();
+
+        const pageLog = await inPage("return window.maicoin.log");
+        assert.deepEqual(pageLog.failures, []);
+        assert.equal(pageLog.disconnected.length, 1);
+        assert.ok(!pageLog.responses.some((r) => r.channel === "book"), "book frames went into the book, not to handlers");
+        await inPage("window.maicoin.stream.close(); window.maicoin.ended.then((outcome) => (window.maicoin.outcome = outcome));");
+        assert.equal(await pageUntil("return window.maicoin.outcome", "run() to settle after close()"), "resolved");
+        assert.equal(sim.stats.connections, 2);
+        assert.deepEqual(await pageErrors(browser), []);
+      });
+    }
+
+    test(`${name}: two pages of one origin on transport "shared" make one connection, get only their own subscriptions, stream on when one closes, and the socket closes with the last`, async (t) => {
       assertStarted();
       const sim = await startSimulator({ tickMs: 0 });
-      t.after(() => sim.close());
       const log = requestLog(sim);
-      const connections = [];
-      sim.on("connection", (event) => connections.push(event));
-      const inPage = (body) => browser.execute(body);
-      const pageUntil = (body, what) => browser.until(body, what, WAIT);
-      /** Ticks the market while waiting: a tick may carry no trade. */
-      const tickingUntil = async (body, what) => {
-        const ticker = setInterval(() => sim.tick(), 20);
-        try {
-          return await pageUntil(body, what);
-        } finally {
-          clearInterval(ticker);
-        }
+      const sent = (action, subscription) => subscriptionsSent(log, action, subscription);
+      // Two windows of the one session: one profile, so one SharedWorker for the origin.
+      const first = await browser.window();
+      let second = null;
+      t.after(async () => {
+        if (second) await browser.switchTo(second).then(() => browser.closeWindow()).catch(() => {});
+        await browser.switchTo(first).catch(() => {});
+        await browser.goto("about:blank").catch(() => {});
+        await sim.close();
+      });
+      /** Runs `body` in the page of window `handle`. */
+      const inTab = async (handle, body) => (await browser.switchTo(handle), browser.execute(body));
+      const tabUntil = async (handle, body, what) => (await browser.switchTo(handle), ticking(sim, () => browser.until(body, what, WAIT)));
+      const received = (handle, key) => inTab(handle, `return window.__result.received[${JSON.stringify(key)}] ?? 0`);
+      const open = async (handle, subscribe) => {
+        const query = new URLSearchParams({ uri: sim.url, transport: "shared", subscribe: JSON.stringify(subscribe), book: "ethusdt" });
+        await browser.switchTo(handle);
+        await browser.goto(`${pages.url}/tests/browser/transport.html?${query}`);
+        await browser.until("return window.__result?.connected === 1", "the page's Stream to connect", WAIT);
+        assert.equal(await browser.execute("return window.__result.transport"), "shared", `${name} runs the shared transport`);
       };
-      const checkBook = async () => {
-        await tickingUntil("return window.maicoin.book().inSync", "the book to be in sync");
-        // With the market still, what the page's book shows is the simulator's book at its update id.
-        const book = await inPage("return window.maicoin.book()");
+
+      await open(first, [TRADE_BTC, TICKER_ETH]);
+      second = await browser.newWindow();
+      await open(second, [TRADE_BTC, TICKER_BTC]);
+      assert.equal(sim.stats.connections, 1, "one connection for both pages");
+      assert.deepEqual(await simulatorStats(sim), { open: 1, connections: 1, disconnects: 0 }, "the simulator's /stats says the same");
+
+      // Both see their data; each only its own ticker.
+      const both = (mine) => `const r = window.__result.received; return ${JSON.stringify(["trade btcusdt", mine])}.every((key) => r[key] > 1);`;
+      await tabUntil(first, both("ticker ethusdt"), "the first page's trades and ETH tickers");
+      await tabUntil(second, both("ticker btcusdt"), "the second page's trades and BTC tickers");
+      assert.equal(await received(first, "ticker btcusdt"), 0, "the first page never gets the second's ticker");
+      assert.equal(await received(second, "ticker ethusdt"), 0, "the second page never gets the first's ticker");
+      assert.equal(sent("sub", TRADE_BTC), 1, "the trade channel both hold is subscribed once");
+      assert.ok((await inTab(second, "return window.__result.subscribed")).includes("trade btcusdt"), "the second page is told its shared subscription holds");
+
+      // The book is kept once in the worker and both pages read it in sync.
+      assert.equal(sent("sub", { channel: "book", market: "ethusdt" }), 1);
+      for (const handle of [first, second]) {
+        await tabUntil(handle, "return window.__result.book?.inSync", "the page's book in sync");
+        const book = await inTab(handle, "return window.__result.book");
         const truth = sim.bookAt("ethusdt", 10, book.lastUpdateId);
         assert.deepEqual([book.asks, book.bids], [truth.asks, truth.bids]);
-        assert.ok(book.asks.length > 0 && book.bids.length > 0, "a book with both sides");
-      };
+      }
 
-      await browser.goto(`${pages.url}/tests/browser/stream.html?uri=${encodeURIComponent(sim.url)}`);
-      await pageUntil("return window.maicoin?.log.connected === 1", "the first connection");
-      assert.equal(connections[0].headers.origin, pages.url, "the browser's own socket");
-      assert.match(connections[0].headers["user-agent"], USER_AGENTS[id], `${name}'s socket`);
-      await until(() => requestsOf(log, "sub", 1).length === 1, "the sub at the simulator");
-      await tickingUntil(
-        "return window.maicoin.log.responses.some((r) => r.event === 'update' && r.channel === 'trade')",
-        "a trade update in the page's handler",
-      );
-      await checkBook();
+      // The first page leaves: its own ticker is unsubscribed, the shared trade channel is not.
+      await inTab(first, "window.__transport.close()");
+      await until(() => sent("unsub", TICKER_ETH) === 1, "the first page's ticker unsubscribed");
+      assert.equal(await browser.until("return window.__result.ended", "run() to settle after close()", WAIT), "resolved");
+      const before = await received(second, "trade btcusdt");
+      await tabUntil(second, `return window.__result.received["trade btcusdt"] > ${before}`, "trades in the second page after the first closed");
+      assert.equal(sent("unsub", TRADE_BTC), 0);
+      assert.equal(sim.connections, 1);
 
-      sim.dropAll();
-      await pageUntil("return window.maicoin.log.connected === 2", "the reconnection");
-      await until(() => requestsOf(log, "sub", 2).length === 1, "the replayed sub at the simulator");
-      assert.deepEqual(requestsOf(log, "sub", 2)[0].subscriptions, requestsOf(log, "sub", 1)[0].subscriptions);
-      await pageUntil("return window.maicoin.log.responses.filter((r) => r.event === 'subscribed').length === 2", "the second subscribed answer");
-      await checkBook();
-
-      const pageLog = await inPage("return window.maicoin.log");
-      assert.deepEqual(pageLog.failures, []);
-      assert.equal(pageLog.disconnected.length, 1);
-      assert.ok(!pageLog.responses.some((r) => r.channel === "book"), "book frames went into the book, not to handlers");
-      await inPage("window.maicoin.stream.close(); window.maicoin.ended.then((outcome) => (window.maicoin.outcome = outcome));");
-      assert.equal(await pageUntil("return window.maicoin.outcome", "run() to settle after close()"), "resolved");
-      assert.deepEqual(await pageErrors(browser), []);
+      // The second leaves too: the socket closes, and still only one was ever made.
+      await inTab(second, "window.__transport.close()");
+      await until(() => sim.connections === 0, "the socket to close with the last page");
+      assert.equal(sim.stats.connections, 1);
+      for (const handle of [first, second]) {
+        await browser.switchTo(handle);
+        assert.deepEqual(await pageErrors(browser), []);
+      }
     });
 
     test(`${name}: the dashboard connects and shows live ladder prices, trades, ticker, depth, feed health, frame count and 200 candles before and after a resolution switch, counts a reconnect, with no page errors`, async (t) => {

@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
-import { simulator, requestLog, requestsOf, until, sleep, SAFETY_MS } from "../node/harness.mjs";
+import { simulator, requestLog, subscriptionsSent as sent, until, sleep, SAFETY_MS } from "../node/harness.mjs";
 import { startStaticServer } from "./static-server.mjs";
 import { startStaticServer as startDashboardServer } from "../../scripts/serve.mjs";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./chromium.mjs";
@@ -40,14 +40,6 @@ async function setUp(t) {
     };
   };
   return { sim, log, open, problems };
-}
-
-/** How many times the simulator was sent `subscription` with `action` (sub or unsub). */
-function sent(log, action, subscription) {
-  const key = JSON.stringify(subscription);
-  return requestsOf(log, action)
-    .flatMap((request) => request.subscriptions ?? request.subscription ?? [])
-    .filter((s) => JSON.stringify({ channel: s.channel, market: s.market }) === key).length;
 }
 
 test("two shared tabs make one connection, get only their own subscriptions, and the socket closes with the last", async (t) => {

@@ -217,6 +217,17 @@ export async function openBrowser(engine) {
       const found = await send("POST", "/element", { using: "css selector", value: selector });
       await send("POST", `/element/${found[ELEMENT]}/click`, {});
     },
+    /** The handle of the window that commands go to now. */
+    window: () => send("GET", "/window"),
+    /**
+     * Opens another top-level window of the same session (so of the same profile: one origin's
+     * SharedWorker is shared by both) and resolves to its handle; commands still go to the current one.
+     */
+    newWindow: async () => (await send("POST", "/window/new", { type: "window" })).handle,
+    /** Sends the next commands to the window `handle`. */
+    switchTo: (handle) => send("POST", "/window", { handle }),
+    /** Closes the current window; switch to another before the next command. */
+    closeWindow: () => send("DELETE", "/window"),
     /** The window's content as PNG bytes. */
     screenshot: async () => Buffer.from(await send("GET", "/screenshot"), "base64"),
     async quit() {

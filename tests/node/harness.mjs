@@ -31,6 +31,14 @@ export function requestsOf(log, action, conn) {
   return log.filter((e) => e.request?.action === action && (conn === undefined || e.conn === conn)).map((e) => e.request);
 }
 
+/** How many times `subscription` ({channel, market}) was sent with `action` (sub or unsub). */
+export function subscriptionsSent(log, action, subscription) {
+  const key = JSON.stringify({ channel: subscription.channel, market: subscription.market });
+  return requestsOf(log, action)
+    .flatMap((request) => request.subscriptions ?? request.subscription ?? [])
+    .filter((s) => JSON.stringify({ channel: s.channel, market: s.market }) === key).length;
+}
+
 /** Resolves with check()'s first truthy value; fails the test after `timeoutMs`. */
 export async function until(check, what, timeoutMs = SAFETY_MS) {
   const deadline = Date.now() + timeoutMs;
