@@ -179,7 +179,8 @@ export class OrderBook {
   }
 }
 
-function levelCount(n) {
+/** The level count `asks(n)`/`bids(n)` take: a non-negative integer, or Infinity for all. */
+export function levelCount(n) {
   if (n === Infinity) return 0xffffffff;
   if (!Number.isInteger(n) || n < 0) throw new RangeError("the number of levels must be a non-negative integer");
   return n;

@@ -2,6 +2,8 @@
 // the last snapshot the worker sent. The worker sends one only after the page has shown the one
 // before, so a page gets at most one per animation frame, and none while it is busy or hidden.
 
+import { levelCount } from "../book.js";
+
 const nextFrame = (callback) =>
   typeof globalThis.requestAnimationFrame === "function" ? globalThis.requestAnimationFrame(callback) : setTimeout(callback, 16);
 
@@ -140,8 +142,3 @@ export class RemoteBook {
   }
 }
 
-function levelCount(n) {
-  if (n === Infinity) return undefined;
-  if (!Number.isInteger(n) || n < 0) throw new RangeError("the number of levels must be a non-negative integer");
-  return n;
-}

@@ -103,13 +103,7 @@ impl FrameSource for BatchedText<'_> {
     }
 
     fn decode(&mut self, route: impl FnOnce(&Response<'_>) -> bool) -> Result<(), String> {
-        self.tape_at = decode_bytes(self.bytes, |response| {
-            if route(response) {
-                Route::Build
-            } else {
-                Route::Skip
-            }
-        })?;
+        self.tape_at = decode_bytes(self.bytes, |response| Route::build_if(route(response)))?;
         Ok(())
     }
 }

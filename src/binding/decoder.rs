@@ -71,6 +71,17 @@ pub enum Route {
     Skip,
 }
 
+impl Route {
+    /// `Build` when the frame must become a JS object, else `Skip`.
+    pub fn build_if(build: bool) -> Route {
+        if build {
+            Route::Build
+        } else {
+            Route::Skip
+        }
+    }
+}
+
 /// Decodes the frame that `encodeFrame` wrote into the input buffer onto the tape. `classify`
 /// sees it first; for `Route::Build` the tape's address is returned.
 pub fn decode_frame(

@@ -38,13 +38,7 @@ impl FrameSource for EncodedFrame {
         let len = self
             .len
             .ok_or_else(|| "the frame could not be encoded".to_owned())?;
-        self.tape_at = decode_frame(len, |response| {
-            if route(response) {
-                Route::Build
-            } else {
-                Route::Skip
-            }
-        })?;
+        self.tape_at = decode_frame(len, |response| Route::build_if(route(response)))?;
         Ok(())
     }
 }

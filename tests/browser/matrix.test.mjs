@@ -20,7 +20,7 @@ import { fileURLToPath } from "node:url";
 import { Response } from "maicoin-ws";
 import { startSimulator } from "../../sim/server.js";
 import { startStaticServer as startDashboardServer } from "../../scripts/serve.mjs";
-import { hmac, inbound } from "../node/fixtures.mjs";
+import { hmac, inbound } from "../support/fixtures.mjs";
 import { requestLog, requestsOf, subscriptionsSent, until } from "../node/harness.mjs";
 import {
   assertChartHistory,

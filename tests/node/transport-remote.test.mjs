@@ -7,39 +7,10 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { Stream } from "maicoin-ws";
-import { Hub } from "../../js/transport/hub.js";
+import { FakeWorker, installFakeWorker } from "./support/fake-worker.mjs";
 import { simulator, until, sleep, FAST } from "./harness.mjs";
 
-// Node has no Worker: this one runs the worker's Hub in this thread, over a real MessageChannel.
-class FakeWorker {
-  static hub = null;
-  static started = [];
-  #port;
-  constructor(url, options) {
-    FakeWorker.started.push({ url: String(url), options });
-    const { port1, port2 } = new MessageChannel();
-    FakeWorker.hub.attach(port1);
-    this.#port = port2;
-    this.onerror = null;
-  }
-  set onmessage(listener) {
-    this.#port.onmessage = listener;
-  }
-  postMessage(message) {
-    this.#port.postMessage(message);
-  }
-  terminate() {
-    this.#port.close();
-  }
-}
-
-before(() => {
-  FakeWorker.hub = new Hub();
-  globalThis.Worker = FakeWorker;
-});
-after(() => {
-  delete globalThis.Worker;
-});
+installFakeWorker(before, after);
 
 function remote(t, sim, options = {}) {
   const stream = new Stream({ uri: sim.url, transport: "worker", reconnectPolicy: FAST, ...options });

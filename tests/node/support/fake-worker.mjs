@@ -7,8 +7,11 @@ import { Hub } from "../../../js/transport/hub.js";
 
 export class FakeWorker {
   static hub = null;
+  /** How each stand-in was made ({ url, options }), as `new Worker(url, options)` was called. */
+  static started = [];
   #port;
-  constructor() {
+  constructor(url, options) {
+    FakeWorker.started.push({ url: String(url), options });
     const { port1, port2 } = new MessageChannel();
     FakeWorker.hub.attach(port1);
     this.#port = port2;
