@@ -17,7 +17,7 @@ use super::hooks::Hooks;
 use crate::core::engine::{Conflict, Engine, EngineConfig, Limits, StaleAfter};
 use crate::core::rate_limit::{ConnectionBudget, RequestLimiter};
 use crate::core::reconnect::ReconnectPolicy;
-use crate::core::request::filters_from_value;
+use crate::core::request::filters_from_json;
 use crate::core::session::Secrets;
 use crate::core::subscription::Subscription;
 
@@ -84,12 +84,7 @@ fn limits(options: &StreamOptions) -> Result<Limits, JsValue> {
 }
 
 fn parse_subscriptions(json: &str) -> Result<Vec<Subscription>, JsValue> {
-    let value = serde_json::from_str(json).map_err(|_| {
-        JsValue::from(js_sys::TypeError::new(
-            "subscriptions: cannot be read as JSON",
-        ))
-    })?;
-    Subscription::list_from_value(&value, "subscriptions").map_err(|e| input_error(&e))
+    Subscription::list_from_json(json, "subscriptions").map_err(|e| input_error(&e))
 }
 
 #[wasm_bindgen]
@@ -181,12 +176,7 @@ impl StreamDriver {
         let filters = if filters.is_empty() {
             None
         } else {
-            let value = serde_json::from_str(filters).map_err(|_| {
-                JsValue::from(js_sys::TypeError::new(
-                    "filters: expected a list of strings",
-                ))
-            })?;
-            Some(filters_from_value(&value).map_err(|e| input_error(&e))?)
+            Some(filters_from_json(filters).map_err(|e| input_error(&e))?)
         };
         let secrets = (!api_key.is_empty() && !api_secret.is_empty())
             .then(|| Secrets::new(api_key.to_owned(), api_secret.to_owned(), filters));

@@ -1,12 +1,12 @@
 //! Client requests: built from validated parts, written as wire JSON, and parsed back.
 
 use serde::Serialize;
-use serde_json::Value;
 
 use super::auth;
 use super::error::{quote, InputError};
+use super::input::{Input, Shape};
 use super::protocol::{Action, Filter};
-use super::subscription::{kind_of, Subscription, WireSubscription};
+use super::subscription::{Subscription, WireSubscription};
 
 /// The largest integer a JS number holds exactly; nonces beyond it could not round-trip.
 pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
@@ -132,43 +132,32 @@ impl Request {
     /// Reads a request from wire JSON, accepting both spellings of each action, keys in any
     /// order; a missing (or null) `id` stays missing.
     pub fn parse(text: &str) -> Result<Request, InputError> {
-        let value: Value = serde_json::from_str(text)
+        let value = Input::parse(text)
             .map_err(|e| InputError::type_error("request", format!("invalid JSON: {e}")))?;
-        let object = value.as_object().ok_or_else(|| {
-            InputError::type_error(
-                "request",
-                format!("expected a JSON object, got {}", kind_of(&value)),
-            )
-        })?;
+        let object = value
+            .as_object()
+            .ok_or_else(|| value.wrong_type("request", "a JSON object"))?;
         let action_text = match object.get("action") {
-            Some(Value::String(text)) => text.as_str(),
-            Some(other) => {
-                return Err(InputError::type_error(
-                    "action",
-                    format!("expected a string, got {}", kind_of(other)),
-                ))
-            }
+            Some(value) => value.expect_str("action")?,
             None => return Err(InputError::type_error("action", "is required")),
         };
-        let action = Action::from_either(action_text).ok_or_else(|| {
-            InputError::range_error("action", format!("unknown action {}", quote(action_text)))
+        let action = Action::from_either(&action_text).ok_or_else(|| {
+            InputError::range_error("action", format!("unknown action {}", quote(&action_text)))
         })?;
+        // A numeric id is kept as the caller wrote it.
         let id = match object.get("id") {
-            Some(Value::String(id)) => Some(id.clone()),
-            Some(Value::Number(number)) => Some(number.to_string()),
-            None | Some(Value::Null) => None,
-            Some(other) => {
-                return Err(InputError::type_error(
-                    "id",
-                    format!("expected a string, got {}", kind_of(other)),
-                ))
-            }
+            None => None,
+            Some(value) => match value.shape() {
+                Shape::Null => None,
+                Shape::Number => Some(value.text().to_owned()),
+                _ => Some(value.expect_str("id")?.into_owned()),
+            },
         };
         let list = |key: &str| {
             let value = object
                 .get(key)
                 .ok_or_else(|| InputError::type_error(key, "is required"))?;
-            Subscription::list_from_value(value, key)
+            Subscription::list_from_input(&value, key)
         };
         match action {
             Action::Subscribe => Ok(Request::Subscribe {
@@ -181,30 +170,28 @@ impl Request {
             }),
             Action::Ping => Ok(Request::Ping { id }),
             Action::Auth => {
-                let string = |key: &str| match object.get(key) {
-                    Some(Value::String(text)) if !text.is_empty() => Ok(text.clone()),
-                    Some(Value::String(_)) => {
-                        Err(InputError::type_error(key, "must be a non-empty string"))
-                    }
-                    Some(other) => Err(InputError::type_error(
-                        key,
-                        format!("expected a string, got {}", kind_of(other)),
-                    )),
+                let non_empty = |key: &str| match object.get(key) {
+                    Some(value) => match value.expect_str(key)? {
+                        text if text.is_empty() => {
+                            Err(InputError::type_error(key, "must be a non-empty string"))
+                        }
+                        text => Ok(text.into_owned()),
+                    },
                     None => Err(InputError::type_error(key, "is required")),
                 };
                 let nonce = match object.get("nonce") {
-                    Some(value) => nonce_from_value(value)?,
+                    Some(value) => nonce_from_input(&value)?,
                     None => return Err(InputError::type_error("nonce", "is required")),
                 };
                 let filters = match object.get("filters") {
-                    None | Some(Value::Null) => None,
-                    Some(value) => Some(filters_from_value(value)?),
+                    Some(value) if !value.is_null() => Some(filters_from_input(&value)?),
+                    _ => None,
                 };
                 Ok(Request::Auth(AuthRequest {
                     id,
-                    api_key: string("apiKey")?,
+                    api_key: non_empty("apiKey")?,
                     nonce,
-                    signature: string("signature")?,
+                    signature: non_empty("signature")?,
                     filters,
                 }))
             }
@@ -248,38 +235,34 @@ pub struct WireRequest<'a> {
 }
 
 /// A nonce as it comes from JSON: a non-negative integer (ms since the epoch).
-pub fn nonce_from_value(value: &Value) -> Result<u64, InputError> {
+pub fn nonce_from_input(value: &Input<'_>) -> Result<u64, InputError> {
     match value.as_u64() {
         Some(nonce) => check_nonce(nonce),
-        None => Err(InputError::type_error(
-            "nonce",
-            format!("expected a non-negative integer, got {}", kind_of(value)),
-        )),
+        // Digits beyond a u64 are an integer still, too large rather than of the wrong type.
+        None if value.text().bytes().all(|b| b.is_ascii_digit()) => check_nonce(u64::MAX),
+        None => Err(value.wrong_type("nonce", "a non-negative integer")),
     }
 }
 
+/// The JSON text of auth filters (`JSON.stringify` of the caller's list).
+pub fn filters_from_json(text: &str) -> Result<Vec<Filter>, InputError> {
+    filters_from_input(&Input::argument(text, "filters")?)
+}
+
 /// Auth filters, each one of the documented names.
-pub fn filters_from_value(value: &Value) -> Result<Vec<Filter>, InputError> {
-    let items = value.as_array().ok_or_else(|| {
-        InputError::type_error(
-            "filters",
-            format!("expected a list of strings, got {}", kind_of(value)),
-        )
-    })?;
+pub fn filters_from_input(value: &Input<'_>) -> Result<Vec<Filter>, InputError> {
+    let items = value
+        .as_list()
+        .ok_or_else(|| value.wrong_type("filters", "a list of strings"))?;
     items
         .iter()
         .enumerate()
         .map(|(index, item)| {
-            let text = item.as_str().ok_or_else(|| {
-                InputError::type_error(
-                    format!("filters[{index}]"),
-                    format!("expected a string, got {}", kind_of(item)),
-                )
-            })?;
-            Filter::from_wire(text).ok_or_else(|| {
+            let text = item.expect_str(&format!("filters[{index}]"))?;
+            Filter::from_wire(&text).ok_or_else(|| {
                 InputError::range_error(
                     format!("filters[{index}]"),
-                    format!("unknown filter {}", quote(text)),
+                    format!("unknown filter {}", quote(&text)),
                 )
             })
         })
