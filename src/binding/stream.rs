@@ -5,12 +5,10 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use js_sys::{Function, Promise};
-use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use super::book::BookHandle;
-use super::dispatch::DispatchMode;
 use super::errors::input_error;
 use super::executor::Executor;
 use super::hooks::Hooks;
@@ -19,35 +17,13 @@ use crate::core::rate_limit::{ConnectionBudget, RequestLimiter};
 use crate::core::reconnect::ReconnectPolicy;
 use crate::core::request::filters_from_json;
 use crate::core::session::Secrets;
+use crate::core::stream_options::StreamOptions;
 use crate::core::subscription::Subscription;
 
 thread_local! {
     /// MAX counts requests and connections per IP, so every stream of a page or process shares
     /// one limiter and one connection budget (unless a stream is given its own, for tests).
     static SHARED_LIMITS: Limits = Limits::default();
-}
-
-/// The options the JS `Stream` has already defaulted and checked.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct StreamOptions {
-    uri: String,
-    dispatch: DispatchMode,
-    reconnect: PolicyOptions,
-    keepalive_interval_ms: u32,
-    id_prefix: String,
-    request_limits: Option<(usize, usize)>,
-    connection_limits: Option<(usize, usize)>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct PolicyOptions {
-    enabled: bool,
-    max_retries: Option<f64>,
-    base_delay: f64,
-    max_delay: f64,
-    jitter: f64,
 }
 
 #[wasm_bindgen]
@@ -92,11 +68,7 @@ impl StreamDriver {
     /// `options` is the JSON of the checked options; `hooks` holds the JS functions.
     #[wasm_bindgen(constructor)]
     pub fn new(options: &str, hooks: JsValue) -> Result<StreamDriver, JsValue> {
-        let options: StreamOptions = serde_json::from_str(options).map_err(|e| {
-            JsValue::from(js_sys::TypeError::new(&format!(
-                "invalid stream options: {e}"
-            )))
-        })?;
+        let options = StreamOptions::parse(options).map_err(|e| input_error(&e))?;
         let p = &options.reconnect;
         let policy = ReconnectPolicy::new(
             p.enabled,
@@ -120,7 +92,7 @@ impl StreamDriver {
         let executor = Executor::new(
             Engine::new(config, limits),
             Hooks::from_js(&hooks)?,
-            options.dispatch,
+            options.dispatch.into(),
         );
         Ok(StreamDriver {
             executor: Rc::new(executor),

@@ -160,6 +160,11 @@ impl<'a> Fields<'a> {
             .map(|(_, value)| *value)
     }
 
+    /// The value of `key` unless it is absent or `null` (both mean "not given").
+    pub fn present(&self, key: &str) -> Option<Input<'a>> {
+        self.get(key).filter(|value| !value.is_null())
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = (&str, Input<'a>)> {
         self.entries
             .iter()

@@ -227,13 +227,8 @@ impl<'a> SubscriptionFields<'a> {
         format!("{}.{key}", self.at)
     }
 
-    /// A present, non-null value of `key`.
-    fn optional(&self, key: &str) -> Option<Input<'a>> {
-        self.object.get(key).filter(|value| !value.is_null())
-    }
-
     fn required_str(&self, key: &str) -> Result<Cow<'a, str>, InputError> {
-        match self.optional(key) {
+        match self.object.present(key) {
             Some(value) => value.expect_str(&self.path(key)),
             None => Err(InputError::type_error(self.path(key), "is required")),
         }
@@ -248,7 +243,7 @@ impl<'a> SubscriptionFields<'a> {
     }
 
     fn depth(&self) -> Result<Option<u8>, InputError> {
-        let Some(value) = self.optional("depth") else {
+        let Some(value) = self.object.present("depth") else {
             return Ok(None);
         };
         let number = value
@@ -258,7 +253,7 @@ impl<'a> SubscriptionFields<'a> {
     }
 
     fn resolution(&self) -> Result<Option<Resolution>, InputError> {
-        let Some(value) = self.optional("resolution") else {
+        let Some(value) = self.object.present("resolution") else {
             return Ok(None);
         };
         let text = value.expect_str(&self.path("resolution"))?;
