@@ -65,14 +65,30 @@ impl fmt::Display for Quoted<'_> {
             if count == LIMIT {
                 return f.write_str("\"…");
             }
-            match c {
-                '"' => f.write_str("\\\"")?,
-                '\\' => f.write_str("\\\\")?,
-                c if c.is_control() => write!(f, "\\u{{{:x}}}", c as u32)?,
-                c => fmt::Write::write_char(f, c)?,
-            }
+            escaped(f, c, '"')?;
         }
         f.write_str("\"")
+    }
+}
+
+/// A character in single quotes for an error message, escaped like [`Quoted`]'s.
+pub struct QuotedChar(pub char);
+
+impl fmt::Display for QuotedChar {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("'")?;
+        escaped(f, self.0, '\'')?;
+        f.write_str("'")
+    }
+}
+
+/// `c` as it may stand between `quote`s: the quote, `\` and control characters escaped.
+fn escaped(f: &mut fmt::Formatter<'_>, c: char, quote: char) -> fmt::Result {
+    match c {
+        '\\' => f.write_str("\\\\"),
+        c if c == quote => write!(f, "\\{c}"),
+        c if c.is_control() => write!(f, "\\u{{{:x}}}", c as u32),
+        c => fmt::Write::write_char(f, c),
     }
 }
 
@@ -138,6 +154,8 @@ mod tests {
     fn quotes_escape_and_bound_untrusted_text() {
         assert_eq!(quote("a\"b\\c\u{1}é"), r#""a\"b\\c\u{1}é""#);
         assert_eq!(quote(&"x".repeat(50)), format!("\"{}\"…", "x".repeat(40)));
+        assert_eq!(QuotedChar('\'').to_string(), r"'\''");
+        assert_eq!(QuotedChar('\n').to_string(), r"'\u{a}'");
     }
 
     #[test]
