@@ -54,7 +54,7 @@ impl<'a> Input<'a> {
     /// range, bad escapes) and keeps it for reading.
     pub fn parse(text: &'a str) -> Result<Input<'a>, serde_json::Error> {
         let mut deserializer = serde_json::Deserializer::from_str(text);
-        deserializer.deserialize_any(Check)?;
+        deserializer.deserialize_any(Open { check: true })?;
         deserializer.end()?;
         let raw: &RawValue = serde_json::from_str(text)?;
         Ok(Input { raw: raw.get() })
@@ -146,7 +146,7 @@ impl<'a> Input<'a> {
     /// The value's next level. The text was checked by `parse`, so this cannot fail on it.
     fn open(&self) -> Option<Opened<'a>> {
         let mut deserializer = serde_json::Deserializer::from_str(self.raw);
-        deserializer.deserialize_any(Open).ok()
+        deserializer.deserialize_any(Open { check: false }).ok()
     }
 }
 
@@ -180,56 +180,22 @@ enum Opened<'a> {
     Scalar,
 }
 
-/// The checking pass: serde_json parses every value (strings unescaped, numbers converted,
-/// nesting limited) and nothing is kept.
-struct Check;
-
-impl<'de> Visitor<'de> for Check {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("JSON")
-    }
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while seq.next_element_seed(Check)?.is_some() {}
-        Ok(())
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while map.next_key_seed(Check)?.is_some() {
-            map.next_value_seed(Check)?;
-        }
-        Ok(())
-    }
+/// One visitor for both passes, so that one copy of serde_json's `deserialize_any` serves them.
+/// Checking (`check`), serde_json parses every value (strings unescaped, numbers converted,
+/// nesting limited) and nothing is kept; opening, one level is read and its children are kept
+/// as raw text.
+#[derive(Clone, Copy)]
+struct Open {
+    check: bool,
 }
 
-impl<'de> DeserializeSeed<'de> for Check {
-    type Value = ();
+impl<'de> DeserializeSeed<'de> for Open {
+    type Value = Opened<'de>;
 
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_any(Check)
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
     }
 }
-
-/// The reading pass: one level, children kept as raw text.
-struct Open;
 
 impl<'de> Visitor<'de> for Open {
     type Value = Opened<'de>;
@@ -259,6 +225,10 @@ impl<'de> Visitor<'de> for Open {
         Ok(Opened::Text(Cow::Owned(text.to_owned())))
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        if self.check {
+            while seq.next_element_seed(self)?.is_some() {}
+            return Ok(Opened::Scalar);
+        }
         let mut items = Vec::new();
         while let Some(raw) = seq.next_element::<&RawValue>()? {
             items.push(Input { raw: raw.get() });
@@ -268,8 +238,12 @@ impl<'de> Visitor<'de> for Open {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut entries = Vec::new();
         while let Some(key) = map.next_key_seed(Key)? {
-            let raw: &RawValue = map.next_value()?;
-            entries.push((key, Input { raw: raw.get() }));
+            if self.check {
+                map.next_value_seed(self)?;
+            } else {
+                let raw: &RawValue = map.next_value()?;
+                entries.push((key, Input { raw: raw.get() }));
+            }
         }
         Ok(Opened::Entries(entries))
     }
@@ -282,7 +256,7 @@ impl<'de> DeserializeSeed<'de> for Key {
     type Value = Cow<'de, str>;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        match deserializer.deserialize_any(Open)? {
+        match deserializer.deserialize_any(Open { check: false })? {
             Opened::Text(text) => Ok(text),
             _ => Err(de::Error::custom("expected a string key")),
         }
