@@ -17,9 +17,6 @@ pub enum Dispatch {
 }
 
 impl Dispatch {
-    /// The option's values, as JS spells them.
-    pub const NAMES: [&'static str; 3] = ["inline", "task", "queue"];
-
     pub fn from_name(name: &str) -> Option<Dispatch> {
         match name {
             "inline" => Some(Dispatch::Inline),
@@ -52,36 +49,49 @@ pub struct PolicyOptions {
 }
 
 impl StreamOptions {
+    /// Reads the options. JS wrote them after its own checks, so a refusal here means the glue
+    /// and the engine disagree: the error names the field and what it should have held.
     pub fn parse(text: &str) -> Result<StreamOptions, InputError> {
         let root = Input::parse(text)
             .map_err(|e| InputError::type_error("stream options", format!("invalid JSON: {e}")))?;
-        let options = Object::of(root, "stream options", "")?;
-        let policy = Object::of(options.required("reconnect")?, "reconnect", "reconnect.")?;
-        let dispatch = options.string("dispatch")?;
+        let options = Object::of(Some(root), "stream options", "")?;
+        let policy = Object::of(
+            options.fields.present("reconnect"),
+            "reconnect",
+            "reconnect.",
+        )?;
+        let name = |value: Input<'_>| value.as_str().map(|text| text.into_owned());
+        let count = |value: Input<'_>| value.as_u64().map(saturate);
+        let pair = |value: Input<'_>| match value.as_list()?.as_slice() {
+            [first, second] => Some((count(*first)?, count(*second)?)),
+            _ => None,
+        };
+        let dispatch = |value: Input<'_>| Dispatch::from_name(&value.as_str()?);
         Ok(StreamOptions {
-            uri: options.string("uri")?,
-            dispatch: Dispatch::from_name(&dispatch).ok_or_else(|| {
-                InputError::range_error(
-                    "dispatch",
-                    format!("must be one of {}", Dispatch::NAMES.join(", ")),
-                )
-            })?,
+            uri: options.read("uri", "a string", name)?,
+            dispatch: options.read("dispatch", "one of inline, task, queue", dispatch)?,
             reconnect: PolicyOptions {
-                enabled: policy.boolean("enabled")?,
-                max_retries: policy.optional_number("maxRetries")?,
-                base_delay: policy.number("baseDelay")?,
-                max_delay: policy.number("maxDelay")?,
-                jitter: policy.number("jitter")?,
+                enabled: policy.read("enabled", "a boolean", |value| value.as_bool())?,
+                max_retries: policy.optional("maxRetries", "a number", number)?,
+                base_delay: policy.read("baseDelay", "a number", number)?,
+                max_delay: policy.read("maxDelay", "a number", number)?,
+                jitter: policy.read("jitter", "a number", number)?,
             },
             // Beyond u32 milliseconds (49 days) a keepalive is never due anyway.
             keepalive_interval_ms: options
-                .number("keepaliveIntervalMs")?
+                .read("keepaliveIntervalMs", "a number", number)?
                 .clamp(0.0, u32::MAX.into()) as u32,
-            id_prefix: options.string("idPrefix")?,
-            request_limits: options.pair("requestLimits")?,
-            connection_limits: options.pair("connectionLimits")?,
+            id_prefix: options.read("idPrefix", "a string", name)?,
+            request_limits: options.optional("requestLimits", PAIR, pair)?,
+            connection_limits: options.optional("connectionLimits", PAIR, pair)?,
         })
     }
+}
+
+const PAIR: &str = "two non-negative integers";
+
+fn number(value: Input<'_>) -> Option<f64> {
+    value.as_f64()
 }
 
 /// An object of the options, naming its fields in errors with `prefix` (`reconnect.`).
@@ -91,64 +101,47 @@ struct Object<'a> {
 }
 
 impl<'a> Object<'a> {
-    fn of(value: Input<'a>, name: &str, prefix: &'static str) -> Result<Object<'a>, InputError> {
-        let fields = value
-            .as_object()
-            .ok_or_else(|| value.wrong_type(name, "an object"))?;
-        Ok(Object { fields, prefix })
+    fn of(value: Option<Input<'a>>, name: &str, prefix: &'static str) -> Result<Self, InputError> {
+        match value.and_then(|value| value.as_object()) {
+            Some(fields) => Ok(Object { fields, prefix }),
+            None => Err(InputError::type_error(name, "expected an object")),
+        }
     }
 
-    fn path(&self, key: &str) -> String {
-        format!("{}{key}", self.prefix)
-    }
-
-    fn required(&self, key: &str) -> Result<Input<'a>, InputError> {
+    /// The value of `key` as `read` takes it; `expected` says what that is, for the error.
+    fn read<T>(
+        &self,
+        key: &str,
+        expected: &str,
+        read: impl Fn(Input<'a>) -> Option<T>,
+    ) -> Result<T, InputError> {
         self.fields
             .present(key)
-            .ok_or_else(|| InputError::type_error(self.path(key), "is required"))
+            .and_then(read)
+            .ok_or_else(|| self.wrong(key, expected))
     }
 
-    fn string(&self, key: &str) -> Result<String, InputError> {
-        Ok(self
-            .required(key)?
-            .expect_str(&self.path(key))?
-            .into_owned())
-    }
-
-    fn boolean(&self, key: &str) -> Result<bool, InputError> {
-        let value = self.required(key)?;
-        value
-            .as_bool()
-            .ok_or_else(|| value.wrong_type(&self.path(key), "a boolean"))
-    }
-
-    fn number(&self, key: &str) -> Result<f64, InputError> {
-        let value = self.required(key)?;
-        value
-            .as_f64()
-            .ok_or_else(|| value.wrong_type(&self.path(key), "a number"))
-    }
-
-    fn optional_number(&self, key: &str) -> Result<Option<f64>, InputError> {
+    /// Like `read`, but absent or `null` is `None`.
+    fn optional<T>(
+        &self,
+        key: &str,
+        expected: &str,
+        read: impl Fn(Input<'a>) -> Option<T>,
+    ) -> Result<Option<T>, InputError> {
         match self.fields.present(key) {
-            Some(_) => self.number(key).map(Some),
             None => Ok(None),
+            Some(value) => read(value)
+                .map(Some)
+                .ok_or_else(|| self.wrong(key, expected)),
         }
     }
 
-    /// Two positive integers (`[perSecond, perMinute]`), or none.
-    fn pair(&self, key: &str) -> Result<Option<(usize, usize)>, InputError> {
-        let Some(value) = self.fields.present(key) else {
-            return Ok(None);
-        };
-        let wrong = || InputError::type_error(self.path(key), "expected two non-negative integers");
-        match value.as_list().ok_or_else(wrong)?.as_slice() {
-            [first, second] => match (first.as_u64(), second.as_u64()) {
-                (Some(first), Some(second)) => Ok(Some((saturate(first), saturate(second)))),
-                _ => Err(wrong()),
-            },
-            _ => Err(wrong()),
-        }
+    #[cold]
+    fn wrong(&self, key: &str, expected: &str) -> InputError {
+        InputError::type_error(
+            format!("{}{key}", self.prefix),
+            format!("expected {expected}"),
+        )
     }
 }
 
@@ -201,19 +194,19 @@ mod tests {
             (
                 "\"baseDelay\":1.5",
                 "\"baseDelay\":\"1.5\"",
-                "reconnect.baseDelay: expected a number, got a string",
+                "reconnect.baseDelay: expected a number",
             ),
             (
                 "\"enabled\":true",
                 "\"enabled\":1",
-                "reconnect.enabled: expected a boolean, got a number",
+                "reconnect.enabled: expected a boolean",
             ),
             (
                 "\"dispatch\":\"task\"",
                 "\"dispatch\":\"later\"",
-                "dispatch: must be one of inline, task, queue",
+                "dispatch: expected one of inline, task, queue",
             ),
-            ("\"idPrefix\":\"r7-\",", "", "idPrefix: is required"),
+            ("\"idPrefix\":\"r7-\",", "", "idPrefix: expected a string"),
             (
                 "[5,60]",
                 "[5,6.5]",
@@ -230,9 +223,6 @@ mod tests {
             assert_eq!(error.to_string(), message);
         }
         let error = StreamOptions::parse("[]").unwrap_err();
-        assert_eq!(
-            error.to_string(),
-            "stream options: expected an object, got a list"
-        );
+        assert_eq!(error.to_string(), "stream options: expected an object");
     }
 }
