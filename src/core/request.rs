@@ -366,6 +366,15 @@ mod tests {
                 r#"{"action":"auth","id":"x","apiKey":"k","signature":"s","nonce":1,"filters":["nope"]}"#,
                 "filters[0]",
             ),
+            (
+                r#"{"action":"auth","apiKey":"k","signature":"s","nonce":18446744073709551616}"#,
+                "nonce",
+            ),
+            (
+                r#"{"action":"auth","apiKey":"","signature":"s","nonce":1}"#,
+                "apiKey",
+            ),
+            (r#"{"action":"ping","id":"\ud800"}"#, "request"),
         ];
         for (text, field) in cases {
             assert_eq!(Request::parse(text).unwrap_err().field, field, "{text}");
@@ -414,5 +423,11 @@ mod tests {
         );
         let numbered = Request::parse(r#"{"action":"ping","id":7}"#).unwrap();
         assert_eq!(numbered.id(), Some("7"));
+        let written = Request::parse(r#"{"action":"ping","id":7.50}"#).unwrap();
+        assert_eq!(
+            written.id(),
+            Some("7.50"),
+            "a numeric id as the caller wrote it"
+        );
     }
 }

@@ -331,6 +331,33 @@ mod tests {
             "book.depth: 7 is not one of 1, 5, 10, 20, 50"
         );
         assert!(Subscription::book("btcusdt", Some(20.0), "book").is_ok());
+        for (depth, quoted) in [(7.5, "7.5"), (f64::NAN, "NaN")] {
+            let error = Subscription::book("btcusdt", Some(depth), "book").unwrap_err();
+            assert_eq!(
+                error.to_string(),
+                format!("book.depth: {quoted} is not one of 1, 5, 10, 20, 50")
+            );
+        }
+        let error = Subscription::book("BTC/USDT", None, "book").unwrap_err();
+        assert_eq!(error.field, "book.market");
+    }
+
+    #[test]
+    fn a_depth_is_a_number_of_any_spelling_and_quoted_as_written() {
+        let sub = parse(json!({"channel": "book", "market": "btcusdt", "depth": 5.0})).unwrap();
+        assert_eq!(
+            sub,
+            Subscription::Book {
+                market: "btcusdt".into(),
+                depth: Some(5)
+            }
+        );
+        let text = r#"{"channel":"book","market":"btcusdt","depth":7.50}"#;
+        let error = Subscription::from_input(&input(text), "subscriptions[0]").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "subscriptions[0].depth: 7.50 is not one of 1, 5, 10, 20, 50"
+        );
     }
 
     #[test]
