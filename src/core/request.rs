@@ -1,12 +1,10 @@
 //! Client requests: built from validated parts, written as wire JSON, and parsed back.
 
-use serde::Serialize;
-
 use super::auth;
 use super::error::{quote, InputError};
 use super::input::{Input, Shape};
 use super::protocol::{Action, Filter};
-use super::subscription::{Subscription, WireSubscription};
+use super::subscription::Subscription;
 
 /// The largest integer a JS number holds exactly; nonces beyond it could not round-trip.
 pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
@@ -94,39 +92,50 @@ impl Request {
         }
     }
 
-    /// The wire form, keys in the order of the documentation's examples.
-    pub fn to_wire(&self) -> WireRequest<'_> {
-        let mut wire = WireRequest {
-            action: self.action().as_str(),
-            id: self.id(),
-            ..WireRequest::default()
-        };
+    /// The wire JSON text, keys in the order of the documentation's examples. Written by hand:
+    /// a derived serializer would cost the wasm more than these few keys.
+    pub fn message(&self) -> String {
+        let mut out = String::with_capacity(96);
+        out.push_str("{\"action\":\"");
+        out.push_str(self.action().as_str());
+        out.push('"');
         match self {
             Request::Subscribe { subscriptions, .. } => {
-                wire.subscriptions = Some(wire_list(subscriptions))
+                push_list(&mut out, "subscriptions", subscriptions)
             }
             // The wire's unsubscribe key is singular, unlike subscribe's.
             Request::Unsubscribe { subscriptions, .. } => {
-                wire.subscription = Some(wire_list(subscriptions))
+                push_list(&mut out, "subscription", subscriptions)
             }
             Request::Auth(auth) => {
-                wire.api_key = Some(&auth.api_key);
-                wire.nonce = Some(auth.nonce);
-                wire.signature = Some(&auth.signature);
-                wire.filters = auth
-                    .filters
-                    .as_ref()
-                    .map(|filters| filters.iter().map(|f| f.as_str()).collect());
+                push_string(&mut out, "apiKey", &auth.api_key);
+                out.push_str(",\"nonce\":");
+                out.push_str(&auth.nonce.to_string());
+                push_string(&mut out, "signature", &auth.signature);
             }
             Request::Ping { .. } => {}
         }
-        wire
-    }
-
-    /// The wire JSON text.
-    pub fn message(&self) -> String {
-        // Serializing plain strings and numbers cannot fail; an empty string would be refused by the server.
-        serde_json::to_string(&self.to_wire()).unwrap_or_default()
+        if let Some(id) = self.id() {
+            push_string(&mut out, "id", id);
+        }
+        if let Request::Auth(AuthRequest {
+            filters: Some(filters),
+            ..
+        }) = self
+        {
+            out.push_str(",\"filters\":[");
+            for (index, filter) in filters.iter().enumerate() {
+                if index > 0 {
+                    out.push(',');
+                }
+                out.push('"');
+                out.push_str(filter.as_str());
+                out.push('"');
+            }
+            out.push(']');
+        }
+        out.push('}');
+        out
     }
 
     /// Reads a request from wire JSON, accepting both spellings of each action, keys in any
@@ -199,8 +208,24 @@ impl Request {
     }
 }
 
-fn wire_list(subscriptions: &[Subscription]) -> Vec<WireSubscription<'_>> {
-    subscriptions.iter().map(Subscription::to_wire).collect()
+/// `,"key":` and the JSON of the subscriptions' wire objects.
+fn push_list(out: &mut String, key: &str, subscriptions: &[Subscription]) {
+    let wire: Vec<_> = subscriptions.iter().map(Subscription::to_wire).collect();
+    push_key(out, key);
+    // Serializing plain strings and numbers cannot fail.
+    out.push_str(&serde_json::to_string(&wire).unwrap_or_default());
+}
+
+/// `,"key":` and `text` as a JSON string.
+fn push_string(out: &mut String, key: &str, text: &str) {
+    push_key(out, key);
+    out.push_str(&serde_json::to_string(text).unwrap_or_default());
+}
+
+fn push_key(out: &mut String, key: &str) {
+    out.push_str(",\"");
+    out.push_str(key);
+    out.push_str("\":");
 }
 
 fn check_nonce(nonce: u64) -> Result<u64, InputError> {
@@ -211,27 +236,6 @@ fn check_nonce(nonce: u64) -> Result<u64, InputError> {
         ));
     }
     Ok(nonce)
-}
-
-/// A request as it is written on the wire; field order is the documentation's.
-#[derive(Debug, Default, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct WireRequest<'a> {
-    pub action: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub subscriptions: Option<Vec<WireSubscription<'a>>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub subscription: Option<Vec<WireSubscription<'a>>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub api_key: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub nonce: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub signature: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub id: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub filters: Option<Vec<&'static str>>,
 }
 
 /// A nonce as it comes from JSON: a non-negative integer (ms since the epoch).
