@@ -162,16 +162,19 @@ fn every_documented_request_is_built_as_documented_and_parses_back() {
         let built = match wire["action"].as_str().unwrap() {
             "sub" => Request::Subscribe {
                 id,
-                subscriptions: Subscription::list_from_value(
-                    &wire["subscriptions"],
+                subscriptions: Subscription::list_from_json(
+                    &wire["subscriptions"].to_string(),
                     "subscriptions",
                 )
                 .unwrap(),
             },
             "unsub" => Request::Unsubscribe {
                 id,
-                subscriptions: Subscription::list_from_value(&wire["subscription"], "subscription")
-                    .unwrap(),
+                subscriptions: Subscription::list_from_json(
+                    &wire["subscription"].to_string(),
+                    "subscription",
+                )
+                .unwrap(),
             },
             "auth" => {
                 // The fixtures elide key and signature as "..."; sign for real and put the elisions back.

@@ -14,6 +14,7 @@ mod executor;
 mod frame_source;
 mod hooks;
 mod mailbox;
+mod options;
 pub mod policy;
 pub mod requests;
 mod socket;

@@ -3,21 +3,15 @@
 //! Requests are rare, so they cross as JSON text: the JS side passes the caller's values through
 //! `JSON.stringify` and gets the wire message back.
 
-use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
 use super::errors::input_error;
 use crate::core::error::InputError;
-use crate::core::request::{filters_from_value, Credentials, Request};
+use crate::core::request::{filters_from_json, Credentials, Request};
 use crate::core::subscription::Subscription;
 
-fn json_argument(text: &str, name: &str) -> Result<Value, JsValue> {
-    serde_json::from_str(text)
-        .map_err(|_| input_error(&InputError::type_error(name, "is not JSON-serializable")))
-}
-
 fn subscriptions_argument(text: &str, key: &str) -> Result<Vec<Subscription>, JsValue> {
-    Subscription::list_from_value(&json_argument(text, key)?, key).map_err(|e| input_error(&e))
+    Subscription::list_from_json(text, key).map_err(|e| input_error(&e))
 }
 
 /// The wire message of a `sub` request; `subscriptions` is the JSON of the caller's list.
@@ -55,7 +49,7 @@ pub fn auth_message(
     let filters = if filters.is_empty() {
         None
     } else {
-        Some(filters_from_value(&json_argument(filters, "filters")?).map_err(|e| input_error(&e))?)
+        Some(filters_from_json(filters).map_err(|e| input_error(&e))?)
     };
     let credentials = Credentials {
         api_key,

@@ -5,49 +5,25 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use js_sys::{Function, Promise};
-use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use super::book::BookHandle;
-use super::dispatch::DispatchMode;
 use super::errors::input_error;
 use super::executor::Executor;
 use super::hooks::Hooks;
 use crate::core::engine::{Conflict, Engine, EngineConfig, Limits, StaleAfter};
 use crate::core::rate_limit::{ConnectionBudget, RequestLimiter};
 use crate::core::reconnect::ReconnectPolicy;
-use crate::core::request::filters_from_value;
+use crate::core::request::filters_from_json;
 use crate::core::session::Secrets;
+use crate::core::stream_options::StreamOptions;
 use crate::core::subscription::Subscription;
 
 thread_local! {
     /// MAX counts requests and connections per IP, so every stream of a page or process shares
     /// one limiter and one connection budget (unless a stream is given its own, for tests).
     static SHARED_LIMITS: Limits = Limits::default();
-}
-
-/// The options the JS `Stream` has already defaulted and checked.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct StreamOptions {
-    uri: String,
-    dispatch: DispatchMode,
-    reconnect: PolicyOptions,
-    keepalive_interval_ms: u32,
-    id_prefix: String,
-    request_limits: Option<(usize, usize)>,
-    connection_limits: Option<(usize, usize)>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct PolicyOptions {
-    enabled: bool,
-    max_retries: Option<f64>,
-    base_delay: f64,
-    max_delay: f64,
-    jitter: f64,
 }
 
 #[wasm_bindgen]
@@ -84,12 +60,7 @@ fn limits(options: &StreamOptions) -> Result<Limits, JsValue> {
 }
 
 fn parse_subscriptions(json: &str) -> Result<Vec<Subscription>, JsValue> {
-    let value = serde_json::from_str(json).map_err(|_| {
-        JsValue::from(js_sys::TypeError::new(
-            "subscriptions: cannot be read as JSON",
-        ))
-    })?;
-    Subscription::list_from_value(&value, "subscriptions").map_err(|e| input_error(&e))
+    Subscription::list_from_json(json, "subscriptions").map_err(|e| input_error(&e))
 }
 
 #[wasm_bindgen]
@@ -97,11 +68,7 @@ impl StreamDriver {
     /// `options` is the JSON of the checked options; `hooks` holds the JS functions.
     #[wasm_bindgen(constructor)]
     pub fn new(options: &str, hooks: JsValue) -> Result<StreamDriver, JsValue> {
-        let options: StreamOptions = serde_json::from_str(options).map_err(|e| {
-            JsValue::from(js_sys::TypeError::new(&format!(
-                "invalid stream options: {e}"
-            )))
-        })?;
+        let options = StreamOptions::parse(options).map_err(|e| input_error(&e))?;
         let p = &options.reconnect;
         let policy = ReconnectPolicy::new(
             p.enabled,
@@ -125,7 +92,7 @@ impl StreamDriver {
         let executor = Executor::new(
             Engine::new(config, limits),
             Hooks::from_js(&hooks)?,
-            options.dispatch,
+            options.dispatch.into(),
         );
         Ok(StreamDriver {
             executor: Rc::new(executor),
@@ -181,12 +148,7 @@ impl StreamDriver {
         let filters = if filters.is_empty() {
             None
         } else {
-            let value = serde_json::from_str(filters).map_err(|_| {
-                JsValue::from(js_sys::TypeError::new(
-                    "filters: expected a list of strings",
-                ))
-            })?;
-            Some(filters_from_value(&value).map_err(|e| input_error(&e))?)
+            Some(filters_from_json(filters).map_err(|e| input_error(&e))?)
         };
         let secrets = (!api_key.is_empty() && !api_secret.is_empty())
             .then(|| Secrets::new(api_key.to_owned(), api_secret.to_owned(), filters));

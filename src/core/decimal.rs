@@ -6,6 +6,8 @@
 //! The largest value is `u128::MAX` units, about 3.4 * 10^20.
 
 use std::fmt;
+
+use super::error::{Quoted, QuotedChar};
 use std::str::FromStr;
 
 /// Number of fraction digits a [`Decimal`] holds exactly.
@@ -211,10 +213,20 @@ impl FromStr for Decimal {
 /// The shortest exact form: no exponent, no trailing fraction zeros, no `.` for whole numbers.
 impl fmt::Display for Decimal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Written as u64 parts: u128's own Display would be linked into the wasm for this alone.
+        // The whole part is below 2^128 / 10^18 < 10^21, so it has two parts at most.
+        const TEN_POW_19: u128 = 10_000_000_000_000_000_000;
         let int = self.0 / ONE;
-        let mut frac = self.0 % ONE;
+        let (high, low) = ((int / TEN_POW_19) as u64, (int % TEN_POW_19) as u64);
+        if high > 0 {
+            write!(f, "{high}{low:019}")?;
+        } else {
+            write!(f, "{low}")?;
+        }
+        // Below ONE, so it fits a u64.
+        let mut frac = (self.0 % ONE) as u64;
         if frac == 0 {
-            return write!(f, "{int}");
+            return Ok(());
         }
         let mut width = FRACTION_DIGITS as usize;
         // Terminates: frac is not zero here.
@@ -222,7 +234,7 @@ impl fmt::Display for Decimal {
             frac /= 10;
             width = width.saturating_sub(1);
         }
-        write!(f, "{int}.{frac:0width$}")
+        write!(f, ".{frac:0width$}")
     }
 }
 
@@ -307,8 +319,9 @@ impl fmt::Display for DecimalError {
             DecimalError::InvalidCharacter { found, .. } => {
                 return write!(
                     f,
-                    "unexpected character {found:?} in decimal {:?}",
-                    self.text()
+                    "unexpected character {} in decimal {}",
+                    QuotedChar(*found),
+                    Quoted(self.text())
                 )
             }
             DecimalError::MultipleDots { .. } => "more than one '.'",
@@ -316,7 +329,7 @@ impl fmt::Display for DecimalError {
             DecimalError::TooPrecise { .. } => "more than 18 significant fraction digits",
             DecimalError::TooLarge { .. } => "value too large",
         };
-        write!(f, "{problem} in decimal {:?}", self.text())
+        write!(f, "{problem} in decimal {}", Quoted(self.text()))
     }
 }
 

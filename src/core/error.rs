@@ -65,14 +65,84 @@ impl fmt::Display for Quoted<'_> {
             if count == LIMIT {
                 return f.write_str("\"…");
             }
-            match c {
-                '"' => f.write_str("\\\"")?,
-                '\\' => f.write_str("\\\\")?,
-                c if c.is_control() => write!(f, "\\u{{{:x}}}", c as u32)?,
-                c => fmt::Write::write_char(f, c)?,
-            }
+            escaped(f, c, '"')?;
         }
         f.write_str("\"")
+    }
+}
+
+/// A character in single quotes for an error message, escaped like [`Quoted`]'s.
+pub struct QuotedChar(pub char);
+
+impl fmt::Display for QuotedChar {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("'")?;
+        escaped(f, self.0, '\'')?;
+        f.write_str("'")
+    }
+}
+
+/// `c` as it may stand between `quote`s: the quote, `\` and control characters escaped.
+fn escaped(f: &mut fmt::Formatter<'_>, c: char, quote: char) -> fmt::Result {
+    match c {
+        '\\' => f.write_str("\\\\"),
+        c if c == quote => write!(f, "\\{c}"),
+        c if c.is_control() => write!(f, "\\u{{{:x}}}", c as u32),
+        c => fmt::Write::write_char(f, c),
+    }
+}
+
+/// A float as its shortest decimal that reads back to it, for error messages only (without
+/// `core::fmt`'s float printing); values outside [1e-7, 1e15] are described, not printed.
+pub struct FloatText(pub f64);
+
+impl fmt::Display for FloatText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let value = self.0;
+        let magnitude = value.abs();
+        if !(1e-7..1e15).contains(&magnitude) {
+            return f.write_str(if magnitude < 1.0 {
+                "a tiny number"
+            } else {
+                "a huge number"
+            });
+        }
+        for decimals in 0..=17u32 {
+            let scaled = (magnitude * 10f64.powi(decimals as i32)).round();
+            if scaled >= 9e15 {
+                break;
+            }
+            let digits = (scaled as u64).to_string();
+            let digits = format!("{digits:0>width$}", width = decimals as usize + 1);
+            let (whole, fraction) = digits.split_at(digits.len() - decimals as usize);
+            let text = format!(
+                "{}{whole}.{}",
+                if value < 0.0 { "-" } else { "" },
+                if fraction.is_empty() { "0" } else { fraction }
+            );
+            if text.parse::<f64>() == Ok(value) {
+                return f.write_str(&text);
+            }
+        }
+        f.write_str("a number")
+    }
+}
+
+/// A number as JS prints it, for error messages: `7`, `7.5`, `NaN` (see [`FloatText`]).
+pub struct NumberText(pub f64);
+
+impl fmt::Display for NumberText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let value = self.0;
+        if value.is_nan() {
+            f.write_str("NaN")
+        } else if value.is_infinite() {
+            f.write_str(if value < 0.0 { "-Infinity" } else { "Infinity" })
+        } else if value.fract() == 0.0 && value.abs() < 1e15 {
+            write!(f, "{}", value as i64)
+        } else {
+            FloatText(value).fmt(f)
+        }
     }
 }
 
@@ -84,5 +154,35 @@ mod tests {
     fn quotes_escape_and_bound_untrusted_text() {
         assert_eq!(quote("a\"b\\c\u{1}é"), r#""a\"b\\c\u{1}é""#);
         assert_eq!(quote(&"x".repeat(50)), format!("\"{}\"…", "x".repeat(40)));
+        assert_eq!(QuotedChar('\'').to_string(), r"'\''");
+        assert_eq!(QuotedChar('\n').to_string(), r"'\u{a}'");
+    }
+
+    #[test]
+    fn floats_in_messages_are_their_shortest_round_trip() {
+        for (value, text) in [
+            (1.5, "1.5"),
+            (-2.25, "-2.25"),
+            (100.0, "100.0"),
+            (0.1, "0.1"),
+            (1e-3, "0.001"),
+            (123456.789, "123456.789"),
+        ] {
+            assert_eq!(FloatText(value).to_string(), text);
+        }
+        assert_eq!(FloatText(1e300).to_string(), "a huge number");
+    }
+
+    #[test]
+    fn numbers_in_messages_read_as_js_prints_them() {
+        for (value, text) in [
+            (7.0, "7"),
+            (-3.0, "-3"),
+            (7.5, "7.5"),
+            (f64::NAN, "NaN"),
+            (f64::NEG_INFINITY, "-Infinity"),
+        ] {
+            assert_eq!(NumberText(value).to_string(), text);
+        }
     }
 }

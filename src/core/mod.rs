@@ -6,6 +6,7 @@ pub mod book_feed;
 pub mod decimal;
 pub mod engine;
 pub mod error;
+pub mod input;
 // Writes the JS and TypeScript copies of the schema; a build tool, never part of the wasm.
 #[cfg(not(target_arch = "wasm32"))]
 pub mod generate;
@@ -17,6 +18,7 @@ pub mod request;
 pub mod response;
 pub mod schema;
 pub mod session;
+pub mod stream_options;
 pub mod subscription;
 pub mod tape;
 pub mod wire;

@@ -11,7 +11,7 @@ use std::fmt;
 use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
-use super::error::Quoted;
+use super::error::{FloatText, Quoted};
 use super::request::MAX_SAFE_INTEGER;
 use super::schema::{Kind, Object, MAX_FIELDS};
 use super::tape::{Tape, ABSENT};
@@ -151,42 +151,6 @@ fn wrong_value<E: de::Error>(got: Got<'_>, kind: &'static Kind) -> E {
         "invalid value: {got}, expected {}",
         Expected(kind)
     ))
-}
-
-/// A float as its shortest decimal that reads back to it, for error messages only (without
-/// `core::fmt`'s float printing); values outside [1e-7, 1e15] are described, not printed.
-struct FloatText(f64);
-
-impl fmt::Display for FloatText {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let value = self.0;
-        let magnitude = value.abs();
-        if !(1e-7..1e15).contains(&magnitude) {
-            return f.write_str(if magnitude < 1.0 {
-                "a tiny number"
-            } else {
-                "a huge number"
-            });
-        }
-        for decimals in 0..=17u32 {
-            let scaled = (magnitude * 10f64.powi(decimals as i32)).round();
-            if scaled >= 9e15 {
-                break;
-            }
-            let digits = (scaled as u64).to_string();
-            let digits = format!("{digits:0>width$}", width = decimals as usize + 1);
-            let (whole, fraction) = digits.split_at(digits.len() - decimals as usize);
-            let text = format!(
-                "{}{whole}.{}",
-                if value < 0.0 { "-" } else { "" },
-                if fraction.is_empty() { "0" } else { fraction }
-            );
-            if text.parse::<f64>() == Ok(value) {
-                return f.write_str(&text);
-            }
-        }
-        f.write_str("a number")
-    }
 }
 
 /// The one visitor: every kind, objects included (one copy of serde_json's `deserialize_any`
@@ -405,24 +369,4 @@ fn write_object<'de, A: MapAccess<'de>>(
         tape.root = starts;
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn floats_in_messages_are_their_shortest_round_trip() {
-        for (value, text) in [
-            (1.5, "1.5"),
-            (-2.25, "-2.25"),
-            (100.0, "100.0"),
-            (0.1, "0.1"),
-            (1e-3, "0.001"),
-            (123456.789, "123456.789"),
-        ] {
-            assert_eq!(FloatText(value).to_string(), text);
-        }
-        assert_eq!(FloatText(1e300).to_string(), "a huge number");
-    }
 }

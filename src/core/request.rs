@@ -1,12 +1,10 @@
 //! Client requests: built from validated parts, written as wire JSON, and parsed back.
 
-use serde::Serialize;
-use serde_json::Value;
-
 use super::auth;
 use super::error::{quote, InputError};
+use super::input::{Input, Shape};
 use super::protocol::{Action, Filter};
-use super::subscription::{kind_of, Subscription, WireSubscription};
+use super::subscription::Subscription;
 
 /// The largest integer a JS number holds exactly; nonces beyond it could not round-trip.
 pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
@@ -94,81 +92,81 @@ impl Request {
         }
     }
 
-    /// The wire form, keys in the order of the documentation's examples.
-    pub fn to_wire(&self) -> WireRequest<'_> {
-        let mut wire = WireRequest {
-            action: self.action().as_str(),
-            id: self.id(),
-            ..WireRequest::default()
-        };
+    /// The wire JSON text, keys in the order of the documentation's examples. Written by hand:
+    /// a derived serializer would cost the wasm more than these few keys.
+    pub fn message(&self) -> String {
+        let mut out = String::with_capacity(96);
+        out.push_str("{\"action\":\"");
+        out.push_str(self.action().as_str());
+        out.push('"');
         match self {
             Request::Subscribe { subscriptions, .. } => {
-                wire.subscriptions = Some(wire_list(subscriptions))
+                push_list(&mut out, "subscriptions", subscriptions)
             }
             // The wire's unsubscribe key is singular, unlike subscribe's.
             Request::Unsubscribe { subscriptions, .. } => {
-                wire.subscription = Some(wire_list(subscriptions))
+                push_list(&mut out, "subscription", subscriptions)
             }
             Request::Auth(auth) => {
-                wire.api_key = Some(&auth.api_key);
-                wire.nonce = Some(auth.nonce);
-                wire.signature = Some(&auth.signature);
-                wire.filters = auth
-                    .filters
-                    .as_ref()
-                    .map(|filters| filters.iter().map(|f| f.as_str()).collect());
+                push_string(&mut out, "apiKey", &auth.api_key);
+                out.push_str(",\"nonce\":");
+                out.push_str(&auth.nonce.to_string());
+                push_string(&mut out, "signature", &auth.signature);
             }
             Request::Ping { .. } => {}
         }
-        wire
-    }
-
-    /// The wire JSON text.
-    pub fn message(&self) -> String {
-        // Serializing plain strings and numbers cannot fail; an empty string would be refused by the server.
-        serde_json::to_string(&self.to_wire()).unwrap_or_default()
+        if let Some(id) = self.id() {
+            push_string(&mut out, "id", id);
+        }
+        if let Request::Auth(AuthRequest {
+            filters: Some(filters),
+            ..
+        }) = self
+        {
+            out.push_str(",\"filters\":[");
+            for (index, filter) in filters.iter().enumerate() {
+                if index > 0 {
+                    out.push(',');
+                }
+                out.push('"');
+                out.push_str(filter.as_str());
+                out.push('"');
+            }
+            out.push(']');
+        }
+        out.push('}');
+        out
     }
 
     /// Reads a request from wire JSON, accepting both spellings of each action, keys in any
     /// order; a missing (or null) `id` stays missing.
     pub fn parse(text: &str) -> Result<Request, InputError> {
-        let value: Value = serde_json::from_str(text)
+        let value = Input::parse(text)
             .map_err(|e| InputError::type_error("request", format!("invalid JSON: {e}")))?;
-        let object = value.as_object().ok_or_else(|| {
-            InputError::type_error(
-                "request",
-                format!("expected a JSON object, got {}", kind_of(&value)),
-            )
-        })?;
+        let object = value
+            .as_object()
+            .ok_or_else(|| value.wrong_type("request", "a JSON object"))?;
         let action_text = match object.get("action") {
-            Some(Value::String(text)) => text.as_str(),
-            Some(other) => {
-                return Err(InputError::type_error(
-                    "action",
-                    format!("expected a string, got {}", kind_of(other)),
-                ))
-            }
+            Some(value) => value.expect_str("action")?,
             None => return Err(InputError::type_error("action", "is required")),
         };
-        let action = Action::from_either(action_text).ok_or_else(|| {
-            InputError::range_error("action", format!("unknown action {}", quote(action_text)))
+        let action = Action::from_either(&action_text).ok_or_else(|| {
+            InputError::range_error("action", format!("unknown action {}", quote(&action_text)))
         })?;
+        // A numeric id is kept as the caller wrote it.
         let id = match object.get("id") {
-            Some(Value::String(id)) => Some(id.clone()),
-            Some(Value::Number(number)) => Some(number.to_string()),
-            None | Some(Value::Null) => None,
-            Some(other) => {
-                return Err(InputError::type_error(
-                    "id",
-                    format!("expected a string, got {}", kind_of(other)),
-                ))
-            }
+            None => None,
+            Some(value) => match value.shape() {
+                Shape::Null => None,
+                Shape::Number => Some(value.text().to_owned()),
+                _ => Some(value.expect_str("id")?.into_owned()),
+            },
         };
         let list = |key: &str| {
             let value = object
                 .get(key)
                 .ok_or_else(|| InputError::type_error(key, "is required"))?;
-            Subscription::list_from_value(value, key)
+            Subscription::list_from_input(&value, key)
         };
         match action {
             Action::Subscribe => Ok(Request::Subscribe {
@@ -181,30 +179,28 @@ impl Request {
             }),
             Action::Ping => Ok(Request::Ping { id }),
             Action::Auth => {
-                let string = |key: &str| match object.get(key) {
-                    Some(Value::String(text)) if !text.is_empty() => Ok(text.clone()),
-                    Some(Value::String(_)) => {
-                        Err(InputError::type_error(key, "must be a non-empty string"))
-                    }
-                    Some(other) => Err(InputError::type_error(
-                        key,
-                        format!("expected a string, got {}", kind_of(other)),
-                    )),
+                let non_empty = |key: &str| match object.get(key) {
+                    Some(value) => match value.expect_str(key)? {
+                        text if text.is_empty() => {
+                            Err(InputError::type_error(key, "must be a non-empty string"))
+                        }
+                        text => Ok(text.into_owned()),
+                    },
                     None => Err(InputError::type_error(key, "is required")),
                 };
                 let nonce = match object.get("nonce") {
-                    Some(value) => nonce_from_value(value)?,
+                    Some(value) => nonce_from_input(&value)?,
                     None => return Err(InputError::type_error("nonce", "is required")),
                 };
                 let filters = match object.get("filters") {
-                    None | Some(Value::Null) => None,
-                    Some(value) => Some(filters_from_value(value)?),
+                    Some(value) if !value.is_null() => Some(filters_from_input(&value)?),
+                    _ => None,
                 };
                 Ok(Request::Auth(AuthRequest {
                     id,
-                    api_key: string("apiKey")?,
+                    api_key: non_empty("apiKey")?,
                     nonce,
-                    signature: string("signature")?,
+                    signature: non_empty("signature")?,
                     filters,
                 }))
             }
@@ -212,8 +208,24 @@ impl Request {
     }
 }
 
-fn wire_list(subscriptions: &[Subscription]) -> Vec<WireSubscription<'_>> {
-    subscriptions.iter().map(Subscription::to_wire).collect()
+/// `,"key":` and the JSON of the subscriptions' wire objects.
+fn push_list(out: &mut String, key: &str, subscriptions: &[Subscription]) {
+    let wire: Vec<_> = subscriptions.iter().map(Subscription::to_wire).collect();
+    push_key(out, key);
+    // Serializing plain strings and numbers cannot fail.
+    out.push_str(&serde_json::to_string(&wire).unwrap_or_default());
+}
+
+/// `,"key":` and `text` as a JSON string.
+fn push_string(out: &mut String, key: &str, text: &str) {
+    push_key(out, key);
+    out.push_str(&serde_json::to_string(text).unwrap_or_default());
+}
+
+fn push_key(out: &mut String, key: &str) {
+    out.push_str(",\"");
+    out.push_str(key);
+    out.push_str("\":");
 }
 
 fn check_nonce(nonce: u64) -> Result<u64, InputError> {
@@ -226,60 +238,35 @@ fn check_nonce(nonce: u64) -> Result<u64, InputError> {
     Ok(nonce)
 }
 
-/// A request as it is written on the wire; field order is the documentation's.
-#[derive(Debug, Default, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct WireRequest<'a> {
-    pub action: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub subscriptions: Option<Vec<WireSubscription<'a>>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub subscription: Option<Vec<WireSubscription<'a>>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub api_key: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub nonce: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub signature: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub id: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub filters: Option<Vec<&'static str>>,
-}
-
 /// A nonce as it comes from JSON: a non-negative integer (ms since the epoch).
-pub fn nonce_from_value(value: &Value) -> Result<u64, InputError> {
+pub fn nonce_from_input(value: &Input<'_>) -> Result<u64, InputError> {
     match value.as_u64() {
         Some(nonce) => check_nonce(nonce),
-        None => Err(InputError::type_error(
-            "nonce",
-            format!("expected a non-negative integer, got {}", kind_of(value)),
-        )),
+        // Digits beyond a u64 are an integer still, too large rather than of the wrong type.
+        None if value.text().bytes().all(|b| b.is_ascii_digit()) => check_nonce(u64::MAX),
+        None => Err(value.wrong_type("nonce", "a non-negative integer")),
     }
 }
 
+/// The JSON text of auth filters (`JSON.stringify` of the caller's list).
+pub fn filters_from_json(text: &str) -> Result<Vec<Filter>, InputError> {
+    filters_from_input(&Input::argument(text, "filters")?)
+}
+
 /// Auth filters, each one of the documented names.
-pub fn filters_from_value(value: &Value) -> Result<Vec<Filter>, InputError> {
-    let items = value.as_array().ok_or_else(|| {
-        InputError::type_error(
-            "filters",
-            format!("expected a list of strings, got {}", kind_of(value)),
-        )
-    })?;
+pub fn filters_from_input(value: &Input<'_>) -> Result<Vec<Filter>, InputError> {
+    let items = value
+        .as_list()
+        .ok_or_else(|| value.wrong_type("filters", "a list of strings"))?;
     items
         .iter()
         .enumerate()
         .map(|(index, item)| {
-            let text = item.as_str().ok_or_else(|| {
-                InputError::type_error(
-                    format!("filters[{index}]"),
-                    format!("expected a string, got {}", kind_of(item)),
-                )
-            })?;
-            Filter::from_wire(text).ok_or_else(|| {
+            let text = item.expect_str(&format!("filters[{index}]"))?;
+            Filter::from_wire(&text).ok_or_else(|| {
                 InputError::range_error(
                     format!("filters[{index}]"),
-                    format!("unknown filter {}", quote(text)),
+                    format!("unknown filter {}", quote(&text)),
                 )
             })
         })
@@ -383,6 +370,15 @@ mod tests {
                 r#"{"action":"auth","id":"x","apiKey":"k","signature":"s","nonce":1,"filters":["nope"]}"#,
                 "filters[0]",
             ),
+            (
+                r#"{"action":"auth","apiKey":"k","signature":"s","nonce":18446744073709551616}"#,
+                "nonce",
+            ),
+            (
+                r#"{"action":"auth","apiKey":"","signature":"s","nonce":1}"#,
+                "apiKey",
+            ),
+            (r#"{"action":"ping","id":"\ud800"}"#, "request"),
         ];
         for (text, field) in cases {
             assert_eq!(Request::parse(text).unwrap_err().field, field, "{text}");
@@ -431,5 +427,11 @@ mod tests {
         );
         let numbered = Request::parse(r#"{"action":"ping","id":7}"#).unwrap();
         assert_eq!(numbered.id(), Some("7"));
+        let written = Request::parse(r#"{"action":"ping","id":7.50}"#).unwrap();
+        assert_eq!(
+            written.id(),
+            Some("7.50"),
+            "a numeric id as the caller wrote it"
+        );
     }
 }

@@ -1,9 +1,12 @@
 //! Subscriptions: what a `sub`/`unsub` request lists, validated where the caller hands them over.
 
-use serde::Serialize;
-use serde_json::{Map, Value};
+use std::borrow::Cow;
+use std::fmt;
 
-use super::error::{quote, InputError};
+use serde::Serialize;
+
+use super::error::{quote, InputError, NumberText};
+use super::input::{Fields, Input, Shape};
 use super::protocol::{Channel, Resolution, BOOK_DEPTHS};
 
 /// One validated subscription object.
@@ -76,29 +79,21 @@ impl Subscription {
         wire
     }
 
-    /// The wire object as a JSON value.
-    pub fn to_value(&self) -> Value {
-        serde_json::to_value(self.to_wire()).unwrap_or(Value::Null)
-    }
-
     /// Validates one subscription object; `at` names it in errors (`subscriptions[2]`).
-    pub fn from_value(value: &Value, at: &str) -> Result<Subscription, InputError> {
-        let object = value.as_object().ok_or_else(|| {
-            InputError::type_error(
-                at,
-                format!("expected a subscription object, got {}", kind_of(value)),
-            )
-        })?;
-        let fields = Fields { object, at };
+    pub fn from_input(value: &Input<'_>, at: &str) -> Result<Subscription, InputError> {
+        let object = value
+            .as_object()
+            .ok_or_else(|| value.wrong_type(at, "a subscription object"))?;
+        let fields = SubscriptionFields { object, at };
         let channel_name = fields.required_str("channel")?;
         // `user` is where private data arrives; it is chosen by auth filters, never subscribed to.
         let unknown_channel = || {
             InputError::range_error(
                 format!("{at}.channel"),
-                format!("unknown channel {}; expected one of book, trade, ticker, kline, market_status, pool_quota", quote(channel_name)),
+                format!("unknown channel {}; expected one of book, trade, ticker, kline, market_status, pool_quota", quote(&channel_name)),
             )
         };
-        let channel = Channel::from_wire(channel_name).ok_or_else(unknown_channel)?;
+        let channel = Channel::from_wire(&channel_name).ok_or_else(unknown_channel)?;
         let subscription = match channel {
             Channel::Book => Subscription::Book {
                 market: fields.market()?,
@@ -126,33 +121,30 @@ impl Subscription {
 
     /// A book subscription from its parts, validated like any other; `at` names it in errors.
     pub fn book(market: &str, depth: Option<f64>, at: &str) -> Result<Subscription, InputError> {
-        let mut object = Map::new();
-        object.insert("channel".into(), Value::from("book"));
-        object.insert("market".into(), Value::from(market));
-        if let Some(depth) = depth {
-            // An integral depth is written as an integer, so an error quotes `7`, not `7.0`.
-            let number = if depth.fract() == 0.0 && depth.abs() < 1e15 {
-                Some(serde_json::Number::from(depth as i64))
-            } else {
-                serde_json::Number::from_f64(depth)
-            };
-            object.insert("depth".into(), number.map_or(Value::Null, Value::Number));
-        }
-        Subscription::from_value(&Value::Object(object), at)
+        let market = identifier(&format!("{at}.market"), "market", market)?;
+        let depth = match depth {
+            None => None,
+            Some(depth) => Some(book_depth(
+                &format!("{at}.depth"),
+                depth,
+                NumberText(depth),
+            )?),
+        };
+        Ok(Subscription::Book { market, depth })
+    }
+
+    /// Validates the JSON text of a list of subscriptions; `key` is the list's field name.
+    pub fn list_from_json(text: &str, key: &str) -> Result<Vec<Subscription>, InputError> {
+        Subscription::list_from_input(&Input::argument(text, key)?, key)
     }
 
     /// Validates a list of subscriptions; `key` is the list's field name.
-    pub fn list_from_value(value: &Value, key: &str) -> Result<Vec<Subscription>, InputError> {
-        let items = match value {
-            Value::Array(items) => items.as_slice(),
+    pub fn list_from_input(value: &Input<'_>, key: &str) -> Result<Vec<Subscription>, InputError> {
+        let items = match value.shape() {
+            Shape::List => value.as_list().unwrap_or_default(),
             // A single object is accepted as a list of one: the common case reads better.
-            Value::Object(_) => std::slice::from_ref(value),
-            other => {
-                return Err(InputError::type_error(
-                    key,
-                    format!("expected a list of subscriptions, got {}", kind_of(other)),
-                ))
-            }
+            Shape::Object => vec![*value],
+            _ => return Err(value.wrong_type(key, "a list of subscriptions")),
         };
         if items.is_empty() {
             return Err(InputError::range_error(
@@ -163,7 +155,7 @@ impl Subscription {
         items
             .iter()
             .enumerate()
-            .map(|(index, item)| Subscription::from_value(item, &format!("{key}[{index}]")))
+            .map(|(index, item)| Subscription::from_input(item, &format!("{key}[{index}]")))
             .collect()
     }
 
@@ -193,59 +185,57 @@ pub struct WireSubscription<'a> {
     pub currency: Option<&'a str>,
 }
 
-/// The JSON type of a value, for error messages.
-pub fn kind_of(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
+/// A market or currency id: MAX spells them in lowercase letters and digits.
+fn identifier(path: &str, key: &str, text: &str) -> Result<String, InputError> {
+    let lower = text.to_ascii_lowercase();
+    if lower.is_empty()
+        || !lower
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    {
+        return Err(InputError::range_error(
+            path,
+            format!(
+                "{} is not a MAX {key} id (letters and digits, e.g. {})",
+                quote(text),
+                if key == "market" { "btcusdt" } else { "usdt" }
+            ),
+        ));
     }
+    Ok(lower)
+}
+
+/// One of the book depths MAX serves; `written` is the number as the caller gave it.
+fn book_depth(path: &str, depth: f64, written: impl fmt::Display) -> Result<u8, InputError> {
+    BOOK_DEPTHS
+        .iter()
+        .find(|&&d| d as f64 == depth)
+        .map(|&d| d as u8)
+        .ok_or_else(|| {
+            InputError::range_error(path, format!("{written} is not one of 1, 5, 10, 20, 50"))
+        })
 }
 
 /// Field access with errors that name the field.
-struct Fields<'a> {
-    object: &'a Map<String, Value>,
+struct SubscriptionFields<'a> {
+    object: Fields<'a>,
     at: &'a str,
 }
 
-impl<'a> Fields<'a> {
+impl<'a> SubscriptionFields<'a> {
     fn path(&self, key: &str) -> String {
         format!("{}.{key}", self.at)
     }
 
-    fn required_str(&self, key: &str) -> Result<&'a str, InputError> {
-        match self.object.get(key) {
-            Some(Value::String(text)) => Ok(text),
-            None | Some(Value::Null) => Err(InputError::type_error(self.path(key), "is required")),
-            Some(other) => Err(InputError::type_error(
-                self.path(key),
-                format!("expected a string, got {}", kind_of(other)),
-            )),
+    fn required_str(&self, key: &str) -> Result<Cow<'a, str>, InputError> {
+        match self.object.present(key) {
+            Some(value) => value.expect_str(&self.path(key)),
+            None => Err(InputError::type_error(self.path(key), "is required")),
         }
     }
 
-    /// A market or currency id: MAX spells them in lowercase letters and digits.
     fn identifier(&self, key: &str) -> Result<String, InputError> {
-        let text = self.required_str(key)?;
-        let lower = text.to_ascii_lowercase();
-        if lower.is_empty()
-            || !lower
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        {
-            return Err(InputError::range_error(
-                self.path(key),
-                format!(
-                    "{} is not a MAX {key} id (letters and digits, e.g. {})",
-                    quote(text),
-                    if key == "market" { "btcusdt" } else { "usdt" }
-                ),
-            ));
-        }
-        Ok(lower)
+        identifier(&self.path(key), key, &self.required_str(key)?)
     }
 
     fn market(&self) -> Result<String, InputError> {
@@ -253,45 +243,26 @@ impl<'a> Fields<'a> {
     }
 
     fn depth(&self) -> Result<Option<u8>, InputError> {
-        let value = match self.object.get("depth") {
-            None | Some(Value::Null) => return Ok(None),
-            Some(value) => value,
+        let Some(value) = self.object.present("depth") else {
+            return Ok(None);
         };
-        let number = value.as_f64().ok_or_else(|| {
-            InputError::type_error(
-                self.path("depth"),
-                format!("expected a number, got {}", kind_of(value)),
-            )
-        })?;
-        BOOK_DEPTHS
-            .iter()
-            .find(|&&d| d as f64 == number)
-            .map(|&d| Some(d as u8))
-            .ok_or_else(|| {
-                InputError::range_error(
-                    self.path("depth"),
-                    format!("{value} is not one of 1, 5, 10, 20, 50"),
-                )
-            })
+        let number = value
+            .as_f64()
+            .ok_or_else(|| value.wrong_type(&self.path("depth"), "a number"))?;
+        book_depth(&self.path("depth"), number, value.text()).map(Some)
     }
 
     fn resolution(&self) -> Result<Option<Resolution>, InputError> {
-        let text = match self.object.get("resolution") {
-            None | Some(Value::Null) => return Ok(None),
-            Some(Value::String(text)) => text,
-            Some(other) => {
-                return Err(InputError::type_error(
-                    self.path("resolution"),
-                    format!("expected a string, got {}", kind_of(other)),
-                ))
-            }
+        let Some(value) = self.object.present("resolution") else {
+            return Ok(None);
         };
-        Resolution::from_wire(text).map(Some).ok_or_else(|| {
+        let text = value.expect_str(&self.path("resolution"))?;
+        Resolution::from_wire(&text).map(Some).ok_or_else(|| {
             InputError::range_error(
                 self.path("resolution"),
                 format!(
                     "{} is not one of 1m 5m 15m 30m 1h 2h 4h 6h 12h 1d",
-                    quote(text)
+                    quote(&text)
                 ),
             )
         })
@@ -300,9 +271,11 @@ impl<'a> Fields<'a> {
     /// A key that the channel does not take is a mistake worth naming (e.g. `depth` on a trade).
     fn refuse_unknown_keys(&self, subscription: &Subscription) -> Result<(), InputError> {
         let allowed = subscription.allowed_keys();
-        match self.object.iter().find(|(key, value)| {
-            key.as_str() != "channel" && !value.is_null() && !allowed.contains(&key.as_str())
-        }) {
+        match self
+            .object
+            .iter()
+            .find(|(key, value)| *key != "channel" && !value.is_null() && !allowed.contains(key))
+        {
             Some((key, _)) => Err(InputError::type_error(
                 self.path(key),
                 format!(
@@ -320,10 +293,18 @@ impl<'a> Fields<'a> {
 mod tests {
     use super::*;
     use crate::core::error::InputErrorKind;
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     fn parse(value: Value) -> Result<Subscription, InputError> {
-        Subscription::from_value(&value, "subscriptions[0]")
+        Subscription::from_input(&input(&value.to_string()), "subscriptions[0]")
+    }
+
+    fn input(text: &str) -> Input<'_> {
+        Input::parse(text).unwrap()
+    }
+
+    fn list(value: Value) -> Result<Vec<Subscription>, InputError> {
+        Subscription::list_from_input(&input(&value.to_string()), "subscriptions")
     }
 
     #[test]
@@ -337,7 +318,8 @@ mod tests {
             json!({"channel": "market_status"}),
             json!({"channel": "pool_quota", "currency": "usdt"}),
         ] {
-            assert_eq!(parse(value.clone()).unwrap().to_value(), value);
+            let wire = serde_json::to_value(parse(value.clone()).unwrap().to_wire()).unwrap();
+            assert_eq!(wire, value);
         }
     }
 
@@ -349,6 +331,33 @@ mod tests {
             "book.depth: 7 is not one of 1, 5, 10, 20, 50"
         );
         assert!(Subscription::book("btcusdt", Some(20.0), "book").is_ok());
+        for (depth, quoted) in [(7.5, "7.5"), (f64::NAN, "NaN")] {
+            let error = Subscription::book("btcusdt", Some(depth), "book").unwrap_err();
+            assert_eq!(
+                error.to_string(),
+                format!("book.depth: {quoted} is not one of 1, 5, 10, 20, 50")
+            );
+        }
+        let error = Subscription::book("BTC/USDT", None, "book").unwrap_err();
+        assert_eq!(error.field, "book.market");
+    }
+
+    #[test]
+    fn a_depth_is_a_number_of_any_spelling_and_quoted_as_written() {
+        let sub = parse(json!({"channel": "book", "market": "btcusdt", "depth": 5.0})).unwrap();
+        assert_eq!(
+            sub,
+            Subscription::Book {
+                market: "btcusdt".into(),
+                depth: Some(5)
+            }
+        );
+        let text = r#"{"channel":"book","market":"btcusdt","depth":7.50}"#;
+        let error = Subscription::from_input(&input(text), "subscriptions[0]").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "subscriptions[0].depth: 7.50 is not one of 1, 5, 10, 20, 50"
+        );
     }
 
     #[test]
@@ -433,17 +442,11 @@ mod tests {
 
     #[test]
     fn lists_must_be_non_empty_lists_of_objects() {
-        assert!(Subscription::list_from_value(&json!([]), "subscriptions").is_err());
-        assert!(Subscription::list_from_value(&json!(3), "subscriptions").is_err());
-        let one =
-            Subscription::list_from_value(&json!({"channel": "market_status"}), "subscriptions")
-                .unwrap();
+        assert!(list(json!([])).is_err());
+        assert!(list(json!(3)).is_err());
+        let one = list(json!({"channel": "market_status"})).unwrap();
         assert_eq!(one, vec![Subscription::MarketStatus]);
-        let error = Subscription::list_from_value(
-            &json!([{"channel": "market_status"}, {"channel": "x"}]),
-            "subscriptions",
-        )
-        .unwrap_err();
+        let error = list(json!([{"channel": "market_status"}, {"channel": "x"}])).unwrap_err();
         assert_eq!(error.field, "subscriptions[1].channel");
     }
 }
