@@ -1,16 +1,20 @@
 // The Node entry: instantiates the wasm synchronously from the package's own file, so
-// `import { Response } from "maicoin-ws"` needs no init() call.
+// `import { Response } from "maicoin-ws"` needs no init() call. The package's "exports" point
+// Node at pkg/maicoin_ws_node.js, this module and its imports bundled into one file
+// (scripts/bundle.mjs); this file stays the source, and an entry for tests of the tree.
 
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import * as glue from "../pkg/maicoin_ws.js";
 import { start } from "./start.js";
+import { wasm } from "./wasm.js";
 import { host } from "./host.js";
 import { MAX_WS_URI } from "./constants.js";
 import { readRecordingFile } from "./replay-file.js";
 
-const exports = glue.initSync({ module: readFileSync(new URL("../pkg/maicoin_ws_bg.wasm", import.meta.url)) });
-start(exports, glue);
+// Once per process: the bundled entry (pkg/maicoin_ws_node.js) and this file share js/wasm.js,
+// and whichever runs first instantiates.
+if (!wasm.exports) start(glue.initSync({ module: readFileSync(new URL("../pkg/maicoin_ws_bg.wasm", import.meta.url)) }), glue);
 
 const require = createRequire(import.meta.url);
 
