@@ -5,35 +5,36 @@
 // a Stream, a Request, a book or a Response.parse needs it.
 
 class WasmModule {
-  #exports = null;
-  #glue = null;
   #instantiate = null;
-  #pendingGlue = null;
+  #glue = null;
+
+  // Until the module is instantiated, `exports` and `glue` are these getters, which instantiate
+  // it; after, they are plain properties of the object (the per-frame paths read them).
 
   /** The wasm instance's exports (its memory among them). */
   get exports() {
-    return this.#exports ?? this.#load().#exports;
+    return this.#load().exports;
   }
 
   /** The wasm-bindgen glue: the exported functions and classes, bound to the instance. */
   get glue() {
-    return this.#glue ?? this.#load().#glue;
+    return this.#load().glue;
   }
 
   /** Whether an entry point has connected the module, instantiated or not yet. */
   get connected() {
-    return this.#exports !== null || this.#instantiate !== null;
+    return Object.hasOwn(this, "exports") || this.#instantiate !== null;
   }
 
   connect(exports, glue) {
-    this.#exports = exports;
-    this.#glue = glue;
+    Object.defineProperties(this, { exports: { value: exports, enumerable: true }, glue: { value: glue, enumerable: true } });
     this.#instantiate = null;
+    this.#glue = null;
   }
 
   connectOnFirstUse(instantiate, glue) {
     this.#instantiate = instantiate;
-    this.#pendingGlue = glue;
+    this.#glue = glue;
   }
 
   #load() {
@@ -41,8 +42,7 @@ class WasmModule {
       throw new Error("maicoin-ws: the wasm module is not loaded; import the package by its name, not its files");
     }
     // A failed load stays pending: the next use tries again and reports the same problem.
-    this.connect(this.#instantiate(), this.#pendingGlue);
-    this.#pendingGlue = null;
+    this.connect(this.#instantiate(), this.#glue);
     return this;
   }
 }

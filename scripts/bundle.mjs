@@ -3,14 +3,16 @@
 // ES module loader resolves, reads and compiles each file of a graph separately, and for this
 // package that cost more than compiling the wasm; one file is loaded once.
 //
-//   node scripts/bundle.mjs [PKG_DIR]     (scripts/build runs it; PKG_DIR defaults to pkg)
+//   node scripts/bundle.mjs [--check] [PKG_DIR]   (scripts/build runs it; PKG_DIR defaults to pkg)
+//
+// --check writes nothing and fails if the file there is not what the sources make.
 //
 // The modules that hold the process's shared state (the instantiated wasm, the host's defaults)
 // stay separate files that the bundle imports, so that code importing them directly (benches,
 // the worker transport's tests) sees the same instance as the package. Only the forms of import
 // and export this package uses are understood; anything else fails the build with its location.
 
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -106,7 +108,9 @@ function graph(entry) {
 }
 
 function main() {
-  const outDir = resolve(ROOT, process.argv[2] ?? "pkg");
+  const args = process.argv.slice(2);
+  const check = args[0] === "--check";
+  const outDir = resolve(ROOT, (check ? args[1] : args[0]) ?? "pkg");
   const out = join(outDir, OUT_NAME);
   const { order, modules } = graph(ENTRY);
   const ids = new Map(order.map((module, index) => [module.file, `$module${index}`]));
@@ -167,7 +171,15 @@ function main() {
     ...[...externals].map(([specifier, name]) => `import * as ${name} from ${JSON.stringify(specifier)};`),
   ];
   const footer = `export const { ${names.join(", ")} } = ${ids.get(ENTRY)};\n`;
-  writeFileSync(out, `${header.join("\n")}\n\n${parts.join("\n")}\n${footer}`);
+  const text = `${header.join("\n")}\n\n${parts.join("\n")}\n${footer}`;
+  if (check) {
+    if (!existsSync(out) || readFileSync(out, "utf8") !== text) {
+      console.error(`[bundle] ${relative(ROOT, out)} is not what js/ makes now: run node scripts/bundle.mjs (scripts/build does)`);
+      process.exit(1);
+    }
+    return;
+  }
+  writeFileSync(out, text);
   console.log(`[bundle] ${relative(ROOT, out)}: ${order.length} modules, ${names.length} exports`);
 }
 
