@@ -16,7 +16,12 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+// The package is the folder that holds PKG_DIR: this checkout, or a staged copy (scripts/bench
+// copies js/ beside a build of another profile), whose own glue and sources are bundled.
+const args = process.argv.slice(2);
+const CHECK = args[0] === "--check";
+const OUT_DIR = resolve((CHECK ? args[1] : args[0]) ?? join(dirname(fileURLToPath(import.meta.url)), "..", "pkg"));
+const ROOT = dirname(OUT_DIR);
 const ENTRY = join(ROOT, "js", "node.js");
 const SHARED = new Set(["wasm.js", "host.js"].map((name) => join(ROOT, "js", name)));
 const OUT_NAME = "maicoin_ws_node.js";
@@ -108,9 +113,12 @@ function graph(entry) {
 }
 
 function main() {
-  const args = process.argv.slice(2);
-  const check = args[0] === "--check";
-  const outDir = resolve(ROOT, (check ? args[1] : args[0]) ?? "pkg");
+  if (!existsSync(ENTRY)) {
+    // A build for its wasm alone (sizes, profiles) has no package around it.
+    console.log(`[bundle] no ${ENTRY}: no Node entry written`);
+    return;
+  }
+  const outDir = OUT_DIR;
   const out = join(outDir, OUT_NAME);
   const { order, modules } = graph(ENTRY);
   const ids = new Map(order.map((module, index) => [module.file, `$module${index}`]));
@@ -172,7 +180,7 @@ function main() {
   ];
   const footer = `export const { ${names.join(", ")} } = ${ids.get(ENTRY)};\n`;
   const text = `${header.join("\n")}\n\n${parts.join("\n")}\n${footer}`;
-  if (check) {
+  if (CHECK) {
     if (!existsSync(out) || readFileSync(out, "utf8") !== text) {
       console.error(`[bundle] ${relative(ROOT, out)} is not what js/ makes now: run node scripts/bundle.mjs (scripts/build does)`);
       process.exit(1);
