@@ -11,7 +11,8 @@ import { host } from "./host.js";
 import { MAX_WS_URI } from "./constants.js";
 import { readRecordingFile } from "./replay-file.js";
 
-// Builtins through require, on use: importing node:fs as a module costs an import milliseconds.
+// Builtins through require, on use: an ES import of node:fs alone would cost every import of
+// the package milliseconds.
 const require = createRequire(import.meta.url);
 const WASM_FILE = new URL("../pkg/maicoin_ws_bg.wasm", import.meta.url);
 

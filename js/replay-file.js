@@ -5,9 +5,10 @@ import { readRecording, recordingLines } from "./replay-format.js";
 
 const isGzip = (bytes) => bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 
+// The builtins are loaded on first use: importing node:zlib alone would cost every importer of
+// the package milliseconds, and most never read a recording file.
+
 /** The text of a recording file: gunzipped when it is gzip (by its bytes, whatever its name). */
-// The builtins are loaded on first use: node:zlib alone costs an importer of the package
-// milliseconds, and most never read a recording file.
 export async function recordingText(path) {
   const { readFile } = await import("node:fs/promises");
   const bytes = await readFile(path);
