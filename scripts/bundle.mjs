@@ -161,6 +161,7 @@ function main() {
     // import.meta.url and relative dynamic imports keep meaning the module's own file.
     const url = `new URL(${JSON.stringify(relative(outDir, file))}, import.meta.url)`;
     let body = module.body.replace(DYNAMIC_IMPORT, (_all, _quote, specifier) => `import(new URL(${JSON.stringify(specifier)}, ${url}).href)`);
+    if (/\bimport\.meta\b(?!\.url\b)/.test(body)) fail(file, "uses import.meta for more than its url, which a bundle would change");
     body = body.replace(/\bimport\.meta\.url\b/g, `${url}.href`);
     const fields = exports.map(([local, exported]) => (local === exported ? local : `${JSON.stringify(exported)}: ${local}`));
     for (const { specifier, names } of reexports) {
