@@ -243,6 +243,10 @@ function size() {
       [
         ["pkg/maicoin_ws_bg.wasm", fmt.bytes(wasm.length), `**${fmt.bytes(gz)}** (${gz} B)`, fmt.bytes(br)],
         ["JS (pkg/maicoin_ws.js + js/*.js, concatenated)", fmt.bytes(jsBytes.length), fmt.bytes(gzipSync(jsBytes, { level: 9 }).length), fmt.bytes(brotliCompressSync(jsBytes).length)],
+        ...[join(PACKAGE, "pkg", "maicoin_ws_node.js")].filter(existsSync).map((file) => {
+          const bundle = readFileSync(file);
+          return ["Node's entry, bundled (pkg/maicoin_ws_node.js)", fmt.bytes(bundle.length), fmt.bytes(gzipSync(bundle, { level: 9 }).length), fmt.bytes(brotliCompressSync(bundle).length)];
+        }),
       ],
     ),
   );
