@@ -1,18 +1,33 @@
-// The Node entry: instantiates the wasm synchronously from the package's own file, so
-// `import { Response } from "maicoin-ws"` needs no init() call.
+// The Node entry: the wasm is read from the package's own file and instantiated synchronously
+// the first time the package needs it, so `import { Response } from "maicoin-ws"` needs no
+// init() call and an import alone compiles no wasm. The package's "exports" point Node at
+// pkg/maicoin_ws_node.js, this module and its imports bundled into one file (scripts/bundle.mjs);
+// this file stays the source, and an entry for tests of the tree.
 
-import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import * as glue from "../pkg/maicoin_ws.js";
-import { start } from "./start.js";
+import { startOnFirstUse } from "./start.js";
 import { host } from "./host.js";
 import { MAX_WS_URI } from "./constants.js";
 import { readRecordingFile } from "./replay-file.js";
 
-const exports = glue.initSync({ module: readFileSync(new URL("../pkg/maicoin_ws_bg.wasm", import.meta.url)) });
-start(exports, glue);
-
+// Builtins through require, on use: an ES import of node:fs alone would cost every import of
+// the package milliseconds.
 const require = createRequire(import.meta.url);
+const WASM_FILE = new URL("../pkg/maicoin_ws_bg.wasm", import.meta.url);
+
+function instantiate() {
+  let bytes;
+  try {
+    bytes = require("node:fs").readFileSync(WASM_FILE);
+  } catch (error) {
+    throw new Error(`maicoin-ws cannot read its wasm module: ${error.message}`, { cause: error });
+  }
+  return glue.initSync({ module: bytes });
+}
+
+// Once per process: the bundled entry and this file share js/wasm.js, and the first connects it.
+startOnFirstUse(instantiate, glue);
 
 /** Node's socket: the global WebSocket where Node has one (22+), else the optional `ws` package. */
 function connectNode(uri, options) {

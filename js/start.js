@@ -1,7 +1,13 @@
-// Connects the package's modules to the instantiated wasm module; called once by each entry.
+// Connects the package's modules to the wasm module; called once by each entry.
 
-import { connectWasm } from "./wasm.js";
+import { wasm } from "./wasm.js";
 
+/** With the module instantiated already (browsers, workers). */
 export function start(exports, glue) {
-  connectWasm(exports, glue);
+  wasm.connect(exports, glue);
+}
+
+/** With a function that instantiates it synchronously, called when the package first needs it. */
+export function startOnFirstUse(instantiate, glue) {
+  if (!wasm.connected) wasm.connectOnFirstUse(instantiate, glue);
 }

@@ -59,7 +59,7 @@ describe("the packed package, installed into an empty folder", () => {
 
   test("the tarball holds the entries, the built wasm, the types and the CLI, and no sources", () => {
     const files = packed.files.map((f) => f.path);
-    for (const path of ["package.json", "js/node.js", "js/browser.js", "js/transport/worker.js", "pkg/maicoin_ws.js", "pkg/maicoin_ws_bg.wasm", "bin/maicoin-ws.js", "bin/args.js"]) {
+    for (const path of ["package.json", "js/node.js", "js/browser.js", "js/transport/worker.js", "pkg/maicoin_ws.js", "pkg/maicoin_ws_node.js", "pkg/maicoin_ws_bg.wasm", "bin/maicoin-ws.js", "bin/args.js"]) {
       assert.ok(files.includes(path), `${path} in ${files.join(" ")}`);
     }
     assert.ok(files.includes("js/index.d.ts"), "the TypeScript declarations ship");

@@ -88,7 +88,7 @@ describe("the packed package in every runtime of the matrix", () => {
       assert.equal(out.code, 0, `${name} exit status`);
       assert.equal(result.decoded, DOCUMENTED, "every documented message decoded");
       const entry = result.entry.startsWith("file:") ? fileURLToPath(result.entry) : result.entry;
-      assert.equal(entry, join(app, "node_modules", "maicoin-ws", "js", "node.js"), "the installed tarball's Node entry was loaded");
+      assert.equal(entry, join(app, "node_modules", "maicoin-ws", "pkg", "maicoin_ws_node.js"), "the installed tarball's Node entry (the bundle) was loaded");
 
       // The server's side of the replay: the second connection asked for the same subscriptions.
       const subs = rig.requests.filter((e) => e.request?.action === "sub");

@@ -1,0 +1,195 @@
+// Writes the Node entry as one ES module (pkg/maicoin_ws_node.js): js/node.js and every module it
+// imports statically, the wasm-bindgen glue included, each in a function scope of its own. Node's
+// ES module loader resolves, reads and compiles each file of a graph separately, and for this
+// package that cost more than compiling the wasm; one file is loaded once.
+//
+//   node scripts/bundle.mjs [--check] [PKG_DIR]   (scripts/build runs it; PKG_DIR defaults to pkg)
+//
+// --check writes nothing and fails if the file there is not what the sources make.
+//
+// The modules that hold the process's shared state (the instantiated wasm, the host's defaults)
+// stay separate files that the bundle imports, so that code importing them directly (benches,
+// the worker transport's tests) sees the same instance as the package. Only the forms of import
+// and export this package uses are understood; anything else fails the build with its location.
+
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+// The package is the folder that holds PKG_DIR: this checkout, or a staged copy (scripts/bench
+// copies js/ beside a build of another profile), whose own glue and sources are bundled.
+const args = process.argv.slice(2);
+const CHECK = args[0] === "--check";
+const OUT_DIR = resolve((CHECK ? args[1] : args[0]) ?? join(dirname(fileURLToPath(import.meta.url)), "..", "pkg"));
+const ROOT = dirname(OUT_DIR);
+const ENTRY = join(ROOT, "js", "node.js");
+const SHARED = new Set(["wasm.js", "host.js"].map((name) => join(ROOT, "js", name)));
+const OUT_NAME = "maicoin_ws_node.js";
+
+// Top-level statements only: they start a line.
+const IMPORT = /^import\s+(?:([^;"'()]*?)\s+from\s+)?["']([^"']+)["'];?[ \t]*$/gm;
+const EXPORT_FROM = /^export\s+(\*|\{[^}]*\})\s+from\s+["']([^"']+)["'];?[ \t]*$/gm;
+const EXPORT_LIST = /^export\s+\{([^}]*)\};?[ \t]*$/gm;
+const EXPORT_DECLARATION = /^export\s+(?:(async\s+function\*?|function\*?|class)\s+([\w$]+)|(const|let|var)\s+([\w$]+)\s*=)/gm;
+const ANY_EXPORT = /^export\b/gm;
+const DYNAMIC_IMPORT = /\bimport\s*\(\s*(["'])(\.[^"']*)\1\s*\)/g;
+
+function fail(file, message) {
+  throw new Error(`${relative(ROOT, file)}: ${message}`);
+}
+
+/** `a, b as c` → [["a", "a"], ["b", "c"]] (imported or local name, then the name bound or exported). */
+function nameList(file, text) {
+  return text
+    .split(",")
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .map((part) => {
+      const match = /^([\w$]+)(?:\s+as\s+([\w$]+))?$/.exec(part);
+      if (!match) fail(file, `cannot read the name list entry "${part}"`);
+      return [match[1], match[2] ?? match[1]];
+    });
+}
+
+function isRelative(specifier) {
+  return specifier.startsWith("./") || specifier.startsWith("../");
+}
+
+/** One module, parsed: its body with imports and exports taken out, and what it needs. */
+function parse(file) {
+  let body = readFileSync(file, "utf8");
+  const imports = []; // { specifier, namespace?, names? }
+  const reexports = []; // { specifier, names: [[imported, exported]] | "*" }
+  const exports = []; // [[local, exported]]
+
+  body = body.replace(EXPORT_FROM, (_all, what, specifier) => {
+    reexports.push({ specifier, names: what === "*" ? "*" : nameList(file, what.slice(1, -1)) });
+    return "";
+  });
+  body = body.replace(IMPORT, (_all, clause, specifier) => {
+    if (clause === undefined) imports.push({ specifier, names: [] });
+    else if (/^\*\s+as\s+[\w$]+$/.test(clause)) imports.push({ specifier, namespace: clause.split(/\s+/).pop() });
+    else if (/^\{[\s\S]*\}$/.test(clause)) imports.push({ specifier, names: nameList(file, clause.slice(1, -1)) });
+    else fail(file, `cannot bundle the import clause "${clause}"`);
+    return "";
+  });
+  body = body.replace(EXPORT_LIST, (_all, list) => {
+    exports.push(...nameList(file, list));
+    return "";
+  });
+  body = body.replace(EXPORT_DECLARATION, (all, kind, name, binding, bindingName) => {
+    if (binding === "let" || binding === "var") fail(file, `"export ${binding} ${bindingName}" would not stay live in a bundle`);
+    exports.push([name ?? bindingName, name ?? bindingName]);
+    return all.replace(/^export\s+/, "");
+  });
+  const stray = body.match(ANY_EXPORT);
+  if (stray) fail(file, "an export form the bundler does not know");
+  return { file, body, imports, reexports, exports };
+}
+
+function resolveFrom(file, specifier) {
+  return resolve(dirname(file), specifier);
+}
+
+/** Every module of the graph, dependencies before their importers; shared and builtin ones apart. */
+function graph(entry) {
+  const order = [];
+  const visiting = new Set();
+  const done = new Map();
+  const visit = (file) => {
+    if (done.has(file)) return;
+    if (visiting.has(file)) fail(file, "is part of an import cycle, which the bundle cannot order");
+    visiting.add(file);
+    const module = parse(file);
+    for (const { specifier } of [...module.imports, ...module.reexports]) {
+      if (isRelative(specifier) && !SHARED.has(resolveFrom(file, specifier))) visit(resolveFrom(file, specifier));
+    }
+    visiting.delete(file);
+    done.set(file, module);
+    order.push(module);
+  };
+  visit(entry);
+  return { order, modules: done };
+}
+
+function main() {
+  if (!existsSync(ENTRY)) {
+    // A build for its wasm alone (sizes, profiles) has no package around it.
+    console.log(`[bundle] no ${ENTRY}: no Node entry written`);
+    return;
+  }
+  const outDir = OUT_DIR;
+  const out = join(outDir, OUT_NAME);
+  const { order, modules } = graph(ENTRY);
+  const ids = new Map(order.map((module, index) => [module.file, `$module${index}`]));
+  const externals = new Map(); // specifier as the bundle imports it → its namespace's name
+
+  /** The expression holding the namespace of what `file` imports as `specifier`. */
+  const source = (file, specifier) => {
+    if (isRelative(specifier)) {
+      const target = resolveFrom(file, specifier);
+      if (ids.has(target)) return ids.get(target);
+      specifier = relative(outDir, target);
+      if (!isRelative(specifier)) specifier = `./${specifier}`;
+    }
+    if (!externals.has(specifier)) externals.set(specifier, `$external${externals.size}`);
+    return externals.get(specifier);
+  };
+
+  /** The names a module exports, `export *` followed (only bundled modules can be followed). */
+  const exportedNames = (module) => {
+    const names = module.exports.map(([, exported]) => exported);
+    for (const { specifier, names: list } of module.reexports) {
+      if (list !== "*") names.push(...list.map(([, exported]) => exported));
+      else {
+        const target = modules.get(resolveFrom(module.file, specifier));
+        if (!target) fail(module.file, `"export * from ${specifier}" must name a bundled module`);
+        names.push(...exportedNames(target).filter((name) => name !== "default"));
+      }
+    }
+    return names;
+  };
+
+  const parts = order.map((module) => {
+    const { file, imports, reexports, exports } = module;
+    const lines = [];
+    for (const { specifier, namespace, names } of imports) {
+      const from = source(file, specifier);
+      if (namespace) lines.push(`const ${namespace} = ${from};`);
+      else if (names.length) lines.push(`const { ${names.map(([a, b]) => (a === b ? a : `${a}: ${b}`)).join(", ")} } = ${from};`);
+    }
+    // import.meta.url and relative dynamic imports keep meaning the module's own file.
+    const url = `new URL(${JSON.stringify(relative(outDir, file))}, import.meta.url)`;
+    let body = module.body.replace(DYNAMIC_IMPORT, (_all, _quote, specifier) => `import(new URL(${JSON.stringify(specifier)}, ${url}).href)`);
+    if (/\bimport\.meta\b(?!\.url\b)/.test(body)) fail(file, "uses import.meta for more than its url, which a bundle would change");
+    body = body.replace(/\bimport\.meta\.url\b/g, `${url}.href`);
+    const fields = exports.map(([local, exported]) => (local === exported ? local : `${JSON.stringify(exported)}: ${local}`));
+    for (const { specifier, names } of reexports) {
+      const from = source(file, specifier);
+      if (names === "*") fields.unshift(`...${from}`);
+      else fields.push(...names.map(([imported, exported]) => `${JSON.stringify(exported)}: ${from}.${imported}`));
+    }
+    const name = relative(ROOT, file);
+    return `// ${name}\nconst ${ids.get(file)} = Object.freeze((() => {\n${lines.join("\n")}\n${body.trim()}\nreturn { ${fields.join(", ")} };\n})());\n`;
+  });
+
+  const entry = modules.get(ENTRY);
+  const names = exportedNames(entry);
+  const header = [
+    `// Generated by scripts/bundle.mjs from ${relative(ROOT, ENTRY)} and the modules it imports: do not edit.`,
+    ...[...externals].map(([specifier, name]) => `import * as ${name} from ${JSON.stringify(specifier)};`),
+  ];
+  const footer = `export const { ${names.join(", ")} } = ${ids.get(ENTRY)};\n`;
+  const text = `${header.join("\n")}\n\n${parts.join("\n")}\n${footer}`;
+  if (CHECK) {
+    if (!existsSync(out) || readFileSync(out, "utf8") !== text) {
+      console.error(`[bundle] ${relative(ROOT, out)} is not what js/ makes now: run node scripts/bundle.mjs (scripts/build does)`);
+      process.exit(1);
+    }
+    return;
+  }
+  writeFileSync(out, text);
+  console.log(`[bundle] ${relative(ROOT, out)}: ${order.length} modules, ${names.length} exports`);
+}
+
+main();
