@@ -360,7 +360,7 @@ impl Executor {
 
     /// Waits for `thenable` before delivering the rest; not if the connection is already over
     /// (a handler that never settles must not keep `run()` from resolving).
-    fn park(&self, parked: Parked, thenable: &JsValue) {
+    fn park(&self, mut parked: Parked, thenable: &JsValue) {
         let promise = Promise::resolve(thenable);
         if !self.engine.borrow().is_current(parked.conn) {
             // Nobody waits for it, but its rejection is still handled.
@@ -374,10 +374,8 @@ impl Executor {
             next => next,
         };
         self.generation.set(generation);
-        *self.parked.borrow_mut() = Some(Parked {
-            generation,
-            ..parked
-        });
+        parked.generation = generation;
+        *self.parked.borrow_mut() = Some(parked);
         self.later(&promise, generation << 1);
     }
 
@@ -398,32 +396,23 @@ impl Executor {
     }
 
     /// Goes on with a parked delivery once its handler's Promise settled with `outcome`.
-    fn go_on(&self, parked: Parked, outcome: Result<(), JsValue>) {
+    fn go_on(&self, mut parked: Parked, outcome: Result<(), JsValue>) {
+        let go_on = match outcome {
+            Ok(()) => true,
+            Err(thrown) => self.handler_failed(parked.conn, thrown, &parked.delivery.response),
+        };
+        if go_on {
+            if let Some(thenable) = self.deliver_inline(parked.conn, &mut parked.delivery) {
+                return self.park(parked, &thenable);
+            }
+        }
         let Parked {
             conn,
             batch,
             now,
             next_frame,
-            mut delivery,
             ..
         } = parked;
-        let go_on = match outcome {
-            Ok(()) => true,
-            Err(thrown) => self.handler_failed(conn, thrown, &delivery.response),
-        };
-        if go_on {
-            if let Some(thenable) = self.deliver_inline(conn, &mut delivery) {
-                let parked = Parked {
-                    generation: START,
-                    conn,
-                    batch,
-                    now,
-                    next_frame,
-                    delivery,
-                };
-                return self.park(parked, &thenable);
-            }
-        }
         self.on_batch(conn, batch, now, next_frame);
     }
 

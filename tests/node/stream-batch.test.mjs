@@ -3,7 +3,9 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { StreamError } from "maicoin-ws";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { Stream, StreamError } from "maicoin-ws";
 import { startStream, until, within, sleep } from "./harness.mjs";
 
 /** A socket whose frames the test delivers synchronously, many in one task. */
@@ -171,4 +173,32 @@ test("inline: a handler that closes the stream and returns a rejected Promise en
   await sleep(20);
   assert.deepEqual(seen, ["n0"], "nothing after close(), and no report of a stream that is over");
   assert.deepEqual(unhandled, []);
+});
+
+test("a running stream that nothing else references is not collected before its run ends", async (t) => {
+  // `global.gc` without --expose-gc: the flag set at run time, the function taken from a fresh context.
+  setFlagsFromString("--expose-gc");
+  const collect = runInNewContext("gc");
+  const seen = [];
+  const sockets = [];
+  let ended = false;
+  // Only a WeakRef, which does not keep it: to close it at the end.
+  const stream = new WeakRef(
+    new Stream({
+      uri: "ws://burst.invalid/ws",
+      connectFactory: () => sockets.push(new BurstSocket()) && sockets.at(-1),
+    }).addHandler((r) => seen.push(r.id)),
+  );
+  stream.deref().run().then(() => (ended = true));
+  await until(() => sockets[0]?.readyState === 1, "the connection");
+  for (let i = 0; i < 3; i++) {
+    collect();
+    await sleep(10); // finalizers run between tasks
+  }
+  sockets[0].burst(2);
+  await until(() => seen.length === 2, "the frames after a collection");
+  assert.deepEqual(seen, ["n0", "n1"]);
+  assert.ok(stream.deref(), "still there");
+  stream.deref().close();
+  await until(() => ended, "run() to resolve");
 });
