@@ -12,7 +12,6 @@
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
-use gloo_timers::callback::Timeout;
 use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -43,10 +42,20 @@ extern "C" {
     /// `Function.prototype.bind`: the callback with its tag as first argument.
     #[wasm_bindgen(method)]
     fn bind(this: &Resume, context: &JsValue, tag: u32) -> Function;
+
+    /// The host's timer, calling back with `tag` as first argument.
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout(callback: &Resume, ms: u32, tag: u32) -> JsValue;
+
+    #[wasm_bindgen(js_name = clearTimeout)]
+    fn clear_timeout(id: &JsValue);
 }
 
-/// The resume callback's tag that means "start the run" rather than "a handler settled".
+/// What the resume callback is called for, by its tag (shifted right by one: the low bit says
+/// whether a Promise was fulfilled): to start a run, for the timer, or a parked handler's wait.
 const START: u32 = 0;
+const TIMER: u32 = 1;
+const FIRST_WAIT: u32 = 2;
 
 pub struct Executor {
     pub engine: RefCell<Engine>,
@@ -56,7 +65,7 @@ pub struct Executor {
     mailbox: Mailbox,
     /// Hands the host's signals to this executor; sockets and the timer hold clones.
     post: Post,
-    /// Called (bound to a tag) when a parked handler's Promise settles, and to start a run.
+    /// Called with a tag: when a parked handler's Promise settles, the timer fires, a run starts.
     resume: Closure<dyn Fn(u32, JsValue)>,
     /// Signals are being handled: one posted meanwhile waits its turn.
     serving: Cell<bool>,
@@ -70,9 +79,21 @@ pub struct Executor {
 #[derive(Default)]
 struct Io {
     sockets: Vec<(ConnId, Rc<Socket>)>,
-    timer: Option<(Millis, Timeout)>,
+    timer: Option<Alarm>,
     /// `run()`'s resolve and reject, while it runs.
     run: Option<(Function, Function)>,
+}
+
+/// The host timer set for the engine's deadline `at`; cleared when dropped.
+struct Alarm {
+    at: Millis,
+    id: JsValue,
+}
+
+impl Drop for Alarm {
+    fn drop(&mut self) {
+        clear_timeout(&self.id);
+    }
 }
 
 /// A batch whose delivery waits for an `inline` handler's Promise.
@@ -124,7 +145,7 @@ impl Executor {
                 resume,
                 serving: Cell::new(false),
                 parked: RefCell::new(None),
-                generation: Cell::new(START),
+                generation: Cell::new(FIRST_WAIT),
                 io: RefCell::new(Io::default()),
                 errors,
             }
@@ -266,7 +287,7 @@ impl Executor {
     /// Keeps one host timer at the engine's next deadline.
     fn arm_timer(&self) {
         let deadline = self.engine.borrow().poll_timeout();
-        let armed = self.io.borrow().timer.as_ref().map(|(at, _)| *at);
+        let armed = self.io.borrow().timer.as_ref().map(|alarm| alarm.at);
         if deadline == armed {
             return;
         }
@@ -274,9 +295,8 @@ impl Executor {
         drop(old);
         if let Some(at) = deadline {
             let ms = (at - now()).ceil().clamp(0.0, f64::from(i32::MAX)) as u32;
-            let post = Rc::clone(&self.post);
-            let timeout = Timeout::new(ms, move || post(Signal::Timer));
-            self.io.borrow_mut().timer = Some((at, timeout));
+            let id = set_timeout(self.resume.as_ref().unchecked_ref(), ms, TIMER << 1);
+            self.io.borrow_mut().timer = Some(Alarm { at, id });
         }
     }
 
@@ -303,10 +323,16 @@ impl Executor {
     }
 
     fn resume(&self, tag: u32, value: JsValue) {
-        if tag >> 1 == START {
-            self.pump();
-            self.serve();
-            return;
+        match tag >> 1 {
+            START => {
+                self.pump();
+                return self.serve();
+            }
+            TIMER => {
+                self.mailbox.push(Signal::Timer);
+                return self.serve();
+            }
+            _ => {}
         }
         let parked = {
             let mut slot = self.parked.borrow_mut();
@@ -370,7 +396,7 @@ impl Executor {
             return;
         }
         let generation = match self.generation.get().wrapping_add(1) & (u32::MAX >> 1) {
-            START => START + 1,
+            next if next < FIRST_WAIT => FIRST_WAIT,
             next => next,
         };
         self.generation.set(generation);
