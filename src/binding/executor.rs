@@ -63,7 +63,7 @@ pub struct Executor {
     pub hooks: Hooks,
     pub dispatch: DispatchMode,
     mailbox: Mailbox,
-    /// Hands the host's signals to this executor; sockets and the timer hold clones.
+    /// Hands the host's socket signals to this executor; each socket holds a clone.
     post: Post,
     /// Called with a tag: when a parked handler's Promise settles, the timer fires, a run starts.
     resume: Closure<dyn Fn(u32, JsValue)>,

@@ -1,7 +1,7 @@
 //! One WebSocket connection, as the host gives it (the browser's, Node 22's, or the `ws`
 //! package's, which is not a real DOM object: so events are read with `Reflect`, never `dyn_into`).
 //!
-//! The socket owns its event closures, gloo-style: dropping it unhooks and frees them, so a
+//! The socket owns its event closures: dropping it unhooks and frees them, so a
 //! thousand reconnects leave nothing behind.
 
 use std::rc::Rc;
