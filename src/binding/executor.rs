@@ -1,9 +1,11 @@
 //! The executor of a stream's engine: it feeds the engine what the host reports, drains the
 //! engine's effects and performs them (sockets, the timer, JS callbacks).
 //!
-//! It is driven by callbacks, not a task: a socket event or the timer posts a signal, which is
-//! handled at once; `run()`'s Promise is settled when the engine ends the run. An `inline`
-//! handler's pending Promise parks the delivery (and the signals after it) until it settles.
+//! It is driven by callbacks, not a task: a socket event posts a signal, handled in a microtask
+//! after it (so a socket double that updates itself after calling `onclose` is seen updated);
+//! the timer's signal is handled as it fires; `run()`'s Promise is settled when the engine ends
+//! the run. An `inline` handler's pending Promise parks the delivery (and the signals after it)
+//! until it settles.
 //!
 //! The engine is borrowed only inside one of its calls, and an effect is performed after it was
 //! taken out: a callback that calls back into its stream (subscribe, close, removeHandler) finds
@@ -43,6 +45,9 @@ extern "C" {
     #[wasm_bindgen(method)]
     fn bind(this: &Resume, context: &JsValue, tag: u32) -> Function;
 
+    #[wasm_bindgen(js_name = queueMicrotask)]
+    fn queue_microtask(callback: &Function);
+
     /// The host's timer, calling back with `tag` as first argument.
     #[wasm_bindgen(js_name = setTimeout)]
     fn set_timeout(callback: &Resume, ms: u32, tag: u32) -> JsValue;
@@ -52,10 +57,12 @@ extern "C" {
 }
 
 /// What the resume callback is called for, by its tag (shifted right by one: the low bit says
-/// whether a Promise was fulfilled): to start a run, for the timer, or a parked handler's wait.
+/// whether a Promise was fulfilled): to start a run, for the timer, to handle posted signals, or
+/// a parked handler's wait.
 const START: u32 = 0;
 const TIMER: u32 = 1;
-const FIRST_WAIT: u32 = 2;
+const POSTED: u32 = 2;
+const FIRST_WAIT: u32 = 3;
 
 pub struct Executor {
     pub engine: RefCell<Engine>,
@@ -67,6 +74,9 @@ pub struct Executor {
     post: Post,
     /// Called with a tag: when a parked handler's Promise settles, the timer fires, a run starts.
     resume: Closure<dyn Fn(u32, JsValue)>,
+    /// The resume callback bound to handle the posted signals, and whether it is queued.
+    serve_posted: Function,
+    posted: Cell<bool>,
     /// Signals are being handled: one posted meanwhile waits its turn.
     serving: Cell<bool>,
     parked: RefCell<Option<Parked>>,
@@ -123,11 +133,11 @@ impl Executor {
                 Rc::new(move |signal| {
                     if let Some(executor) = this.upgrade() {
                         executor.mailbox.push(signal);
-                        executor.serve();
+                        executor.serve_soon();
                     }
                 })
             };
-            let resume = {
+            let resume: Closure<dyn Fn(u32, JsValue)> = {
                 let this = Weak::clone(this);
                 Closure::new(move |tag: u32, value: JsValue| {
                     if let Some(executor) = this.upgrade() {
@@ -135,6 +145,10 @@ impl Executor {
                     }
                 })
             };
+            let serve_posted = resume
+                .as_ref()
+                .unchecked_ref::<Resume>()
+                .bind(&JsValue::NULL, POSTED << 1);
             Executor {
                 engine: RefCell::new(engine),
                 handlers: RefCell::new(Vec::new()),
@@ -143,6 +157,8 @@ impl Executor {
                 mailbox: Mailbox::default(),
                 post,
                 resume,
+                serve_posted,
+                posted: Cell::new(false),
                 serving: Cell::new(false),
                 parked: RefCell::new(None),
                 generation: Cell::new(FIRST_WAIT),
@@ -332,6 +348,10 @@ impl Executor {
                 self.mailbox.push(Signal::Timer);
                 return self.serve();
             }
+            POSTED => {
+                self.posted.set(false);
+                return self.serve();
+            }
             _ => {}
         }
         let parked = {
@@ -350,6 +370,15 @@ impl Executor {
         self.go_on(parked, outcome);
         self.serving.set(serving);
         self.serve();
+    }
+
+    /// Handles the queued signals in a microtask (one for all that are posted meanwhile).
+    fn serve_soon(&self) {
+        if !self.posted.replace(true) {
+            // The executor outlives the microtask: its driver is freed only by a finalizer,
+            // which runs after the microtasks.
+            queue_microtask(&self.serve_posted);
+        }
     }
 
     /// Handles the queued signals one at a time, unless a delivery is parked.
@@ -417,7 +446,7 @@ impl Executor {
         if stale {
             let given_up = self.parked.borrow_mut().take();
             drop(given_up);
-            self.serve();
+            self.serve_soon();
         }
     }
 

@@ -1,6 +1,6 @@
 //! The stream's one inbox for what the host reports (socket events, the engine's timer). Events
-//! are queued in arrival order and handled at once, one at a time, unless an `inline` handler's
-//! Promise is pending: then they wait, in order, until it settles.
+//! are queued in arrival order and handled one at a time, soon after they arrive; while an
+//! `inline` handler's Promise is pending they wait, in order, until it settles.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -20,7 +20,7 @@ pub enum Signal {
     Timer,
 }
 
-/// How a socket or the timer hands a signal to its stream: queue it, then handle what can be.
+/// How a socket hands a signal to its stream: queue it, to be handled in a microtask.
 pub type Post = Rc<dyn Fn(Signal)>;
 
 #[derive(Default)]

@@ -15,10 +15,8 @@ use super::batch::Batch;
 use super::mailbox::{Post, Signal};
 use crate::core::engine::{CloseFrame, ConnId};
 
-// `Fn`, not `FnMut`: a signal is handled inside the event that posts it, so a handler that makes
-// its socket emit another event synchronously (a test double's `close()`) re-enters safely.
-type Handler = Closure<dyn Fn(JsValue)>;
-type BatchHandler = Closure<dyn Fn(Uint32Array, Array)>;
+type Handler = Closure<dyn FnMut(JsValue)>;
+type BatchHandler = Closure<dyn FnMut(Uint32Array, Array)>;
 
 #[wasm_bindgen]
 extern "C" {
