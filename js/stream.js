@@ -298,6 +298,9 @@ export class Stream {
   /** Connects and dispatches until close() (resolves) or the reconnect policy gives up (rejects). */
   run() {
     const ending = this.#driver.run();
+    // The wasm side holds this Promise's resolvers while it runs, and these reactions hold the
+    // stream: so a running stream nobody else references (`new Stream(...).run()`) is not
+    // collected, and its driver not freed, before the run ends.
     ending.then(
       () => this.#queue.end(),
       () => this.#queue.end(),

@@ -1,15 +1,8 @@
 //! Handing a response to the handlers, as the stream's dispatch mode says.
 
-use std::future::{poll_fn, Future};
-use std::pin::Pin;
-use std::task::Poll;
-
-use js_sys::{Function, Promise, Reflect};
+use js_sys::{Function, Reflect};
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::JsFuture;
-
-use super::mailbox::Mailbox;
 
 #[derive(Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -19,38 +12,64 @@ pub enum DispatchMode {
     Queue,
 }
 
-fn is_thenable(value: &JsValue) -> bool {
+pub fn is_thenable(value: &JsValue) -> bool {
     value.is_object()
         && Reflect::get(value, &JsValue::from_str("then"))
             .map(|then| then.is_function())
             .unwrap_or(false)
 }
 
-/// Calls `handler(response)` and waits for the Promise it may return; `Err` is what it threw.
-/// The wait ends early once `wanted()` turns false (the stream was closed meanwhile: a handler
-/// that never settles must not keep `run()` from resolving); `mailbox` wakes it for that check.
-pub async fn call_and_await(
-    handler: &Function,
-    response: &JsValue,
-    mailbox: &Mailbox,
-    wanted: impl Fn() -> bool,
-) -> Result<(), JsValue> {
-    let value = handler.call1(&JsValue::NULL, response)?;
-    if !is_thenable(&value) {
-        return Ok(());
+/// An `inline` delivery under way: one response, the handlers registered when it arrived, and
+/// the next of them to call. It outlives a handler's pending Promise, so it owns what it needs.
+pub struct InlineDelivery {
+    pub response: JsValue,
+    handlers: Vec<Function>,
+    next: usize,
+}
+
+/// Where an `inline` delivery stopped.
+pub enum Step {
+    /// Every handler was called, or the delivery is no longer wanted.
+    Done,
+    /// A handler returned this thenable: the next one waits until it settles.
+    Wait(JsValue),
+    /// A handler threw this.
+    Threw(JsValue),
+}
+
+impl InlineDelivery {
+    pub fn new(response: JsValue, handlers: Vec<Function>) -> InlineDelivery {
+        InlineDelivery {
+            response,
+            handlers,
+            next: 0,
+        }
     }
-    let mut settled = JsFuture::from(Promise::resolve(&value));
-    poll_fn(|context| {
-        if let Poll::Ready(outcome) = Pin::new(&mut settled).poll(context) {
-            return Poll::Ready(outcome.map(|_| ()));
+
+    /// Calls the handlers in order until one returns a thenable or throws. A handler removed
+    /// meanwhile (`registered` says no) is skipped; once `wanted()` turns false (the stream was
+    /// closed, say) nothing more is called or waited for.
+    pub fn step(
+        &mut self,
+        registered: impl Fn(&Function) -> bool,
+        wanted: impl Fn() -> bool,
+    ) -> Step {
+        while let Some(handler) = self.handlers.get(self.next).cloned() {
+            self.next += 1;
+            if !wanted() {
+                return Step::Done;
+            }
+            if !registered(&handler) {
+                continue;
+            }
+            match handler.call1(&JsValue::NULL, &self.response) {
+                Err(thrown) => return Step::Threw(thrown),
+                Ok(value) if is_thenable(&value) => return Step::Wait(value),
+                Ok(_) => {}
+            }
         }
-        if !wanted() {
-            return Poll::Ready(Ok(()));
-        }
-        mailbox.wake_on_push(context.waker());
-        Poll::Pending
-    })
-    .await
+        Step::Done
+    }
 }
 
 /// A thrown value's message, for the engine's error text.

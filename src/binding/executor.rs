@@ -1,32 +1,86 @@
 //! The executor of a stream's engine: it feeds the engine what the host reports, drains the
 //! engine's effects and performs them (sockets, the timer, JS callbacks).
 //!
+//! It is driven by callbacks, not a task: a socket event posts a signal, handled in a microtask
+//! after it (so a socket double that updates itself after calling `onclose` is seen updated);
+//! the timer's signal is handled as it fires; `run()`'s Promise is settled when the engine ends
+//! the run. An `inline` handler's pending Promise parks the delivery (and the signals after it)
+//! until it settles.
+//!
 //! The engine is borrowed only inside one of its calls, and an effect is performed after it was
 //! taken out: a callback that calls back into its stream (subscribe, close, removeHandler) finds
 //! the engine free. Effects are taken one at a time, so a nested drain keeps their order.
 
-use std::cell::RefCell;
-use std::rc::Rc;
+use std::cell::{Cell, RefCell};
+use std::rc::{Rc, Weak};
 
-use gloo_timers::callback::Timeout;
-use js_sys::Function;
+use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 use super::batch::{Batch, BatchFrame, BatchedText};
-use super::dispatch::{call_and_await, message_of, DispatchMode};
+use super::dispatch::{message_of, DispatchMode, InlineDelivery, Step};
 use super::frame_source::EncodedFrame;
 use super::hooks::{notify, Hooks};
-use super::mailbox::{Mailbox, Signal};
+use super::mailbox::{Mailbox, Post, Signal};
 use super::socket::Socket;
 use super::stream_error::{make_js, ErrorMaker};
 use crate::core::engine::{ConnId, Delivery, Effect, Engine, Millis, StreamError};
 
+#[wasm_bindgen]
+extern "C" {
+    /// A Promise, as far as waiting for it goes.
+    type Settling;
+
+    #[wasm_bindgen(method)]
+    fn then(this: &Settling, fulfilled: &Function, rejected: &Function) -> Settling;
+
+    #[wasm_bindgen(method, js_name = catch)]
+    fn or_else(this: &Settling, rejected: &Function) -> Settling;
+
+    /// The resume callback, as JS sees it.
+    type Resume;
+
+    /// `Function.prototype.bind`: the callback with its tag as first argument.
+    #[wasm_bindgen(method)]
+    fn bind(this: &Resume, context: &JsValue, tag: u32) -> Function;
+
+    #[wasm_bindgen(js_name = queueMicrotask)]
+    fn queue_microtask(callback: &Function);
+
+    /// The host's timer, calling back with `tag` as first argument.
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout(callback: &Resume, ms: u32, tag: u32) -> JsValue;
+
+    #[wasm_bindgen(js_name = clearTimeout)]
+    fn clear_timeout(id: &JsValue);
+}
+
+/// What the resume callback is called for, by its tag (shifted right by one: the low bit says
+/// whether a Promise was fulfilled): to start a run, for the timer, to handle posted signals, or
+/// a parked handler's wait.
+const START: u32 = 0;
+const TIMER: u32 = 1;
+const POSTED: u32 = 2;
+const FIRST_WAIT: u32 = 3;
+
 pub struct Executor {
     pub engine: RefCell<Engine>,
     pub handlers: RefCell<Vec<Function>>,
-    pub mailbox: Rc<Mailbox>,
     pub hooks: Hooks,
     pub dispatch: DispatchMode,
+    mailbox: Mailbox,
+    /// Hands the host's socket signals to this executor; each socket holds a clone.
+    post: Post,
+    /// Called with a tag: when a parked handler's Promise settles, the timer fires, a run starts.
+    resume: Closure<dyn Fn(u32, JsValue)>,
+    /// The resume callback bound to handle the posted signals, and whether it is queued.
+    serve_posted: Function,
+    posted: Cell<bool>,
+    /// Signals are being handled: one posted meanwhile waits its turn.
+    serving: Cell<bool>,
+    parked: RefCell<Option<Parked>>,
+    generation: Cell<u32>,
     io: RefCell<Io>,
     errors: RefCell<ErrorMaker>,
 }
@@ -35,9 +89,33 @@ pub struct Executor {
 #[derive(Default)]
 struct Io {
     sockets: Vec<(ConnId, Rc<Socket>)>,
-    timer: Option<(Millis, Timeout)>,
-    /// How `run()` ended, for the task to return.
-    outcome: Option<Result<(), JsValue>>,
+    timer: Option<Alarm>,
+    /// `run()`'s resolve and reject, while it runs.
+    run: Option<(Function, Function)>,
+}
+
+/// The host timer set for the engine's deadline `at`; cleared when dropped.
+struct Alarm {
+    at: Millis,
+    id: JsValue,
+}
+
+impl Drop for Alarm {
+    fn drop(&mut self) {
+        clear_timeout(&self.id);
+    }
+}
+
+/// A batch whose delivery waits for an `inline` handler's Promise.
+struct Parked {
+    /// Which wait this is: a Promise that settles after its wait was given up finds another tag.
+    generation: u32,
+    conn: ConnId,
+    batch: Batch,
+    now: Millis,
+    /// The frame after the one being delivered.
+    next_frame: usize,
+    delivery: InlineDelivery,
 }
 
 pub fn now() -> Millis {
@@ -45,17 +123,49 @@ pub fn now() -> Millis {
 }
 
 impl Executor {
-    pub fn new(engine: Engine, hooks: Hooks, dispatch: DispatchMode) -> Executor {
+    pub fn new(engine: Engine, hooks: Hooks, dispatch: DispatchMode) -> Rc<Executor> {
         let errors = RefCell::new(ErrorMaker::new(hooks.stream_error.clone()));
-        Executor {
-            engine: RefCell::new(engine),
-            handlers: RefCell::new(Vec::new()),
-            mailbox: Rc::new(Mailbox::default()),
-            hooks,
-            dispatch,
-            io: RefCell::new(Io::default()),
-            errors,
-        }
+        // Callbacks hold the executor weakly: it lives as long as its `StreamDriver`, which the
+        // JS `Stream` keeps while `run()` is pending (js/stream.js).
+        Rc::new_cyclic(|this: &Weak<Executor>| {
+            let post: Post = {
+                let this = Weak::clone(this);
+                Rc::new(move |signal| {
+                    if let Some(executor) = this.upgrade() {
+                        executor.mailbox.push(signal);
+                        executor.serve_soon();
+                    }
+                })
+            };
+            let resume: Closure<dyn Fn(u32, JsValue)> = {
+                let this = Weak::clone(this);
+                Closure::new(move |tag: u32, value: JsValue| {
+                    if let Some(executor) = this.upgrade() {
+                        executor.resume(tag, value);
+                    }
+                })
+            };
+            let serve_posted = resume
+                .as_ref()
+                .unchecked_ref::<Resume>()
+                .bind(&JsValue::NULL, POSTED << 1);
+            Executor {
+                engine: RefCell::new(engine),
+                handlers: RefCell::new(Vec::new()),
+                hooks,
+                dispatch,
+                mailbox: Mailbox::default(),
+                post,
+                resume,
+                serve_posted,
+                posted: Cell::new(false),
+                serving: Cell::new(false),
+                parked: RefCell::new(None),
+                generation: Cell::new(FIRST_WAIT),
+                io: RefCell::new(Io::default()),
+                errors,
+            }
+        })
     }
 
     /// Runs one engine call (which must not call into JS), then performs what it asked for.
@@ -64,6 +174,7 @@ impl Executor {
         let now = now();
         let result = call(&mut self.engine.borrow_mut(), now);
         self.pump();
+        self.give_up_stale_wait();
         result
     }
 
@@ -127,9 +238,13 @@ impl Executor {
                 }
             }
             Effect::RunEnded(outcome) => {
-                let outcome = outcome.map_err(|error| self.js_error(&error));
-                self.io.borrow_mut().outcome = Some(outcome);
-                self.mailbox.push(Signal::Wake);
+                let settle = self.io.borrow_mut().run.take();
+                if let Some((resolve, reject)) = settle {
+                    let _ = match outcome {
+                        Ok(()) => resolve.call0(&JsValue::NULL),
+                        Err(error) => reject.call1(&JsValue::NULL, &self.js_error(&error)),
+                    };
+                }
             }
         }
     }
@@ -164,7 +279,7 @@ impl Executor {
             Ok(raw) if raw.is_object() => match Socket::attach(
                 raw,
                 conn,
-                &self.mailbox,
+                &self.post,
                 &self.hooks.frame_queue,
                 self.hooks.noop.clone(),
             ) {
@@ -188,7 +303,7 @@ impl Executor {
     /// Keeps one host timer at the engine's next deadline.
     fn arm_timer(&self) {
         let deadline = self.engine.borrow().poll_timeout();
-        let armed = self.io.borrow().timer.as_ref().map(|(at, _)| *at);
+        let armed = self.io.borrow().timer.as_ref().map(|alarm| alarm.at);
         if deadline == armed {
             return;
         }
@@ -196,50 +311,178 @@ impl Executor {
         drop(old);
         if let Some(at) = deadline {
             let ms = (at - now()).ceil().clamp(0.0, f64::from(i32::MAX)) as u32;
-            let mailbox = Rc::clone(&self.mailbox);
-            let timeout = Timeout::new(ms, move || mailbox.push(Signal::Timer));
-            self.io.borrow_mut().timer = Some((at, timeout));
+            let id = set_timeout(self.resume.as_ref().unchecked_ref(), ms, TIMER << 1);
+            self.io.borrow_mut().timer = Some(Alarm { at, id });
         }
     }
 
-    /// `run()`'s task: handles the host's signals one at a time until the engine ends the run.
-    pub async fn serve(self: Rc<Self>) -> Result<JsValue, JsValue> {
-        self.pump();
-        loop {
-            let outcome = self.io.borrow_mut().outcome.take();
-            if let Some(outcome) = outcome {
-                return outcome.map(|()| JsValue::UNDEFINED);
+    /// Starts the run the engine just began: the Promise `run()` returns, settled when the
+    /// engine ends the run. The first effects are performed in a microtask, after `run()` returned.
+    pub fn start(&self) -> Promise {
+        let mut settle = None;
+        let promise = Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
+        self.io.borrow_mut().run = settle;
+        self.later(&Promise::resolve(&JsValue::UNDEFINED), START);
+        promise
+    }
+
+    /// Calls the resume callback with `tag` once `promise` settles (the tag's low bit says
+    /// whether it was fulfilled). A callback's own failure is nobody's (the stream may be gone).
+    fn later(&self, promise: &Promise, tag: u32) {
+        let resume: &Resume = self.resume.as_ref().unchecked_ref();
+        let fulfilled = resume.bind(&JsValue::NULL, tag | 1);
+        let rejected = resume.bind(&JsValue::NULL, tag);
+        let promise: &Settling = promise.unchecked_ref();
+        promise
+            .then(&fulfilled, &rejected)
+            .or_else(&self.hooks.noop);
+    }
+
+    fn resume(&self, tag: u32, value: JsValue) {
+        match tag >> 1 {
+            START => {
+                self.pump();
+                return self.serve();
             }
-            match self.mailbox.recv().await {
-                Signal::Opened(conn) => self.act(|engine, now| engine.handle_opened(now, conn)),
-                Signal::Batch(conn, batch) => self.on_batch(conn, batch).await,
-                Signal::Closed(conn, close) => {
-                    let retry_after = self.socket(conn).and_then(|socket| socket.retry_after());
-                    self.act(|engine, now| {
-                        engine.handle_closed(now, conn, close, retry_after.as_deref())
-                    });
-                }
-                Signal::Timer => {
-                    let fired = self.io.borrow_mut().timer.take();
-                    drop(fired);
-                    self.act(|engine, now| engine.handle_timeout(now));
-                }
-                Signal::Wake => {}
+            TIMER => {
+                self.mailbox.push(Signal::Timer);
+                return self.serve();
+            }
+            POSTED => {
+                self.posted.set(false);
+                return self.serve();
+            }
+            _ => {}
+        }
+        let parked = {
+            let mut slot = self.parked.borrow_mut();
+            match slot.as_ref() {
+                Some(parked) if parked.generation == tag >> 1 => slot.take(),
+                _ => None,
+            }
+        };
+        let Some(parked) = parked else {
+            return;
+        };
+        let outcome = if tag & 1 == 1 { Ok(()) } else { Err(value) };
+        // The rest of the batch comes before any signal posted while it is delivered.
+        let serving = self.serving.replace(true);
+        self.go_on(parked, outcome);
+        self.serving.set(serving);
+        self.serve();
+    }
+
+    /// Handles the queued signals in a microtask (one for all that are posted meanwhile).
+    fn serve_soon(&self) {
+        if !self.posted.replace(true) {
+            // The executor outlives the microtask: its driver is freed only by a finalizer,
+            // which runs after the microtasks.
+            queue_microtask(&self.serve_posted);
+        }
+    }
+
+    /// Handles the queued signals one at a time, unless a delivery is parked.
+    fn serve(&self) {
+        if self.serving.replace(true) {
+            return;
+        }
+        while self.parked.borrow().is_none() {
+            let Some(signal) = self.mailbox.pop() else {
+                break;
+            };
+            self.handle(signal);
+        }
+        self.serving.set(false);
+    }
+
+    fn handle(&self, signal: Signal) {
+        match signal {
+            Signal::Opened(conn) => self.act(|engine, now| engine.handle_opened(now, conn)),
+            Signal::Batch(conn, batch) => self.on_batch(conn, batch, now(), 0),
+            Signal::Closed(conn, close) => {
+                let retry_after = self.socket(conn).and_then(|socket| socket.retry_after());
+                self.act(|engine, now| {
+                    engine.handle_closed(now, conn, close, retry_after.as_deref())
+                });
+            }
+            Signal::Timer => {
+                let fired = self.io.borrow_mut().timer.take();
+                drop(fired);
+                self.act(|engine, now| engine.handle_timeout(now));
             }
         }
     }
 
-    /// A task's frames, one clock reading for all. A handler that closes the stream (or a
-    /// drop it causes) ends the batch: the frames after it belong to a connection that is over.
-    async fn on_batch(&self, conn: ConnId, batch: Batch) {
-        let now = now();
-        for (index, frame) in batch.frames().enumerate() {
+    /// Waits for `thenable` before delivering the rest; not if the connection is already over
+    /// (a handler that never settles must not keep `run()` from resolving).
+    fn park(&self, mut parked: Parked, thenable: &JsValue) {
+        let promise = Promise::resolve(thenable);
+        if !self.engine.borrow().is_current(parked.conn) {
+            // Nobody waits for it, but its rejection is still handled.
+            promise
+                .unchecked_ref::<Settling>()
+                .or_else(&self.hooks.noop);
+            return;
+        }
+        let generation = match self.generation.get().wrapping_add(1) & (u32::MAX >> 1) {
+            next if next < FIRST_WAIT => FIRST_WAIT,
+            next => next,
+        };
+        self.generation.set(generation);
+        parked.generation = generation;
+        *self.parked.borrow_mut() = Some(parked);
+        self.later(&promise, generation << 1);
+    }
+
+    /// A call of the user's gave up the parked delivery's connection (`close()`): stop waiting
+    /// and handle what was queued behind it.
+    fn give_up_stale_wait(&self) {
+        let stale = match self.parked.try_borrow() {
+            Ok(parked) => parked
+                .as_ref()
+                .is_some_and(|p| !self.engine.borrow().is_current(p.conn)),
+            Err(_) => false,
+        };
+        if stale {
+            let given_up = self.parked.borrow_mut().take();
+            drop(given_up);
+            self.serve_soon();
+        }
+    }
+
+    /// Goes on with a parked delivery once its handler's Promise settled with `outcome`.
+    fn go_on(&self, mut parked: Parked, outcome: Result<(), JsValue>) {
+        let go_on = match outcome {
+            Ok(()) => true,
+            Err(thrown) => self.handler_failed(parked.conn, thrown, &parked.delivery.response),
+        };
+        if go_on {
+            if let Some(thenable) = self.deliver_inline(parked.conn, &mut parked.delivery) {
+                return self.park(parked, &thenable);
+            }
+        }
+        let Parked {
+            conn,
+            batch,
+            now,
+            next_frame,
+            ..
+        } = parked;
+        self.on_batch(conn, batch, now, next_frame);
+    }
+
+    /// A task's frames from `start` on, one clock reading for all. A handler that closes the
+    /// stream (or a drop it causes) ends the batch: the frames after it belong to a connection
+    /// that is over. An `inline` handler's pending Promise parks the rest.
+    fn on_batch(&self, conn: ConnId, batch: Batch, now: Millis, start: usize) {
+        let mut waiting = None;
+        for (index, frame) in batch.frames().enumerate().skip(start) {
             if !self.engine.borrow().is_current(conn) {
                 return;
             }
             let data = || batch.values.get(index as u32);
-            match frame {
-                BatchFrame::Other => self.on_single(now, conn, data()).await,
+            let inline = match frame {
+                BatchFrame::Other => self.on_single(now, conn, data()),
                 BatchFrame::Text(bytes) => {
                     let mut source = BatchedText {
                         bytes,
@@ -262,19 +505,34 @@ impl Executor {
                         }
                         _ => None,
                     };
-                    self.after_frame(conn, delivery, response, None, data).await;
+                    self.after_frame(conn, delivery, response, None, data)
+                }
+            };
+            if let Some(mut delivery) = inline {
+                if let Some(thenable) = self.deliver_inline(conn, &mut delivery) {
+                    waiting = Some((index + 1, delivery, thenable));
+                    break;
                 }
             }
+        }
+        if let Some((next_frame, delivery, thenable)) = waiting {
+            let parked = Parked {
+                generation: START,
+                conn,
+                batch,
+                now,
+                next_frame,
+                delivery,
+            };
+            self.park(parked, &thenable);
         }
     }
 
     /// A frame that is not plain text (binary, or not valid Unicode), from its JS value.
-    async fn on_single(&self, now: Millis, conn: ConnId, data: JsValue) {
+    fn on_single(&self, now: Millis, conn: ConnId, data: JsValue) -> Option<InlineDelivery> {
         if !data.is_string() {
             let delivery = self.engine.borrow_mut().handle_binary_frame(now, conn);
-            return self
-                .after_frame(conn, delivery, None, None, || data.clone())
-                .await;
+            return self.after_frame(conn, delivery, None, None, || data.clone());
         }
         let (len, thrown) = match self.hooks.encode_frame.call1(&JsValue::NULL, &data) {
             Ok(len) => (Some(len.as_f64().unwrap_or(0.0) as usize), None),
@@ -287,7 +545,6 @@ impl Executor {
             _ => None,
         };
         self.after_frame(conn, delivery, response, thrown, || data.clone())
-            .await;
     }
 
     /// The response object of the frame whose tape starts at `tape_at`. Built before anything
@@ -298,91 +555,109 @@ impl Executor {
             .call1(&JsValue::NULL, &JsValue::from_f64(tape_at as f64))
     }
 
-    /// Performs the frame's effects, then reports or delivers it.
-    async fn after_frame(
+    /// Performs the frame's effects, then reports or delivers it; an `inline` delivery is
+    /// returned, for the caller to run (and maybe park).
+    fn after_frame(
         &self,
         conn: ConnId,
         delivery: Delivery,
         response: Option<Result<JsValue, JsValue>>,
         thrown: Option<JsValue>,
         data: impl Fn() -> JsValue,
-    ) {
+    ) -> Option<InlineDelivery> {
         self.pump();
         match delivery {
-            Delivery::Stale | Delivery::Consumed => {}
+            Delivery::Stale | Delivery::Consumed => None,
             Delivery::Undecodable(problem) => {
                 let error = thrown.unwrap_or_else(|| js_sys::Error::new(&problem).into());
                 notify(&self.hooks.on_decode_error, &[&error, &data()]);
+                None
             }
             Delivery::Deliver { auth_refusal } => match response {
-                Some(Ok(response)) => self.deliver(conn, &response, auth_refusal).await,
-                Some(Err(problem)) => notify(&self.hooks.on_decode_error, &[&problem, &data()]),
-                None => {}
+                Some(Ok(response)) => self.deliver(conn, response, auth_refusal),
+                Some(Err(problem)) => {
+                    notify(&self.hooks.on_decode_error, &[&problem, &data()]);
+                    None
+                }
+                None => None,
             },
         }
     }
 
     /// Hands a response to the handlers as the dispatch mode says; nothing once the connection
-    /// is over (a handler closed the stream, say).
-    async fn deliver(&self, conn: ConnId, response: &JsValue, auth_refusal: Option<StreamError>) {
+    /// is over (a handler closed the stream, say). `inline` mode returns its delivery.
+    fn deliver(
+        &self,
+        conn: ConnId,
+        response: JsValue,
+        auth_refusal: Option<StreamError>,
+    ) -> Option<InlineDelivery> {
         if let Some(refusal) = auth_refusal {
             notify(
                 &self.hooks.on_auth_failed,
-                &[&self.js_error(&refusal), response],
+                &[&self.js_error(&refusal), &response],
             );
         }
         let current = || self.engine.borrow().is_current(conn);
         if !current() {
-            return;
+            return None;
         }
         match self.dispatch {
-            DispatchMode::Queue => notify(&Some(self.hooks.enqueue.clone()), &[response]),
+            DispatchMode::Queue => notify(&Some(self.hooks.enqueue.clone()), &[&response]),
             DispatchMode::Task => {
                 let handlers = self.handlers.borrow().clone();
                 for handler in &handlers {
                     if !current() {
-                        return;
+                        return None;
                     }
                     let _ = self
                         .hooks
                         .settle_task
-                        .call2(&JsValue::NULL, handler, response);
+                        .call2(&JsValue::NULL, handler, &response);
                 }
             }
             DispatchMode::Inline => {
                 let handlers = self.handlers.borrow().clone();
-                for handler in &handlers {
-                    // A handler removed by an earlier one, while this message was handled, is skipped.
-                    let registered = self
-                        .handlers
-                        .borrow()
-                        .iter()
-                        .any(|h| JsValue::from(h) == JsValue::from(handler));
-                    if !current() {
-                        return;
-                    }
-                    if !registered {
-                        continue;
-                    }
-                    let Err(thrown) =
-                        call_and_await(handler, response, &self.mailbox, current).await
-                    else {
-                        continue;
-                    };
-                    match &self.hooks.on_handler_error {
-                        Some(callback) => {
-                            let _ = callback.call2(&JsValue::NULL, &thrown, response);
-                        }
-                        None => {
-                            let message = message_of(&thrown);
-                            self.errors.borrow_mut().set_cause(thrown);
-                            self.act(|engine, now| {
-                                engine.handle_handler_failed(now, conn, &message)
-                            });
-                            return;
-                        }
+                return Some(InlineDelivery::new(response, handlers));
+            }
+        }
+        None
+    }
+
+    /// Calls the delivery's handlers until one returns a thenable, which is returned to wait for.
+    fn deliver_inline(&self, conn: ConnId, delivery: &mut InlineDelivery) -> Option<JsValue> {
+        let registered = |handler: &Function| {
+            self.handlers
+                .borrow()
+                .iter()
+                .any(|h| JsValue::from(h) == JsValue::from(handler))
+        };
+        let current = || self.engine.borrow().is_current(conn);
+        loop {
+            match delivery.step(registered, current) {
+                Step::Done => return None,
+                Step::Wait(thenable) => return Some(thenable),
+                Step::Threw(thrown) => {
+                    if !self.handler_failed(conn, thrown, &delivery.response) {
+                        return None;
                     }
                 }
+            }
+        }
+    }
+
+    /// Reports a handler's failure; false if it ended the connection (no `onHandlerError`).
+    fn handler_failed(&self, conn: ConnId, thrown: JsValue, response: &JsValue) -> bool {
+        match &self.hooks.on_handler_error {
+            Some(callback) => {
+                let _ = callback.call2(&JsValue::NULL, &thrown, response);
+                true
+            }
+            None => {
+                let message = message_of(&thrown);
+                self.errors.borrow_mut().set_cause(thrown);
+                self.act(|engine, now| engine.handle_handler_failed(now, conn, &message));
+                false
             }
         }
     }

@@ -1,17 +1,16 @@
-//! The stream's one inbox for what the host reports (socket events, the engine's timer). The
-//! stream's task handles them one at a time, so a frame waits while an `inline` handler's
-//! Promise is pending. JS callbacks therefore only push and return.
+//! The stream's one inbox for what the host reports (socket events, the engine's timer). Events
+//! are queued in arrival order and handled one at a time, soon after they arrive; while an
+//! `inline` handler's Promise is pending they wait, in order, until it settles.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
-use std::future::poll_fn;
-use std::task::{Poll, Waker};
+use std::rc::Rc;
 
 use super::batch::Batch;
 use crate::core::engine::{CloseFrame, ConnId};
 
-/// Something for the stream's task to handle. Socket signals carry their connection, so that
-/// late events of an old socket are told apart from the current one's.
+/// Something for the executor to handle. Socket signals carry their connection, so that late
+/// events of an old socket are told apart from the current one's.
 pub enum Signal {
     Opened(ConnId),
     /// The frames one task received, in order.
@@ -19,14 +18,14 @@ pub enum Signal {
     Closed(ConnId, CloseFrame),
     /// The engine's deadline passed.
     Timer,
-    /// Something changed outside the task (`run()` settled): look again.
-    Wake,
 }
+
+/// How a socket hands a signal to its stream: queue it, to be handled in a microtask.
+pub type Post = Rc<dyn Fn(Signal)>;
 
 #[derive(Default)]
 pub struct Mailbox {
     signals: RefCell<VecDeque<Signal>>,
-    waker: RefCell<Option<Waker>>,
 }
 
 impl Mailbox {
@@ -34,36 +33,12 @@ impl Mailbox {
         if let Ok(mut signals) = self.signals.try_borrow_mut() {
             signals.push_back(signal);
         }
-        let waker = self.waker.try_borrow_mut().ok().and_then(|mut w| w.take());
-        if let Some(waker) = waker {
-            waker.wake();
-        }
     }
 
-    /// Wakes `waker` at the next push (a task waiting on something else, that a push may end).
-    pub fn wake_on_push(&self, waker: &Waker) {
-        if let Ok(mut slot) = self.waker.try_borrow_mut() {
-            *slot = Some(waker.clone());
-        }
-    }
-
-    pub async fn recv(&self) -> Signal {
-        poll_fn(|context| {
-            let next = self
-                .signals
-                .try_borrow_mut()
-                .ok()
-                .and_then(|mut s| s.pop_front());
-            match next {
-                Some(signal) => Poll::Ready(signal),
-                None => {
-                    if let Ok(mut waker) = self.waker.try_borrow_mut() {
-                        *waker = Some(context.waker().clone());
-                    }
-                    Poll::Pending
-                }
-            }
-        })
-        .await
+    pub fn pop(&self) -> Option<Signal> {
+        self.signals
+            .try_borrow_mut()
+            .ok()
+            .and_then(|mut signals| signals.pop_front())
     }
 }

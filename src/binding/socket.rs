@@ -1,7 +1,7 @@
 //! One WebSocket connection, as the host gives it (the browser's, Node 22's, or the `ws`
 //! package's, which is not a real DOM object: so events are read with `Reflect`, never `dyn_into`).
 //!
-//! The socket owns its event closures, gloo-style: dropping it unhooks and frees them, so a
+//! The socket owns its event closures: dropping it unhooks and frees them, so a
 //! thousand reconnects leave nothing behind.
 
 use std::rc::Rc;
@@ -12,7 +12,7 @@ use wasm_bindgen::JsCast;
 use web_sys::WebSocket;
 
 use super::batch::Batch;
-use super::mailbox::{Mailbox, Signal};
+use super::mailbox::{Post, Signal};
 use crate::core::engine::{CloseFrame, ConnId};
 
 type Handler = Closure<dyn FnMut(JsValue)>;
@@ -53,40 +53,40 @@ const CONNECTING: u16 = 0;
 const OPEN: u16 = 1;
 
 impl Socket {
-    /// Hooks a freshly created socket to the mailbox; its signals carry `conn`. Its frames reach
-    /// the mailbox in batches, one per task, through `frame_queue` (`js/frames.js`).
+    /// Hooks a freshly created socket to its stream; its signals carry `conn`. Its frames are
+    /// posted in batches, one per task, through `frame_queue` (`js/frames.js`).
     pub fn attach(
         raw: JsValue,
         conn: ConnId,
-        mailbox: &Rc<Mailbox>,
+        post: &Post,
         frame_queue: &Function,
         noop: Function,
     ) -> Result<Socket, JsValue> {
         let raw: WebSocket = raw.unchecked_into();
         let on_batch: BatchHandler = {
-            let mailbox = Rc::clone(mailbox);
+            let post = Rc::clone(post);
             Closure::new(move |lengths: Uint32Array, values: Array| {
-                mailbox.push(Signal::Batch(conn, Batch::take(&lengths, values)))
+                post(Signal::Batch(conn, Batch::take(&lengths, values)))
             })
         };
         let queue: FrameQueue = frame_queue
             .call1(&JsValue::NULL, on_batch.as_ref())?
             .unchecked_into();
         let on_open: Handler = {
-            let mailbox = Rc::clone(mailbox);
-            Closure::new(move |_event: JsValue| mailbox.push(Signal::Opened(conn)))
+            let post = Rc::clone(post);
+            Closure::new(move |_event: JsValue| post(Signal::Opened(conn)))
         };
         let on_close: Handler = {
-            let mailbox = Rc::clone(mailbox);
+            let post = Rc::clone(post);
             let queue = queue.clone();
             Closure::new(move |event: JsValue| {
                 // The frames received before the close come first.
                 queue.flush();
-                mailbox.push(Signal::Closed(conn, close_frame(&event)));
+                post(Signal::Closed(conn, close_frame(&event)));
             })
         };
         // An error is always followed by a close event, which carries what we need.
-        let on_error = Closure::new(|_event: JsValue| {});
+        let on_error: Handler = Closure::new(|_event: JsValue| {});
         raw.set_onopen(Some(on_open.as_ref().unchecked_ref()));
         raw.set_onmessage(Some(&queue.message()));
         raw.set_onclose(Some(on_close.as_ref().unchecked_ref()));

@@ -1,12 +1,11 @@
 //! `StreamDriver`: the JS `Stream`'s handle on its engine (`core::engine`). User calls go to the
-//! engine and their effects are performed at once; `run()` starts the executor's task.
+//! engine and their effects are performed at once; `run()` starts the executor.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 use super::book::BookHandle;
 use super::errors::input_error;
@@ -94,9 +93,7 @@ impl StreamDriver {
             Hooks::from_js(&hooks)?,
             options.dispatch.into(),
         );
-        Ok(StreamDriver {
-            executor: Rc::new(executor),
-        })
+        Ok(StreamDriver { executor })
     }
 
     /// Sets the stale watchdog's limits as js/stream.js resolved `staleAfter`: per channel in ms
@@ -243,7 +240,7 @@ impl StreamDriver {
         if let Err(error) = started {
             return Promise::reject(&self.executor.js_error(&error));
         }
-        future_to_promise(Rc::clone(&self.executor).serve())
+        self.executor.start()
     }
 
     /// Stops for good: closes the socket, cancels a pending reconnect, resolves `run()`.
