@@ -37,8 +37,10 @@ const MAX_DEPTH: u8 = 32;
 /// One pass over a frame's bytes for the book reader. Every method answers `None` for what it
 /// does not take, which declines the frame: the full decoder then reads it and words any problem.
 /// It takes only what the full decoder reads the same way: no escapes (an escaped key could
-/// spell `c`), valid UTF-8, numbers within the decoder's limits.
+/// spell `c`), numbers within the decoder's limits.
 struct Cursor<'a> {
+    /// The whole frame, checked as UTF-8 once: its strings are slices of it.
+    text: &'a str,
     bytes: &'a [u8],
     at: usize,
 }
@@ -77,25 +79,27 @@ impl<'a> Cursor<'a> {
         if rest[length] != b'"' {
             return None;
         }
+        let start = self.at;
         self.at += length + 1;
-        std::str::from_utf8(&rest[..length]).ok()
+        self.text.get(start..start + length)
     }
 
-    /// A non-negative integer as JSON spells it (no leading zero), at most `limit`.
+    /// A non-negative integer as JSON spells it (no leading zero), at most `limit`: up to 16
+    /// digits, the decoder's limits' length, so it cannot overflow.
     fn unsigned(&mut self, limit: u64) -> Option<u64> {
         self.peek()?;
         let rest = &self.bytes[self.at..];
         let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
-        if digits == 0 || (digits > 1 && rest[0] == b'0') {
+        if digits == 0 || digits > 16 || (digits > 1 && rest[0] == b'0') {
             return None;
         }
         if let Some(b'.' | b'e' | b'E') = rest.get(digits) {
             return None;
         }
         self.at += digits;
-        let number = rest[..digits].iter().try_fold(0u64, |number, &digit| {
-            number.checked_mul(10)?.checked_add(u64::from(digit - b'0'))
-        })?;
+        let number = rest[..digits]
+            .iter()
+            .fold(0u64, |number, &digit| number * 10 + u64::from(digit - b'0'));
         (number <= limit).then_some(number)
     }
 
@@ -194,7 +198,9 @@ impl<'a> Cursor<'a> {
 /// One pass over the top-level keys: a `c` other than `book` ends it at once, and `"c":"book"`
 /// nested in an unknown key or inside a string is never the frame's own `c`.
 pub fn read_book_message(frame: &[u8]) -> Option<BookMessage<'_>> {
+    let text = std::str::from_utf8(frame).ok()?;
     let mut cursor = Cursor {
+        text,
         bytes: frame,
         at: 0,
     };
