@@ -85,11 +85,19 @@ impl<'a> Cursor<'a> {
     }
 
     /// A non-negative integer as JSON spells it (no leading zero), at most `limit`: up to 16
-    /// digits, the decoder's limits' length, so it cannot overflow.
+    /// digits, the decoder's limits' length (more are declined, so wrapping never matters).
     fn unsigned(&mut self, limit: u64) -> Option<u64> {
         self.peek()?;
         let rest = &self.bytes[self.at..];
-        let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+        let mut number = 0u64;
+        let mut digits = 0;
+        while let Some(digit) = rest.get(digits).map(|b| b.wrapping_sub(b'0')) {
+            if digit > 9 {
+                break;
+            }
+            number = number.wrapping_mul(10).wrapping_add(u64::from(digit));
+            digits += 1;
+        }
         if digits == 0 || digits > 16 || (digits > 1 && rest[0] == b'0') {
             return None;
         }
@@ -97,9 +105,6 @@ impl<'a> Cursor<'a> {
             return None;
         }
         self.at += digits;
-        let number = rest[..digits]
-            .iter()
-            .fold(0u64, |number, &digit| number * 10 + u64::from(digit - b'0'));
         (number <= limit).then_some(number)
     }
 
