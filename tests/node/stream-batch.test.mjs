@@ -113,21 +113,3 @@ test("inline: close() while a handler's Promise is pending resolves run() withou
   assert.deepEqual(await within(ended, "run() to resolve", 2000), { resolved: true });
   assert.deepEqual(seen, ["n0"], "nothing is dispatched after close()");
 });
-
-test("a batch mixing ASCII, other Unicode, a lone surrogate and a binary frame keeps each frame whole and in order", async (t) => {
-  const seen = [];
-  const { stream, sockets } = burstStream(t, {
-    onDecodeError: (error, data) => seen.push(typeof data === "string" ? `refused ${error.message.includes("surrogate")}` : "binary"),
-  });
-  stream.addHandler((r) => seen.push(`${r.id} ${r.market ?? ""}`));
-  await until(() => stream.state === "connected", "the connection");
-  const frame = (id, market) => JSON.stringify({ e: "marker", i: id, M: market, T: 1 });
-  const deliver = (data) => sockets[0].onmessage({ data });
-  // An all-ASCII batch, then one where other text follows ASCII frames.
-  deliver(frame("a0", "btcusdt"));
-  deliver(frame("a1", "ethusdt"));
-  await until(() => seen.length === 2, "the ASCII batch");
-  for (const data of [frame("b0", "btcusdt"), frame("b1", "日本"), "{\"e\":\"x\uD800\"}", new ArrayBuffer(2), frame("b2", "é🙂"), frame("b3", "usdt")]) deliver(data);
-  await until(() => seen.length === 8, "the mixed batch");
-  assert.deepEqual(seen, ["a0 btcusdt", "a1 ethusdt", "b0 btcusdt", "b1 日本", "refused true", "binary", "b2 é🙂", "b3 usdt"]);
-});
