@@ -8,7 +8,11 @@
 // The corpus: a depth-20 btcusdt book recorded from the simulator, one snapshot then 200,000
 // updates with valid fi/li chaining. Every book is checked against a reference after each round.
 //
-//   node --expose-gc bench/book.mjs [--processes 3] [--rounds 5] [--frames 200000]
+// With --against DIR (a staged package: js/, pkg/, package.json and node_modules, as BENCH_PACKAGE
+// takes) the package's three paths run again from DIR in the same process and rounds, named
+// "... @ against", for an A/B of two builds; the official client is left out then.
+//
+//   node --expose-gc bench/book.mjs [--processes 3] [--rounds 5] [--frames 200000] [--against DIR]
 
 import { bookCorpus, levelHistogram, referenceBook } from "./lib/corpus.mjs";
 import { fmt, inProcesses, loadPackage, machineLine, options, pairRatio, summarize, table, timeRounds } from "./lib/measure.mjs";
@@ -19,9 +23,12 @@ const DEPTH = 20;
 const BATCH = 256; // frames per delivery to the stream: what one socket read might carry
 
 const opts = options();
-const frames = (() => {
-  const at = opts.argv.indexOf("--frames");
-  return at >= 0 ? Number(opts.argv[at + 1]) : 200_000;
+const TARGET = 1.5;
+
+const frames = opts.number("frames", 200_000);
+const against = (() => {
+  const at = opts.argv.indexOf("--against");
+  return at >= 0 ? opts.argv[at + 1].replace(/\/$/, "") : null;
 })();
 
 if (opts.child) {
@@ -31,7 +38,6 @@ if (opts.child) {
 }
 
 async function child() {
-  const { OrderBook, Response, Stream } = await loadPackage();
   const { officialConnection, quietly } = await import("./lib/official/index.mjs");
   const corpus = await bookCorpus(frames, DEPTH);
   const { snapshot, updates } = corpus;
@@ -44,69 +50,69 @@ async function child() {
   const slice = (warm) => (warm ? updates.length / 10 : updates.length);
 
   let sink = null;
-  let book = null;
-  let live = null;
   let official = null;
+  const streams = [];
 
-  const contenders = [
-    {
-      name: "JSON.parse",
-      messages: updates.length,
-      run(warm) {
-        const n = slice(warm);
-        for (let i = 0; i < n; i++) sink = JSON.parse(updates[i]);
+  /** The package's three paths, from the package `pkg`, their names ending in `suffix`. */
+  const ours = ({ OrderBook, Response, Stream }, suffix) => {
+    let book = null;
+    let live = null;
+    return [
+      {
+        name: `OrderBook.applyFrame${suffix}`,
+        messages: updates.length,
+        before() {
+          book = new OrderBook(MARKET);
+          book.applyFrame(snapshot);
+        },
+        run(warm) {
+          const n = slice(warm);
+          for (let i = 0; i < n; i++) book.applyFrame(updates[i]);
+          if (!warm) expectTop("applyFrame", book.asks(DEPTH), book.bids(DEPTH));
+        },
       },
-    },
-    {
-      name: "OrderBook.applyFrame",
-      messages: updates.length,
-      before() {
-        book = new OrderBook(MARKET);
-        book.applyFrame(snapshot);
+      {
+        name: `stream.book (fake socket)${suffix}`,
+        messages: updates.length,
+        async before() {
+          live?.stream.close();
+          live = await streamBook(Stream, MARKET, DEPTH);
+          streams.push(live.stream);
+          live.socket.deliver(snapshot);
+          await until(() => live.book.inSync, "the snapshot");
+        },
+        async run(warm) {
+          const n = slice(warm);
+          const { socket, book: kept } = live;
+          for (let i = 0; i < n; i += BATCH) {
+            const end = Math.min(i + BATCH, n);
+            for (let j = i; j < end; j++) socket.deliver(updates[j]);
+            const target = lastIds[end - 1];
+            await until(() => kept.lastUpdateId === target);
+          }
+          if (!warm) {
+            if (kept.resyncs !== 0) throw new Error("stream.book resynced on a valid corpus");
+            expectTop("stream.book", kept.asks(DEPTH), kept.bids(DEPTH));
+          }
+        },
       },
-      run(warm) {
-        const n = slice(warm);
-        for (let i = 0; i < n; i++) book.applyFrame(updates[i]);
-        if (!warm) expectTop("applyFrame", book.asks(DEPTH), book.bids(DEPTH));
+      {
+        name: `OrderBook.apply(Response.parse)${suffix}`,
+        messages: updates.length,
+        before() {
+          book = new OrderBook(MARKET);
+          book.apply(Response.parse(snapshot));
+        },
+        run(warm) {
+          const n = slice(warm);
+          for (let i = 0; i < n; i++) book.apply(Response.parse(updates[i]));
+          if (!warm) expectTop("apply(Response)", book.asks(DEPTH), book.bids(DEPTH));
+        },
       },
-    },
-    {
-      name: "stream.book (fake socket)",
-      messages: updates.length,
-      async before() {
-        live?.stream.close();
-        live = await streamBook(Stream, MARKET, DEPTH);
-        live.socket.deliver(snapshot);
-        await until(() => live.book.inSync, "the snapshot");
-      },
-      async run(warm) {
-        const n = slice(warm);
-        const { socket, book: kept } = live;
-        for (let i = 0; i < n; i += BATCH) {
-          const end = Math.min(i + BATCH, n);
-          for (let j = i; j < end; j++) socket.deliver(updates[j]);
-          const target = lastIds[end - 1];
-          await until(() => kept.lastUpdateId === target);
-        }
-        if (!warm) {
-          if (kept.resyncs !== 0) throw new Error("stream.book resynced on a valid corpus");
-          expectTop("stream.book", kept.asks(DEPTH), kept.bids(DEPTH));
-        }
-      },
-    },
-    {
-      name: "OrderBook.apply(Response.parse)",
-      messages: updates.length,
-      before() {
-        book = new OrderBook(MARKET);
-        book.apply(Response.parse(snapshot));
-      },
-      run(warm) {
-        const n = slice(warm);
-        for (let i = 0; i < n; i++) book.apply(Response.parse(updates[i]));
-        if (!warm) expectTop("apply(Response)", book.asks(DEPTH), book.bids(DEPTH));
-      },
-    },
+    ];
+  };
+
+  const officials = [
     {
       name: "official: message path",
       messages: updates.length,
@@ -151,8 +157,20 @@ async function child() {
     },
   ];
 
+  const contenders = [
+    {
+      name: "JSON.parse",
+      messages: updates.length,
+      run(warm) {
+        const n = slice(warm);
+        for (let i = 0; i < n; i++) sink = JSON.parse(updates[i]);
+      },
+    },
+    ...ours(await loadPackage(), ""),
+    ...(against ? ours(await import(new URL(`file://${against}/js/node.js`).href), " @ against") : officials),
+  ];
   const results = await timeRounds(contenders, { rounds: opts.rounds });
-  live?.stream.close();
+  for (const stream of streams) stream.close();
   official?.close();
   void sink;
   return results;
@@ -172,8 +190,24 @@ async function parent() {
   );
   console.log(machineLine());
   if (process.env.BENCH_PACKAGE) console.log(`package: ${process.env.BENCH_PACKAGE}`);
-  const perProcess = inProcesses(new URL(import.meta.url), { processes: opts.processes, rounds: opts.rounds, argv: ["--frames", String(frames)] });
+  if (against) console.log(`against: ${against}`);
+  const argv = ["--frames", String(frames), ...(against ? ["--against", against] : [])];
+  const perProcess = inProcesses(new URL(import.meta.url), { processes: opts.processes, rounds: opts.rounds, argv });
   const rows = summarize(perProcess);
+  if (against) {
+    console.log();
+    console.log(
+      table(
+        ["path", "updates/s", "× JSON.parse", "range over processes", "× the same path @ against"],
+        rows.map((row) => {
+          const other = row.name.endsWith(" @ against") || row.name === "JSON.parse" ? null : `${row.name} @ against`;
+          const pair = other && pairRatio(perProcess, row.name, other);
+          return [row.name, fmt.rate(row.rate), fmt.ratio(row.ratio), fmt.range(row.low, row.high), pair ? `${fmt.ratio(pair.ratio)} (${fmt.range(pair.low, pair.high)})` : "—"];
+        }),
+      ),
+    );
+    return;
+  }
   const vsOfficial = (name) => {
     const { ratio, low, high } = pairRatio(perProcess, name, "official: message path");
     const withBook = pairRatio(perProcess, name, "official: + WebSocketBook");
@@ -188,5 +222,5 @@ async function parent() {
   );
   console.log();
   const stream = rows.find((r) => r.name.startsWith("stream.book"));
-  console.log(`target: stream-driven book ≥ 1.0× JSON.parse: ${stream.ratio >= 1 ? "met" : "missed"} (${fmt.ratio(stream.ratio)})`);
+  console.log(`target: stream-driven book ≥ ${TARGET}× JSON.parse: ${stream.ratio >= TARGET ? "met" : "missed"} (${fmt.ratio(stream.ratio)})`);
 }

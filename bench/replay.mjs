@@ -9,11 +9,14 @@
 // The corpus is bench/book.mjs's: a depth-20 btcusdt book from the simulator, one snapshot, then
 // updates with valid fi/li chaining; each replayed book is checked against a reference.
 //
-//   node --expose-gc bench/replay.mjs [--processes 3] [--rounds 5] [--frames 200000]
+// With --against DIR (a staged package, as BENCH_PACKAGE takes) the three paths run again from DIR
+// in the same process and rounds, named "... @ against", for an A/B of two builds.
+//
+//   node --expose-gc bench/replay.mjs [--processes 3] [--rounds 5] [--frames 200000] [--against DIR]
 
 import { bookCorpus, referenceBook } from "./lib/corpus.mjs";
 import { streamBook, until } from "./lib/feed-socket.mjs";
-import { fmt, inProcesses, loadPackage, machineLine, options, summarize, table, timeRounds } from "./lib/measure.mjs";
+import { fmt, inProcesses, loadPackage, machineLine, options, pairRatio, summarize, table, timeRounds } from "./lib/measure.mjs";
 
 const MARKET = "btcusdt";
 const DEPTH = 20;
@@ -22,6 +25,10 @@ const BATCH = 256; // as the replay hands frames to the engine at speed Infinity
 
 const opts = options();
 const frames = opts.number("frames", 200_000);
+const against = (() => {
+  const at = opts.argv.indexOf("--against");
+  return at >= 0 ? opts.argv[at + 1].replace(/\/$/, "") : null;
+})();
 
 if (opts.child) {
   console.log(JSON.stringify(await child()));
@@ -42,7 +49,6 @@ function recordingOf({ snapshot, updates }) {
 }
 
 async function child() {
-  const { Stream, replay } = await loadPackage();
   const corpus = await bookCorpus(frames, DEPTH);
   const reference = referenceBook(corpus, DEPTH);
   const entries = recordingOf(corpus);
@@ -52,24 +58,58 @@ async function child() {
   const warmLastId = JSON.parse(corpus.updates[corpus.updates.length / 10 - 1]).li;
   let sink = null;
 
-  /** Plays `recording` into a fresh stream's book; resolves once its last update is applied. */
-  async function play(recording, target, check) {
-    const connectFactory = replay(recording);
-    let stream;
-    stream = new Stream({ uri: "ws://recorded.invalid/ws", connectFactory, onDisconnected: () => connectFactory.done && stream.close() });
-    const book = stream.book(MARKET, { depth: DEPTH });
-    let endId = null;
-    let endBook = null;
-    stream.addHandler(() => {
-      endId = book.lastUpdateId;
-      endBook = JSON.stringify([book.asks(DEPTH), book.bids(DEPTH), book.resyncs]);
-    });
-    await stream.run();
-    if (endId !== target) throw new Error(`the replayed book ended at ${endId}, not ${target}`);
-    if (check && endBook !== JSON.stringify([reference.asks, reference.bids, 0])) {
-      throw new Error("the replayed book differs from the reference (or resynced on a valid corpus)");
+  /** The three paths, from the package `pkg`, their names ending in `suffix`. */
+  const ours = ({ Stream, replay }, suffix) => {
+    /** Plays `recording` into a fresh stream's book; resolves once its last update is applied. */
+    async function play(recording, target, check) {
+      const connectFactory = replay(recording);
+      let stream;
+      stream = new Stream({ uri: "ws://recorded.invalid/ws", connectFactory, onDisconnected: () => connectFactory.done && stream.close() });
+      const book = stream.book(MARKET, { depth: DEPTH });
+      let endId = null;
+      let endBook = null;
+      stream.addHandler(() => {
+        endId = book.lastUpdateId;
+        endBook = JSON.stringify([book.asks(DEPTH), book.bids(DEPTH), book.resyncs]);
+      });
+      await stream.run();
+      if (endId !== target) throw new Error(`the replayed book ended at ${endId}, not ${target}`);
+      if (check && endBook !== JSON.stringify([reference.asks, reference.bids, 0])) {
+        throw new Error("the replayed book differs from the reference (or resynced on a valid corpus)");
+      }
     }
-  }
+
+    return [
+      {
+        name: `replay(entries) → stream.book${suffix}`,
+        messages: corpus.updates.length,
+        run: (warm) => (warm ? play(warmEntries, warmLastId, false) : play(entries, lastId, true)),
+      },
+      {
+        name: `replay(lines) → stream.book${suffix}`,
+        messages: corpus.updates.length,
+        run: (warm) => (warm ? play(warmEntries.map((e) => JSON.stringify(e)), warmLastId, false) : play(lines, lastId, true)),
+      },
+      {
+        name: `fake socket → stream.book${suffix}`,
+        messages: corpus.updates.length,
+        async run(warm) {
+          const n = warm ? corpus.updates.length / 10 : corpus.updates.length;
+          const live = await streamBook(Stream, MARKET, DEPTH);
+          live.socket.deliver(corpus.snapshot);
+          for (let i = 0; i < n; i += BATCH) {
+            const end = Math.min(i + BATCH, n);
+            for (let j = i; j < end; j++) live.socket.deliver(corpus.updates[j]);
+            await new Promise((resolve) => setImmediate(resolve));
+          }
+          const target = JSON.parse(corpus.updates[n - 1]).li;
+          await until(() => live.book.lastUpdateId === target);
+          live.stream.close();
+          await live.ending;
+        },
+      },
+    ];
+  };
 
   const contenders = [
     {
@@ -80,34 +120,8 @@ async function child() {
         for (let i = 0; i < n; i++) sink = JSON.parse(corpus.updates[i]);
       },
     },
-    {
-      name: "replay(entries) → stream.book",
-      messages: corpus.updates.length,
-      run: (warm) => (warm ? play(warmEntries, warmLastId, false) : play(entries, lastId, true)),
-    },
-    {
-      name: "replay(lines) → stream.book",
-      messages: corpus.updates.length,
-      run: (warm) => (warm ? play(warmEntries.map((e) => JSON.stringify(e)), warmLastId, false) : play(lines, lastId, true)),
-    },
-    {
-      name: "fake socket → stream.book",
-      messages: corpus.updates.length,
-      async run(warm) {
-        const n = warm ? corpus.updates.length / 10 : corpus.updates.length;
-        const live = await streamBook(Stream, MARKET, DEPTH);
-        live.socket.deliver(corpus.snapshot);
-        for (let i = 0; i < n; i += BATCH) {
-          const end = Math.min(i + BATCH, n);
-          for (let j = i; j < end; j++) live.socket.deliver(corpus.updates[j]);
-          await new Promise((resolve) => setImmediate(resolve));
-        }
-        const target = JSON.parse(corpus.updates[n - 1]).li;
-        await until(() => live.book.lastUpdateId === target);
-        live.stream.close();
-        await live.ending;
-      },
-    },
+    ...ours(await loadPackage(), ""),
+    ...(against ? ours(await import(new URL(`file://${against}/js/node.js`).href), " @ against") : []),
   ];
   const results = await timeRounds(contenders, { rounds: opts.rounds });
   void sink;
@@ -119,13 +133,23 @@ async function parent() {
   console.log(`# Replay at speed Infinity: ${MARKET} depth ${DEPTH}, ${corpus.updates.length.toLocaleString("en")} book updates after one snapshot`);
   console.log(`${opts.processes} processes × ${opts.rounds} rounds; the replay's time includes reading the recording and the stream's start`);
   console.log(machineLine());
-  const perProcess = inProcesses(new URL(import.meta.url), { processes: opts.processes, rounds: opts.rounds, argv: ["--frames", String(frames)] });
+  if (against) console.log(`against: ${against}`);
+  const argv = ["--frames", String(frames), ...(against ? ["--against", against] : [])];
+  const perProcess = inProcesses(new URL(import.meta.url), { processes: opts.processes, rounds: opts.rounds, argv });
   const rows = summarize(perProcess);
+  const vsAgainst = (name) => {
+    if (!against || name === "JSON.parse" || name.endsWith(" @ against")) return [];
+    const { ratio, low, high } = pairRatio(perProcess, name, `${name} @ against`);
+    return [`${fmt.ratio(ratio)} (${fmt.range(low, high)})`];
+  };
   console.log();
   console.log(
     table(
-      ["path", "updates/s", "× JSON.parse", "range over processes"],
-      rows.map((row) => [row.name, fmt.rate(row.rate), fmt.ratio(row.ratio), fmt.range(row.low, row.high)]),
+      ["path", "updates/s", "× JSON.parse", "range over processes", ...(against ? ["× the same path @ against"] : [])],
+      rows.map((row) => {
+        const pair = vsAgainst(row.name);
+        return [row.name, fmt.rate(row.rate), fmt.ratio(row.ratio), fmt.range(row.low, row.high), ...(against && !pair.length ? ["—"] : pair)];
+      }),
     ),
   );
   console.log();

@@ -1,5 +1,6 @@
 // A stream's frame input: message events are queued here and handed to wasm once per task, as
-// one batch: each frame written with one encodeInto into the shared batch buffer, then one call.
+// one batch written into the shared batch buffer (one encodeInto for the whole batch when it is
+// ASCII, one per frame otherwise), then one call.
 // The wasm side copies the batch out at once, so one buffer serves every stream.
 
 import { wasm } from "./wasm.js";
@@ -29,6 +30,50 @@ function reserve(bytes) {
 }
 
 /**
+ * A batch of text frames that are all ASCII (what MAX sends), written with one encodeInto of
+ * their concatenation: a frame's byte length is then its string length. `null` for a batch with
+ * anything else (UTF-8 longer than the text says so), which `encodeEach` writes instead.
+ */
+function encodeAll(batch) {
+  let length = 0;
+  for (const frame of batch) {
+    if (typeof frame !== "string") return null;
+    length += frame.length;
+  }
+  reserve(length);
+  const { read, written } = encoder.encodeInto(batch.length === 1 ? batch[0] : batch.join(""), view);
+  if (read !== length || written !== length) return null;
+  const lengths = new Uint32Array(batch.length);
+  for (let i = 0; i < batch.length; i++) lengths[i] = batch[i].length;
+  return lengths;
+}
+
+/** Each frame with its own encodeInto; binary frames and lone surrogates are marked. */
+function encodeEach(batch) {
+  let needed = 0;
+  for (const frame of batch) if (typeof frame === "string") needed += frame.length * 3;
+  reserve(needed);
+  const lengths = new Uint32Array(batch.length);
+  let offset = 0;
+  for (let i = 0; i < batch.length; i++) {
+    const frame = batch[i];
+    if (typeof frame !== "string") {
+      lengths[i] = BINARY;
+      continue;
+    }
+    const { written } = encoder.encodeInto(frame, view.subarray(offset));
+    // A lone surrogate cannot be UTF-8: the one-by-one path reports it as the decoder does.
+    if (written !== frame.length && !frame.isWellFormed()) {
+      lengths[i] = UNREADABLE;
+      continue;
+    }
+    lengths[i] = written;
+    offset += written;
+  }
+  return lengths;
+}
+
+/**
  * A socket's message queue: `message(event)` is its message listener; `flush()` hands what is
  * queued to `deliver(lengths, frames)` now (the socket calls it before reporting a close, so a
  * close never overtakes the frames received before it); `stop()` drops the rest for good.
@@ -42,27 +87,7 @@ export function frameQueue(deliver) {
     if (stopped || frames.length === 0) return;
     const batch = frames;
     frames = [];
-    let needed = 0;
-    for (const frame of batch) if (typeof frame === "string") needed += frame.length * 3;
-    reserve(needed);
-    const lengths = new Uint32Array(batch.length);
-    let offset = 0;
-    for (let i = 0; i < batch.length; i++) {
-      const frame = batch[i];
-      if (typeof frame !== "string") {
-        lengths[i] = BINARY;
-        continue;
-      }
-      const { written } = encoder.encodeInto(frame, view.subarray(offset));
-      // A lone surrogate cannot be UTF-8: the one-by-one path reports it as the decoder does.
-      if (written !== frame.length && !frame.isWellFormed()) {
-        lengths[i] = UNREADABLE;
-        continue;
-      }
-      lengths[i] = written;
-      offset += written;
-    }
-    deliver(lengths, batch);
+    deliver(encodeAll(batch) ?? encodeEach(batch), batch);
   };
   const message = (event) => {
     if (stopped) return;

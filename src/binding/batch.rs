@@ -9,7 +9,7 @@ use wasm_bindgen::prelude::*;
 
 use super::decoder::{decode_bytes, Route};
 use crate::core::book_feed::{read_book_message, BookMessage};
-use crate::core::engine::{scan_server_time, FrameSource};
+use crate::core::engine::FrameSource;
 use crate::core::response::Response;
 
 /// Length markers of frames that are not plain text (`js/frames.js`).
@@ -92,10 +92,6 @@ pub struct BatchedText<'a> {
 impl FrameSource for BatchedText<'_> {
     fn with_book_message<T>(&mut self, take: impl FnOnce(&BookMessage<'_>) -> T) -> Option<T> {
         read_book_message(self.bytes).as_ref().map(take)
-    }
-
-    fn server_time(&mut self) -> Option<u64> {
-        scan_server_time(self.bytes)
     }
 
     fn byte_len(&self) -> usize {

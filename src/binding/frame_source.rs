@@ -3,7 +3,7 @@
 
 use super::decoder::{decode_frame, with_frame, Route};
 use crate::core::book_feed::{read_book_message, BookMessage};
-use crate::core::engine::{scan_server_time, FrameSource};
+use crate::core::engine::FrameSource;
 use crate::core::response::Response;
 
 pub struct EncodedFrame {
@@ -23,11 +23,6 @@ impl FrameSource for EncodedFrame {
     fn with_book_message<T>(&mut self, take: impl FnOnce(&BookMessage<'_>) -> T) -> Option<T> {
         let len = self.len?;
         with_frame(len, |frame| read_book_message(frame).as_ref().map(take)).flatten()
-    }
-
-    fn server_time(&mut self) -> Option<u64> {
-        let len = self.len?;
-        with_frame(len, scan_server_time).flatten()
     }
 
     fn byte_len(&self) -> usize {

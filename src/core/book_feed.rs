@@ -1,17 +1,15 @@
 //! Feeding decoded `book` responses into an `OrderBook`, for the stream and for apps that hold
 //! their own responses. One place turns a response's levels into the book's frame.
 
-use std::fmt;
-
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-
 use super::book::{Applied, BookFrame, OrderBook};
 use super::protocol::{Channel, Event};
+use super::request::MAX_SAFE_INTEGER;
 use super::response::{
-    Response, ASKS, BIDS, CHANNEL, EVENT, FIRST_UPDATE_ID, LAST_UPDATE_ID, MARKET, VERSION,
+    Response, ASKS, BIDS, CHANNEL, CREATED_AT, EVENT, FIRST_UPDATE_ID, LAST_UPDATE_ID, MARKET,
+    VERSION,
 };
 use super::schema::RESPONSE;
-use super::wire::{Level, List};
+use super::wire::{Level, List, MAX_DATE_MS};
 
 /// A `book` frame read with only the keys the book needs, every string borrowed from the frame.
 ///
@@ -27,186 +25,234 @@ pub struct BookMessage<'a> {
     pub first_update_id: u64,
     pub last_update_id: u64,
     pub version: u64,
+    /// The top-level `T`, read in the same pass (for the feed's health).
+    pub server_time: Option<u64>,
     pub asks: Vec<(&'a str, &'a str)>,
     pub bids: Vec<(&'a str, &'a str)>,
 }
 
-/// Why the fast path declined a frame; never shown (the full decoder words the real problem),
-/// so one fixed text serves, and no value is formatted.
-fn decline<E: de::Error>() -> E {
-    E::custom("not a plain book frame")
+/// How deep an unknown value may nest before the reader leaves the frame to the full decoder.
+const MAX_DEPTH: u8 = 32;
+
+/// One pass over a frame's bytes for the book reader. Every method answers `None` for what it
+/// does not take, which declines the frame: the full decoder then reads it and words any problem.
+/// It takes only what the full decoder reads the same way: no escapes (an escaped key could
+/// spell `c`), numbers within the decoder's limits.
+struct Cursor<'a> {
+    /// The whole frame, checked as UTF-8 once: its strings are slices of it.
+    text: &'a str,
+    bytes: &'a [u8],
+    at: usize,
 }
 
-/// What the fast reader expects next.
-#[derive(Clone, Copy)]
-enum Want {
-    Frame,
-    Str,
-    Unsigned,
-    Levels,
-    Level,
-}
-
-/// What it read.
-enum Part<'de> {
-    Frame(BookMessage<'de>),
-    Str(&'de str),
-    Unsigned(u64),
-    Levels(Vec<(&'de str, &'de str)>),
-    Level((&'de str, &'de str)),
-}
-
-/// The fast reader: one visitor for every part of a book frame. It asks serde_json for any value
-/// and declines whatever it does not expect with one fixed error, so none of serde's
-/// type-mismatch messages (nor the float formatting they carry) is linked in.
-impl<'de> DeserializeSeed<'de> for Want {
-    type Value = Part<'de>;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Part<'de>, D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl Want {
-    fn read<'de, A: MapAccess<'de>>(map: &mut A, want: Want) -> Result<Part<'de>, A::Error> {
-        map.next_value_seed(want)
-    }
-}
-
-impl<'de> Visitor<'de> for Want {
-    type Value = Part<'de>;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a part of a book frame")
+impl<'a> Cursor<'a> {
+    /// The next byte after any whitespace, not consumed.
+    fn peek(&mut self) -> Option<u8> {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.bytes.get(self.at) {
+            self.at += 1;
+        }
+        self.bytes.get(self.at).copied()
     }
 
-    fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<Part<'de>, E> {
-        match self {
-            Want::Str => Ok(Part::Str(text)),
-            _ => Err(decline()),
+    fn eat(&mut self, byte: u8) -> Option<()> {
+        (self.peek()? == byte).then(|| self.at += 1)
+    }
+
+    /// `,` before another item, or the closing byte of the list or object (false).
+    fn more(&mut self, close: u8) -> Option<bool> {
+        let byte = self.peek()?;
+        self.at += 1;
+        match byte {
+            b',' => Some(true),
+            _ if byte == close => Some(false),
+            _ => None,
         }
     }
 
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<Part<'de>, E> {
-        // Unescaped text cannot be borrowed from the frame.
-        Err(decline())
+    /// A string without escapes or control characters, borrowed from the frame.
+    fn text(&mut self) -> Option<&'a str> {
+        self.eat(b'"')?;
+        let rest = &self.bytes[self.at..];
+        let length = rest
+            .iter()
+            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+        if rest[length] != b'"' {
+            return None;
+        }
+        let start = self.at;
+        self.at += length + 1;
+        self.text.get(start..start + length)
     }
 
-    fn visit_u64<E: de::Error>(self, number: u64) -> Result<Part<'de>, E> {
-        match self {
-            Want::Unsigned => Ok(Part::Unsigned(number)),
-            _ => Err(decline()),
+    /// A non-negative integer as JSON spells it (no leading zero), at most `limit`: up to 16
+    /// digits, the decoder's limits' length (more are declined, so wrapping never matters).
+    fn unsigned(&mut self, limit: u64) -> Option<u64> {
+        self.peek()?;
+        let rest = &self.bytes[self.at..];
+        let mut number = 0u64;
+        let mut digits = 0;
+        while let Some(digit) = rest.get(digits).map(|b| b.wrapping_sub(b'0')) {
+            if digit > 9 {
+                break;
+            }
+            number = number.wrapping_mul(10).wrapping_add(u64::from(digit));
+            digits += 1;
+        }
+        if digits == 0 || digits > 16 || (digits > 1 && rest[0] == b'0') {
+            return None;
+        }
+        if let Some(b'.' | b'e' | b'E') = rest.get(digits) {
+            return None;
+        }
+        self.at += digits;
+        (number <= limit).then_some(number)
+    }
+
+    /// `[[price, volume], ...]`, appended to `levels`.
+    fn levels(&mut self, levels: &mut Vec<(&'a str, &'a str)>) -> Option<()> {
+        self.eat(b'[')?;
+        if self.peek()? == b']' {
+            self.at += 1;
+            return Some(());
+        }
+        loop {
+            self.eat(b'[')?;
+            let price = self.text()?;
+            self.eat(b',')?;
+            let volume = self.text()?;
+            self.eat(b']')?;
+            levels.push((price, volume));
+            if !self.more(b']')? {
+                return Some(());
+            }
         }
     }
 
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Part<'de>, E> {
-        Err(decline())
-    }
-
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Part<'de>, E> {
-        Err(decline())
-    }
-
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Part<'de>, E> {
-        Err(decline())
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Part<'de>, E> {
-        Err(decline())
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Part<'de>, A::Error> {
-        match self {
-            Want::Levels => {
-                let mut levels = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
-                while let Some(part) = seq.next_element_seed(Want::Level)? {
-                    let Part::Level(level) = part else {
-                        return Err(decline());
-                    };
-                    levels.push(level);
+    /// Any JSON value, checked and skipped (an unknown key's).
+    fn skip_value(&mut self, depth: u8) -> Option<()> {
+        match self.peek()? {
+            b'"' => self.text().map(drop),
+            open @ (b'[' | b'{') => {
+                let depth = depth.checked_sub(1)?;
+                self.at += 1;
+                let close = if open == b'[' { b']' } else { b'}' };
+                if self.peek()? == close {
+                    self.at += 1;
+                    return Some(());
                 }
-                Ok(Part::Levels(levels))
+                loop {
+                    if open == b'{' {
+                        self.text()?;
+                        self.eat(b':')?;
+                    }
+                    self.skip_value(depth)?;
+                    if !self.more(close)? {
+                        return Some(());
+                    }
+                }
             }
-            Want::Level => {
-                let mut text = || match seq.next_element_seed(Want::Str) {
-                    Ok(Some(Part::Str(text))) => Ok(text),
-                    Ok(_) => Err(decline()),
-                    Err(error) => Err(error),
-                };
-                let price = text()?;
-                let volume = text()?;
-                Ok(Part::Level((price, volume)))
-            }
-            _ => Err(decline()),
+            b't' => self.literal(b"true"),
+            b'f' => self.literal(b"false"),
+            b'n' => self.literal(b"null"),
+            _ => self.number(),
         }
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Part<'de>, A::Error> {
-        if !matches!(self, Want::Frame) {
-            return Err(decline());
+    fn literal(&mut self, word: &[u8]) -> Option<()> {
+        self.bytes[self.at..]
+            .starts_with(word)
+            .then(|| self.at += word.len())
+    }
+
+    /// `-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?`
+    fn number(&mut self) -> Option<()> {
+        if self.bytes.get(self.at) == Some(&b'-') {
+            self.at += 1;
         }
-        let mut message = BookMessage::default();
-        // Which top-level fields were seen: c, e and M must be, each field at most once.
-        let (mut seen, mut repeated) = (0u32, false);
-        while let Some(key) = map.next_key_seed(Want::Str)? {
-            let Part::Str(key) = key else {
-                return Err(decline());
-            };
-            let index = RESPONSE.index_of(key);
-            if let Some(index) = index {
-                repeated |= seen & (1 << index) != 0;
-                seen |= 1 << index;
+        let integer = self.digits();
+        if integer == 0 || (integer > 1 && self.bytes[self.at - integer] == b'0') {
+            return None;
+        }
+        if self.bytes.get(self.at) == Some(&b'.') {
+            self.at += 1;
+            (self.digits() > 0).then_some(())?;
+        }
+        if let Some(b'e' | b'E') = self.bytes.get(self.at) {
+            self.at += 1;
+            if let Some(b'+' | b'-') = self.bytes.get(self.at) {
+                self.at += 1;
             }
-            let want = match index {
-                Some(CHANNEL | EVENT | MARKET) => Want::Str,
-                Some(FIRST_UPDATE_ID | LAST_UPDATE_ID | VERSION) => Want::Unsigned,
-                Some(ASKS | BIDS) => Want::Levels,
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
-                    continue;
-                }
-            };
-            match (index, Want::read(&mut map, want)?) {
-                (Some(CHANNEL), Part::Str(text)) => message.channel = text,
-                (Some(EVENT), Part::Str(text)) => message.event = text,
-                (Some(MARKET), Part::Str(text)) => message.market = text,
-                (Some(FIRST_UPDATE_ID), Part::Unsigned(number)) => message.first_update_id = number,
-                (Some(LAST_UPDATE_ID), Part::Unsigned(number)) => message.last_update_id = number,
-                (Some(VERSION), Part::Unsigned(number)) => message.version = number,
-                (Some(ASKS), Part::Levels(levels)) => message.asks = levels,
-                (Some(BIDS), Part::Levels(levels)) => message.bids = levels,
-                _ => return Err(decline()),
-            }
+            (self.digits() > 0).then_some(())?;
         }
-        let required = (1 << CHANNEL) | (1 << EVENT) | (1 << MARKET);
-        if repeated || seen & required != required {
-            return Err(decline());
-        }
-        Ok(Part::Frame(message))
+        Some(())
+    }
+
+    fn digits(&mut self) -> usize {
+        let count = self.bytes[self.at..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        self.at += count;
+        count
     }
 }
 
 /// Reads `frame` as a book frame if its top-level `c` is `book`; `None` sends it down the full
 /// decoder (which decides by the same key).
 ///
-/// The substring test only rejects cheaply the frames that cannot be MAX's book frames (MAX
-/// writes `"c":"book"`); the parsed `c` decides, so `"c":"book"` nested in an unknown key or
-/// inside a string never makes a frame of another channel a book frame.
+/// One pass over the top-level keys: a `c` other than `book` ends it at once, and `"c":"book"`
+/// nested in an unknown key or inside a string is never the frame's own `c`.
 pub fn read_book_message(frame: &[u8]) -> Option<BookMessage<'_>> {
-    const BOOK_CHANNEL: &[u8] = br#""c":"book""#;
-    if !frame
-        .windows(BOOK_CHANNEL.len())
-        .any(|window| window == BOOK_CHANNEL)
-    {
+    let text = std::str::from_utf8(frame).ok()?;
+    let mut cursor = Cursor {
+        text,
+        bytes: frame,
+        at: 0,
+    };
+    let mut message = BookMessage::default();
+    // Which top-level fields were seen: c, e and M must be, each field at most once.
+    let mut seen = 0u32;
+    cursor.eat(b'{')?;
+    let mut more = cursor.peek()? != b'}';
+    if !more {
+        cursor.at += 1;
+    }
+    while more {
+        let key = cursor.text()?;
+        cursor.eat(b':')?;
+        let index = RESPONSE.index_of(key);
+        if let Some(index) = index {
+            if seen & (1 << index) != 0 {
+                return None;
+            }
+            seen |= 1 << index;
+        }
+        match index {
+            Some(CHANNEL) => {
+                message.channel = cursor.text()?;
+                if message.channel != Channel::Book.as_str() {
+                    return None;
+                }
+            }
+            Some(EVENT) => message.event = cursor.text()?,
+            Some(MARKET) => message.market = cursor.text()?,
+            Some(FIRST_UPDATE_ID) => message.first_update_id = cursor.unsigned(MAX_SAFE_INTEGER)?,
+            Some(LAST_UPDATE_ID) => message.last_update_id = cursor.unsigned(MAX_SAFE_INTEGER)?,
+            Some(VERSION) => message.version = cursor.unsigned(MAX_SAFE_INTEGER)?,
+            Some(CREATED_AT) => message.server_time = Some(cursor.unsigned(MAX_DATE_MS)?),
+            Some(ASKS) => cursor.levels(&mut message.asks)?,
+            Some(BIDS) => cursor.levels(&mut message.bids)?,
+            // Another payload's key in a book frame: the full decoder checks its kind.
+            Some(_) => return None,
+            None => cursor.skip_value(MAX_DEPTH)?,
+        }
+        more = cursor.more(b'}')?;
+    }
+    if cursor.peek().is_some() {
         return None;
     }
-    let text = std::str::from_utf8(frame).ok()?;
-    let mut deserializer = serde_json::Deserializer::from_str(text);
-    let Part::Frame(message) = deserializer.deserialize_any(Want::Frame).ok()? else {
-        return None;
-    };
-    deserializer.end().ok()?;
-    (message.channel == Channel::Book.as_str()).then_some(message)
+    let required = (1 << CHANNEL) | (1 << EVENT) | (1 << MARKET);
+    (seen & required == required).then_some(message)
 }
 
 /// Applies a book message read by `read_book_message`; `None` for events other than snapshot
@@ -357,6 +403,89 @@ mod tests {
         }
         assert_eq!(book.last_update_id(), Some(5));
         assert_eq!(book.best_ask().map(|l| l.price()), Some("2"));
+    }
+
+    /// Whatever the fast reader takes, the full decoder reads the same way; whatever the full
+    /// decoder refuses, the fast reader declines. True if the fast reader took the frame.
+    fn assert_agrees(frame: &[u8]) -> bool {
+        let Some(fast) = read_book_message(frame) else {
+            return false;
+        };
+        let shown = String::from_utf8_lossy(frame);
+        let full = decode(frame).unwrap_or_else(|e| panic!("fast took {shown}: {}", e.message()));
+        let text =
+            |field: &Option<crate::core::wire::Text>| field.as_ref().map(|t| t.as_str().to_owned());
+        let int = |field: &Option<crate::core::wire::Int>| field.as_ref().map_or(0, |i| i.0);
+        assert_eq!(
+            text(&full.channel).as_deref(),
+            Some(fast.channel),
+            "{shown}"
+        );
+        assert_eq!(text(&full.event).as_deref(), Some(fast.event), "{shown}");
+        assert_eq!(text(&full.market).as_deref(), Some(fast.market), "{shown}");
+        assert_eq!(int(&full.first_update_id), fast.first_update_id, "{shown}");
+        assert_eq!(int(&full.last_update_id), fast.last_update_id, "{shown}");
+        assert_eq!(int(&full.version), fast.version, "{shown}");
+        assert_eq!(full.created_at.map(|t| t.0), fast.server_time, "{shown}");
+        assert_eq!(borrowed_levels(full.asks.as_ref()), fast.asks, "{shown}");
+        assert_eq!(borrowed_levels(full.bids.as_ref()), fast.bids, "{shown}");
+        true
+    }
+
+    #[test]
+    fn the_fast_reader_takes_only_what_the_full_decoder_reads_alike() {
+        let frames: [&[u8]; 6] = [
+            br#"{"c":"book","e":"update","M":"btcusdt","a":[["5337.3","0.01037"],["5338","0"]],"b":[],"T":1591869939634,"fi":12141726,"li":12141726,"v":1725602999632}"#,
+            br#"{"T":1,"v":0,"li":3,"fi":2,"b":[["1.5","2"]],"a":[],"M":"x","e":"snapshot","c":"book"}"#,
+            b" {\t\"c\" : \"book\" ,\n\"e\":\"update\",\r\"M\":\"\xc3\xa9\", \"a\" : [ [ \"1\" , \"2\" ] ] , \"fi\":0,\"li\":0 } ",
+            br#"{"c":"book","e":"update","M":"x","zz":{"k":[1,-2.5e3,0.5E+2,true,false,null,"s",{}],"c":"trade"},"y":[],"fi":1,"li":1}"#,
+            br#"{"zz":"\"c\":\"trade\"","c":"book","e":"update","M":"x","a":[["1","2"]],"fi":1,"li":1}"#,
+            br#"{"c":"book","e":"update","M":"x","fi":9007199254740991,"li":1,"T":8640000000000000}"#,
+        ];
+        let mutations = [
+            b'"', b'\\', b'{', b'}', b'[', b']', b',', b':', b'0', b'9', b'-', b'.', b'e', b' ',
+            b'n', b'x', 0x01, 0x80, 0xc3, 0xff,
+        ];
+        for (index, frame) in frames.iter().enumerate() {
+            // Frame 4's unknown string holds escapes: left to the full decoder.
+            assert!(
+                assert_agrees(frame) || index == 4,
+                "declined {}",
+                String::from_utf8_lossy(frame)
+            );
+            for end in 0..frame.len() {
+                assert_agrees(&frame[..end]);
+            }
+            for at in 0..frame.len() {
+                for byte in mutations {
+                    let mut changed = frame.to_vec();
+                    changed[at] = byte;
+                    assert_agrees(&changed);
+                    changed.insert(at, byte);
+                    assert_agrees(&changed);
+                }
+            }
+        }
+        // Past the decoder's limits: a JS number, a JS Date, or nesting it refuses.
+        for refused in [
+            &br#"{"c":"book","e":"update","M":"x","fi":9007199254740992,"li":1}"#[..],
+            br#"{"c":"book","e":"update","M":"x","T":8640000000000001}"#,
+            br#"{"c":"book","e":"update","M":"x","s":1}"#,
+            br#"{"c":"book","c":"book","e":"update","M":"x"}"#,
+            br#"{"c":"book","e":"update","M":"x","a":null}"#,
+        ] {
+            assert!(
+                read_book_message(refused).is_none(),
+                "{}",
+                String::from_utf8_lossy(refused)
+            );
+        }
+        let deep = format!(
+            r#"{{"c":"book","e":"update","M":"x","zz":{}1{}}}"#,
+            "[".repeat(200),
+            "]".repeat(200)
+        );
+        assert!(read_book_message(deep.as_bytes()).is_none() && decode(deep.as_bytes()).is_err());
     }
 
     /// What a kept book does with a raw frame: the fast reader, else the full decoder.

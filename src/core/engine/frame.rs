@@ -12,8 +12,6 @@ use crate::core::subscription::Subscription;
 pub trait FrameSource {
     /// Hands the frame, read by the book-only reader, to `take`; `None` if it is no book frame.
     fn with_book_message<T>(&mut self, take: impl FnOnce(&BookMessage<'_>) -> T) -> Option<T>;
-    /// The frame's server time `T`, read without decoding it (for the book fast path).
-    fn server_time(&mut self) -> Option<u64>;
     /// The frame's length in bytes (UTF-8).
     fn byte_len(&self) -> usize;
     /// Decodes the frame in full; `route` returns true for a frame to deliver, which the source
@@ -29,10 +27,6 @@ impl FrameSource for TextFrame<'_> {
         read_book_message(self.0).as_ref().map(take)
     }
 
-    fn server_time(&mut self) -> Option<u64> {
-        scan_server_time(self.0)
-    }
-
     fn byte_len(&self) -> usize {
         self.0.len()
     }
@@ -46,19 +40,6 @@ impl FrameSource for TextFrame<'_> {
 
 /// The candle length the server sends a kline subscription without a resolution.
 const DEFAULT_RESOLUTION: &str = "1m";
-
-/// The top-level `T` of a frame, found by a scan rather than a parse: book frames hold only
-/// strings, numbers and arrays of strings below the top level, so `"T":` is that key.
-pub fn scan_server_time(frame: &[u8]) -> Option<u64> {
-    const KEY: &[u8] = br#""T":"#;
-    let at = frame.windows(KEY.len()).position(|w| w == KEY)? + KEY.len();
-    let digits = &frame[at..];
-    let end = digits
-        .iter()
-        .position(|b| !b.is_ascii_digit())
-        .unwrap_or(digits.len());
-    std::str::from_utf8(&digits[..end]).ok()?.parse().ok()
-}
 
 /// The string value after `key` (such as `"R":"`) in a frame, if it holds no escape: the one
 /// nested key the engine reads, in frames whose only object with that key is the payload.
@@ -94,13 +75,13 @@ pub struct SubscriptionFrame<'r> {
 
 impl<'r> SubscriptionFrame<'r> {
     /// A frame read by the fast book reader.
-    pub fn of_book(message: &BookMessage<'r>, server_time: Option<u64>) -> Self {
+    pub fn of_book(message: &BookMessage<'r>) -> Self {
         SubscriptionFrame {
             channel: Some(Channel::Book.as_str()),
             market: Some(message.market),
             currency: None,
             resolution: None,
-            server_time,
+            server_time: message.server_time,
             update_ids: Some((message.first_update_id, message.last_update_id)),
             is_snapshot: message.event == Event::Snapshot.as_str(),
         }

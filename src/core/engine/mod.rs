@@ -24,7 +24,7 @@ use std::rc::Rc;
 pub use books::{other_depth, BookCell, SharedBook};
 pub use effect::{ConnId, Delivery, Effect, Millis, StreamState};
 pub use error::{CloseFrame, ErrorCode, StreamError};
-pub use frame::{scan_server_time, FrameSource, SubscriptionFrame, TextFrame};
+pub use frame::{FrameSource, SubscriptionFrame, TextFrame};
 pub use stale::StaleAfter;
 pub use stats::{Health, Latency, SubscriptionHealth, LATENCY_SAMPLES};
 

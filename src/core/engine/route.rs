@@ -17,8 +17,6 @@ impl Engine {
         if self.books.is_empty() {
             return false;
         }
-        // Read before the book reader holds the frame; a cheap scan, not a parse.
-        let server_time = frame.server_time();
         let taken = frame.with_book_message(|message| {
             let Some(owner) = self
                 .books
@@ -37,7 +35,7 @@ impl Engine {
             if self.feed_books(|cell| cell.feed_message(message)).is_none() {
                 return false;
             }
-            let facts = SubscriptionFrame::of_book(message, server_time);
+            let facts = SubscriptionFrame::of_book(message);
             self.health.on_frame(now, &facts);
             true
         });
