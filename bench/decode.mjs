@@ -7,7 +7,7 @@
 //
 // A/B of two builds: `--against DIR`, DIR a staged copy of the package (its js/ and pkg/, e.g.
 // another branch's). Each build runs in processes of its own (two builds loaded in one process
-// do not run alike: the first loaded ran up to 10 % faster than an identical copy loaded second),
+// do not run alike: the first loaded ran 4-11 % faster than an identical copy loaded second),
 // the builds' processes alternating, and each process times JSON.parse, Response.parse and the
 // official client's message path on the same chunks of frames in turn, keeping each chunk's
 // fastest CPU time (user + system) over the rounds: on a loaded machine, time spent descheduled
