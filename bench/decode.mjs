@@ -12,7 +12,7 @@
 // official client's message path on the same chunks of frames in turn, keeping each chunk's
 // fastest CPU time (user + system) over the rounds: on a loaded machine, time spent descheduled
 // is not counted, and the best of a few tries is what the code costs.
-//   node --expose-gc bench/decode.mjs --against /tmp/main-package [--processes 3] [--rounds 3]
+//   node --expose-gc bench/decode.mjs --against target/bench/main-package [--processes 3] [--rounds 3]
 
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
