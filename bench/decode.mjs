@@ -4,6 +4,15 @@
 // result objects in some processes and not others, and prints the spread.
 //
 //   node bench/decode.mjs [--processes 3] [--rounds 5] [--frames 200000]
+//
+// A/B of two builds: `--against DIR`, DIR a staged copy of the package (its js/ and pkg/, e.g.
+// another branch's). Each build runs in processes of its own (two builds loaded in one process
+// do not run alike: the first loaded ran 4-11 % faster than an identical copy loaded second),
+// the builds' processes alternating, and each process times JSON.parse, Response.parse and the
+// official client's message path on the same chunks of frames in turn, keeping each chunk's
+// fastest CPU time (user + system) over the rounds: on a loaded machine, time spent descheduled
+// is not counted, and the best of a few tries is what the code costs.
+//   node --expose-gc bench/decode.mjs --against target/bench/main-package [--processes 3] [--rounds 3]
 
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -12,7 +21,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
 
-import { bookFrames, mixedFrames } from "./lib/corpus.mjs";
+import { bookFrames, mixedCorpus, mixedFrames } from "./lib/corpus.mjs";
 
 const { values: options } = parseArgs({
   options: {
@@ -20,6 +29,9 @@ const { values: options } = parseArgs({
     rounds: { type: "string", default: "5" },
     frames: { type: "string", default: "200000" },
     child: { type: "boolean", default: false },
+    against: { type: "string" },
+    package: { type: "string" },
+    chunks: { type: "boolean", default: false },
   },
 });
 const rounds = Number(options.rounds);
@@ -92,8 +104,101 @@ function printWasmSize() {
   console.log(`\npkg/maicoin_ws_bg.wasm: ${thousands(wasm.length)} bytes, ${thousands(gzipSync(wasm, { level: 9 }).length)} gzipped (zlib level 9)`);
 }
 
-if (options.child) {
+/** Loads the package at `dir` (a staged copy with js/ and pkg/), or this checkout's. */
+async function loadResponse(dir) {
+  const { Response } = await import(dir ? new URL(`file://${dir.replace(/\/$/, "")}/js/node.js`).href : "maicoin-ws");
+  return Response;
+}
+
+/** A/B child: per corpus, each chunk's best CPU time of each contender over `rounds` rounds. */
+async function measureChunks(dir) {
+  const Response = await loadResponse(dir);
+  const official = await import("./lib/official/index.mjs");
+  const chunk = 10_000;
+  const corpora = { mixed: mixedCorpus(frameCount).frames, "mixed, own T": mixedFrames(frameCount), book: bookFrames(frameCount) };
+  const results = {};
+  for (const [name, frames] of Object.entries(corpora)) {
+    const connection = official.officialConnection();
+    const contenders = {
+      "JSON.parse": (from, to) => {
+        for (let i = from; i < to; i++) sink += JSON.parse(frames[i]) === null ? 1 : 0;
+      },
+      "Response.parse": (from, to) => {
+        for (let i = from; i < to; i++) sink += Response.parse(frames[i]) === null ? 1 : 0;
+      },
+      official: (from, to) => {
+        const { deliver, counts } = connection;
+        official.quietly(counts, () => {
+          for (let i = from; i < to; i++) deliver(frames[i]);
+        });
+      },
+    };
+    // The book corpus is updates without a snapshot: the official client only warns on them.
+    if (name === "book") delete contenders.official;
+    const names = Object.keys(contenders);
+    for (const run of Object.values(contenders)) run(0, frames.length);
+    const best = Object.fromEntries(names.map((n) => [n, []]));
+    const chunks = Math.ceil(frames.length / chunk);
+    for (let round = 0; round < rounds; round++) {
+      for (let c = 0; c < chunks; c++) {
+        for (let k = 0; k < names.length; k++) {
+          const contender = names[(k + c + round) % names.length];
+          const before = process.cpuUsage();
+          contenders[contender](c * chunk, Math.min(frames.length, (c + 1) * chunk));
+          const used = process.cpuUsage(before);
+          const ms = (used.user + used.system) / 1000;
+          best[contender][c] = Math.min(best[contender][c] ?? Infinity, ms);
+        }
+      }
+    }
+    connection.close();
+    const total = (n) => best[n].reduce((sum, ms) => sum + ms, 0);
+    results[name] = {
+      json: total("JSON.parse") / total("Response.parse"),
+      official: best.official ? total("official") / total("Response.parse") : null,
+      nsPerFrame: (1e6 * total("Response.parse")) / frames.length,
+    };
+  }
+  return results;
+}
+
+/** A/B parent: alternating processes of this checkout's build and `against`'s. */
+function compareBuilds(against) {
+  const builds = { this: undefined, against };
+  const runs = { this: [], against: [] };
+  const processes = Number(options.processes);
+  for (let index = 0; index < processes; index++) {
+    const order = index % 2 ? ["against", "this"] : ["this", "against"];
+    for (const build of order) {
+      const args = [...process.execArgv, fileURLToPath(import.meta.url), "--child", "--chunks", "--rounds", String(rounds), "--frames", String(frameCount)];
+      if (builds[build]) args.push("--package", builds[build]);
+      const output = execFileSync(process.execPath, args, { encoding: "utf8", maxBuffer: 1 << 20 });
+      runs[build].push(JSON.parse(output.trim().split("\n").pop()));
+    }
+  }
+  console.log(`A/B: this checkout against ${against}; ${processes} processes each, ${rounds} rounds, best CPU time per chunk of 10,000 frames\n`);
+  console.log("| corpus | build | Response.parse × JSON.parse (per process) | × official | ns per frame |");
+  console.log("|---|---|---|---|---|");
+  const cell = (values) => `${median(values).toFixed(2)}× (${values.map((v) => v.toFixed(2)).join(", ")})`;
+  for (const corpus of Object.keys(runs.this[0])) {
+    for (const build of ["against", "this"]) {
+      const rows = runs[build].map((run) => run[corpus]);
+      const official = rows[0].official === null ? "—" : cell(rows.map((r) => r.official));
+      console.log(`| ${corpus} | ${build} | ${cell(rows.map((r) => r.json))} | ${official} | ${Math.round(median(rows.map((r) => r.nsPerFrame)))} |`);
+    }
+    // Each build against JSON.parse timed in its own process, then the two ratios divided: the
+    // machine's state of the moment cancels.
+    const ratio = (i) => runs.this[i][corpus].json / runs.against[i][corpus].json;
+    console.log(`| ${corpus} | this ÷ against | ${cell(runs.this.map((_, i) => ratio(i)))} | | |`);
+  }
+}
+
+if (options.child && options.chunks) {
+  console.log(JSON.stringify(await measureChunks(options.package)));
+} else if (options.child) {
   console.log(JSON.stringify(await measure()));
+} else if (options.against) {
+  compareBuilds(options.against);
 } else {
   const processes = Number(options.processes);
   console.log(`node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, ${new Date().toISOString()}`);

@@ -12,8 +12,8 @@ import { makeReaders } from "./generated/readers.js";
 const encoder = new TextEncoder();
 const utf8 = new TextDecoder("utf-8");
 
-let buffer = null; // the wasm memory's ArrayBuffer the views below were made on
-let bytes = null;
+let bytes = null; // views of the wasm memory
+
 let numbers = null;
 let inputAt = 0;
 let inputCapacity = 0;
@@ -25,10 +25,12 @@ let text = "";
 let ascii = true;
 let ownedAt = 0;
 
+// Growing the wasm memory detaches its old ArrayBuffer, which empties every view made on it: an
+// empty view is the cheap sign to make new ones (reading `memory.buffer` is a call into the
+// engine, twice a frame otherwise).
 function refreshViews() {
-  const current = wasm.exports.memory.buffer;
-  if (current !== buffer) {
-    buffer = current;
+  if (bytes === null || bytes.length === 0) {
+    const current = wasm.exports.memory.buffer;
     bytes = new Uint8Array(current);
     numbers = new Float64Array(current);
     input = bytes.subarray(inputAt, inputAt + inputCapacity);
@@ -41,7 +43,7 @@ function reserveInput(length) {
   if (needed > inputCapacity) {
     inputCapacity = Math.max(needed, 4096);
     inputAt = wasm.glue.inputBuffer(inputCapacity);
-    buffer = null;
+    bytes = null;
   }
   refreshViews();
 }

@@ -3,194 +3,222 @@
 //
 // The builders of decoded objects: each reads its object's presence mask, then its present
 // fields in table order (bit i is field i of the table, the bit after the last says `extra`).
+// Each is a constructor whose prototype is Object.prototype, so it builds a plain object: V8
+// sizes a constructor's objects for the fields it assigns, where `{}` starts with room for 4
+// and moves the rest out of line.
 
 /** The reader of a decoded message, over the tape primitives of js/decode.js. */
 export function makeReaders({ num, str, date, bool, list, level, extra }) {
+  function SubscriptionEcho() {
+    const m = num();
+    if (m & 0x1) this.channel = str();
+    if (m & 0x2) this.market = str();
+    if (m & 0x4) this.depth = num();
+    if (m & 0x8) this.resolution = str();
+    if (m & 0x10) this.currency = str();
+    if (m & 0x20) this.extra = extra();
+  }
+  SubscriptionEcho.prototype = Object.prototype;
   function readSubscriptionEcho() {
-    const m = num();
-    const o = {};
-    if (m & 0x1) o.channel = str();
-    if (m & 0x2) o.market = str();
-    if (m & 0x4) o.depth = num();
-    if (m & 0x8) o.resolution = str();
-    if (m & 0x10) o.currency = str();
-    if (m & 0x20) o.extra = extra();
-    return o;
+    return new SubscriptionEcho();
   }
 
+  function Ticker() {
+    const m = num();
+    if (m & 0x1) this.market = str();
+    if (m & 0x2) this.open = str();
+    if (m & 0x4) this.high = str();
+    if (m & 0x8) this.low = str();
+    if (m & 0x10) this.close = str();
+    if (m & 0x20) this.volume = str();
+    if (m & 0x40) this.volumeInBtc = str();
+    if (m & 0x80) this.extra = extra();
+  }
+  Ticker.prototype = Object.prototype;
   function readTicker() {
-    const m = num();
-    const o = {};
-    if (m & 0x1) o.market = str();
-    if (m & 0x2) o.open = str();
-    if (m & 0x4) o.high = str();
-    if (m & 0x8) o.low = str();
-    if (m & 0x10) o.close = str();
-    if (m & 0x20) o.volume = str();
-    if (m & 0x40) o.volumeInBtc = str();
-    if (m & 0x80) o.extra = extra();
-    return o;
+    return new Ticker();
   }
 
+  function Order() {
+    const m = num();
+    if (m & 0x1) this.orderId = num();
+    if (m & 0x2) this.side = str();
+    if (m & 0x4) this.orderType = str();
+    if (m & 0x8) this.price = str();
+    if (m & 0x10) this.stopPrice = str();
+    if (m & 0x20) this.averagePrice = str();
+    if (m & 0x40) this.state = str();
+    if (m & 0x80) this.market = str();
+    if (m & 0x100) this.createdAt = date();
+    if (m & 0x200) this.updatedAt = date();
+    if (m & 0x400) this.volume = str();
+    if (m & 0x800) this.remainingVolume = str();
+    if (m & 0x1000) this.executedVolume = str();
+    if (m & 0x2000) this.tradeCount = num();
+    if (m & 0x4000) this.clientOrderId = str();
+    if (m & 0x8000) this.groupId = num();
+    if (m & 0x10000) this.extra = extra();
+  }
+  Order.prototype = Object.prototype;
   function readOrder() {
-    const m = num();
-    const o = {};
-    if (m & 0x1) o.orderId = num();
-    if (m & 0x2) o.side = str();
-    if (m & 0x4) o.orderType = str();
-    if (m & 0x8) o.price = str();
-    if (m & 0x10) o.stopPrice = str();
-    if (m & 0x20) o.averagePrice = str();
-    if (m & 0x40) o.state = str();
-    if (m & 0x80) o.market = str();
-    if (m & 0x100) o.createdAt = date();
-    if (m & 0x200) o.updatedAt = date();
-    if (m & 0x400) o.volume = str();
-    if (m & 0x800) o.remainingVolume = str();
-    if (m & 0x1000) o.executedVolume = str();
-    if (m & 0x2000) o.tradeCount = num();
-    if (m & 0x4000) o.clientOrderId = str();
-    if (m & 0x8000) o.groupId = num();
-    if (m & 0x10000) o.extra = extra();
-    return o;
+    return new Order();
   }
 
+  function Trade() {
+    const m = num();
+    if (m & 0x1) this.id = num();
+    if (m & 0x2) this.market = str();
+    if (m & 0x4) this.side = str();
+    if (m & 0x8) this.price = str();
+    if (m & 0x10) this.volume = str();
+    if (m & 0x20) this.fee = str();
+    if (m & 0x40) this.feeCurrency = str();
+    if (m & 0x80) this.feeDiscounted = bool();
+    if (m & 0x100) this.funds = str();
+    if (m & 0x200) this.createdAt = date();
+    if (m & 0x400) this.updatedAt = date();
+    if (m & 0x800) this.maker = bool();
+    if (m & 0x1000) this.orderId = num();
+    if (m & 0x2000) this.trend = str();
+    if (m & 0x4000) this.extra = extra();
+  }
+  Trade.prototype = Object.prototype;
   function readTrade() {
-    const m = num();
-    const o = {};
-    if (m & 0x1) o.id = num();
-    if (m & 0x2) o.market = str();
-    if (m & 0x4) o.side = str();
-    if (m & 0x8) o.price = str();
-    if (m & 0x10) o.volume = str();
-    if (m & 0x20) o.fee = str();
-    if (m & 0x40) o.feeCurrency = str();
-    if (m & 0x80) o.feeDiscounted = bool();
-    if (m & 0x100) o.funds = str();
-    if (m & 0x200) o.createdAt = date();
-    if (m & 0x400) o.updatedAt = date();
-    if (m & 0x800) o.maker = bool();
-    if (m & 0x1000) o.orderId = num();
-    if (m & 0x2000) o.trend = str();
-    if (m & 0x4000) o.extra = extra();
-    return o;
+    return new Trade();
   }
 
+  function Balance() {
+    const m = num();
+    if (m & 0x1) this.currency = str();
+    if (m & 0x2) this.available = str();
+    if (m & 0x4) this.locked = str();
+    if (m & 0x8) this.staked = str();
+    if (m & 0x10) this.balanceUpdatedTime = date();
+    if (m & 0x20) this.extra = extra();
+  }
+  Balance.prototype = Object.prototype;
   function readBalance() {
-    const m = num();
-    const o = {};
-    if (m & 0x1) o.currency = str();
-    if (m & 0x2) o.available = str();
-    if (m & 0x4) o.locked = str();
-    if (m & 0x8) o.staked = str();
-    if (m & 0x10) o.balanceUpdatedTime = date();
-    if (m & 0x20) o.extra = extra();
-    return o;
+    return new Balance();
   }
 
+  function Kline() {
+    const m = num();
+    if (m & 0x1) this.startTime = date();
+    if (m & 0x2) this.endTime = date();
+    if (m & 0x4) this.market = str();
+    if (m & 0x8) this.resolution = str();
+    if (m & 0x10) this.open = str();
+    if (m & 0x20) this.high = str();
+    if (m & 0x40) this.low = str();
+    if (m & 0x80) this.close = str();
+    if (m & 0x100) this.volume = str();
+    if (m & 0x200) this.lastTradeId = num();
+    if (m & 0x400) this.closed = bool();
+    if (m & 0x800) this.quoteVolume = str();
+    if (m & 0x1000) this.extra = extra();
+  }
+  Kline.prototype = Object.prototype;
   function readKline() {
-    const m = num();
-    const o = {};
-    if (m & 0x1) o.startTime = date();
-    if (m & 0x2) o.endTime = date();
-    if (m & 0x4) o.market = str();
-    if (m & 0x8) o.resolution = str();
-    if (m & 0x10) o.open = str();
-    if (m & 0x20) o.high = str();
-    if (m & 0x40) o.low = str();
-    if (m & 0x80) o.close = str();
-    if (m & 0x100) o.volume = str();
-    if (m & 0x200) o.lastTradeId = num();
-    if (m & 0x400) o.closed = bool();
-    if (m & 0x800) o.quoteVolume = str();
-    if (m & 0x1000) o.extra = extra();
-    return o;
+    return new Kline();
   }
 
+  function MarketStatus() {
+    const m = num();
+    if (m & 0x1) this.market = str();
+    if (m & 0x2) this.status = str();
+    if (m & 0x4) this.baseUnit = str();
+    if (m & 0x8) this.baseUnitPrecision = num();
+    if (m & 0x10) this.minimalBaseAmount = num();
+    if (m & 0x20) this.quoteUnit = str();
+    if (m & 0x40) this.quoteUnitPrecision = num();
+    if (m & 0x80) this.minimalQuoteAmount = num();
+    if (m & 0x100) this.mwalletSupported = bool();
+    if (m & 0x200) this.extra = extra();
+  }
+  MarketStatus.prototype = Object.prototype;
   function readMarketStatus() {
-    const m = num();
-    const o = {};
-    if (m & 0x1) o.market = str();
-    if (m & 0x2) o.status = str();
-    if (m & 0x4) o.baseUnit = str();
-    if (m & 0x8) o.baseUnitPrecision = num();
-    if (m & 0x10) o.minimalBaseAmount = num();
-    if (m & 0x20) o.quoteUnit = str();
-    if (m & 0x40) o.quoteUnitPrecision = num();
-    if (m & 0x80) o.minimalQuoteAmount = num();
-    if (m & 0x100) o.mwalletSupported = bool();
-    if (m & 0x200) o.extra = extra();
-    return o;
+    return new MarketStatus();
   }
 
+  function PoolQuota() {
+    const m = num();
+    if (m & 0x1) this.currency = str();
+    if (m & 0x2) this.available = str();
+    if (m & 0x4) this.updatedAt = date();
+    if (m & 0x8) this.extra = extra();
+  }
+  PoolQuota.prototype = Object.prototype;
   function readPoolQuota() {
-    const m = num();
-    const o = {};
-    if (m & 0x1) o.currency = str();
-    if (m & 0x2) o.available = str();
-    if (m & 0x4) o.updatedAt = date();
-    if (m & 0x8) o.extra = extra();
-    return o;
+    return new PoolQuota();
   }
 
+  function IndexPrice() {
+    const m = num();
+    if (m & 0x1) this.market = str();
+    if (m & 0x2) this.price = str();
+    if (m & 0x4) this.extra = extra();
+  }
+  IndexPrice.prototype = Object.prototype;
   function readIndexPrice() {
-    const m = num();
-    const o = {};
-    if (m & 0x1) o.market = str();
-    if (m & 0x2) o.price = str();
-    if (m & 0x4) o.extra = extra();
-    return o;
+    return new IndexPrice();
   }
 
+  function AdRatio() {
+    const m = num();
+    if (m & 0x1) this.adRatio = str();
+    if (m & 0x2) this.assetInUsdt = str();
+    if (m & 0x4) this.debtInUsdt = str();
+    if (m & 0x8) this.indexPrices = list(readIndexPrice);
+    if (m & 0x10) this.updatedAt = date();
+    if (m & 0x20) this.extra = extra();
+  }
+  AdRatio.prototype = Object.prototype;
   function readAdRatio() {
-    const m = num();
-    const o = {};
-    if (m & 0x1) o.adRatio = str();
-    if (m & 0x2) o.assetInUsdt = str();
-    if (m & 0x4) o.debtInUsdt = str();
-    if (m & 0x8) o.indexPrices = list(readIndexPrice);
-    if (m & 0x10) o.updatedAt = date();
-    if (m & 0x20) o.extra = extra();
-    return o;
+    return new AdRatio();
   }
 
+  function Borrowing() {
+    const m = num();
+    if (m & 0x1) this.currency = str();
+    if (m & 0x2) this.debtPrincipal = str();
+    if (m & 0x4) this.debtInterest = str();
+    if (m & 0x8) this.updatedAt = date();
+    if (m & 0x10) this.extra = extra();
+  }
+  Borrowing.prototype = Object.prototype;
   function readBorrowing() {
-    const m = num();
-    const o = {};
-    if (m & 0x1) o.currency = str();
-    if (m & 0x2) o.debtPrincipal = str();
-    if (m & 0x4) o.debtInterest = str();
-    if (m & 0x8) o.updatedAt = date();
-    if (m & 0x10) o.extra = extra();
-    return o;
+    return new Borrowing();
   }
 
-  function readResponse() {
+  function Response() {
     const m = num();
-    const o = { event: str() };
-    if (m & 0x2) o.createdAt = date();
-    if (m & 0x4) o.id = str();
-    if (m & 0x8) o.errors = list(str);
-    if (m & 0x10) o.subscriptions = list(readSubscriptionEcho);
-    if (m & 0x20) o.channel = str();
-    if (m & 0x40) o.balances = list(readBalance);
-    if (m & 0x80) o.market = str();
-    if (m & 0x100) o.asks = list(level);
-    if (m & 0x200) o.bids = list(level);
-    if (m & 0x400) o.firstUpdateId = num();
-    if (m & 0x800) o.lastUpdateId = num();
-    if (m & 0x1000) o.version = num();
-    if (m & 0x2000) o.orders = list(readOrder);
-    if (m & 0x4000) o.ticker = readTicker();
-    if (m & 0x8000) o.trades = list(readTrade);
-    if (m & 0x10000) o.currency = str();
-    if (m & 0x20000) o.kline = readKline();
-    if (m & 0x40000) o.marketStatus = list(readMarketStatus);
-    if (m & 0x80000) o.poolQuota = readPoolQuota();
-    if (m & 0x100000) o.mWalletAdRatio = readAdRatio();
-    if (m & 0x200000) o.mWalletBorrowings = list(readBorrowing);
-    if (m & 0x400000) o.extra = extra();
-    return o;
+    this.event = str();
+    if (m & 0x2) this.createdAt = date();
+    if (m & 0x4) this.id = str();
+    if (m & 0x8) this.errors = list(str);
+    if (m & 0x10) this.subscriptions = list(readSubscriptionEcho);
+    if (m & 0x20) this.channel = str();
+    if (m & 0x40) this.balances = list(readBalance);
+    if (m & 0x80) this.market = str();
+    if (m & 0x100) this.asks = list(level);
+    if (m & 0x200) this.bids = list(level);
+    if (m & 0x400) this.firstUpdateId = num();
+    if (m & 0x800) this.lastUpdateId = num();
+    if (m & 0x1000) this.version = num();
+    if (m & 0x2000) this.orders = list(readOrder);
+    if (m & 0x4000) this.ticker = readTicker();
+    if (m & 0x8000) this.trades = list(readTrade);
+    if (m & 0x10000) this.currency = str();
+    if (m & 0x20000) this.kline = readKline();
+    if (m & 0x40000) this.marketStatus = list(readMarketStatus);
+    if (m & 0x80000) this.poolQuota = readPoolQuota();
+    if (m & 0x100000) this.mWalletAdRatio = readAdRatio();
+    if (m & 0x200000) this.mWalletBorrowings = list(readBorrowing);
+    if (m & 0x400000) this.extra = extra();
+  }
+  Response.prototype = Object.prototype;
+  function readResponse() {
+    return new Response();
   }
 
   return readResponse;

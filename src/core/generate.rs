@@ -42,48 +42,31 @@ fn required(object: &Object, key: &str) -> bool {
 pub fn readers_js() -> String {
     let mut out = format!(
         "// {HEADER}\n//\n// The builders of decoded objects: each reads its object's presence mask, then its present\n\
-         // fields in table order (bit i is field i of the table, the bit after the last says `extra`).\n\n\
+         // fields in table order (bit i is field i of the table, the bit after the last says `extra`).\n\
+         // Each is a constructor whose prototype is Object.prototype, so it builds a plain object: V8\n\
+         // sizes a constructor's objects for the fields it assigns, where `{{}}` starts with room for 4\n\
+         // and moves the rest out of line.\n\n\
          /** The reader of a decoded message, over the tape primitives of js/decode.js. */\n\
          export function makeReaders({{ num, str, date, bool, list, level, extra }}) {{\n"
     );
     for object in OBJECTS {
-        let _ = writeln!(out, "  function read{}() {{", object.name);
+        let _ = writeln!(out, "  function {}() {{", object.name);
         out.push_str("    const m = num();\n");
-        let first_required = object
-            .fields
-            .first()
-            .filter(|field| required(object, field.key));
-        match first_required {
-            Some(field) => {
-                let _ = writeln!(
-                    out,
-                    "    const o = {{ {}: {} }};",
-                    field.name,
-                    reader(&field.kind)
-                );
+        for (index, field) in object.fields.iter().enumerate() {
+            let assign = format!("this.{} = {};", field.name, reader(&field.kind));
+            if required(object, field.key) {
+                let _ = writeln!(out, "    {assign}");
+            } else {
+                let _ = writeln!(out, "    if (m & 0x{:x}) {assign}", 1u32 << index);
             }
-            None => out.push_str("    const o = {};\n"),
-        }
-        for (index, field) in object
-            .fields
-            .iter()
-            .enumerate()
-            .skip(usize::from(first_required.is_some()))
-        {
-            let _ = writeln!(
-                out,
-                "    if (m & 0x{:x}) o.{} = {};",
-                1u32 << index,
-                field.name,
-                reader(&field.kind)
-            );
         }
         let _ = writeln!(
             out,
-            "    if (m & 0x{:x}) o.extra = extra();",
-            object.extra_bit()
+            "    if (m & 0x{:x}) this.extra = extra();\n  }}\n  {name}.prototype = Object.prototype;\n  \
+             function read{name}() {{\n    return new {name}();\n  }}\n",
+            object.extra_bit(),
+            name = object.name
         );
-        out.push_str("    return o;\n  }\n\n");
     }
     let _ = writeln!(out, "  return read{};\n}}", RESPONSE.name);
     out
