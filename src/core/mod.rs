@@ -17,6 +17,7 @@ pub mod request;
 pub mod response;
 pub mod schema;
 pub mod session;
+pub mod small_sort;
 pub mod subscription;
 pub mod tape;
 pub mod wire;
