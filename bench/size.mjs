@@ -5,8 +5,12 @@
 // `bash scripts/build` first. Needs twiggy: `cargo install twiggy --locked` (or TWIGGY=path).
 //
 //   node bench/size.mjs [--wasm FILE] [--pkg FILE] [--top 25] [--save FILE.json] [--before FILE.json]
+//                       [--segments]
 //
 // --save writes the grouped figures as JSON; --before adds that file's figures as a "before" column.
+// --segments also builds the release wasm with its data segments unmerged (into
+// target/size-segments; a build of its own, a few minutes the first time), so that `.rodata` is
+// listed by the symbol each piece belongs to (tables, strings, panic locations).
 
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -25,6 +29,7 @@ const { values: options } = parseArgs({
     top: { type: "string", default: "25" },
     save: { type: "string" },
     before: { type: "string" },
+    segments: { type: "boolean", default: false },
   },
 });
 const top = Number(options.top);
@@ -53,9 +58,10 @@ for (const file of [options.wasm, options.pkg]) {
 }
 const twiggy = findTwiggy();
 
-/** Rows of one twiggy command's CSV output, as objects keyed by its header. */
+/** Rows of one twiggy command's CSV output (on `file`, default the release wasm), as objects keyed by its header. */
 function twiggyCsv(...args) {
-  const text = execFileSync(twiggy, [...args, "--format", "csv", options.wasm], { maxBuffer: 256 << 20 }).toString();
+  const file = args.at(-1)?.endsWith?.(".wasm") ? args.pop() : options.wasm;
+  const text = execFileSync(twiggy, [...args, "--format", "csv", file], { maxBuffer: 256 << 20 }).toString();
   const rows = [];
   for (const line of text.split("\n").filter(Boolean)) {
     const fields = [];
@@ -327,3 +333,57 @@ table(
     .slice(0, top)
     .map((f) => [code(f.name), number(f.size)]),
 );
+
+// ---- .rodata by symbol: a build whose linker keeps each constant in a segment of its own
+
+/** A readable name for a data symbol: legacy (`_ZN...E`) and v0 (`_R...`) manglings, roughly. */
+function demangleData(symbol) {
+  if (symbol.startsWith(".Lanon.")) return "(anonymous constants: strings, panic locations, vtables)";
+  if (symbol.startsWith(".Lswitch.table.")) return `(switch table of ${demangleData(symbol.slice(15).replace(/\.\d+$/, ""))})`;
+  const text = symbol.replace(/^_ZN|^_R/, "").replace(/C?s[0-9A-Za-z]*_(?=\d)/g, " ");
+  const parts = [];
+  for (let at = 0; at < text.length; ) {
+    const digits = /^\d+/.exec(text.slice(at));
+    if (!digits) {
+      at++;
+      continue;
+    }
+    const length = Number(digits[0]);
+    const ident = text.slice(at + digits[0].length, at + digits[0].length + length);
+    if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(ident) && ident.length === length) {
+      parts.push(ident);
+      at += digits[0].length + length;
+    } else {
+      at += digits[0].length;
+    }
+  }
+  const path = parts.filter((p) => !/^h[0-9a-f]{16}$/.test(p));
+  return path.length ? path.join("::") : symbol;
+}
+
+if (options.segments) {
+  const target = join(root, "target/size-segments");
+  console.error("bench/size.mjs: building the release wasm with unmerged data segments into target/size-segments ...");
+  execFileSync("cargo", ["build", "--lib", "--release", "--target", "wasm32-unknown-unknown"], {
+    cwd: root,
+    stdio: ["ignore", "ignore", "inherit"],
+    env: { ...process.env, CARGO_TARGET_DIR: target, RUSTFLAGS: `${process.env.RUSTFLAGS ?? ""} -C link-arg=--no-merge-data-segments`.trim() },
+  });
+  const file = join(target, "wasm32-unknown-unknown/release/maicoin_ws.wasm");
+  const segments = twiggyCsv("top", file)
+    .filter((row) => row.Name.startsWith('data segment ".rodata'))
+    .map((row) => ({ name: demangleData(row.Name.replace(/^data segment "\.rodata\.?/, "").replace(/"$/, "")), size: Number(row.ShallowSize) }));
+  const named = sumBy(segments, (name) => name);
+  const total = segments.reduce((n, s) => n + s.size, 0);
+  // A panic location is 16 bytes on wasm32 (file pointer and length, line, column).
+  const locations = wasmSizes(readFileSync(file)).data.filter((d) => d.length === 16).length;
+  console.log(`### \`.rodata\` by symbol (${number(total)} B in ${number(segments.length)} constants, each with a few bytes of segment header)\n`);
+  console.log(`About ${number(locations)} of the constants are 16 bytes long, the size of a panic \`Location\`: as many panic sites.\n`);
+  table(
+    ["constant", "bytes"],
+    [...named]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([name, size]) => [code(short(name)), number(size)]),
+  );
+}
