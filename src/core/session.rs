@@ -5,7 +5,6 @@
 //! queues requests behind the rate limiter, coalescing a burst of `subscribe` calls into few
 //! requests. The binding feeds it events and sends what it returns.
 
-use std::collections::VecDeque;
 use std::fmt;
 
 use super::protocol::{error_code, Event, Filter};
@@ -68,7 +67,8 @@ pub struct Session {
     outbound: OutboundQueue<Outbound>,
     connected: bool,
     last_nonce: u64,
-    pings: VecDeque<String>,
+    /// Oldest first; at most [`PINGS_REMEMBERED`], so a `Vec` does (no ring buffer's code).
+    pings: Vec<String>,
     request_ids: RequestIds,
 }
 
@@ -256,9 +256,9 @@ impl Session {
             },
             Outbound::Ping(id) => {
                 if self.pings.len() >= PINGS_REMEMBERED {
-                    self.pings.pop_front();
+                    self.pings.remove(0);
                 }
-                self.pings.push_back(id.clone());
+                self.pings.push(id.clone());
                 Request::Ping { id: Some(id) }
             }
             Outbound::Auth => self.auth_request(now_ms).unwrap_or_else(|| Request::Ping {
