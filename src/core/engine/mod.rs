@@ -18,10 +18,10 @@ mod stale;
 mod stats;
 
 use std::cell::RefCell;
-use std::collections::VecDeque;
 use std::rc::Rc;
 
 pub use books::{other_depth, BookCell, SharedBook};
+use effect::Effects;
 pub use effect::{ConnId, Delivery, Effect, Millis, StreamState};
 pub use error::{CloseFrame, ErrorCode, StreamError};
 pub use frame::{scan_server_time, FrameSource, SubscriptionFrame, TextFrame};
@@ -119,7 +119,7 @@ pub struct Engine {
     next_conn: u32,
     /// When the rate limiter lets the next queued request go.
     send_at: Option<Millis>,
-    effects: VecDeque<Effect>,
+    effects: Effects,
     /// The state of the last `State` effect queued, and of the last one handed out.
     queued_state: StreamState,
     shown_state: StreamState,
@@ -150,7 +150,7 @@ impl Engine {
             phase: Phase::Idle,
             next_conn: 0,
             send_at: None,
-            effects: VecDeque::new(),
+            effects: Effects::default(),
             queued_state: StreamState::Idle,
             shown_state: StreamState::Idle,
             reconnects: 0,
