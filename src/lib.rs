@@ -5,6 +5,10 @@
 
 pub mod core;
 
+// The wasm's global allocator (tested natively over an arena).
+#[cfg(any(target_arch = "wasm32", test))]
+mod heap;
+
 // Public only so that tests/wasm.rs (wasm-bindgen-test) can call the exported functions directly.
 #[cfg(target_arch = "wasm32")]
 #[doc(hidden)]

@@ -35,13 +35,18 @@ function reader(bytes, at = 0) {
 
 const SECTION_NAMES = ["custom", "type", "import", "function", "table", "memory", "global", "export", "start", "element", "code", "data", "datacount"];
 
-/** { sections: [{ name, size }], functions: [{ name, size }] } of a wasm module. */
+/**
+ * { sections: [{ name, size }], functions: [{ name, size }], data: [Uint8Array] } of a wasm module;
+ * a function without a name (a stripped build) is named by its export, if any; `data` holds the bytes of each data segment (`.rodata` and `.data` of a Rust build).
+ */
 export function wasmSizes(bytes) {
   const r = reader(bytes, 8);
   const sections = [];
   let imported = 0;
   let bodies = [];
+  const data = [];
   const names = new Map();
+  const exports = new Map();
   while (r.at < bytes.length) {
     const id = r.byte();
     const size = r.u32();
@@ -91,6 +96,14 @@ export function wasmSizes(bytes) {
           r.u32();
         }
       }
+    } else if (id === 7) {
+      const count = r.u32();
+      for (let i = 0; i < count; i++) {
+        const exported = r.name();
+        const kind = r.byte();
+        const index = r.u32();
+        if (kind === 0 && !exports.has(index)) exports.set(index, exported);
+      }
     } else if (id === 10) {
       const count = r.u32();
       bodies = [];
@@ -99,12 +112,35 @@ export function wasmSizes(bytes) {
         bodies.push(bodySize + 1);
         r.at += bodySize;
       }
+    } else if (id === 11) {
+      const count = r.u32();
+      for (let i = 0; i < count; i++) {
+        const flags = r.u32();
+        if (flags === 2) r.u32();
+        if (flags !== 1) skipConstExpr(bytes, r);
+        const length = r.u32();
+        data.push(bytes.subarray(r.at, r.at + length));
+        r.at += length;
+      }
     }
     sections.push({ name, size });
     r.at = start + size;
   }
-  const functions = bodies.map((size, i) => ({ name: names.get(imported + i) ?? `function ${imported + i}`, size }));
-  return { sections, functions };
+  const functions = bodies.map((size, i) => ({ name: names.get(imported + i) ?? exports.get(imported + i) ?? `function ${imported + i}`, size }));
+  return { sections, functions, data };
+}
+
+/** Skips a data segment's offset expression: one constant (or global.get), then `end`. */
+function skipConstExpr(bytes, r) {
+  for (;;) {
+    const op = r.byte();
+    if (op === 0x0b) return;
+    if (op === 0x41 || op === 0x42 || op === 0x23) {
+      while (bytes[r.at++] & 0x80);
+    } else {
+      throw new Error(`unexpected opcode 0x${op.toString(16)} in a data segment offset`);
+    }
+  }
 }
 
 /** The crate (or group) a mangled-then-demangled Rust function name belongs to. */

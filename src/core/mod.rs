@@ -18,6 +18,7 @@ pub mod request;
 pub mod response;
 pub mod schema;
 pub mod session;
+pub mod small_sort;
 pub mod stream_options;
 pub mod subscription;
 pub mod tape;

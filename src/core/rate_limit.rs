@@ -6,7 +6,6 @@
 //! timer. Every time is a `now_ms: f64` from the caller (ms since the epoch, JS `Date.now()`), every
 //! wait is returned as milliseconds for the caller to sleep, and nothing panics on any `f64`.
 
-use std::collections::VecDeque;
 use std::fmt;
 
 /// The largest time a JS `Date` can hold, in ms. Beyond it (and for NaN or infinities) a `now` is
@@ -67,8 +66,10 @@ fn effective_now(now_ms: f64, latest: Option<f64>) -> f64 {
 pub struct SlidingWindow {
     limit: usize,
     window_ms: f64,
-    /// Effective times of the latest events, oldest first, never decreasing.
-    sent: VecDeque<f64>,
+    /// Effective times of the latest events, oldest first, never decreasing. A `Vec`: it holds
+    /// at most `limit` (20 or 200 for MAX's) and shifts once per request, where a ring buffer
+    /// would cost the wasm its code.
+    sent: Vec<f64>,
 }
 
 impl SlidingWindow {
@@ -93,7 +94,7 @@ impl SlidingWindow {
         Ok(SlidingWindow {
             limit,
             window_ms,
-            sent: VecDeque::new(),
+            sent: Vec::new(),
         })
     }
 
@@ -102,7 +103,7 @@ impl SlidingWindow {
         SlidingWindow {
             limit,
             window_ms,
-            sent: VecDeque::new(),
+            sent: Vec::new(),
         }
     }
 
@@ -118,7 +119,7 @@ impl SlidingWindow {
     /// `>= 0`; at most `window_ms` (but see the rounding note inside).
     pub fn delay_ms(&self, now_ms: f64) -> f64 {
         let now = effective_now(now_ms, self.latest());
-        let oldest = match self.sent.front() {
+        let oldest = match self.sent.first() {
             Some(&oldest) if self.sent.len() >= self.limit => oldest,
             _ => return 0.0,
         };
@@ -141,14 +142,15 @@ impl SlidingWindow {
     /// recorded anyway is still counted, since it did happen.
     pub fn record(&mut self, now_ms: f64) {
         let now = effective_now(now_ms, self.latest());
-        self.sent.push_back(now);
-        while self.sent.len() > self.limit {
-            self.sent.pop_front();
+        self.sent.push(now);
+        if self.sent.len() > self.limit {
+            let excess = self.sent.len() - self.limit;
+            self.sent.drain(..excess);
         }
     }
 
     fn latest(&self) -> Option<f64> {
-        self.sent.back().copied()
+        self.sent.last().copied()
     }
 }
 
@@ -223,14 +225,15 @@ impl RequestLimiter {
 /// reordered: a message leaves only through `pop_ready` (or all of them through `clear`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutboundQueue<T> {
-    waiting: VecDeque<T>,
+    /// Oldest first. Few wait (a burst of subscriptions is coalesced), so a `Vec` does.
+    waiting: Vec<T>,
 }
 
 // Written out because `#[derive(Default)]` would needlessly require `T: Default`.
 impl<T> Default for OutboundQueue<T> {
     fn default() -> Self {
         OutboundQueue {
-            waiting: VecDeque::new(),
+            waiting: Vec::new(),
         }
     }
 }
@@ -242,7 +245,7 @@ impl<T> OutboundQueue<T> {
 
     /// Appends a message behind those already waiting.
     pub fn push(&mut self, message: T) {
-        self.waiting.push_back(message);
+        self.waiting.push(message);
     }
 
     /// The front message, if the limiter allows a send at `now_ms`; the send is recorded in the
@@ -251,7 +254,7 @@ impl<T> OutboundQueue<T> {
         if self.waiting.is_empty() || limiter.delay_ms(now_ms) > 0.0 {
             return None;
         }
-        let message = self.waiting.pop_front()?;
+        let message = self.waiting.remove(0);
         limiter.record(now_ms);
         Some(message)
     }
@@ -268,7 +271,7 @@ impl<T> OutboundQueue<T> {
     /// The last waiting message, so a caller can coalesce a new one into it instead of queueing
     /// another request (order is unchanged: nothing stands behind the last one).
     pub fn back_mut(&mut self) -> Option<&mut T> {
-        self.waiting.back_mut()
+        self.waiting.last_mut()
     }
 
     pub fn len(&self) -> usize {

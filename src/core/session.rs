@@ -5,7 +5,6 @@
 //! queues requests behind the rate limiter, coalescing a burst of `subscribe` calls into few
 //! requests. The binding feeds it events and sends what it returns.
 
-use std::collections::VecDeque;
 use std::fmt;
 
 use super::protocol::{error_code, Event, Filter};
@@ -68,7 +67,8 @@ pub struct Session {
     outbound: OutboundQueue<Outbound>,
     connected: bool,
     last_nonce: u64,
-    pings: VecDeque<String>,
+    /// Oldest first; at most [`PINGS_REMEMBERED`], so a `Vec` does (no ring buffer's code).
+    pings: Vec<String>,
     request_ids: RequestIds,
 }
 
@@ -87,13 +87,14 @@ impl Session {
     pub fn subscribe(&mut self, subscriptions: Vec<Subscription>) {
         let mut added: Vec<Subscription> = Vec::new();
         for subscription in subscriptions {
-            if !self.subscriptions.contains(&subscription) && !added.contains(&subscription) {
-                added.push(subscription);
+            if find(&self.subscriptions, &subscription).is_none() {
+                // A book's subscription is already on the wire; its frames now reach handlers too.
+                if find(&self.books, &subscription).is_none() {
+                    added.push(subscription.clone());
+                }
+                self.subscriptions.push(subscription);
             }
         }
-        self.subscriptions.extend(added.iter().cloned());
-        // A book's subscription is already on the wire; its frames will now reach handlers too.
-        added.retain(|s| !self.books.contains(s));
         if self.connected && !added.is_empty() {
             self.queue_subscriptions(added, Outbound::Subscribe, |o| match o {
                 Outbound::Subscribe(list) => Some(list),
@@ -104,12 +105,15 @@ impl Session {
 
     /// Removes subscriptions; while connected, also queues their `unsub` now.
     pub fn unsubscribe(&mut self, subscriptions: Vec<Subscription>) {
-        let mut removed: Vec<Subscription> = subscriptions
-            .into_iter()
-            .filter(|s| self.subscriptions.contains(s))
-            .collect();
-        self.subscriptions.retain(|s| !removed.contains(s));
-        removed.retain(|s| !self.books.contains(s));
+        let mut removed: Vec<Subscription> = Vec::new();
+        for subscription in subscriptions {
+            if let Some(at) = find(&self.subscriptions, &subscription) {
+                self.subscriptions.remove(at);
+                if find(&self.books, &subscription).is_none() {
+                    removed.push(subscription);
+                }
+            }
+        }
         if self.connected && !removed.is_empty() {
             self.queue_subscriptions(removed, Outbound::Unsubscribe, |o| match o {
                 Outbound::Unsubscribe(list) => Some(list),
@@ -144,28 +148,27 @@ impl Session {
 
     /// Whether the user's own subscriptions include `subscription` (so its frames go to handlers).
     pub fn is_user_subscription(&self, subscription: &Subscription) -> bool {
-        self.subscriptions.contains(subscription)
+        find(&self.subscriptions, subscription).is_some()
     }
 
     /// Starts keeping a book: subscribes it now (if connected) and on every connection.
     pub fn track_book(&mut self, subscription: Subscription) {
-        if self.books.contains(&subscription) {
+        if find(&self.books, &subscription).is_some() {
             return;
         }
         self.books.push(subscription.clone());
-        if self.connected && !self.subscriptions.contains(&subscription) {
+        if self.connected && find(&self.subscriptions, &subscription).is_none() {
             self.queue_subscriptions(vec![subscription], Outbound::Subscribe, |_| None);
         }
     }
 
     /// Stops keeping a book; unsubscribes unless the user subscribed to it too.
     pub fn untrack_book(&mut self, subscription: &Subscription) {
-        let before = self.books.len();
-        self.books.retain(|s| s != subscription);
-        if self.connected
-            && before != self.books.len()
-            && !self.subscriptions.contains(subscription)
-        {
+        let Some(at) = find(&self.books, subscription) else {
+            return;
+        };
+        self.books.remove(at);
+        if self.connected && find(&self.subscriptions, subscription).is_none() {
             self.queue_subscriptions(vec![subscription.clone()], Outbound::Unsubscribe, |_| None);
         }
     }
@@ -184,7 +187,7 @@ impl Session {
         all.extend(
             self.books
                 .iter()
-                .filter(|b| !self.subscriptions.contains(b))
+                .filter(|b| find(&self.subscriptions, b).is_none())
                 .cloned(),
         );
         all
@@ -253,9 +256,9 @@ impl Session {
             },
             Outbound::Ping(id) => {
                 if self.pings.len() >= PINGS_REMEMBERED {
-                    self.pings.pop_front();
+                    self.pings.remove(0);
                 }
-                self.pings.push_back(id.clone());
+                self.pings.push(id.clone());
                 Request::Ping { id: Some(id) }
             }
             Outbound::Auth => self.auth_request(now_ms).unwrap_or_else(|| Request::Ping {
@@ -316,6 +319,13 @@ impl Session {
             None => false,
         }
     }
+}
+
+/// Where `subscription` is in `list`. One copy of the comparison for every lookup (the derived
+/// `==` of a six-variant enum is long, and the lists are short).
+#[inline(never)]
+fn find(list: &[Subscription], subscription: &Subscription) -> Option<usize> {
+    list.iter().position(|s| s == subscription)
 }
 
 /// Whether an `error` response says the credentials or nonce were refused.

@@ -3,11 +3,12 @@
 //! MAX books hold at most 50 levels a side and nearly every change lands near the top, so a
 //! binary search and a short shift at the end of a small vector beat a tree: no node to
 //! allocate, no pointer to chase. Snapshots and large updates are merged as one sorted run
-//! instead, so a big frame costs O(n + m log m), never a shift per level.
+//! instead (sorted, then merged in one pass), never a shift per level.
 
 use super::level::Level;
 use super::{LevelField, ResyncReason, Side};
 use crate::core::decimal::Decimal;
+use crate::core::small_sort::shell_sort;
 
 /// Above this many levels in a frame, the frame is merged as a sorted run.
 const ONE_BY_ONE_LIMIT: usize = 16;
@@ -101,8 +102,8 @@ impl BookSide {
             let (rank, removes) = self.read(index, price, volume)?;
             run.push((rank, index, removes));
         }
-        // Stable: equal prices keep their wire order, so the last of a group is the latest.
-        run.sort_by_key(|&(rank, _, _)| rank);
+        // By rank, then wire order: the last of a group of equal prices is the latest.
+        shell_sort(&mut run);
         let mut kept = std::mem::take(&mut self.levels).into_iter().peekable();
         let mut merged = Vec::with_capacity(kept.len() + run.len());
         let mut run = run.into_iter().peekable();

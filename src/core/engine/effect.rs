@@ -80,3 +80,73 @@ pub enum Delivery {
     /// Not a MAX message: for `onDecodeError`, and the stream goes on.
     Undecodable(String),
 }
+
+/// The engine's effects in order: pushed at the back, handed out from the front. The executor
+/// drains them after every input, so a `Vec` and a read position do, emptied whenever drained,
+/// where a ring buffer would cost the wasm its code.
+#[derive(Debug, Default)]
+pub(super) struct Effects {
+    queue: Vec<Effect>,
+    /// The first effect not handed out yet.
+    next: usize,
+}
+
+impl Effects {
+    pub fn push_back(&mut self, effect: Effect) {
+        self.queue.push(effect);
+    }
+
+    pub fn pop_front(&mut self) -> Option<Effect> {
+        let slot = self.queue.get_mut(self.next)?;
+        // A unit variant stands in for the one handed out until the queue is emptied.
+        let effect = std::mem::replace(slot, Effect::Connected);
+        self.next += 1;
+        if self.next == self.queue.len() {
+            self.queue.clear();
+            self.next = 0;
+        }
+        Some(effect)
+    }
+
+    /// The effects not handed out yet.
+    pub fn iter(&self) -> impl Iterator<Item = &Effect> {
+        self.queue.iter().skip(self.next)
+    }
+
+    /// Keeps only the effects not handed out yet for which `keep` holds.
+    pub fn retain(&mut self, keep: impl FnMut(&Effect) -> bool) {
+        self.queue.drain(..self.next);
+        self.next = 0;
+        self.queue.retain(keep);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ConnId, Effect, Effects};
+
+    #[test]
+    fn effects_leave_in_order_and_the_queue_empties() {
+        let mut effects = Effects::default();
+        effects.push_back(Effect::PingFrame { conn: ConnId(1) });
+        effects.push_back(Effect::BookChanged(2));
+        assert_eq!(
+            effects.pop_front(),
+            Some(Effect::PingFrame { conn: ConnId(1) })
+        );
+        effects.push_back(Effect::CloseSocket { conn: ConnId(1) });
+        assert_eq!(effects.iter().count(), 2);
+        effects.retain(|e| matches!(e, Effect::CloseSocket { .. }));
+        assert_eq!(
+            effects.pop_front(),
+            Some(Effect::CloseSocket { conn: ConnId(1) })
+        );
+        assert_eq!(effects.pop_front(), None);
+        assert!(effects.queue.is_empty() && effects.next == 0);
+        effects.push_back(Effect::BookChanged(3));
+        assert_eq!(
+            effects.iter().collect::<Vec<_>>(),
+            [&Effect::BookChanged(3)]
+        );
+    }
+}

@@ -17,11 +17,11 @@ mod route;
 mod stale;
 mod stats;
 
-use std::cell::RefCell;
-use std::collections::VecDeque;
+use std::cell::{Ref, RefCell};
 use std::rc::Rc;
 
 pub use books::{other_depth, BookCell, SharedBook};
+use effect::Effects;
 pub use effect::{ConnId, Delivery, Effect, Millis, StreamState};
 pub use error::{CloseFrame, ErrorCode, StreamError};
 pub use frame::{FrameSource, SubscriptionFrame, TextFrame};
@@ -119,7 +119,7 @@ pub struct Engine {
     next_conn: u32,
     /// When the rate limiter lets the next queued request go.
     send_at: Option<Millis>,
-    effects: VecDeque<Effect>,
+    effects: Effects,
     /// The state of the last `State` effect queued, and of the last one handed out.
     queued_state: StreamState,
     shown_state: StreamState,
@@ -150,7 +150,7 @@ impl Engine {
             phase: Phase::Idle,
             next_conn: 0,
             send_at: None,
-            effects: VecDeque::new(),
+            effects: Effects::default(),
             queued_state: StreamState::Idle,
             shown_state: StreamState::Idle,
             reconnects: 0,
@@ -517,14 +517,14 @@ impl Engine {
 
     /// One health entry per subscription on the wire: the user's, then the kept books'.
     fn sync_health(&mut self, now: Millis) {
-        let books: Vec<Subscription> = self
-            .books
+        // Borrowed, not cloned: nothing here calls out, so no book is borrowed elsewhere.
+        let books: Vec<Ref<'_, BookCell>> = self.books.iter().map(|b| b.borrow()).collect();
+        let kept = books
             .iter()
-            .map(|b| b.borrow().subscription.clone())
-            .filter(|s| !self.session.is_user_subscription(s))
-            .collect();
+            .map(|b| &b.subscription)
+            .filter(|s| !self.session.is_user_subscription(s));
         self.health
-            .sync(now, self.session.subscriptions().iter().chain(books.iter()));
+            .sync(now, self.session.subscriptions().iter().chain(kept));
     }
 
     fn set_state(&mut self, state: StreamState) {

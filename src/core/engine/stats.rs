@@ -4,6 +4,7 @@
 
 use super::effect::Millis;
 use super::frame::SubscriptionFrame;
+use crate::core::small_sort::shell_sort;
 use crate::core::subscription::Subscription;
 
 /// The seconds the per-second rings cover, plus the one being filled.
@@ -130,24 +131,6 @@ impl LatencyWindow {
             p99: rank(0.99),
             max: f64::from(recent[recent.len() - 1]),
         })
-    }
-}
-
-/// Sorts at most [`LATENCY_SAMPLES`] values: a few lines of code where the standard sort would
-/// add kilobytes to the wasm, and fast enough for a stats() call.
-fn shell_sort(values: &mut [i32]) {
-    let mut gap = values.len() / 2;
-    while gap > 0 {
-        for i in gap..values.len() {
-            let value = values[i];
-            let mut j = i;
-            while j >= gap && values[j - gap] > value {
-                values[j] = values[j - gap];
-                j -= gap;
-            }
-            values[j] = value;
-        }
-        gap /= 2;
     }
 }
 
