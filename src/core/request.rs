@@ -210,10 +210,8 @@ impl Request {
 
 /// `,"key":` and the JSON of the subscriptions' wire objects.
 fn push_list(out: &mut String, key: &str, subscriptions: &[Subscription]) {
-    let wire: Vec<_> = subscriptions.iter().map(Subscription::to_wire).collect();
     push_key(out, key);
-    // Serializing plain strings and numbers cannot fail.
-    out.push_str(&serde_json::to_string(&wire).unwrap_or_default());
+    out.push_str(&Subscription::list_json(subscriptions));
 }
 
 /// `,"key":` and `text` as a JSON string.

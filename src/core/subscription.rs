@@ -3,8 +3,6 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::Serialize;
-
 use super::error::{quote, InputError, NumberText};
 use super::input::{Fields, Input, Shape};
 use super::protocol::{Channel, Resolution, BOOK_DEPTHS};
@@ -55,28 +53,47 @@ impl Subscription {
         }
     }
 
-    /// The wire form, keys in the documentation's order.
-    pub fn to_wire(&self) -> WireSubscription<'_> {
-        let mut wire = WireSubscription {
-            channel: self.channel().as_str(),
-            ..WireSubscription::default()
-        };
+    /// Appends the wire JSON object, keys in the documentation's order. Written by hand: a
+    /// derived serializer would cost the wasm more than these few keys. Markets and currencies
+    /// were checked to be letters and digits, so no value needs escaping.
+    pub fn write_json(&self, out: &mut String) {
+        out.push_str("{\"channel\":\"");
+        out.push_str(self.channel().as_str());
+        out.push('"');
         match self {
             Subscription::Book { market, depth } => {
-                wire.market = Some(market);
-                wire.depth = *depth;
+                push_text(out, "market", market);
+                if let Some(depth) = depth {
+                    out.push_str(",\"depth\":");
+                    out.push_str(&depth.to_string());
+                }
             }
             Subscription::Trade { market } | Subscription::Ticker { market } => {
-                wire.market = Some(market)
+                push_text(out, "market", market)
             }
             Subscription::Kline { market, resolution } => {
-                wire.market = Some(market);
-                wire.resolution = resolution.map(|r| r.as_str());
+                push_text(out, "market", market);
+                if let Some(resolution) = resolution {
+                    push_text(out, "resolution", resolution.as_str());
+                }
             }
             Subscription::MarketStatus => {}
-            Subscription::PoolQuota { currency } => wire.currency = Some(currency),
+            Subscription::PoolQuota { currency } => push_text(out, "currency", currency),
         }
-        wire
+        out.push('}');
+    }
+
+    /// The JSON list of the subscriptions' wire objects.
+    pub fn list_json<'a>(subscriptions: impl IntoIterator<Item = &'a Subscription>) -> String {
+        let mut out = String::from("[");
+        for (index, subscription) in subscriptions.into_iter().enumerate() {
+            if index > 0 {
+                out.push(',');
+            }
+            subscription.write_json(&mut out);
+        }
+        out.push(']');
+        out
     }
 
     /// Validates one subscription object; `at` names it in errors (`subscriptions[2]`).
@@ -171,18 +188,13 @@ impl Subscription {
     }
 }
 
-/// A subscription as it is written on the wire; field order is the documentation's.
-#[derive(Debug, Default, Serialize)]
-pub struct WireSubscription<'a> {
-    pub channel: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub market: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub depth: Option<u8>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub resolution: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub currency: Option<&'a str>,
+/// `,"key":"text"`, for text that needs no JSON escaping.
+fn push_text(out: &mut String, key: &str, text: &str) {
+    out.push_str(",\"");
+    out.push_str(key);
+    out.push_str("\":\"");
+    out.push_str(text);
+    out.push('"');
 }
 
 /// A market or currency id: MAX spells them in lowercase letters and digits.
@@ -318,9 +330,28 @@ mod tests {
             json!({"channel": "market_status"}),
             json!({"channel": "pool_quota", "currency": "usdt"}),
         ] {
-            let wire = serde_json::to_value(parse(value.clone()).unwrap().to_wire()).unwrap();
-            assert_eq!(wire, value);
+            let mut wire = String::new();
+            parse(value.clone()).unwrap().write_json(&mut wire);
+            assert_eq!(serde_json::from_str::<Value>(&wire).unwrap(), value);
         }
+    }
+
+    #[test]
+    fn wire_keys_keep_the_documentations_order() {
+        let book = Subscription::book("BTCUSDT", Some(5.0), "book").unwrap();
+        let kline = Subscription::Kline {
+            market: "ethusdt".into(),
+            resolution: Some(Resolution::from_wire("1h").unwrap()),
+        };
+        assert_eq!(
+            Subscription::list_json([&book, &kline, &Subscription::MarketStatus]),
+            concat!(
+                r#"[{"channel":"book","market":"btcusdt","depth":5},"#,
+                r#"{"channel":"kline","market":"ethusdt","resolution":"1h"},"#,
+                r#"{"channel":"market_status"}]"#
+            )
+        );
+        assert_eq!(Subscription::list_json(&[]), "[]");
     }
 
     #[test]
