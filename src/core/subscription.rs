@@ -63,9 +63,13 @@ impl Subscription {
         match self {
             Subscription::Book { market, depth } => {
                 push_text(out, "market", market);
-                if let Some(depth) = depth {
+                if let Some(depth) = *depth {
+                    // One of BOOK_DEPTHS: at most two digits.
                     out.push_str(",\"depth\":");
-                    out.push_str(&depth.to_string());
+                    if depth >= 10 {
+                        out.push(char::from(b'0' + depth / 10 % 10));
+                    }
+                    out.push(char::from(b'0' + depth % 10));
                 }
             }
             Subscription::Trade { market } | Subscription::Ticker { market } => {
