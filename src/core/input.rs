@@ -12,7 +12,7 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
-use super::error::InputError;
+use super::error::{InputError, Problem};
 
 /// The JSON type of a value, named for error messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,7 +62,7 @@ impl<'a> Input<'a> {
 
     /// An argument that JS passed through `JSON.stringify`, named `name` in the error.
     pub fn argument(text: &'a str, name: &str) -> Result<Input<'a>, InputError> {
-        Input::parse(text).map_err(|_| InputError::type_error(name, "is not JSON-serializable"))
+        Input::parse(text).map_err(|_| InputError::type_error(name, Problem::NotSerializable))
     }
 
     /// The value's JSON text, as the caller wrote it (for a number: its digits).
@@ -122,11 +122,9 @@ impl<'a> Input<'a> {
     }
 
     /// `field` held this value where `expected` was wanted.
-    pub fn wrong_type(&self, field: &str, expected: &str) -> InputError {
-        InputError::type_error(
-            field,
-            format!("expected {expected}, got {}", self.shape().name()),
-        )
+    #[cold]
+    pub fn wrong_type(&self, field: &str, expected: &'static str) -> InputError {
+        InputError::type_error(field, Problem::Expected(expected, Some(self.shape())))
     }
 
     pub fn as_list(&self) -> Option<Vec<Input<'a>>> {

@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use super::error::{quote, InputError, NumberText};
+use super::error::{InputError, NumberText, Problem};
 use super::input::{Fields, Input, Shape};
 use super::protocol::{Channel, Resolution, BOOK_DEPTHS};
 
@@ -110,8 +110,8 @@ impl Subscription {
         // `user` is where private data arrives; it is chosen by auth filters, never subscribed to.
         let unknown_channel = || {
             InputError::range_error(
-                format!("{at}.channel"),
-                format!("unknown channel {}; expected one of book, trade, ticker, kline, market_status, pool_quota", quote(&channel_name)),
+                fields.path("channel"),
+                Problem::Unknown("channel", channel_name.to_string()),
             )
         };
         let channel = Channel::from_wire(&channel_name).ok_or_else(unknown_channel)?;
@@ -168,10 +168,7 @@ impl Subscription {
             _ => return Err(value.wrong_type(key, "a list of subscriptions")),
         };
         if items.is_empty() {
-            return Err(InputError::range_error(
-                key,
-                "the list of subscriptions is empty",
-            ));
+            return Err(InputError::range_error(key, Problem::EmptyList));
         }
         items
             .iter()
@@ -202,7 +199,7 @@ fn push_text(out: &mut String, key: &str, text: &str) {
 }
 
 /// A market or currency id: MAX spells them in lowercase letters and digits.
-fn identifier(path: &str, key: &str, text: &str) -> Result<String, InputError> {
+fn identifier(path: &str, key: &'static str, text: &str) -> Result<String, InputError> {
     let lower = text.to_ascii_lowercase();
     if lower.is_empty()
         || !lower
@@ -211,11 +208,7 @@ fn identifier(path: &str, key: &str, text: &str) -> Result<String, InputError> {
     {
         return Err(InputError::range_error(
             path,
-            format!(
-                "{} is not a MAX {key} id (letters and digits, e.g. {})",
-                quote(text),
-                if key == "market" { "btcusdt" } else { "usdt" }
-            ),
+            Problem::NotAnId(key, text.to_owned()),
         ));
     }
     Ok(lower)
@@ -227,9 +220,7 @@ fn book_depth(path: &str, depth: f64, written: impl fmt::Display) -> Result<u8, 
         .iter()
         .find(|&&d| d as f64 == depth)
         .map(|&d| d as u8)
-        .ok_or_else(|| {
-            InputError::range_error(path, format!("{written} is not one of 1, 5, 10, 20, 50"))
-        })
+        .ok_or_else(|| InputError::range_error(path, Problem::NotADepth(written.to_string())))
 }
 
 /// Field access with errors that name the field.
@@ -246,11 +237,11 @@ impl<'a> SubscriptionFields<'a> {
     fn required_str(&self, key: &str) -> Result<Cow<'a, str>, InputError> {
         match self.object.present(key) {
             Some(value) => value.expect_str(&self.path(key)),
-            None => Err(InputError::type_error(self.path(key), "is required")),
+            None => Err(InputError::type_error(self.path(key), Problem::Required)),
         }
     }
 
-    fn identifier(&self, key: &str) -> Result<String, InputError> {
+    fn identifier(&self, key: &'static str) -> Result<String, InputError> {
         identifier(&self.path(key), key, &self.required_str(key)?)
     }
 
@@ -276,10 +267,7 @@ impl<'a> SubscriptionFields<'a> {
         Resolution::from_wire(&text).map(Some).ok_or_else(|| {
             InputError::range_error(
                 self.path("resolution"),
-                format!(
-                    "{} is not one of 1m 5m 15m 30m 1h 2h 4h 6h 12h 1d",
-                    quote(&text)
-                ),
+                Problem::NotAResolution(text.to_string()),
             )
         })
     }
@@ -294,11 +282,7 @@ impl<'a> SubscriptionFields<'a> {
         {
             Some((key, _)) => Err(InputError::type_error(
                 self.path(key),
-                format!(
-                    "a {} subscription takes no {}",
-                    subscription.channel(),
-                    quote(key)
-                ),
+                Problem::TakesNo(subscription.channel(), key.to_owned()),
             )),
             None => Ok(()),
         }
