@@ -337,15 +337,16 @@ impl std::error::Error for DecimalError {}
 
 /// The first `MAX_QUOTED` bytes of `text` (cut at a char boundary), with "…" if shortened.
 fn quote(text: &str) -> String {
-    if text.len() <= MAX_QUOTED {
-        return text.to_owned();
-    }
-    let end = (0..=MAX_QUOTED)
-        .rev()
-        .find(|&end| text.is_char_boundary(end))
+    // Byte 0 is always a char boundary, so the search ends.
+    let end = (0..=text.len().min(MAX_QUOTED))
+        .rfind(|&end| text.is_char_boundary(end))
         .unwrap_or(0);
-    let mut quoted = text.get(..end).unwrap_or_default().to_owned();
-    quoted.push('…');
+    let (head, rest) = text.split_at_checked(end).unwrap_or_default();
+    let mut quoted = String::with_capacity(end + '…'.len_utf8());
+    quoted.push_str(head);
+    if !rest.is_empty() {
+        quoted.push('…');
+    }
     quoted
 }
 
