@@ -49,18 +49,22 @@ pub enum Problem {
 }
 
 impl InputError {
+    #[cold]
     pub fn type_error(field: impl Into<String>, problem: Problem) -> Self {
-        InputError {
-            kind: InputErrorKind::Type,
-            field: field.into(),
-            problem,
-        }
+        InputError::new(InputErrorKind::Type, field.into(), problem)
     }
 
+    #[cold]
     pub fn range_error(field: impl Into<String>, problem: Problem) -> Self {
+        InputError::new(InputErrorKind::Range, field.into(), problem)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn new(kind: InputErrorKind, field: String, problem: Problem) -> Self {
         InputError {
-            kind: InputErrorKind::Range,
-            field: field.into(),
+            kind,
+            field,
             problem,
         }
     }
