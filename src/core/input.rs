@@ -101,6 +101,7 @@ impl<'a> Input<'a> {
         self.raw.parse().ok()
     }
 
+    #[inline(never)]
     pub fn as_f64(&self) -> Option<f64> {
         match self.shape() {
             Shape::Number => self.raw.parse().ok(),
@@ -116,6 +117,7 @@ impl<'a> Input<'a> {
     }
 
     /// The string, or an error for `field` naming what came instead.
+    #[inline(never)]
     pub fn expect_str(&self, field: &str) -> Result<Cow<'a, str>, InputError> {
         self.as_str()
             .ok_or_else(|| self.wrong_type(field, "a string"))
@@ -150,6 +152,7 @@ impl<'a> Input<'a> {
 
 impl<'a> Fields<'a> {
     /// The value of `key`; of a key given twice, the last (as `JSON.parse` reads it).
+    #[inline(never)]
     pub fn get(&self, key: &str) -> Option<Input<'a>> {
         self.entries
             .iter()
