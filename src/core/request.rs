@@ -223,6 +223,8 @@ fn push_key(out: &mut String, key: &str) {
     out.push_str("\":");
 }
 
+// Out of line: shared by the builder and the parser, whose copies cost the wasm more than a call.
+#[inline(never)]
 fn check_nonce(nonce: u64) -> Result<u64, InputError> {
     if nonce > MAX_SAFE_INTEGER {
         return Err(InputError::range_error("nonce", Problem::UnsafeNonce));
