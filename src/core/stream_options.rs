@@ -102,6 +102,8 @@ struct Object<'a> {
 }
 
 impl<'a> Object<'a> {
+    // Out of line: the two objects' copies cost the wasm more than a call.
+    #[inline(never)]
     fn of(value: Option<Input<'a>>, name: &str, prefix: &'static str) -> Result<Self, InputError> {
         match value.and_then(|value| value.as_object()) {
             Some(fields) => Ok(Object { fields, prefix }),
