@@ -232,8 +232,7 @@ impl Executor {
                 if self.hooks.on_stale.is_some() {
                     // A one-item list, which js/stream.js's wrapper unpacks: the same JSON
                     // writer as `subscriptions`, and one crossing.
-                    let wire =
-                        serde_json::to_string(&vec![subscription.to_wire()]).unwrap_or_default();
+                    let wire = crate::core::subscription::Subscription::list_json([&subscription]);
                     notify(&self.hooks.on_stale, &[&JsValue::from_str(&wire)]);
                 }
             }

@@ -6,7 +6,7 @@
 use wasm_bindgen::prelude::*;
 
 use super::errors::input_error;
-use crate::core::error::InputError;
+use crate::core::error::{InputError, Problem};
 use crate::core::request::{filters_from_json, Credentials, Request};
 use crate::core::subscription::Subscription;
 
@@ -73,7 +73,7 @@ fn js_nonce(nonce: f64) -> Result<u64, JsValue> {
     if !(nonce.is_finite() && nonce >= 0.0 && nonce.fract() == 0.0) {
         return Err(input_error(&InputError::type_error(
             "nonce",
-            "must be a non-negative integer (ms since the epoch)",
+            Problem::NotANonce,
         )));
     }
     Ok(nonce as u64)

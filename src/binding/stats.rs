@@ -37,13 +37,10 @@ pub fn stats_json(engine: &Engine, now: Millis) -> String {
             health.clock_offset(now),
         ],
     );
-    let wire: Vec<_> = health
-        .entries()
-        .iter()
-        .map(|e| Subscription::to_wire(&e.subscription))
-        .collect();
     out.push_str(",\"subscriptions\":");
-    out.push_str(&serde_json::to_string(&wire).unwrap_or_else(|_| "[]".into()));
+    out.push_str(&Subscription::list_json(
+        health.entries().iter().map(|e| &e.subscription),
+    ));
     out.push_str(",\"entries\":[");
     for (at, entry) in health.entries().iter().enumerate() {
         if at > 0 {

@@ -201,12 +201,7 @@ impl StreamDriver {
     /// The current subscriptions, as the JSON of their wire objects.
     pub fn subscriptions(&self) -> String {
         let engine = self.executor.engine.borrow();
-        let wire: Vec<_> = engine
-            .subscriptions()
-            .iter()
-            .map(Subscription::to_wire)
-            .collect();
-        serde_json::to_string(&wire).unwrap_or_else(|_| "[]".into())
+        Subscription::list_json(engine.subscriptions())
     }
 
     /// `{state, reconnects, frames, lastFrameAt}` as JSON, for dashboards.

@@ -100,20 +100,20 @@ fn parse_common(bytes: &[u8]) -> Option<Decimal> {
 /// [`Decimal::parse`].
 fn parse_any(text: &str) -> Result<Decimal, DecimalError> {
     if text.is_empty() {
-        return Err(DecimalError::Empty);
+        return Err(DecimalError::new(DecimalProblem::Empty, text));
     }
     let mut seen_dot = false;
     for (pos, byte) in text.bytes().enumerate() {
         match byte {
             b'0'..=b'9' => {}
             b'.' if !seen_dot => seen_dot = true,
-            b'.' => return Err(DecimalError::MultipleDots { text: quote(text) }),
+            b'.' => return Err(DecimalError::new(DecimalProblem::MultipleDots, text)),
             _ => return Err(DecimalError::bad_character(text, pos)),
         }
     }
     let (int_digits, frac_digits) = text.split_once('.').unwrap_or((text, ""));
     if int_digits.is_empty() || (seen_dot && frac_digits.is_empty()) {
-        return Err(DecimalError::MissingDigits { text: quote(text) });
+        return Err(DecimalError::new(DecimalProblem::MissingDigits, text));
     }
 
     // Zeros past the 18th fraction digit change nothing ("0.10" pads as far as it likes);
@@ -121,7 +121,7 @@ fn parse_any(text: &str) -> Result<Decimal, DecimalError> {
     let frac_digits = frac_digits.trim_end_matches('0');
     // The fraction in 10^-18 units: its digits scaled up to exactly 18 digits.
     let Some(frac_scale) = FRACTION_SCALE.get(frac_digits.len()) else {
-        return Err(DecimalError::TooPrecise { text: quote(text) });
+        return Err(DecimalError::new(DecimalProblem::TooPrecise, text));
     };
     // At most 18 digits times a scale that makes 18 digits: below 10^18, no wrapping.
     let frac = short_digits_value(frac_digits).wrapping_mul(*frac_scale);
@@ -138,7 +138,7 @@ fn parse_any(text: &str) -> Result<Decimal, DecimalError> {
     };
     units
         .map(Decimal)
-        .ok_or_else(|| DecimalError::TooLarge { text: quote(text) })
+        .ok_or_else(|| DecimalError::new(DecimalProblem::TooLarge, text))
 }
 
 impl Decimal {
@@ -238,45 +238,41 @@ impl fmt::Display for Decimal {
     }
 }
 
-/// Why a string is not a [`Decimal`]. Every variant but `Empty` quotes (a bounded prefix of) the
-/// offending text.
+/// Why a string is not a [`Decimal`], with (a bounded prefix of) the offending text.
 #[derive(Clone, PartialEq, Eq, Debug)]
-pub enum DecimalError {
+pub struct DecimalError {
+    pub problem: DecimalProblem,
+    text: String,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum DecimalProblem {
     Empty,
     /// A leading `+` or `-`: wire decimals are unsigned.
-    Sign {
-        text: String,
-    },
+    Sign,
     /// `e`/`E` notation.
-    Exponent {
-        text: String,
-    },
-    Whitespace {
-        text: String,
-    },
+    Exponent,
+    Whitespace,
     /// Any other character that is not a digit or `.`.
-    InvalidCharacter {
-        found: char,
-        text: String,
-    },
-    MultipleDots {
-        text: String,
-    },
+    InvalidCharacter(char),
+    MultipleDots,
     /// Nothing before or after the `.` (".5", "5.", ".").
-    MissingDigits {
-        text: String,
-    },
+    MissingDigits,
     /// A non-zero digit beyond the 18th fraction digit.
-    TooPrecise {
-        text: String,
-    },
+    TooPrecise,
     /// More than `u128::MAX` units of 10^-18.
-    TooLarge {
-        text: String,
-    },
+    TooLarge,
 }
 
 impl DecimalError {
+    #[cold]
+    fn new(problem: DecimalProblem, text: &str) -> DecimalError {
+        DecimalError {
+            problem,
+            text: quote(text),
+        }
+    }
+
     fn bad_character(text: &str, pos: usize) -> DecimalError {
         // Every byte before `pos` is ASCII, so `pos` is a char boundary; `get` keeps that a
         // non-panicking assumption all the same.
@@ -284,50 +280,40 @@ impl DecimalError {
             .get(pos..)
             .and_then(|rest| rest.chars().next())
             .unwrap_or(char::REPLACEMENT_CHARACTER);
-        let text = quote(text);
-        match found {
-            '+' | '-' if pos == 0 => DecimalError::Sign { text },
-            'e' | 'E' => DecimalError::Exponent { text },
-            c if c.is_whitespace() => DecimalError::Whitespace { text },
-            found => DecimalError::InvalidCharacter { found, text },
-        }
+        let problem = match found {
+            '+' | '-' if pos == 0 => DecimalProblem::Sign,
+            'e' | 'E' => DecimalProblem::Exponent,
+            c if c.is_whitespace() => DecimalProblem::Whitespace,
+            found => DecimalProblem::InvalidCharacter(found),
+        };
+        DecimalError::new(problem, text)
     }
 
     /// The quoted (possibly shortened) offending text; empty for `Empty`.
     pub fn text(&self) -> &str {
-        match self {
-            DecimalError::Empty => "",
-            DecimalError::Sign { text }
-            | DecimalError::Exponent { text }
-            | DecimalError::Whitespace { text }
-            | DecimalError::InvalidCharacter { text, .. }
-            | DecimalError::MultipleDots { text }
-            | DecimalError::MissingDigits { text }
-            | DecimalError::TooPrecise { text }
-            | DecimalError::TooLarge { text } => text,
-        }
+        &self.text
     }
 }
 
 impl fmt::Display for DecimalError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let problem = match self {
-            DecimalError::Empty => return f.write_str("empty string is not a decimal"),
-            DecimalError::Sign { .. } => "a sign is not allowed",
-            DecimalError::Exponent { .. } => "exponent notation is not allowed",
-            DecimalError::Whitespace { .. } => "whitespace is not allowed",
-            DecimalError::InvalidCharacter { found, .. } => {
+        let problem = match self.problem {
+            DecimalProblem::Empty => return f.write_str("empty string is not a decimal"),
+            DecimalProblem::Sign => "a sign is not allowed",
+            DecimalProblem::Exponent => "exponent notation is not allowed",
+            DecimalProblem::Whitespace => "whitespace is not allowed",
+            DecimalProblem::InvalidCharacter(found) => {
                 return write!(
                     f,
                     "unexpected character {} in decimal {}",
-                    QuotedChar(*found),
+                    QuotedChar(found),
                     Quoted(self.text())
                 )
             }
-            DecimalError::MultipleDots { .. } => "more than one '.'",
-            DecimalError::MissingDigits { .. } => "digits missing before or after '.'",
-            DecimalError::TooPrecise { .. } => "more than 18 significant fraction digits",
-            DecimalError::TooLarge { .. } => "value too large",
+            DecimalProblem::MultipleDots => "more than one '.'",
+            DecimalProblem::MissingDigits => "digits missing before or after '.'",
+            DecimalProblem::TooPrecise => "more than 18 significant fraction digits",
+            DecimalProblem::TooLarge => "value too large",
         };
         write!(f, "{problem} in decimal {}", Quoted(self.text()))
     }
@@ -337,15 +323,16 @@ impl std::error::Error for DecimalError {}
 
 /// The first `MAX_QUOTED` bytes of `text` (cut at a char boundary), with "…" if shortened.
 fn quote(text: &str) -> String {
-    if text.len() <= MAX_QUOTED {
-        return text.to_owned();
-    }
-    let end = (0..=MAX_QUOTED)
-        .rev()
-        .find(|&end| text.is_char_boundary(end))
+    // Byte 0 is always a char boundary, so the search ends.
+    let end = (0..=text.len().min(MAX_QUOTED))
+        .rfind(|&end| text.is_char_boundary(end))
         .unwrap_or(0);
-    let mut quoted = text.get(..end).unwrap_or_default().to_owned();
-    quoted.push('…');
+    let (head, rest) = text.split_at_checked(end).unwrap_or_default();
+    let mut quoted = String::with_capacity(end + '…'.len_utf8());
+    quoted.push_str(head);
+    if !rest.is_empty() {
+        quoted.push('…');
+    }
     quoted
 }
 
@@ -412,15 +399,24 @@ mod tests {
         assert_eq!(d(&max.to_string()), max);
         assert!(matches!(
             Decimal::parse("340282366920938463463.374607431768211456"),
-            Err(DecimalError::TooLarge { .. })
+            Err(DecimalError {
+                problem: DecimalProblem::TooLarge,
+                ..
+            })
         ));
         assert!(matches!(
             Decimal::parse("340282366920938463464"),
-            Err(DecimalError::TooLarge { .. })
+            Err(DecimalError {
+                problem: DecimalProblem::TooLarge,
+                ..
+            })
         ));
         assert!(matches!(
             Decimal::parse(&"9".repeat(100)),
-            Err(DecimalError::TooLarge { .. })
+            Err(DecimalError {
+                problem: DecimalProblem::TooLarge,
+                ..
+            })
         ));
     }
 
@@ -428,31 +424,31 @@ mod tests {
     fn rejects_malformed_text_naming_the_problem() {
         type IsExpected = fn(&DecimalError) -> bool;
         let cases: [(&str, IsExpected); 16] = [
-            ("", |e| matches!(e, DecimalError::Empty)),
-            ("-1", |e| matches!(e, DecimalError::Sign { .. })),
-            ("+1", |e| matches!(e, DecimalError::Sign { .. })),
+            ("", |e| e.problem == DecimalProblem::Empty),
+            ("-1", |e| e.problem == DecimalProblem::Sign),
+            ("+1", |e| e.problem == DecimalProblem::Sign),
             ("1-2", |e| {
-                matches!(e, DecimalError::InvalidCharacter { found: '-', .. })
+                e.problem == DecimalProblem::InvalidCharacter('-')
             }),
-            ("1e5", |e| matches!(e, DecimalError::Exponent { .. })),
-            ("1E5", |e| matches!(e, DecimalError::Exponent { .. })),
-            (" 1", |e| matches!(e, DecimalError::Whitespace { .. })),
-            ("1 ", |e| matches!(e, DecimalError::Whitespace { .. })),
+            ("1e5", |e| e.problem == DecimalProblem::Exponent),
+            ("1E5", |e| e.problem == DecimalProblem::Exponent),
+            (" 1", |e| e.problem == DecimalProblem::Whitespace),
+            ("1 ", |e| e.problem == DecimalProblem::Whitespace),
             ("1,5", |e| {
-                matches!(e, DecimalError::InvalidCharacter { found: ',', .. })
+                e.problem == DecimalProblem::InvalidCharacter(',')
             }),
             ("1½", |e| {
-                matches!(e, DecimalError::InvalidCharacter { found: '½', .. })
+                e.problem == DecimalProblem::InvalidCharacter('½')
             }),
-            ("1.2.3", |e| matches!(e, DecimalError::MultipleDots { .. })),
-            (".5", |e| matches!(e, DecimalError::MissingDigits { .. })),
-            ("5.", |e| matches!(e, DecimalError::MissingDigits { .. })),
-            (".", |e| matches!(e, DecimalError::MissingDigits { .. })),
+            ("1.2.3", |e| e.problem == DecimalProblem::MultipleDots),
+            (".5", |e| e.problem == DecimalProblem::MissingDigits),
+            ("5.", |e| e.problem == DecimalProblem::MissingDigits),
+            (".", |e| e.problem == DecimalProblem::MissingDigits),
             ("0.0000000000000000001", |e| {
-                matches!(e, DecimalError::TooPrecise { .. })
+                e.problem == DecimalProblem::TooPrecise
             }),
             ("NaN", |e| {
-                matches!(e, DecimalError::InvalidCharacter { found: 'N', .. })
+                e.problem == DecimalProblem::InvalidCharacter('N')
             }),
         ];
         for (input, is_expected) in cases {

@@ -4,6 +4,9 @@
 
 use std::fmt;
 
+use super::input::Shape;
+use super::protocol::Channel;
+
 /// Which JS error class a problem with caller-supplied input maps to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InputErrorKind {
@@ -18,30 +21,107 @@ pub enum InputErrorKind {
 pub struct InputError {
     pub kind: InputErrorKind,
     pub field: String,
-    pub problem: String,
+    pub problem: Problem,
+}
+
+/// What was wrong with a field. The texts are worded here, in one `Display`, rather than by a
+/// `format!` at each place that finds a problem; text that came from the caller is quoted then.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    Required,
+    NotSerializable,
+    NotJson(String),
+    EmptyString,
+    EmptyList,
+    /// Of the wrong type: what was wanted, and what came when it is worth naming.
+    Expected(&'static str, Option<Shape>),
+    /// A name that is not one of `what`'s (`channel`, `action`, `filter`).
+    Unknown(&'static str, String),
+    /// Not a MAX market or currency id (the key says which).
+    NotAnId(&'static str, String),
+    /// A book depth MAX does not serve, as the caller wrote it.
+    NotADepth(String),
+    NotAResolution(String),
+    /// A key that a channel's subscriptions do not take.
+    TakesNo(Channel, String),
+    UnsafeNonce,
+    NotANonce,
 }
 
 impl InputError {
-    pub fn type_error(field: impl Into<String>, problem: impl Into<String>) -> Self {
-        InputError {
-            kind: InputErrorKind::Type,
-            field: field.into(),
-            problem: problem.into(),
-        }
+    #[cold]
+    pub fn type_error(field: impl Into<String>, problem: Problem) -> Self {
+        InputError::new(InputErrorKind::Type, field.into(), problem)
     }
 
-    pub fn range_error(field: impl Into<String>, problem: impl Into<String>) -> Self {
+    #[cold]
+    pub fn range_error(field: impl Into<String>, problem: Problem) -> Self {
+        InputError::new(InputErrorKind::Range, field.into(), problem)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn new(kind: InputErrorKind, field: String, problem: Problem) -> Self {
         InputError {
-            kind: InputErrorKind::Range,
-            field: field.into(),
-            problem: problem.into(),
+            kind,
+            field,
+            problem,
         }
     }
 }
 
 impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.field, self.problem)
+        f.write_str(&self.field)?;
+        f.write_str(": ")?;
+        self.problem.fmt(f)
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Problem::Required => f.write_str("is required"),
+            Problem::NotSerializable => f.write_str("is not JSON-serializable"),
+            Problem::NotJson(account) => write!(f, "invalid JSON: {account}"),
+            Problem::EmptyString => f.write_str("must be a non-empty string"),
+            Problem::EmptyList => f.write_str("the list of subscriptions is empty"),
+            Problem::Expected(expected, got) => {
+                write!(f, "expected {expected}")?;
+                match got {
+                    Some(got) => write!(f, ", got {}", got.name()),
+                    None => Ok(()),
+                }
+            }
+            Problem::Unknown(what, name) => {
+                write!(f, "unknown {what} {}", Quoted(name))?;
+                if *what == "channel" {
+                    f.write_str(
+                        "; expected one of book, trade, ticker, kline, market_status, pool_quota",
+                    )?;
+                }
+                Ok(())
+            }
+            Problem::NotAnId(key, text) => write!(
+                f,
+                "{} is not a MAX {key} id (letters and digits, e.g. {})",
+                Quoted(text),
+                if *key == "market" { "btcusdt" } else { "usdt" }
+            ),
+            Problem::NotADepth(written) => write!(f, "{written} is not one of 1, 5, 10, 20, 50"),
+            Problem::NotAResolution(text) => write!(
+                f,
+                "{} is not one of 1m 5m 15m 30m 1h 2h 4h 6h 12h 1d",
+                Quoted(text)
+            ),
+            Problem::TakesNo(channel, key) => {
+                write!(f, "a {channel} subscription takes no {}", Quoted(key))
+            }
+            Problem::UnsafeNonce => f.write_str("must be at most Number.MAX_SAFE_INTEGER"),
+            Problem::NotANonce => {
+                f.write_str("must be a non-negative integer (ms since the epoch)")
+            }
+        }
     }
 }
 

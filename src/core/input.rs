@@ -12,7 +12,7 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
-use super::error::InputError;
+use super::error::{InputError, Problem};
 
 /// The JSON type of a value, named for error messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,6 +49,8 @@ pub struct Fields<'a> {
     entries: Vec<(Cow<'a, str>, Input<'a>)>,
 }
 
+// The readers marked `inline(never)` are called at every field of the options, requests and
+// subscriptions; one out-of-line copy costs the wasm less than a copy inlined at each.
 impl<'a> Input<'a> {
     /// Checks `text` as one JSON value (serde_json's own errors: syntax, nesting, numbers out of
     /// range, bad escapes) and keeps it for reading.
@@ -62,7 +64,7 @@ impl<'a> Input<'a> {
 
     /// An argument that JS passed through `JSON.stringify`, named `name` in the error.
     pub fn argument(text: &'a str, name: &str) -> Result<Input<'a>, InputError> {
-        Input::parse(text).map_err(|_| InputError::type_error(name, "is not JSON-serializable"))
+        Input::parse(text).map_err(|_| InputError::type_error(name, Problem::NotSerializable))
     }
 
     /// The value's JSON text, as the caller wrote it (for a number: its digits).
@@ -101,6 +103,7 @@ impl<'a> Input<'a> {
         self.raw.parse().ok()
     }
 
+    #[inline(never)]
     pub fn as_f64(&self) -> Option<f64> {
         match self.shape() {
             Shape::Number => self.raw.parse().ok(),
@@ -116,17 +119,16 @@ impl<'a> Input<'a> {
     }
 
     /// The string, or an error for `field` naming what came instead.
+    #[inline(never)]
     pub fn expect_str(&self, field: &str) -> Result<Cow<'a, str>, InputError> {
         self.as_str()
             .ok_or_else(|| self.wrong_type(field, "a string"))
     }
 
     /// `field` held this value where `expected` was wanted.
-    pub fn wrong_type(&self, field: &str, expected: &str) -> InputError {
-        InputError::type_error(
-            field,
-            format!("expected {expected}, got {}", self.shape().name()),
-        )
+    #[cold]
+    pub fn wrong_type(&self, field: &str, expected: &'static str) -> InputError {
+        InputError::type_error(field, Problem::Expected(expected, Some(self.shape())))
     }
 
     pub fn as_list(&self) -> Option<Vec<Input<'a>>> {
@@ -152,6 +154,7 @@ impl<'a> Input<'a> {
 
 impl<'a> Fields<'a> {
     /// The value of `key`; of a key given twice, the last (as `JSON.parse` reads it).
+    #[inline(never)]
     pub fn get(&self, key: &str) -> Option<Input<'a>> {
         self.entries
             .iter()

@@ -1,7 +1,7 @@
 //! Client requests: built from validated parts, written as wire JSON, and parsed back.
 
 use super::auth;
-use super::error::{quote, InputError};
+use super::error::{InputError, Problem};
 use super::input::{Input, Shape};
 use super::protocol::{Action, Filter};
 use super::subscription::Subscription;
@@ -53,16 +53,10 @@ impl Request {
         filters: Option<Vec<Filter>>,
     ) -> Result<Request, InputError> {
         if credentials.api_key.is_empty() {
-            return Err(InputError::type_error(
-                "apiKey",
-                "must be a non-empty string",
-            ));
+            return Err(InputError::type_error("apiKey", Problem::EmptyString));
         }
         if credentials.api_secret.is_empty() {
-            return Err(InputError::type_error(
-                "apiSecret",
-                "must be a non-empty string",
-            ));
+            return Err(InputError::type_error("apiSecret", Problem::EmptyString));
         }
         check_nonce(nonce)?;
         Ok(Request::Auth(AuthRequest {
@@ -142,16 +136,19 @@ impl Request {
     /// order; a missing (or null) `id` stays missing.
     pub fn parse(text: &str) -> Result<Request, InputError> {
         let value = Input::parse(text)
-            .map_err(|e| InputError::type_error("request", format!("invalid JSON: {e}")))?;
+            .map_err(|e| InputError::type_error("request", Problem::NotJson(e.to_string())))?;
         let object = value
             .as_object()
             .ok_or_else(|| value.wrong_type("request", "a JSON object"))?;
         let action_text = match object.get("action") {
             Some(value) => value.expect_str("action")?,
-            None => return Err(InputError::type_error("action", "is required")),
+            None => return Err(InputError::type_error("action", Problem::Required)),
         };
         let action = Action::from_either(&action_text).ok_or_else(|| {
-            InputError::range_error("action", format!("unknown action {}", quote(&action_text)))
+            InputError::range_error(
+                "action",
+                Problem::Unknown("action", action_text.to_string()),
+            )
         })?;
         // A numeric id is kept as the caller wrote it.
         let id = match object.get("id") {
@@ -165,7 +162,7 @@ impl Request {
         let list = |key: &str| {
             let value = object
                 .get(key)
-                .ok_or_else(|| InputError::type_error(key, "is required"))?;
+                .ok_or_else(|| InputError::type_error(key, Problem::Required))?;
             Subscription::list_from_input(&value, key)
         };
         match action {
@@ -182,15 +179,15 @@ impl Request {
                 let non_empty = |key: &str| match object.get(key) {
                     Some(value) => match value.expect_str(key)? {
                         text if text.is_empty() => {
-                            Err(InputError::type_error(key, "must be a non-empty string"))
+                            Err(InputError::type_error(key, Problem::EmptyString))
                         }
                         text => Ok(text.into_owned()),
                     },
-                    None => Err(InputError::type_error(key, "is required")),
+                    None => Err(InputError::type_error(key, Problem::Required)),
                 };
                 let nonce = match object.get("nonce") {
                     Some(value) => nonce_from_input(&value)?,
-                    None => return Err(InputError::type_error("nonce", "is required")),
+                    None => return Err(InputError::type_error("nonce", Problem::Required)),
                 };
                 let filters = match object.get("filters") {
                     Some(value) if !value.is_null() => Some(filters_from_input(&value)?),
@@ -210,10 +207,8 @@ impl Request {
 
 /// `,"key":` and the JSON of the subscriptions' wire objects.
 fn push_list(out: &mut String, key: &str, subscriptions: &[Subscription]) {
-    let wire: Vec<_> = subscriptions.iter().map(Subscription::to_wire).collect();
     push_key(out, key);
-    // Serializing plain strings and numbers cannot fail.
-    out.push_str(&serde_json::to_string(&wire).unwrap_or_default());
+    out.push_str(&Subscription::list_json(subscriptions));
 }
 
 /// `,"key":` and `text` as a JSON string.
@@ -228,12 +223,11 @@ fn push_key(out: &mut String, key: &str) {
     out.push_str("\":");
 }
 
+// Out of line: shared by the builder and the parser, whose copies cost the wasm more than a call.
+#[inline(never)]
 fn check_nonce(nonce: u64) -> Result<u64, InputError> {
     if nonce > MAX_SAFE_INTEGER {
-        return Err(InputError::range_error(
-            "nonce",
-            "must be at most Number.MAX_SAFE_INTEGER",
-        ));
+        return Err(InputError::range_error("nonce", Problem::UnsafeNonce));
     }
     Ok(nonce)
 }
@@ -266,7 +260,7 @@ pub fn filters_from_input(value: &Input<'_>) -> Result<Vec<Filter>, InputError> 
             Filter::from_wire(&text).ok_or_else(|| {
                 InputError::range_error(
                     format!("filters[{index}]"),
-                    format!("unknown filter {}", quote(&text)),
+                    Problem::Unknown("filter", text.to_string()),
                 )
             })
         })

@@ -5,7 +5,7 @@
 //! type-mismatch messages would link float printing into the wasm for errors that JS already
 //! rules out.
 
-use super::error::InputError;
+use super::error::{InputError, Problem};
 use super::input::{Fields, Input};
 
 /// How handlers are called: `js/stream.js`'s `dispatch` option.
@@ -52,8 +52,9 @@ impl StreamOptions {
     /// Reads the options. JS wrote them after its own checks, so a refusal here means the glue
     /// and the engine disagree: the error names the field and what it should have held.
     pub fn parse(text: &str) -> Result<StreamOptions, InputError> {
-        let root = Input::parse(text)
-            .map_err(|e| InputError::type_error("stream options", format!("invalid JSON: {e}")))?;
+        let root = Input::parse(text).map_err(|e| {
+            InputError::type_error("stream options", Problem::NotJson(e.to_string()))
+        })?;
         let options = Object::of(Some(root), "stream options", "")?;
         let policy = Object::of(
             options.fields.present("reconnect"),
@@ -101,10 +102,15 @@ struct Object<'a> {
 }
 
 impl<'a> Object<'a> {
+    // Out of line: the two objects' copies cost the wasm more than a call.
+    #[inline(never)]
     fn of(value: Option<Input<'a>>, name: &str, prefix: &'static str) -> Result<Self, InputError> {
         match value.and_then(|value| value.as_object()) {
             Some(fields) => Ok(Object { fields, prefix }),
-            None => Err(InputError::type_error(name, "expected an object")),
+            None => Err(InputError::type_error(
+                name,
+                Problem::Expected("an object", None),
+            )),
         }
     }
 
@@ -112,7 +118,7 @@ impl<'a> Object<'a> {
     fn read<T>(
         &self,
         key: &str,
-        expected: &str,
+        expected: &'static str,
         read: impl Fn(Input<'a>) -> Option<T>,
     ) -> Result<T, InputError> {
         self.fields
@@ -125,7 +131,7 @@ impl<'a> Object<'a> {
     fn optional<T>(
         &self,
         key: &str,
-        expected: &str,
+        expected: &'static str,
         read: impl Fn(Input<'a>) -> Option<T>,
     ) -> Result<Option<T>, InputError> {
         match self.fields.present(key) {
@@ -137,11 +143,10 @@ impl<'a> Object<'a> {
     }
 
     #[cold]
-    fn wrong(&self, key: &str, expected: &str) -> InputError {
-        InputError::type_error(
-            format!("{}{key}", self.prefix),
-            format!("expected {expected}"),
-        )
+    fn wrong(&self, key: &str, expected: &'static str) -> InputError {
+        let mut field = String::from(self.prefix);
+        field.push_str(key);
+        InputError::type_error(field, Problem::Expected(expected, None))
     }
 }
 

@@ -3,9 +3,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::Serialize;
-
-use super::error::{quote, InputError, NumberText};
+use super::error::{InputError, NumberText, Problem};
 use super::input::{Fields, Input, Shape};
 use super::protocol::{Channel, Resolution, BOOK_DEPTHS};
 
@@ -55,28 +53,51 @@ impl Subscription {
         }
     }
 
-    /// The wire form, keys in the documentation's order.
-    pub fn to_wire(&self) -> WireSubscription<'_> {
-        let mut wire = WireSubscription {
-            channel: self.channel().as_str(),
-            ..WireSubscription::default()
-        };
+    /// Appends the wire JSON object, keys in the documentation's order. Written by hand: a
+    /// derived serializer would cost the wasm more than these few keys. Markets and currencies
+    /// were checked to be letters and digits, so no value needs escaping.
+    pub fn write_json(&self, out: &mut String) {
+        out.push_str("{\"channel\":\"");
+        out.push_str(self.channel().as_str());
+        out.push('"');
         match self {
             Subscription::Book { market, depth } => {
-                wire.market = Some(market);
-                wire.depth = *depth;
+                push_text(out, "market", market);
+                if let Some(depth) = *depth {
+                    // One of BOOK_DEPTHS: at most two digits.
+                    out.push_str(",\"depth\":");
+                    if depth >= 10 {
+                        out.push(char::from(b'0' + depth / 10 % 10));
+                    }
+                    out.push(char::from(b'0' + depth % 10));
+                }
             }
             Subscription::Trade { market } | Subscription::Ticker { market } => {
-                wire.market = Some(market)
+                push_text(out, "market", market)
             }
             Subscription::Kline { market, resolution } => {
-                wire.market = Some(market);
-                wire.resolution = resolution.map(|r| r.as_str());
+                push_text(out, "market", market);
+                if let Some(resolution) = resolution {
+                    push_text(out, "resolution", resolution.as_str());
+                }
             }
             Subscription::MarketStatus => {}
-            Subscription::PoolQuota { currency } => wire.currency = Some(currency),
+            Subscription::PoolQuota { currency } => push_text(out, "currency", currency),
         }
-        wire
+        out.push('}');
+    }
+
+    /// The JSON list of the subscriptions' wire objects.
+    pub fn list_json<'a>(subscriptions: impl IntoIterator<Item = &'a Subscription>) -> String {
+        let mut out = String::from("[");
+        for (index, subscription) in subscriptions.into_iter().enumerate() {
+            if index > 0 {
+                out.push(',');
+            }
+            subscription.write_json(&mut out);
+        }
+        out.push(']');
+        out
     }
 
     /// Validates one subscription object; `at` names it in errors (`subscriptions[2]`).
@@ -89,8 +110,8 @@ impl Subscription {
         // `user` is where private data arrives; it is chosen by auth filters, never subscribed to.
         let unknown_channel = || {
             InputError::range_error(
-                format!("{at}.channel"),
-                format!("unknown channel {}; expected one of book, trade, ticker, kline, market_status, pool_quota", quote(&channel_name)),
+                fields.path("channel"),
+                Problem::Unknown("channel", channel_name.to_string()),
             )
         };
         let channel = Channel::from_wire(&channel_name).ok_or_else(unknown_channel)?;
@@ -147,10 +168,7 @@ impl Subscription {
             _ => return Err(value.wrong_type(key, "a list of subscriptions")),
         };
         if items.is_empty() {
-            return Err(InputError::range_error(
-                key,
-                "the list of subscriptions is empty",
-            ));
+            return Err(InputError::range_error(key, Problem::EmptyList));
         }
         items
             .iter()
@@ -171,22 +189,17 @@ impl Subscription {
     }
 }
 
-/// A subscription as it is written on the wire; field order is the documentation's.
-#[derive(Debug, Default, Serialize)]
-pub struct WireSubscription<'a> {
-    pub channel: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub market: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub depth: Option<u8>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub resolution: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub currency: Option<&'a str>,
+/// `,"key":"text"`, for text that needs no JSON escaping.
+fn push_text(out: &mut String, key: &str, text: &str) {
+    out.push_str(",\"");
+    out.push_str(key);
+    out.push_str("\":\"");
+    out.push_str(text);
+    out.push('"');
 }
 
 /// A market or currency id: MAX spells them in lowercase letters and digits.
-fn identifier(path: &str, key: &str, text: &str) -> Result<String, InputError> {
+fn identifier(path: &str, key: &'static str, text: &str) -> Result<String, InputError> {
     let lower = text.to_ascii_lowercase();
     if lower.is_empty()
         || !lower
@@ -195,11 +208,7 @@ fn identifier(path: &str, key: &str, text: &str) -> Result<String, InputError> {
     {
         return Err(InputError::range_error(
             path,
-            format!(
-                "{} is not a MAX {key} id (letters and digits, e.g. {})",
-                quote(text),
-                if key == "market" { "btcusdt" } else { "usdt" }
-            ),
+            Problem::NotAnId(key, text.to_owned()),
         ));
     }
     Ok(lower)
@@ -211,9 +220,7 @@ fn book_depth(path: &str, depth: f64, written: impl fmt::Display) -> Result<u8, 
         .iter()
         .find(|&&d| d as f64 == depth)
         .map(|&d| d as u8)
-        .ok_or_else(|| {
-            InputError::range_error(path, format!("{written} is not one of 1, 5, 10, 20, 50"))
-        })
+        .ok_or_else(|| InputError::range_error(path, Problem::NotADepth(written.to_string())))
 }
 
 /// Field access with errors that name the field.
@@ -223,6 +230,8 @@ struct SubscriptionFields<'a> {
 }
 
 impl<'a> SubscriptionFields<'a> {
+    // Out of line: inlined into every field's reader it costs the wasm more than the call.
+    #[inline(never)]
     fn path(&self, key: &str) -> String {
         format!("{}.{key}", self.at)
     }
@@ -230,11 +239,11 @@ impl<'a> SubscriptionFields<'a> {
     fn required_str(&self, key: &str) -> Result<Cow<'a, str>, InputError> {
         match self.object.present(key) {
             Some(value) => value.expect_str(&self.path(key)),
-            None => Err(InputError::type_error(self.path(key), "is required")),
+            None => Err(InputError::type_error(self.path(key), Problem::Required)),
         }
     }
 
-    fn identifier(&self, key: &str) -> Result<String, InputError> {
+    fn identifier(&self, key: &'static str) -> Result<String, InputError> {
         identifier(&self.path(key), key, &self.required_str(key)?)
     }
 
@@ -260,10 +269,7 @@ impl<'a> SubscriptionFields<'a> {
         Resolution::from_wire(&text).map(Some).ok_or_else(|| {
             InputError::range_error(
                 self.path("resolution"),
-                format!(
-                    "{} is not one of 1m 5m 15m 30m 1h 2h 4h 6h 12h 1d",
-                    quote(&text)
-                ),
+                Problem::NotAResolution(text.to_string()),
             )
         })
     }
@@ -278,11 +284,7 @@ impl<'a> SubscriptionFields<'a> {
         {
             Some((key, _)) => Err(InputError::type_error(
                 self.path(key),
-                format!(
-                    "a {} subscription takes no {}",
-                    subscription.channel(),
-                    quote(key)
-                ),
+                Problem::TakesNo(subscription.channel(), key.to_owned()),
             )),
             None => Ok(()),
         }
@@ -318,9 +320,28 @@ mod tests {
             json!({"channel": "market_status"}),
             json!({"channel": "pool_quota", "currency": "usdt"}),
         ] {
-            let wire = serde_json::to_value(parse(value.clone()).unwrap().to_wire()).unwrap();
-            assert_eq!(wire, value);
+            let mut wire = String::new();
+            parse(value.clone()).unwrap().write_json(&mut wire);
+            assert_eq!(serde_json::from_str::<Value>(&wire).unwrap(), value);
         }
+    }
+
+    #[test]
+    fn wire_keys_keep_the_documentations_order() {
+        let book = Subscription::book("BTCUSDT", Some(5.0), "book").unwrap();
+        let kline = Subscription::Kline {
+            market: "ethusdt".into(),
+            resolution: Some(Resolution::from_wire("1h").unwrap()),
+        };
+        assert_eq!(
+            Subscription::list_json([&book, &kline, &Subscription::MarketStatus]),
+            concat!(
+                r#"[{"channel":"book","market":"btcusdt","depth":5},"#,
+                r#"{"channel":"kline","market":"ethusdt","resolution":"1h"},"#,
+                r#"{"channel":"market_status"}]"#
+            )
+        );
+        assert_eq!(Subscription::list_json(&[]), "[]");
     }
 
     #[test]
