@@ -19,8 +19,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::batch::{Batch, BatchFrame, BatchedText};
+use super::decoder::with_frame;
 use super::dispatch::{message_of, DispatchMode, InlineDelivery, Step};
-use super::frame_source::EncodedFrame;
 use super::hooks::{notify, Hooks};
 use super::mailbox::{Mailbox, Signal};
 use super::socket::{close_frame, Socket, SocketEvent};
@@ -566,11 +566,19 @@ impl Executor {
             let delivery = self.engine.borrow_mut().handle_binary_frame(now, conn);
             return self.after_frame(conn, delivery, None, None, || data.clone());
         }
-        let (len, thrown) = match self.hooks.encode_frame.call1(&JsValue::NULL, &data) {
-            Ok(len) => (Some(len.as_f64().unwrap_or(0.0) as usize), None),
+        // Read like a batched frame, from a copy of what `encodeFrame` wrote: one frame reader
+        // in the wasm, and the copy is for the rare frame that is not plain text.
+        let (bytes, thrown) = match self.hooks.encode_frame.call1(&JsValue::NULL, &data) {
+            Ok(len) => (
+                with_frame(len.as_f64().unwrap_or(0.0) as usize, <[u8]>::to_vec),
+                None,
+            ),
             Err(thrown) => (None, Some(thrown)),
         };
-        let mut frame = EncodedFrame::new(len);
+        let mut frame = BatchedText {
+            bytes: bytes.as_deref().unwrap_or_default(),
+            tape_at: None,
+        };
         let delivery = self.engine.borrow_mut().handle_frame(now, conn, &mut frame);
         let response = match (&delivery, frame.tape_at) {
             (Delivery::Deliver { .. }, Some(tape_at)) => Some(self.build(tape_at)),
