@@ -27,6 +27,22 @@ const CALLBACKS = [
   "onStale",
 ];
 
+// The hooks the driver is given, in the order src/binding/hooks.rs reads them: the package's
+// own, then the user's callbacks.
+const HOOKS = [
+  "connectFactory",
+  "connectOptions",
+  "encodeFrame",
+  "frameQueue",
+  "buildResponse",
+  "settleTask",
+  "enqueue",
+  "streamError",
+  "noop",
+  "bookChanged",
+  ...CALLBACKS,
+];
+
 // The stale watchdog's defaults, in seconds (false: off): a book or a ticker of a live market
 // is never quiet that long; a kline's open candle is pushed at least when it closes (so 90 s or
 // 1.5 candles, whichever is longer); trades, market status and pool quotas may rightly be quiet.
@@ -181,7 +197,10 @@ export class Stream {
     };
     const staleAfter = staleAfterMs(options.staleAfter);
     this.#dispatch = dispatch;
-    this.#driver = new wasm.glue.StreamDriver(JSON.stringify(engineOptions), hooks);
+    this.#driver = new wasm.glue.StreamDriver(
+      JSON.stringify(engineOptions),
+      HOOKS.map((name) => hooks[name]),
+    );
     this.#driver.setStaleAfter(...staleAfter);
     this.auth(apiKey, apiSecret, { filters: authFilters });
   }

@@ -82,9 +82,10 @@ fn parse_subscriptions(json: &str) -> Result<Vec<Subscription>, JsValue> {
 
 #[wasm_bindgen]
 impl StreamDriver {
-    /// `options` is the JSON of the checked options; `hooks` holds the JS functions.
+    /// `options` is the JSON of the checked options; `hooks` holds the JS functions, in the
+    /// order of `Hooks`'s fields (js/stream.js's `HOOKS`).
     #[wasm_bindgen(constructor)]
-    pub fn new(options: &str, hooks: JsValue) -> Result<StreamDriver, JsValue> {
+    pub fn new(options: &str, hooks: js_sys::Array) -> Result<StreamDriver, JsValue> {
         let options = StreamOptions::parse(options).map_err(|e| input_error(&e))?;
         let p = &options.reconnect;
         let policy = ReconnectPolicy::new(
@@ -108,7 +109,7 @@ impl StreamDriver {
         };
         let executor = Executor::new(
             Engine::new(config, limits),
-            Hooks::from_js(&hooks)?,
+            Hooks::from_js(hooks)?,
             options.dispatch.into(),
         );
         Ok(StreamDriver { executor })
