@@ -28,10 +28,9 @@ const CALLBACKS = [
 ];
 
 // The hooks the driver is given, in the order src/binding/hooks.rs reads them: the package's
-// own, then the user's callbacks.
+// own functions, the socket factory's options, then the user's callbacks.
 const HOOKS = [
   "connectFactory",
-  "connectOptions",
   "encodeFrame",
   "frameQueue",
   "buildResponse",
@@ -39,6 +38,7 @@ const HOOKS = [
   "enqueue",
   "streamError",
   "noop",
+  "connectOptions",
   "bookChanged",
   ...CALLBACKS,
 ];

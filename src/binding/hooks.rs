@@ -7,7 +7,6 @@ use wasm_bindgen::JsCast;
 
 pub struct Hooks {
     pub connect_factory: Function,
-    pub connect_options: JsValue,
     pub encode_frame: Function,
     /// `js/frames.js`'s `frameQueue`: batches a socket's frames.
     pub frame_queue: Function,
@@ -17,6 +16,7 @@ pub struct Hooks {
     /// `js/errors.js`'s `makeStreamError`: the only maker of the stream's JS errors.
     pub stream_error: Function,
     pub noop: Function,
+    pub connect_options: JsValue,
     pub book_changed: Option<Function>,
     pub on_connected: Option<Function>,
     pub on_disconnected: Option<Function>,
@@ -45,28 +45,30 @@ impl InOrder {
     fn optional(&mut self) -> Option<Function> {
         self.next().dyn_into::<Function>().ok()
     }
-
-    fn required(&mut self) -> Result<Function, JsValue> {
-        self.optional()
-            .ok_or_else(|| js_sys::TypeError::new("a stream hook is not a function").into())
-    }
 }
 
 impl Hooks {
     /// `list` holds the hooks in the order of this struct's fields.
     pub fn from_js(list: Array) -> Result<Hooks, JsValue> {
         let mut hooks = InOrder { list, at: 0 };
+        // One check for all of the package's own: js/stream.js always gives them.
+        let own: [Option<Function>; 8] = std::array::from_fn(|_| hooks.optional());
+        let [Some(connect_factory), Some(encode_frame), Some(frame_queue), Some(build_response), Some(settle_task), Some(enqueue), Some(stream_error), Some(noop)] =
+            own
+        else {
+            return Err(js_sys::TypeError::new("a stream hook is not a function").into());
+        };
         // Fields are read in the order written here, which is the list's.
         Ok(Hooks {
-            connect_factory: hooks.required()?,
+            connect_factory,
+            encode_frame,
+            frame_queue,
+            build_response,
+            settle_task,
+            enqueue,
+            stream_error,
+            noop,
             connect_options: hooks.next(),
-            encode_frame: hooks.required()?,
-            frame_queue: hooks.required()?,
-            build_response: hooks.required()?,
-            settle_task: hooks.required()?,
-            enqueue: hooks.required()?,
-            stream_error: hooks.required()?,
-            noop: hooks.required()?,
             book_changed: hooks.optional(),
             on_connected: hooks.optional(),
             on_disconnected: hooks.optional(),
