@@ -537,7 +537,7 @@ impl Executor {
                         }
                         _ => None,
                     };
-                    self.after_frame(conn, delivery, response, None, data)
+                    self.after_frame(conn, delivery, response, None, &data)
                 }
             };
             if let Some(mut delivery) = inline {
@@ -564,7 +564,7 @@ impl Executor {
     fn on_single(&self, now: Millis, conn: ConnId, data: JsValue) -> Option<InlineDelivery> {
         if !data.is_string() {
             let delivery = self.engine.borrow_mut().handle_binary_frame(now, conn);
-            return self.after_frame(conn, delivery, None, None, || data.clone());
+            return self.after_frame(conn, delivery, None, None, &|| data.clone());
         }
         // Read like a batched frame, from a copy of what `encodeFrame` wrote: one frame reader
         // in the wasm, and the copy is for the rare frame that is not plain text.
@@ -584,7 +584,7 @@ impl Executor {
             (Delivery::Deliver { .. }, Some(tape_at)) => Some(self.build(tape_at)),
             _ => None,
         };
-        self.after_frame(conn, delivery, response, thrown, || data.clone())
+        self.after_frame(conn, delivery, response, thrown, &|| data.clone())
     }
 
     /// The response object of the frame whose tape starts at `tape_at`. Built before anything
@@ -596,14 +596,16 @@ impl Executor {
     }
 
     /// Performs the frame's effects, then reports or delivers it; an `inline` delivery is
-    /// returned, for the caller to run (and maybe park).
+    /// returned, for the caller to run (and maybe park). Out of line, with the frame's value
+    /// behind a `dyn`: one copy for every kind of frame.
+    #[inline(never)]
     fn after_frame(
         &self,
         conn: ConnId,
         delivery: Delivery,
         response: Option<Result<JsValue, JsValue>>,
         thrown: Option<JsValue>,
-        data: impl Fn() -> JsValue,
+        data: &dyn Fn() -> JsValue,
     ) -> Option<InlineDelivery> {
         self.pump();
         match delivery {
