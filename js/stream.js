@@ -27,9 +27,27 @@ const CALLBACKS = [
   "onStale",
 ];
 
+// The hooks the driver is given, in the order src/binding/hooks.rs reads them: the package's
+// own functions, the socket factory's options, then the user's callbacks.
+const HOOKS = [
+  "connectFactory",
+  "encodeFrame",
+  "frameQueue",
+  "buildResponse",
+  "settleTask",
+  "enqueue",
+  "streamError",
+  "noop",
+  "connectOptions",
+  "bookChanged",
+  ...CALLBACKS,
+];
+
 // The stale watchdog's defaults, in seconds (false: off): a book or a ticker of a live market
 // is never quiet that long; a kline's open candle is pushed at least when it closes (so 90 s or
 // 1.5 candles, whichever is longer); trades, market status and pool quotas may rightly be quiet.
+// The driver's reads, numbered as src/binding/stream.rs's `Report`: one export for them all.
+const Report = Object.freeze({ requests: 0, subscriptions: 1, status: 2, stats: 3, authenticated: 4, uri: 5 });
 const STALE_DEFAULTS = Object.freeze({ book: 30, trade: false, ticker: 60, kline: 90, market_status: false, pool_quota: false });
 const STALE_CHANNELS = Object.keys(STALE_DEFAULTS);
 
@@ -179,7 +197,10 @@ export class Stream {
     };
     const staleAfter = staleAfterMs(options.staleAfter);
     this.#dispatch = dispatch;
-    this.#driver = new wasm.glue.StreamDriver(JSON.stringify(engineOptions), hooks);
+    this.#driver = new wasm.glue.StreamDriver(
+      JSON.stringify(engineOptions),
+      HOOKS.map((name) => hooks[name]),
+    );
     this.#driver.setStaleAfter(...staleAfter);
     this.auth(apiKey, apiSecret, { filters: authFilters });
   }
@@ -198,12 +219,12 @@ export class Stream {
   }
 
   subscribe(subscriptions) {
-    this.#driver.subscribe(listArgument(subscriptions));
+    this.#driver.subscribe(listArgument(subscriptions), true);
     return this;
   }
 
   unsubscribe(subscriptions) {
-    this.#driver.unsubscribe(listArgument(subscriptions));
+    this.#driver.subscribe(listArgument(subscriptions), false);
     return this;
   }
 
@@ -244,21 +265,21 @@ export class Stream {
 
   /** The requests each connection sends, in order (auth first, signed as if connecting now). */
   get requests() {
-    return JSON.parse(this.#driver.requests()).map((wire) => Request.fromWire(wire));
+    return JSON.parse(this.#driver.report(Report.requests)).map((wire) => Request.fromWire(wire));
   }
 
   get subscriptions() {
-    return JSON.parse(this.#driver.subscriptions());
+    return JSON.parse(this.#driver.report(Report.subscriptions));
   }
 
   /** "idle", "connecting", "connected", "reconnecting", "closed" or "failed". */
   get state() {
-    return JSON.parse(this.#driver.status()).state;
+    return JSON.parse(this.#driver.report(Report.status)).state;
   }
 
   /** { state, reconnects, frames, lastFrameAt } for a dashboard. */
   get status() {
-    const status = JSON.parse(this.#driver.status());
+    const status = JSON.parse(this.#driver.report(Report.status));
     status.lastFrameAt = status.lastFrameAt > 0 ? new Date(status.lastFrameAt) : null;
     return status;
   }
@@ -268,7 +289,7 @@ export class Stream {
    * and one entry per subscription (kept books included). A plain JSON-ready object.
    */
   stats() {
-    const { counters, subscriptions, entries } = JSON.parse(this.#driver.stats());
+    const { counters, subscriptions, entries } = JSON.parse(this.#driver.report(Report.stats));
     const [connections, reconnects, framesReceived, bytesReceived, clockOffsetMs] = counters;
     return {
       connections,
@@ -287,12 +308,12 @@ export class Stream {
 
   addHandler(handler) {
     if (typeof handler !== "function") throw new TypeError("handler must be a function");
-    this.#driver.addHandler(handler);
+    this.#driver.handler(handler, true);
     return this;
   }
 
   removeHandler(handler) {
-    return typeof handler === "function" && this.#driver.removeHandler(handler);
+    return typeof handler === "function" && this.#driver.handler(handler, false);
   }
 
   /** Connects and dispatches until close() (resolves) or the reconnect policy gives up (rejects). */
@@ -320,15 +341,15 @@ export class Stream {
   }
 
   toString() {
-    return `Stream(${this.#driver.uri()}, ${this.state})`;
+    return `Stream(${this.#driver.report(Report.uri)}, ${this.state})`;
   }
 
   toJSON() {
     return {
-      uri: this.#driver.uri(),
+      uri: this.#driver.report(Report.uri),
       state: this.state,
       subscriptions: this.subscriptions,
-      authenticated: this.#driver.hasCredentials(),
+      authenticated: this.#driver.report(Report.authenticated) === "1",
     };
   }
 }

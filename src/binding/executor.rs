@@ -1,8 +1,8 @@
 //! The executor of a stream's engine: it feeds the engine what the host reports, drains the
 //! engine's effects and performs them (sockets, the timer, JS callbacks).
 //!
-//! It is driven by callbacks, not a task: a socket event posts a signal, handled in a microtask
-//! after it (so a socket double that updates itself after calling `onclose` is seen updated);
+//! It is driven by one callback, not a task: a socket event posts a signal, handled in a
+//! microtask after it (so a socket double that updates itself after calling `onclose` is seen updated);
 //! the timer's signal is handled as it fires; `run()`'s Promise is settled when the engine ends
 //! the run. An `inline` handler's pending Promise parks the delivery (and the signals after it)
 //! until it settles.
@@ -19,11 +19,11 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::batch::{Batch, BatchFrame, BatchedText};
+use super::decoder::with_frame;
 use super::dispatch::{message_of, DispatchMode, InlineDelivery, Step};
-use super::frame_source::EncodedFrame;
 use super::hooks::{notify, Hooks};
-use super::mailbox::{Mailbox, Post, Signal};
-use super::socket::Socket;
+use super::mailbox::{Mailbox, Signal};
+use super::socket::{close_frame, Socket, SocketEvent};
 use super::stream_error::{make_js, ErrorMaker};
 use crate::core::engine::{ConnId, Delivery, Effect, Engine, Millis, StreamError};
 
@@ -41,28 +41,35 @@ extern "C" {
     /// The resume callback, as JS sees it.
     type Resume;
 
-    /// `Function.prototype.bind`: the callback with its tag as first argument.
+    /// `Function.prototype.bind`: the callback with its tag and connection as first arguments.
     #[wasm_bindgen(method)]
-    fn bind(this: &Resume, context: &JsValue, tag: u32) -> Function;
+    fn bind(this: &Resume, context: &JsValue, tag: u32, conn: u32) -> Function;
 
     #[wasm_bindgen(js_name = queueMicrotask)]
     fn queue_microtask(callback: &Function);
 
-    /// The host's timer, calling back with `tag` as first argument.
+    /// The host's timer, calling back with `tag` (and no connection) as first arguments.
     #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout(callback: &Resume, ms: u32, tag: u32) -> JsValue;
+    fn set_timeout(callback: &Resume, ms: u32, tag: u32, conn: u32) -> JsValue;
 
     #[wasm_bindgen(js_name = clearTimeout)]
     fn clear_timeout(id: &JsValue);
 }
 
 /// What the resume callback is called for, by its tag (shifted right by one: the low bit says
-/// whether a Promise was fulfilled): to start a run, for the timer, to handle posted signals, or
-/// a parked handler's wait.
+/// whether a Promise was fulfilled): to start a run, for the timer, to handle posted signals, a
+/// socket's event, or a parked handler's wait.
 const START: u32 = 0;
 const TIMER: u32 = 1;
 const POSTED: u32 = 2;
-const FIRST_WAIT: u32 = 3;
+const OPENED: u32 = 3;
+const BATCH: u32 = 4;
+const CLOSED: u32 = 5;
+const FIRST_WAIT: u32 = 6;
+
+/// The JS arguments of a resume call after its tag and connection: a Promise's value, a
+/// socket event, or a batch's lengths and values.
+type Resumed = Closure<dyn Fn(u32, u32, JsValue, JsValue)>;
 
 pub struct Executor {
     pub engine: RefCell<Engine>,
@@ -70,10 +77,9 @@ pub struct Executor {
     pub hooks: Hooks,
     pub dispatch: DispatchMode,
     mailbox: Mailbox,
-    /// Hands the host's socket signals to this executor; each socket holds a clone.
-    post: Post,
-    /// Called with a tag: when a parked handler's Promise settles, the timer fires, a run starts.
-    resume: Closure<dyn Fn(u32, JsValue)>,
+    /// Called with a tag: when a parked handler's Promise settles, the timer fires, a run
+    /// starts, a socket reports an event (bound to its connection too).
+    resume: Resumed,
     /// The resume callback bound to handle the posted signals, and whether it is queued.
     serve_posted: Function,
     posted: Cell<bool>,
@@ -106,6 +112,18 @@ impl Drop for Alarm {
     }
 }
 
+impl SocketEvent {
+    /// The resume callback's tag for this event.
+    fn tag(self) -> u32 {
+        let kind = match self {
+            SocketEvent::Opened => OPENED,
+            SocketEvent::Batch => BATCH,
+            SocketEvent::Closed => CLOSED,
+        };
+        kind << 1
+    }
+}
+
 /// A batch whose delivery waits for an `inline` handler's Promise.
 struct Parked {
     /// Which wait this is: a Promise that settles after its wait was given up finds another tag.
@@ -128,34 +146,25 @@ impl Executor {
         // Callbacks hold the executor weakly: it lives as long as its `StreamDriver`, which the
         // JS `Stream` keeps while `run()` is pending (js/stream.js).
         Rc::new_cyclic(|this: &Weak<Executor>| {
-            let post: Post = {
+            let resume: Resumed = {
                 let this = Weak::clone(this);
-                Rc::new(move |signal| {
+                Closure::new(move |tag: u32, conn: u32, value: JsValue, more: JsValue| {
                     if let Some(executor) = this.upgrade() {
-                        executor.mailbox.push(signal);
-                        executor.serve_soon();
+                        executor.resume(tag, ConnId(conn), value, more);
                     }
                 })
             };
-            let resume: Closure<dyn Fn(u32, JsValue)> = {
-                let this = Weak::clone(this);
-                Closure::new(move |tag: u32, value: JsValue| {
-                    if let Some(executor) = this.upgrade() {
-                        executor.resume(tag, value);
-                    }
-                })
-            };
-            let serve_posted = resume
-                .as_ref()
-                .unchecked_ref::<Resume>()
-                .bind(&JsValue::NULL, POSTED << 1);
+            let serve_posted =
+                resume
+                    .as_ref()
+                    .unchecked_ref::<Resume>()
+                    .bind(&JsValue::NULL, POSTED << 1, 0);
             Executor {
                 engine: RefCell::new(engine),
                 handlers: RefCell::new(Vec::new()),
                 hooks,
                 dispatch,
                 mailbox: Mailbox::default(),
-                post,
                 resume,
                 serve_posted,
                 posted: Cell::new(false),
@@ -277,8 +286,7 @@ impl Executor {
         let problem = match made {
             Ok(raw) if raw.is_object() => match Socket::attach(
                 raw,
-                conn,
-                &self.post,
+                |event| self.bound(SocketEvent::tag(event), conn),
                 &self.hooks.frame_queue,
                 self.hooks.noop.clone(),
             ) {
@@ -310,7 +318,7 @@ impl Executor {
         drop(old);
         if let Some(at) = deadline {
             let ms = (at - now()).ceil().clamp(0.0, f64::from(i32::MAX)) as u32;
-            let id = set_timeout(self.resume.as_ref().unchecked_ref(), ms, TIMER << 1);
+            let id = set_timeout(self.resume.as_ref().unchecked_ref(), ms, TIMER << 1, 0);
             self.io.borrow_mut().timer = Some(Alarm { at, id });
         }
     }
@@ -328,16 +336,40 @@ impl Executor {
     /// Calls the resume callback with `tag` once `promise` settles (the tag's low bit says
     /// whether it was fulfilled). A callback's own failure is nobody's (the stream may be gone).
     fn later(&self, promise: &Promise, tag: u32) {
-        let resume: &Resume = self.resume.as_ref().unchecked_ref();
-        let fulfilled = resume.bind(&JsValue::NULL, tag | 1);
-        let rejected = resume.bind(&JsValue::NULL, tag);
+        let fulfilled = self.bound(tag | 1, ConnId(0));
+        let rejected = self.bound(tag, ConnId(0));
         let promise: &Settling = promise.unchecked_ref();
         promise
             .then(&fulfilled, &rejected)
             .or_else(&self.hooks.noop);
     }
 
-    fn resume(&self, tag: u32, value: JsValue) {
+    /// The resume callback, called with `tag` and `conn` first.
+    fn bound(&self, tag: u32, conn: ConnId) -> Function {
+        let resume: &Resume = self.resume.as_ref().unchecked_ref();
+        resume.bind(&JsValue::NULL, tag, conn.0)
+    }
+
+    fn resume(&self, tag: u32, conn: ConnId, value: JsValue, more: JsValue) {
+        let signal = match tag >> 1 {
+            OPENED => Some(Signal::Opened(conn)),
+            BATCH => Some(Signal::Batch(
+                conn,
+                Batch::take(value.unchecked_ref(), more.unchecked_into()),
+            )),
+            CLOSED => {
+                // The frames received before the close come first.
+                if let Some(socket) = self.socket(conn) {
+                    socket.flush();
+                }
+                Some(Signal::Closed(conn, close_frame(&value)))
+            }
+            _ => None,
+        };
+        if let Some(signal) = signal {
+            self.mailbox.push(signal);
+            return self.serve_soon();
+        }
         match tag >> 1 {
             START => {
                 self.pump();
@@ -504,7 +536,7 @@ impl Executor {
                         }
                         _ => None,
                     };
-                    self.after_frame(conn, delivery, response, None, data)
+                    self.after_frame(conn, delivery, response, None, &data)
                 }
             };
             if let Some(mut delivery) = inline {
@@ -531,19 +563,27 @@ impl Executor {
     fn on_single(&self, now: Millis, conn: ConnId, data: JsValue) -> Option<InlineDelivery> {
         if !data.is_string() {
             let delivery = self.engine.borrow_mut().handle_binary_frame(now, conn);
-            return self.after_frame(conn, delivery, None, None, || data.clone());
+            return self.after_frame(conn, delivery, None, None, &|| data.clone());
         }
-        let (len, thrown) = match self.hooks.encode_frame.call1(&JsValue::NULL, &data) {
-            Ok(len) => (Some(len.as_f64().unwrap_or(0.0) as usize), None),
+        // Read like a batched frame, from a copy of what `encodeFrame` wrote: one frame reader
+        // in the wasm, and the copy is for the rare frame that is not plain text.
+        let (bytes, thrown) = match self.hooks.encode_frame.call1(&JsValue::NULL, &data) {
+            Ok(len) => (
+                with_frame(len.as_f64().unwrap_or(0.0) as usize, <[u8]>::to_vec),
+                None,
+            ),
             Err(thrown) => (None, Some(thrown)),
         };
-        let mut frame = EncodedFrame::new(len);
+        let mut frame = BatchedText {
+            bytes: bytes.as_deref().unwrap_or_default(),
+            tape_at: None,
+        };
         let delivery = self.engine.borrow_mut().handle_frame(now, conn, &mut frame);
         let response = match (&delivery, frame.tape_at) {
             (Delivery::Deliver { .. }, Some(tape_at)) => Some(self.build(tape_at)),
             _ => None,
         };
-        self.after_frame(conn, delivery, response, thrown, || data.clone())
+        self.after_frame(conn, delivery, response, thrown, &|| data.clone())
     }
 
     /// The response object of the frame whose tape starts at `tape_at`. Built before anything
@@ -555,14 +595,16 @@ impl Executor {
     }
 
     /// Performs the frame's effects, then reports or delivers it; an `inline` delivery is
-    /// returned, for the caller to run (and maybe park).
+    /// returned, for the caller to run (and maybe park). Out of line, with the frame's value
+    /// behind a `dyn`: one copy for every kind of frame.
+    #[inline(never)]
     fn after_frame(
         &self,
         conn: ConnId,
         delivery: Delivery,
         response: Option<Result<JsValue, JsValue>>,
         thrown: Option<JsValue>,
-        data: impl Fn() -> JsValue,
+        data: &dyn Fn() -> JsValue,
     ) -> Option<InlineDelivery> {
         self.pump();
         match delivery {

@@ -4,7 +4,6 @@
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
-use std::rc::Rc;
 
 use super::batch::Batch;
 use crate::core::engine::{CloseFrame, ConnId};
@@ -19,9 +18,6 @@ pub enum Signal {
     /// The engine's deadline passed.
     Timer,
 }
-
-/// How a socket hands a signal to its stream: queue it, to be handled in a microtask.
-pub type Post = Rc<dyn Fn(Signal)>;
 
 #[derive(Default)]
 pub struct Mailbox {

@@ -11,7 +11,6 @@ pub mod decoder;
 mod dispatch;
 pub mod errors;
 mod executor;
-mod frame_source;
 mod hooks;
 mod mailbox;
 mod options;

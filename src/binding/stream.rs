@@ -25,6 +25,24 @@ thread_local! {
     static SHARED_LIMITS: Limits = Limits::default();
 }
 
+/// The reads of `StreamDriver::report`, as js/stream.js numbers them.
+pub struct Report;
+
+impl Report {
+    /// The wire messages a connection opened now would send, in order (auth first), as JSON.
+    pub const REQUESTS: u32 = 0;
+    /// The current subscriptions, as the JSON of their wire objects.
+    pub const SUBSCRIPTIONS: u32 = 1;
+    /// `{state, reconnects, frames, lastFrameAt}` as JSON, for dashboards.
+    pub const STATUS: u32 = 2;
+    /// The feed's health as JSON (see `stream.stats()`): read once, one crossing.
+    pub const STATS: u32 = 3;
+    /// "1" if credentials are set, else empty.
+    pub const AUTHENTICATED: u32 = 4;
+    /// The URI connected to.
+    pub const URI: u32 = 5;
+}
+
 #[wasm_bindgen]
 pub struct StreamDriver {
     executor: Rc<Executor>,
@@ -64,9 +82,10 @@ fn parse_subscriptions(json: &str) -> Result<Vec<Subscription>, JsValue> {
 
 #[wasm_bindgen]
 impl StreamDriver {
-    /// `options` is the JSON of the checked options; `hooks` holds the JS functions.
+    /// `options` is the JSON of the checked options; `hooks` holds the JS functions, in the
+    /// order of `Hooks`'s fields (js/stream.js's `HOOKS`).
     #[wasm_bindgen(constructor)]
-    pub fn new(options: &str, hooks: JsValue) -> Result<StreamDriver, JsValue> {
+    pub fn new(options: &str, hooks: js_sys::Array) -> Result<StreamDriver, JsValue> {
         let options = StreamOptions::parse(options).map_err(|e| input_error(&e))?;
         let p = &options.reconnect;
         let policy = ReconnectPolicy::new(
@@ -90,7 +109,7 @@ impl StreamDriver {
         };
         let executor = Executor::new(
             Engine::new(config, limits),
-            Hooks::from_js(&hooks)?,
+            Hooks::from_js(hooks)?,
             options.dispatch.into(),
         );
         Ok(StreamDriver { executor })
@@ -125,19 +144,19 @@ impl StreamDriver {
             .act(|engine, _| engine.set_stale_after(stale_after));
     }
 
-    /// Adds subscriptions (the JSON of the caller's list); throws at once if one is invalid.
-    pub fn subscribe(&self, subscriptions: &str) -> Result<(), JsValue> {
+    /// Adds (`add`) or removes subscriptions (the JSON of the caller's list); throws at once if
+    /// one is invalid. One export for both: each export costs the wasm its glue.
+    pub fn subscribe(&self, subscriptions: &str, add: bool) -> Result<(), JsValue> {
         let list = parse_subscriptions(subscriptions)?;
-        self.executor
-            .act(|engine, now| engine.subscribe(now, list))
-            .map_err(conflict)
-    }
-
-    pub fn unsubscribe(&self, subscriptions: &str) -> Result<(), JsValue> {
-        let list = parse_subscriptions(subscriptions)?;
-        self.executor
-            .act(|engine, now| engine.unsubscribe(now, list));
-        Ok(())
+        if add {
+            self.executor
+                .act(|engine, now| engine.subscribe(now, list))
+                .map_err(conflict)
+        } else {
+            self.executor
+                .act(|engine, now| engine.unsubscribe(now, list));
+            Ok(())
+        }
     }
 
     /// Sets the credentials every connection authenticates with; empty ones mean public only.
@@ -153,23 +172,16 @@ impl StreamDriver {
         Ok(())
     }
 
-    #[wasm_bindgen(js_name = hasCredentials)]
-    pub fn has_credentials(&self) -> bool {
-        self.executor.engine.borrow().has_secrets()
-    }
-
-    #[wasm_bindgen(js_name = addHandler)]
-    pub fn add_handler(&self, handler: Function) {
-        self.executor.handlers.borrow_mut().push(handler);
-    }
-
-    /// Removes the first registration of `handler`; true if there was one.
-    #[wasm_bindgen(js_name = removeHandler)]
-    pub fn remove_handler(&self, handler: &Function) -> bool {
+    /// Registers `handler` (`add`), or removes its first registration: true if there was one.
+    pub fn handler(&self, handler: Function, add: bool) -> bool {
         let mut handlers = self.executor.handlers.borrow_mut();
+        if add {
+            handlers.push(handler);
+            return true;
+        }
         let found = handlers
             .iter()
-            .position(|h| JsValue::from(h) == JsValue::from(handler));
+            .position(|h| JsValue::from(h) == JsValue::from(&handler));
         found.map(|index| handlers.remove(index)).is_some()
     }
 
@@ -191,41 +203,28 @@ impl StreamDriver {
             .act(|engine, now| engine.drop_book(now, handle.cell()));
     }
 
-    /// The wire messages a connection opened now would send, in order (auth first), as JSON.
-    pub fn requests(&self) -> String {
+    /// One of the stream's reads (see [`Report`]), as text: one export for all of them.
+    pub fn report(&self, kind: u32) -> String {
         let now = js_sys::Date::now();
-        let messages = self.executor.engine.borrow_mut().planned_requests(now);
-        format!("[{}]", messages.join(","))
-    }
-
-    /// The current subscriptions, as the JSON of their wire objects.
-    pub fn subscriptions(&self) -> String {
-        let engine = self.executor.engine.borrow();
-        Subscription::list_json(engine.subscriptions())
-    }
-
-    /// `{state, reconnects, frames, lastFrameAt}` as JSON, for dashboards.
-    pub fn status(&self) -> String {
-        let engine = self.executor.engine.borrow();
-        // Integers only: formatting an f64 would pull float printing into the wasm.
-        let last_frame_at = engine.last_frame_at().max(0.0) as u64;
-        format!(
-            r#"{{"state":"{}","reconnects":{},"frames":{},"lastFrameAt":{}}}"#,
-            engine.state().name(),
-            engine.reconnects(),
-            engine.frames(),
-            last_frame_at
-        )
-    }
-
-    /// The feed's health as JSON (see `stream.stats()`): read once, one crossing.
-    pub fn stats(&self) -> String {
-        let now = js_sys::Date::now();
-        super::stats::stats_json(&self.executor.engine.borrow(), now)
-    }
-
-    pub fn uri(&self) -> String {
-        self.executor.engine.borrow().uri().to_owned()
+        let mut engine = self.executor.engine.borrow_mut();
+        match kind {
+            Report::REQUESTS => format!("[{}]", engine.planned_requests(now).join(",")),
+            Report::SUBSCRIPTIONS => Subscription::list_json(engine.subscriptions()),
+            Report::STATUS => {
+                // Integers only: formatting an f64 would pull float printing into the wasm.
+                let last_frame_at = engine.last_frame_at().max(0.0) as u64;
+                format!(
+                    r#"{{"state":"{}","reconnects":{},"frames":{},"lastFrameAt":{}}}"#,
+                    engine.state().name(),
+                    engine.reconnects(),
+                    engine.frames(),
+                    last_frame_at
+                )
+            }
+            Report::STATS => super::stats::stats_json(&engine, now),
+            Report::AUTHENTICATED => if engine.has_secrets() { "1" } else { "" }.to_owned(),
+            _ => engine.uri().to_owned(),
+        }
     }
 
     /// Connects and dispatches until `close()` (resolves) or the policy gives up (rejects).
