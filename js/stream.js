@@ -27,27 +27,24 @@ const CALLBACKS = [
   "onStale",
 ];
 
-// The hooks the driver is given, in the order src/binding/hooks.rs reads them: the package's
-// own functions, the socket factory's options, then the user's callbacks.
-const HOOKS = [
-  "connectFactory",
-  "encodeFrame",
-  "frameQueue",
-  "buildResponse",
-  "settleTask",
-  "enqueue",
-  "streamError",
-  "noop",
-  "connectOptions",
-  "bookChanged",
-  ...CALLBACKS,
-];
+/**
+ * The list of hooks the driver is given: each at the position src/binding/hooks.rs's `Hook` gives
+ * it, named as the variant with its first letter lowered (the package's own functions, the socket
+ * factory's options, then the user's callbacks). Laid out once, on the first stream: reading the
+ * glue's enum before then would compile the wasm at import.
+ */
+let hookNames = null;
+function hookList(hooks) {
+  hookNames ??= Object.entries(wasm.glue.Hook)
+    .filter(([, position]) => typeof position === "number")
+    .sort(([, a], [, b]) => a - b)
+    .map(([variant]) => variant[0].toLowerCase() + variant.slice(1));
+  return hookNames.map((name) => hooks[name]);
+}
 
 // The stale watchdog's defaults, in seconds (false: off): a book or a ticker of a live market
 // is never quiet that long; a kline's open candle is pushed at least when it closes (so 90 s or
 // 1.5 candles, whichever is longer); trades, market status and pool quotas may rightly be quiet.
-// The driver's reads, numbered as src/binding/stream.rs's `Report`: one export for them all.
-const Report = Object.freeze({ requests: 0, subscriptions: 1, status: 2, stats: 3, authenticated: 4, uri: 5 });
 const STALE_DEFAULTS = Object.freeze({ book: 30, trade: false, ticker: 60, kline: 90, market_status: false, pool_quota: false });
 const STALE_CHANNELS = Object.keys(STALE_DEFAULTS);
 
@@ -199,7 +196,7 @@ export class Stream {
     this.#dispatch = dispatch;
     this.#driver = new wasm.glue.StreamDriver(
       JSON.stringify(engineOptions),
-      HOOKS.map((name) => hooks[name]),
+      hookList(hooks),
     );
     this.#driver.setStaleAfter(...staleAfter);
     this.auth(apiKey, apiSecret, { filters: authFilters });
@@ -265,21 +262,21 @@ export class Stream {
 
   /** The requests each connection sends, in order (auth first, signed as if connecting now). */
   get requests() {
-    return JSON.parse(this.#driver.report(Report.requests)).map((wire) => Request.fromWire(wire));
+    return JSON.parse(this.#driver.report(wasm.glue.Report.Requests)).map((wire) => Request.fromWire(wire));
   }
 
   get subscriptions() {
-    return JSON.parse(this.#driver.report(Report.subscriptions));
+    return JSON.parse(this.#driver.report(wasm.glue.Report.Subscriptions));
   }
 
   /** "idle", "connecting", "connected", "reconnecting", "closed" or "failed". */
   get state() {
-    return JSON.parse(this.#driver.report(Report.status)).state;
+    return JSON.parse(this.#driver.report(wasm.glue.Report.Status)).state;
   }
 
   /** { state, reconnects, frames, lastFrameAt } for a dashboard. */
   get status() {
-    const status = JSON.parse(this.#driver.report(Report.status));
+    const status = JSON.parse(this.#driver.report(wasm.glue.Report.Status));
     status.lastFrameAt = status.lastFrameAt > 0 ? new Date(status.lastFrameAt) : null;
     return status;
   }
@@ -289,7 +286,7 @@ export class Stream {
    * and one entry per subscription (kept books included). A plain JSON-ready object.
    */
   stats() {
-    const { counters, subscriptions, entries } = JSON.parse(this.#driver.report(Report.stats));
+    const { counters, subscriptions, entries } = JSON.parse(this.#driver.report(wasm.glue.Report.Stats));
     const [connections, reconnects, framesReceived, bytesReceived, clockOffsetMs] = counters;
     return {
       connections,
@@ -341,15 +338,15 @@ export class Stream {
   }
 
   toString() {
-    return `Stream(${this.#driver.report(Report.uri)}, ${this.state})`;
+    return `Stream(${this.#driver.report(wasm.glue.Report.Uri)}, ${this.state})`;
   }
 
   toJSON() {
     return {
-      uri: this.#driver.report(Report.uri),
+      uri: this.#driver.report(wasm.glue.Report.Uri),
       state: this.state,
       subscriptions: this.subscriptions,
-      authenticated: this.#driver.report(Report.authenticated) === "1",
+      authenticated: this.#driver.report(wasm.glue.Report.Authenticated) === "1",
     };
   }
 }

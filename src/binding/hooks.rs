@@ -29,36 +29,56 @@ pub struct Hooks {
     pub on_stale: Option<Function>,
 }
 
-/// Reads the hooks in the order js/stream.js lists them (`HOOKS`): by position, not by name,
-/// so the wasm holds no copy of the names.
-struct InOrder {
-    list: Array,
-    at: u32,
-}
-
-impl InOrder {
-    fn next(&mut self) -> JsValue {
-        self.at += 1;
-        self.list.get(self.at - 1)
-    }
-
-    fn optional(&mut self) -> Option<Function> {
-        self.next().dyn_into::<Function>().ok()
-    }
+/// The hooks a stream's driver is given, by position in one list. Exported, so js/stream.js lays
+/// the list out from this one declaration: a variant's name, its first letter lowered, is the name
+/// of the option (or the package's own function) it stands for.
+#[wasm_bindgen]
+#[derive(Clone, Copy)]
+pub enum Hook {
+    ConnectFactory = 0,
+    EncodeFrame = 1,
+    FrameQueue = 2,
+    BuildResponse = 3,
+    SettleTask = 4,
+    Enqueue = 5,
+    StreamError = 6,
+    Noop = 7,
+    ConnectOptions = 8,
+    BookChanged = 9,
+    OnConnected = 10,
+    OnDisconnected = 11,
+    OnReconnecting = 12,
+    OnPermanentFailure = 13,
+    OnHandlerError = 14,
+    OnDecodeError = 15,
+    OnAuthFailed = 16,
+    OnStateChange = 17,
+    OnStale = 18,
 }
 
 impl Hooks {
-    /// `list` holds the hooks in the order of this struct's fields.
+    /// `list` holds the hooks at the positions [`Hook`] gives them.
     pub fn from_js(list: Array) -> Result<Hooks, JsValue> {
-        let mut hooks = InOrder { list, at: 0 };
+        let get = |hook: Hook| list.get(hook as u32);
+        let optional = |hook: Hook| get(hook).dyn_into::<Function>().ok();
         // One check for all of the package's own: js/stream.js always gives them.
-        let own: [Option<Function>; 8] = std::array::from_fn(|_| hooks.optional());
+        use Hook::*;
+        let own = [
+            ConnectFactory,
+            EncodeFrame,
+            FrameQueue,
+            BuildResponse,
+            SettleTask,
+            Enqueue,
+            StreamError,
+            Noop,
+        ]
+        .map(optional);
         let [Some(connect_factory), Some(encode_frame), Some(frame_queue), Some(build_response), Some(settle_task), Some(enqueue), Some(stream_error), Some(noop)] =
             own
         else {
             return Err(js_sys::TypeError::new("a stream hook is not a function").into());
         };
-        // Fields are read in the order written here, which is the list's.
         Ok(Hooks {
             connect_factory,
             encode_frame,
@@ -68,17 +88,17 @@ impl Hooks {
             enqueue,
             stream_error,
             noop,
-            connect_options: hooks.next(),
-            book_changed: hooks.optional(),
-            on_connected: hooks.optional(),
-            on_disconnected: hooks.optional(),
-            on_reconnecting: hooks.optional(),
-            on_permanent_failure: hooks.optional(),
-            on_handler_error: hooks.optional(),
-            on_decode_error: hooks.optional(),
-            on_auth_failed: hooks.optional(),
-            on_state_change: hooks.optional(),
-            on_stale: hooks.optional(),
+            connect_options: get(ConnectOptions),
+            book_changed: optional(BookChanged),
+            on_connected: optional(OnConnected),
+            on_disconnected: optional(OnDisconnected),
+            on_reconnecting: optional(OnReconnecting),
+            on_permanent_failure: optional(OnPermanentFailure),
+            on_handler_error: optional(OnHandlerError),
+            on_decode_error: optional(OnDecodeError),
+            on_auth_failed: optional(OnAuthFailed),
+            on_state_change: optional(OnStateChange),
+            on_stale: optional(OnStale),
         })
     }
 }

@@ -25,22 +25,23 @@ thread_local! {
     static SHARED_LIMITS: Limits = Limits::default();
 }
 
-/// The reads of `StreamDriver::report`, as js/stream.js numbers them.
-pub struct Report;
-
-impl Report {
+/// The reads of `StreamDriver::report`. Exported, so js/stream.js names them from this one
+/// declaration.
+#[wasm_bindgen]
+#[derive(Clone, Copy)]
+pub enum Report {
     /// The wire messages a connection opened now would send, in order (auth first), as JSON.
-    pub const REQUESTS: u32 = 0;
+    Requests = 0,
     /// The current subscriptions, as the JSON of their wire objects.
-    pub const SUBSCRIPTIONS: u32 = 1;
+    Subscriptions = 1,
     /// `{state, reconnects, frames, lastFrameAt}` as JSON, for dashboards.
-    pub const STATUS: u32 = 2;
+    Status = 2,
     /// The feed's health as JSON (see `stream.stats()`): read once, one crossing.
-    pub const STATS: u32 = 3;
+    Stats = 3,
     /// "1" if credentials are set, else empty.
-    pub const AUTHENTICATED: u32 = 4;
+    Authenticated = 4,
     /// The URI connected to.
-    pub const URI: u32 = 5;
+    Uri = 5,
 }
 
 #[wasm_bindgen]
@@ -204,13 +205,13 @@ impl StreamDriver {
     }
 
     /// One of the stream's reads (see [`Report`]), as text: one export for all of them.
-    pub fn report(&self, kind: u32) -> String {
+    pub fn report(&self, kind: Report) -> String {
         let now = js_sys::Date::now();
         let mut engine = self.executor.engine.borrow_mut();
         match kind {
-            Report::REQUESTS => format!("[{}]", engine.planned_requests(now).join(",")),
-            Report::SUBSCRIPTIONS => Subscription::list_json(engine.subscriptions()),
-            Report::STATUS => {
+            Report::Requests => format!("[{}]", engine.planned_requests(now).join(",")),
+            Report::Subscriptions => Subscription::list_json(engine.subscriptions()),
+            Report::Status => {
                 // Integers only: formatting an f64 would pull float printing into the wasm.
                 let last_frame_at = engine.last_frame_at().max(0.0) as u64;
                 format!(
@@ -221,9 +222,9 @@ impl StreamDriver {
                     last_frame_at
                 )
             }
-            Report::STATS => super::stats::stats_json(&engine, now),
-            Report::AUTHENTICATED => if engine.has_secrets() { "1" } else { "" }.to_owned(),
-            _ => engine.uri().to_owned(),
+            Report::Stats => super::stats::stats_json(&engine, now),
+            Report::Authenticated => if engine.has_secrets() { "1" } else { "" }.to_owned(),
+            Report::Uri => engine.uri().to_owned(),
         }
     }
 
