@@ -76,6 +76,11 @@ function num() {
   return numbers[at++];
 }
 
+// A float comes as its JSON text: Number rounds it exactly as JSON.parse would.
+function float() {
+  return Number(str());
+}
+
 function date() {
   return new Date(numbers[at++]);
 }
@@ -109,7 +114,7 @@ function extra() {
   return out;
 }
 
-const readResponse = makeReaders({ num, str, date, bool, list, level, extra });
+const readResponse = makeReaders({ num, float, str, date, bool, list, level, extra });
 
 // The stream's path: the engine in wasm calls encodeFrame, decodes the frame itself (routing
 // book frames and keepalive answers without building anything), then calls buildResponse.

@@ -202,7 +202,8 @@ fn write_value(reader: &mut TapeReader<'_, '_>, kind: &Kind, out: &mut String) {
     match kind {
         Kind::Text | Kind::Enum(_) | Kind::Id => write_string(reader.text().as_str(), out),
         Kind::Int | Kind::Time => out.push_str(&(reader.number() as u64).to_string()),
-        Kind::Float => out.push_str(&serde_json::to_string(&reader.number()).unwrap_or_default()),
+        // A float's text, as the frame wrote it.
+        Kind::Float => out.push_str(reader.text().as_str()),
         Kind::Bool => out.push_str(if reader.number() != 0.0 {
             "true"
         } else {
@@ -321,27 +322,33 @@ mod tests {
     }
 
     #[test]
-    fn float_fields_are_rounded_from_their_full_text_as_json_parse_does() {
+    fn float_fields_reach_js_as_their_full_text() {
         // Found by the decode_response fuzz target: serde_json's best-effort float reading gave
-        // 2.333333333333333e117, one unit in the last place below what JSON.parse gives.
-        let frame = br#"{"e":"update","c":"market_status","ms":[{"M":"btctwd","mba":2.3333333333333333e+117,"mqa":2333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333350}]}"#;
-        // The tape itself (a JSON round trip would read the number best-effort again):
-        // ms = [count, mask, M start, M end, mba, mqa].
-        let floats = |frame: &[u8]| {
+        // 2.333333333333333e117, one unit in the last place below what JSON.parse gives. The
+        // text goes to JS whole, for `Number` to round (tests/node/response-extra.test.mjs).
+        let frame = r#"{"e":"update","c":"market_status","ms":[{"M":"btctwd","mba":2.3333333333333333e+117,"mqa":2333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333350}]}"#;
+        let floats = |frame: &str| {
             let mut tape = Tape::default();
-            decode_to_tape(frame, &mut tape).unwrap();
+            decode_to_tape(frame.as_bytes(), &mut tape).unwrap();
+            // ms = [count, mask, M, mba, mqa], each string a start and an end.
             let at = tape.root_field(RESPONSE.index_of("ms").unwrap()).unwrap();
-            (tape.numbers()[at + 4], tape.numbers()[at + 5])
+            let mut reader = TapeReader::new(&tape, frame, at + 4);
+            let mba = reader.text().as_str().to_owned();
+            (mba, reader.text().as_str().to_owned())
         };
-        let expected = 2.3333333333333333e117_f64;
         let (mba, mqa) = floats(frame);
+        assert_eq!(mba, "2.3333333333333333e+117");
         assert_eq!(
-            (mba.to_bits(), mqa.to_bits()),
-            (expected.to_bits(), expected.to_bits())
+            mqa,
+            "2333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333350"
         );
         assert_eq!(
-            floats(br#"{"e":"x","ms":[{"M":"m","mba":0.0004,"mqa":-2E-3}]}"#),
-            (0.0004, -0.002)
+            floats(r#"{"e":"x","ms":[{"M":"m","mba":0.0004,"mqa":-2E-3}]}"#),
+            ("0.0004".to_owned(), "-2E-3".to_owned())
+        );
+        assert_eq!(
+            decoded_json(br#"{"e":"x","ms":[{"mba":-0.5}]}"#)["ms"][0]["mba"],
+            serde_json::json!(-0.5)
         );
     }
 

@@ -1,0 +1,126 @@
+//! Whether a JSON number's text rounds to a finite `f64`, decided from its digits alone.
+//!
+//! The decoder leaves a float's value to JS (`Number(text)` rounds exactly as `JSON.parse`
+//! does), so the wasm needs no float parser (Rust's own is 16 KB of code and tables), only
+//! this range check: a number JS would read as `Infinity` is refused.
+
+/// The digits of 2^1024 - 2^970, the smallest magnitude that rounds to infinity: it lies halfway
+/// between `f64::MAX` and 2^1024, and a tie rounds to the even neighbour, 2^1024. It has 309
+/// digits before its decimal point.
+const OVERFLOW_DIGITS: &[u8] =
+    b"17976931348623158079372897140530341507993413271003782693617377898044496829276\
+    47509466490179775872070963302864166928879109465555478519404026306574886715058\
+    20681908902000708383676273854845817711531764475730270069855571366959622842914\
+    819860834936475292719074168444365510704342711559699508093042880177904174497792";
+
+/// The power of ten that puts the decimal point before [`OVERFLOW_DIGITS`].
+const OVERFLOW_POINT: i64 = 309;
+
+/// Whether `text`, a valid JSON number (`-`, digits, an optional fraction and exponent), rounds to
+/// a finite `f64`. Underflow is finite: a tiny number reads as zero, in JS too.
+pub fn rounds_to_finite(text: &str) -> bool {
+    let text = text.strip_prefix('-').unwrap_or(text);
+    let (mantissa, exponent) = text.split_once(['e', 'E']).unwrap_or((text, ""));
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = whole.bytes().chain(fraction.bytes());
+    let leading_zeros = digits.clone().take_while(|&digit| digit == b'0').count();
+    if leading_zeros == whole.len() + fraction.len() {
+        return true;
+    }
+    // The magnitude is 0.D × 10^point, D being the digits from the first non-zero one.
+    let point =
+        (whole.len() as i64 - leading_zeros as i64).saturating_add(exponent_value(exponent));
+    if point != OVERFLOW_POINT {
+        return point < OVERFLOW_POINT;
+    }
+    let mut significant = digits.skip(leading_zeros);
+    for &limit in OVERFLOW_DIGITS {
+        let digit = significant.next().unwrap_or(b'0');
+        if digit != limit {
+            return digit < limit;
+        }
+    }
+    // At least the halfway point itself.
+    false
+}
+
+/// A JSON exponent's value (`+5`, `-12`, `007`), saturating: any exponent past the range of
+/// `f64` decides the same way.
+fn exponent_value(exponent: &str) -> i64 {
+    let (negative, digits) = match exponent.as_bytes().first() {
+        Some(b'-') => (true, &exponent[1..]),
+        Some(b'+') => (false, &exponent[1..]),
+        _ => (false, exponent),
+    };
+    let magnitude = digits.bytes().fold(0i64, |value, digit| {
+        value
+            .saturating_mul(10)
+            .saturating_add(i64::from(digit - b'0'))
+    });
+    if negative {
+        -magnitude
+    } else {
+        magnitude
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_overflow_limit_is_the_halfway_point_above_the_largest_float() {
+        assert_eq!(OVERFLOW_DIGITS.len() as i64, OVERFLOW_POINT);
+        // Rust's parser (native tests only) rounds as JS does: check against it on both sides.
+        let limit = std::str::from_utf8(OVERFLOW_DIGITS).unwrap();
+        assert_eq!(limit.parse::<f64>(), Ok(f64::INFINITY));
+        // One unit below it (its last digit is a 2) rounds down to the largest float.
+        let below = format!("{}1", &limit[..308]);
+        assert_eq!(below.parse::<f64>(), Ok(f64::MAX));
+        assert!(rounds_to_finite(&below));
+    }
+
+    #[test]
+    fn finite_numbers_are_told_from_ones_that_round_to_infinity() {
+        let limit = std::str::from_utf8(OVERFLOW_DIGITS).unwrap();
+        let just_below = format!("{}.{}e308", &limit[..1], &limit[1..308]);
+        let at = format!("0.{limit}e309");
+        let above = format!("{limit}0001e-4");
+        for text in [
+            "0",
+            "-0",
+            "0.0",
+            "0e999999",
+            "5",
+            "-2E-3",
+            "0.0004",
+            "1e308",
+            "1.7976931348623157e308",
+            "-1.7976931348623157e308",
+            "1.7976931348623158e308",
+            "179769313486231580793e288",
+            "1e-400",
+            "0.000001e-99999999999999999999999",
+            &just_below,
+        ] {
+            assert!(rounds_to_finite(text), "{text}");
+            assert!(text.parse::<f64>().unwrap().is_finite(), "{text}");
+        }
+        for text in [
+            "1e309",
+            "-1e309",
+            "1e400",
+            "1.8e308",
+            "1.7976931348623159e308",
+            "10e308",
+            "0.1e310",
+            "1e99999999999999999999999",
+            &at,
+            limit,
+            &above,
+        ] {
+            assert!(!rounds_to_finite(text), "{text}");
+            assert!(text.parse::<f64>().unwrap().is_infinite(), "{text}");
+        }
+    }
+}
