@@ -375,16 +375,23 @@ impl ConnectionBudget {
 /// seconds when at least [`UNIX_SECONDS_FROM`], else delta-seconds from `now_ms`. Anything else
 /// (HTTP dates included, which MAX does not send) gives `None`.
 pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<f64> {
-    let text = value.trim();
-    // Digits with at most one dot and at least one digit. Checked by hand because Rust's float
-    // parser would also take "inf", "NaN", "+5" and "1e9".
-    let plain_number = text.bytes().all(|b| b.is_ascii_digit() || b == b'.')
-        && text.bytes().filter(|&b| b == b'.').count() <= 1
-        && text.bytes().any(|b| b.is_ascii_digit());
-    if !plain_number {
+    retry_after_to_ms(plain_seconds(value.trim())?, now_ms)
+}
+
+/// Digits with at most one dot and at least one digit, read by hand: Rust's float parser would
+/// also take "inf", "NaN", "+5" and "1e9" (and add 16 KB to the wasm).
+fn plain_seconds(text: &str) -> Option<f64> {
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    let digits = || whole.bytes().chain(fraction.bytes());
+    if whole.len() + fraction.len() == 0 || !digits().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    retry_after_to_ms(text.parse().ok()?, now_ms)
+    // Exact while the digits stay below 2^53; fractions past a microsecond change nothing.
+    let kept = whole.len() + fraction.len().min(6);
+    let number = digits()
+        .take(kept)
+        .fold(0.0, |number, digit| number * 10.0 + f64::from(digit - b'0'));
+    Some(number / 10f64.powi((kept - whole.len()) as i32))
 }
 
 /// Seconds in either `Retry-After` form to a finite ms timestamp, or `None` for garbage.
