@@ -17,51 +17,55 @@ const OVERFLOW_DIGITS: &[u8] =
 const OVERFLOW_POINT: i64 = 309;
 
 /// Whether `text`, a valid JSON number (`-`, digits, an optional fraction and exponent), rounds to
-/// a finite `f64`. Underflow is finite: a tiny number reads as zero, in JS too.
+/// a finite `f64`. Underflow is finite: a tiny number reads as zero, in JS too. One pass over the
+/// bytes: the magnitude is 0.D × 10^point, D being the digits from the first non-zero one.
 pub fn rounds_to_finite(text: &str) -> bool {
-    let text = text.strip_prefix('-').unwrap_or(text);
-    let (mantissa, exponent) = text.split_once(['e', 'E']).unwrap_or((text, ""));
-    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-    let digits = whole.bytes().chain(fraction.bytes());
-    let leading_zeros = digits.clone().take_while(|&digit| digit == b'0').count();
-    if leading_zeros == whole.len() + fraction.len() {
+    let mut point: i64 = 0;
+    let mut significant = 0usize;
+    // Whether D is below the limit's digits, once a digit differs.
+    let mut below: Option<bool> = None;
+    let (mut in_fraction, mut in_exponent, mut negative_exponent) = (false, false, false);
+    let mut exponent: i64 = 0;
+    for &byte in text.as_bytes() {
+        match byte {
+            b'0'..=b'9' if in_exponent => {
+                // Saturating: any exponent past the range of `f64` decides the same way.
+                exponent = exponent
+                    .saturating_mul(10)
+                    .saturating_add(i64::from(byte - b'0'));
+            }
+            b'0' if significant == 0 => point -= i64::from(in_fraction),
+            b'0'..=b'9' => {
+                point += i64::from(!in_fraction);
+                if below.is_none() {
+                    if let Some(&limit) = OVERFLOW_DIGITS.get(significant) {
+                        if byte != limit {
+                            below = Some(byte < limit);
+                        }
+                    }
+                }
+                significant += 1;
+            }
+            b'.' => in_fraction = true,
+            b'e' | b'E' => in_exponent = true,
+            b'-' => negative_exponent = in_exponent,
+            _ => {}
+        }
+    }
+    if significant == 0 {
         return true;
     }
-    // The magnitude is 0.D × 10^point, D being the digits from the first non-zero one.
-    let point =
-        (whole.len() as i64 - leading_zeros as i64).saturating_add(exponent_value(exponent));
+    let exponent = if negative_exponent {
+        -exponent
+    } else {
+        exponent
+    };
+    let point = point.saturating_add(exponent);
     if point != OVERFLOW_POINT {
         return point < OVERFLOW_POINT;
     }
-    let mut significant = digits.skip(leading_zeros);
-    for &limit in OVERFLOW_DIGITS {
-        let digit = significant.next().unwrap_or(b'0');
-        if digit != limit {
-            return digit < limit;
-        }
-    }
-    // At least the halfway point itself.
-    false
-}
-
-/// A JSON exponent's value (`+5`, `-12`, `007`), saturating: any exponent past the range of
-/// `f64` decides the same way.
-fn exponent_value(exponent: &str) -> i64 {
-    let (negative, digits) = match exponent.as_bytes().first() {
-        Some(b'-') => (true, &exponent[1..]),
-        Some(b'+') => (false, &exponent[1..]),
-        _ => (false, exponent),
-    };
-    let magnitude = digits.bytes().fold(0i64, |value, digit| {
-        value
-            .saturating_mul(10)
-            .saturating_add(i64::from(digit - b'0'))
-    });
-    if negative {
-        -magnitude
-    } else {
-        magnitude
-    }
+    // D is a prefix of the limit's digits (or all of them, and maybe more: at least the limit).
+    below.unwrap_or(significant < OVERFLOW_DIGITS.len())
 }
 
 #[cfg(test)]
@@ -78,6 +82,36 @@ mod tests {
         let below = format!("{}1", &limit[..308]);
         assert_eq!(below.parse::<f64>(), Ok(f64::MAX));
         assert!(rounds_to_finite(&below));
+    }
+
+    #[test]
+    fn every_form_of_a_number_near_the_limit_decides_as_rusts_parser_does() {
+        let limit = std::str::from_utf8(OVERFLOW_DIGITS).unwrap();
+        let mut mantissas = vec![
+            "1".to_owned(),
+            "17976931348623157".to_owned(),
+            "18".to_owned(),
+        ];
+        for cut in [20, 100, 308, 309] {
+            mantissas.push(limit[..cut].to_owned());
+        }
+        mantissas.push(format!("{}1", &limit[..308]));
+        mantissas.push(format!("{limit}000"));
+        mantissas.push(format!("{limit}001"));
+        for digits in &mantissas {
+            for point in 306..=311i64 {
+                let length = digits.len() as i64;
+                for text in [
+                    format!("0.{digits}e{point}"),
+                    format!("-0.000{digits}E+{}", point + 3),
+                    format!("{digits}e{}", point - length),
+                    format!("{}.{}e{}", &digits[..1], &digits[1..], point - 1),
+                ] {
+                    let expected = text.parse::<f64>().unwrap().is_finite();
+                    assert_eq!(rounds_to_finite(&text), expected, "{text}");
+                }
+            }
+        }
     }
 
     #[test]
