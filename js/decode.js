@@ -76,8 +76,15 @@ function num() {
   return numbers[at++];
 }
 
-// A float comes as its JSON text: Number rounds it exactly as JSON.parse would.
+// A float is its value, or NaN then its JSON text when wasm could not round it exactly: Number
+// rounds it as JSON.parse would.
 function float() {
+  const value = numbers[at++];
+  return value === value ? value : floatText();
+}
+
+// Kept out of float(), which stays small enough to inline.
+function floatText() {
   return Number(str());
 }
 

@@ -1,8 +1,64 @@
-//! Whether a JSON number's text rounds to a finite `f64`, decided from its digits alone.
+//! A JSON number's value where one exact operation gives it, and whether the others round to a
+//! finite `f64`, both decided from the digits alone.
 //!
-//! The decoder leaves a float's value to JS (`Number(text)` rounds exactly as `JSON.parse`
-//! does), so the wasm needs no float parser (Rust's own is 16 KB of code and tables), only
-//! this range check: a number JS would read as `Infinity` is refused.
+//! The decoder leaves a long float's rounding to JS (`Number(text)` rounds exactly as
+//! `JSON.parse` does), so the wasm needs no float parser (Rust's own is 16 KB of code and
+//! tables); a number JS would read as `Infinity` is refused.
+
+/// The largest integer below which every integer is an `f64`: 2^53.
+const MAX_EXACT_DIGITS: u64 = 1 << 53;
+
+/// The powers of ten an `f64` holds exactly.
+const POWERS_OF_TEN: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// The value of `text`, a valid JSON number, when its digits as an integer are at most 2^53 and
+/// its power of ten at most 22 either way: both are then exact, and one multiplication or
+/// division rounds correctly, to what `JSON.parse` gives. `None` for other numbers.
+pub fn exact_value(text: &str) -> Option<f64> {
+    let mut digits: u64 = 0;
+    let mut scale: i64 = 0;
+    let (mut in_fraction, mut in_exponent, mut negative_exponent) = (false, false, false);
+    let mut exponent: i64 = 0;
+    for &byte in text.as_bytes() {
+        match byte {
+            b'0'..=b'9' if in_exponent => {
+                exponent = exponent
+                    .saturating_mul(10)
+                    .saturating_add(i64::from(byte - b'0'));
+            }
+            b'0'..=b'9' => {
+                digits = digits
+                    .checked_mul(10)?
+                    .checked_add(u64::from(byte - b'0'))
+                    .filter(|&digits| digits <= MAX_EXACT_DIGITS)?;
+                scale -= i64::from(in_fraction);
+            }
+            b'.' => in_fraction = true,
+            b'e' | b'E' => in_exponent = true,
+            b'-' => negative_exponent = in_exponent,
+            _ => {}
+        }
+    }
+    let scale = scale.saturating_add(if negative_exponent {
+        -exponent
+    } else {
+        exponent
+    });
+    let magnitude = match POWERS_OF_TEN.get(usize::try_from(scale.unsigned_abs()).ok()?) {
+        _ if digits == 0 => 0.0,
+        Some(power) if scale < 0 => digits as f64 / power,
+        Some(power) => digits as f64 * power,
+        None => return None,
+    };
+    Some(if text.starts_with('-') {
+        -magnitude
+    } else {
+        magnitude
+    })
+}
 
 /// The digits of 2^1024 - 2^970, the smallest magnitude that rounds to infinity: it lies halfway
 /// between `f64::MAX` and 2^1024, and a tie rounds to the even neighbour, 2^1024. It has 309
@@ -71,6 +127,40 @@ pub fn rounds_to_finite(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_numbers_are_read_exactly_and_others_left_to_js() {
+        for text in [
+            "0",
+            "-0",
+            "0.0004",
+            "-2E-3",
+            "8.25",
+            "1e22",
+            "9007199254740992",
+            "123.456e-19",
+            "0.1",
+            "-1.5e+3",
+            "4503599627370497e-16",
+            "0e999999",
+        ] {
+            let value = exact_value(text).unwrap_or_else(|| panic!("{text}"));
+            assert_eq!(
+                value.to_bits(),
+                text.parse::<f64>().unwrap().to_bits(),
+                "{text}"
+            );
+        }
+        for text in [
+            "9007199254740993",
+            "1e23",
+            "1e-23",
+            "2.3333333333333333e+117",
+            "1e400",
+        ] {
+            assert_eq!(exact_value(text), None, "{text}");
+        }
+    }
 
     #[test]
     fn the_overflow_limit_is_the_halfway_point_above_the_largest_float() {

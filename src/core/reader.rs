@@ -12,7 +12,7 @@ use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, Seq
 use serde_json::value::RawValue;
 
 use super::error::{FloatText, Quoted};
-use super::json_number::rounds_to_finite;
+use super::json_number::{exact_value, rounds_to_finite};
 use super::request::MAX_SAFE_INTEGER;
 use super::schema::{Kind, Object, MAX_FIELDS};
 use super::tape::{Tape, ABSENT};
@@ -64,9 +64,9 @@ impl<'de> DeserializeSeed<'de> for ValueSeed<'_> {
     }
 }
 
-/// A JSON number, written onto the tape as its text: JS reads it with `Number`, which rounds
-/// exactly as `JSON.parse` does (serde_json's own float reading is best-effort, its exact mode
-/// and Rust's float parser each cost over 10 KB of wasm). Here it is only checked.
+/// A JSON number, rounded exactly as `JSON.parse` rounds it: a short one in wasm, by one exact
+/// operation; any other goes to JS as its text, for `Number` (serde_json's own float reading is
+/// best-effort, its exact mode and Rust's float parser each cost over 10 KB of wasm).
 fn float<E: de::Error>(raw: &RawValue, tape: &mut Tape, nullable: bool) -> Result<bool, E> {
     let text = raw.get();
     if text == "null" && nullable {
@@ -79,13 +79,18 @@ fn float<E: de::Error>(raw: &RawValue, tape: &mut Tape, nullable: bool) -> Resul
             Quoted(text)
         )));
     }
+    if let Some(value) = exact_value(text) {
+        tape.number(value);
+        return Ok(true);
+    }
     if !rounds_to_finite(text) {
         return Err(E::custom(format_args!(
             "number {} is out of range",
             Quoted(text)
         )));
     }
-    // A number holds no escapes: its text always lies in the frame.
+    // NaN marks a float left to JS; a number holds no escapes, so its text lies in the frame.
+    tape.number(f64::NAN);
     tape.frame_text(text);
     Ok(true)
 }

@@ -202,8 +202,11 @@ fn write_value(reader: &mut TapeReader<'_, '_>, kind: &Kind, out: &mut String) {
     match kind {
         Kind::Text | Kind::Enum(_) | Kind::Id => write_string(reader.text().as_str(), out),
         Kind::Int | Kind::Time => out.push_str(&(reader.number() as u64).to_string()),
-        // A float's text, as the frame wrote it.
-        Kind::Float => out.push_str(reader.text().as_str()),
+        Kind::Float => match reader.number() {
+            // A float left to JS: its text, as the frame wrote it.
+            value if value.is_nan() => out.push_str(reader.text().as_str()),
+            value => out.push_str(&serde_json::to_string(&value).unwrap_or_default()),
+        },
         Kind::Bool => out.push_str(if reader.number() != 0.0 {
             "true"
         } else {
@@ -322,33 +325,22 @@ mod tests {
     }
 
     #[test]
-    fn float_fields_reach_js_as_their_full_text() {
+    fn float_fields_too_long_to_round_exactly_reach_js_as_their_full_text() {
         // Found by the decode_response fuzz target: serde_json's best-effort float reading gave
-        // 2.333333333333333e117, one unit in the last place below what JSON.parse gives. The
-        // text goes to JS whole, for `Number` to round (tests/node/response-extra.test.mjs).
-        let frame = r#"{"e":"update","c":"market_status","ms":[{"M":"btctwd","mba":2.3333333333333333e+117,"mqa":2333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333350}]}"#;
-        let floats = |frame: &str| {
-            let mut tape = Tape::default();
-            decode_to_tape(frame.as_bytes(), &mut tape).unwrap();
-            // ms = [count, mask, M, mba, mqa], each string a start and an end.
-            let at = tape.root_field(RESPONSE.index_of("ms").unwrap()).unwrap();
-            let mut reader = TapeReader::new(&tape, frame, at + 4);
-            let mba = reader.text().as_str().to_owned();
-            (mba, reader.text().as_str().to_owned())
-        };
-        let (mba, mqa) = floats(frame);
-        assert_eq!(mba, "2.3333333333333333e+117");
+        // 2.333333333333333e117, one unit in the last place below what JSON.parse gives. Such
+        // texts go to JS whole, for `Number` to round (tests/node/response-floats.test.mjs).
+        let frame = r#"{"e":"update","c":"market_status","ms":[{"M":"btctwd","mba":2.3333333333333333e+117,"mqa":0.0004}]}"#;
+        let mut tape = Tape::default();
+        decode_to_tape(frame.as_bytes(), &mut tape).unwrap();
+        // ms = [count, mask, M start, M end, NaN, mba start, mba end, mqa].
+        let at = tape.root_field(RESPONSE.index_of("ms").unwrap()).unwrap();
+        assert!(tape.numbers()[at + 4].is_nan());
+        let mut reader = TapeReader::new(&tape, frame, at + 5);
+        assert_eq!(reader.text().as_str(), "2.3333333333333333e+117");
+        assert_eq!(tape.numbers()[at + 7], 0.0004);
         assert_eq!(
-            mqa,
-            "2333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333350"
-        );
-        assert_eq!(
-            floats(r#"{"e":"x","ms":[{"M":"m","mba":0.0004,"mqa":-2E-3}]}"#),
-            ("0.0004".to_owned(), "-2E-3".to_owned())
-        );
-        assert_eq!(
-            decoded_json(br#"{"e":"x","ms":[{"mba":-0.5}]}"#)["ms"][0]["mba"],
-            serde_json::json!(-0.5)
+            decoded_json(br#"{"e":"x","ms":[{"mba":-0.5,"mqa":12345678901234567890}]}"#)["ms"][0],
+            serde_json::json!({"mba": -0.5, "mqa": 12345678901234567890u64})
         );
     }
 
