@@ -18,46 +18,50 @@ const POWERS_OF_TEN: [f64; 23] = [
 /// its power of ten at most 22 either way: both are then exact, and one multiplication or
 /// division rounds correctly, to what `JSON.parse` gives. `None` for other numbers.
 pub fn exact_value(text: &str) -> Option<f64> {
+    let bytes = text.as_bytes();
+    let negative = bytes.first() == Some(&b'-');
+    let mut at = usize::from(negative);
     let mut digits: u64 = 0;
     let mut scale: i64 = 0;
-    let (mut in_fraction, mut in_exponent, mut negative_exponent) = (false, false, false);
-    let mut exponent: i64 = 0;
-    for &byte in text.as_bytes() {
+    // JSON's order: digits, then a fraction's, then an exponent.
+    let mut in_fraction = false;
+    while let Some(&byte) = bytes.get(at) {
         match byte {
-            b'0'..=b'9' if in_exponent => {
-                exponent = exponent
-                    .saturating_mul(10)
-                    .saturating_add(i64::from(byte - b'0'));
-            }
             b'0'..=b'9' => {
-                digits = digits
-                    .checked_mul(10)?
-                    .checked_add(u64::from(byte - b'0'))
-                    .filter(|&digits| digits <= MAX_EXACT_DIGITS)?;
+                // Below 2^53 before, so no overflow here.
+                digits = digits * 10 + u64::from(byte - b'0');
+                if digits > MAX_EXACT_DIGITS {
+                    return None;
+                }
                 scale -= i64::from(in_fraction);
             }
             b'.' => in_fraction = true,
-            b'e' | b'E' => in_exponent = true,
-            b'-' => negative_exponent = in_exponent,
-            _ => {}
+            _ => break,
         }
+        at += 1;
     }
-    let scale = scale.saturating_add(if negative_exponent {
-        -exponent
-    } else {
-        exponent
-    });
-    let magnitude = match POWERS_OF_TEN.get(usize::try_from(scale.unsigned_abs()).ok()?) {
+    if let Some(exponent) = bytes.get(at + 1..) {
+        // After `e` or `E`: a sign, then digits; more than two digits is past the exact range.
+        let (negative_exponent, exponent) = match exponent {
+            [b'-', rest @ ..] => (true, rest),
+            [b'+', rest @ ..] => (false, rest),
+            rest => (false, rest),
+        };
+        if exponent.len() > 2 {
+            return None;
+        }
+        let value = exponent
+            .iter()
+            .fold(0, |value, &digit| value * 10 + i64::from(digit - b'0'));
+        scale += if negative_exponent { -value } else { value };
+    }
+    let magnitude = match POWERS_OF_TEN.get(scale.unsigned_abs() as usize) {
         _ if digits == 0 => 0.0,
         Some(power) if scale < 0 => digits as f64 / power,
         Some(power) => digits as f64 * power,
         None => return None,
     };
-    Some(if text.starts_with('-') {
-        -magnitude
-    } else {
-        magnitude
-    })
+    Some(if negative { -magnitude } else { magnitude })
 }
 
 /// The digits of 2^1024 - 2^970, the smallest magnitude that rounds to infinity: it lies halfway
@@ -142,7 +146,7 @@ mod tests {
             "0.1",
             "-1.5e+3",
             "4503599627370497e-16",
-            "0e999999",
+            "0e-5",
         ] {
             let value = exact_value(text).unwrap_or_else(|| panic!("{text}"));
             assert_eq!(
@@ -153,6 +157,8 @@ mod tests {
         }
         for text in [
             "9007199254740993",
+            "1e007",
+            "0e999999",
             "1e23",
             "1e-23",
             "2.3333333333333333e+117",
