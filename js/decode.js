@@ -76,6 +76,18 @@ function num() {
   return numbers[at++];
 }
 
+// A float is its value, or NaN then its JSON text when wasm could not round it exactly: Number
+// rounds it as JSON.parse would.
+function float() {
+  const value = numbers[at++];
+  return value === value ? value : floatText();
+}
+
+// Kept out of float(), which stays small enough to inline.
+function floatText() {
+  return Number(str());
+}
+
 function date() {
   return new Date(numbers[at++]);
 }
@@ -109,7 +121,7 @@ function extra() {
   return out;
 }
 
-const readResponse = makeReaders({ num, str, date, bool, list, level, extra });
+const readResponse = makeReaders({ num, float, str, date, bool, list, level, extra });
 
 // The stream's path: the engine in wasm calls encodeFrame, decodes the frame itself (routing
 // book frames and keepalive answers without building anything), then calls buildResponse.

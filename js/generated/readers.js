@@ -8,7 +8,7 @@
 // and moves the rest out of line.
 
 /** The reader of a decoded message, over the tape primitives of js/decode.js. */
-export function makeReaders({ num, str, date, bool, list, level, extra }) {
+export function makeReaders({ num, float, str, date, bool, list, level, extra }) {
   function SubscriptionEcho() {
     const m = num();
     if (m & 0x1) this.channel = str();
@@ -128,10 +128,10 @@ export function makeReaders({ num, str, date, bool, list, level, extra }) {
     if (m & 0x2) this.status = str();
     if (m & 0x4) this.baseUnit = str();
     if (m & 0x8) this.baseUnitPrecision = num();
-    if (m & 0x10) this.minimalBaseAmount = num();
+    if (m & 0x10) this.minimalBaseAmount = float();
     if (m & 0x20) this.quoteUnit = str();
     if (m & 0x40) this.quoteUnitPrecision = num();
-    if (m & 0x80) this.minimalQuoteAmount = num();
+    if (m & 0x80) this.minimalQuoteAmount = float();
     if (m & 0x100) this.mwalletSupported = bool();
     if (m & 0x200) this.extra = extra();
   }

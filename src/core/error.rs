@@ -188,9 +188,15 @@ impl fmt::Display for FloatText {
             });
         }
         for decimals in 0..=17u32 {
-            let scaled = (magnitude * 10f64.powi(decimals as i32)).round();
+            let power = 10f64.powi(decimals as i32);
+            let scaled = (magnitude * power).round();
             if scaled >= 9e15 {
                 break;
+            }
+            // `scaled` and `power` are exact, so their quotient is the correctly rounded value
+            // of the decimal written below: what parsing it would give, with no float parser.
+            if scaled / power != magnitude {
+                continue;
             }
             let digits = (scaled as u64).to_string();
             let digits = format!("{digits:0>width$}", width = decimals as usize + 1);
@@ -200,9 +206,7 @@ impl fmt::Display for FloatText {
                 if value < 0.0 { "-" } else { "" },
                 if fraction.is_empty() { "0" } else { fraction }
             );
-            if text.parse::<f64>() == Ok(value) {
-                return f.write_str(&text);
-            }
+            return f.write_str(&text);
         }
         f.write_str("a number")
     }
@@ -251,6 +255,10 @@ mod tests {
             assert_eq!(FloatText(value).to_string(), text);
         }
         assert_eq!(FloatText(1e300).to_string(), "a huge number");
+        // Each text reads back to its value (checked natively with Rust's parser).
+        for value in [2.0 / 3.0, 3.3e-7, 123.456e9, 0.3, 8.999e14, -1.0 / 3.0] {
+            assert_eq!(FloatText(value).to_string().parse::<f64>(), Ok(value));
+        }
     }
 
     #[test]

@@ -25,7 +25,8 @@ const HEADER: &str =
 fn reader(kind: &Kind) -> String {
     match kind {
         Kind::Text | Kind::Enum(_) | Kind::Id => "str()".into(),
-        Kind::Int | Kind::Float => "num()".into(),
+        Kind::Int => "num()".into(),
+        Kind::Float => "float()".into(),
         Kind::Time => "date()".into(),
         Kind::Bool => "bool()".into(),
         Kind::Level => "level()".into(),
@@ -47,7 +48,7 @@ pub fn readers_js() -> String {
          // sizes a constructor's objects for the fields it assigns, where `{{}}` starts with room for 4\n\
          // and moves the rest out of line.\n\n\
          /** The reader of a decoded message, over the tape primitives of js/decode.js. */\n\
-         export function makeReaders({{ num, str, date, bool, list, level, extra }}) {{\n"
+         export function makeReaders({{ num, float, str, date, bool, list, level, extra }}) {{\n"
     );
     for object in OBJECTS {
         let _ = writeln!(out, "  function {}() {{", object.name);

@@ -103,10 +103,12 @@ impl<'a> Input<'a> {
         self.raw.parse().ok()
     }
 
+    /// A number's value, as serde_json reads it (Rust's float parser would add 16 KB of wasm;
+    /// these numbers are JSON.stringify's, exact to the last unit they need).
     #[inline(never)]
     pub fn as_f64(&self) -> Option<f64> {
-        match self.shape() {
-            Shape::Number => self.raw.parse().ok(),
+        match self.open()? {
+            Opened::Number(number) => Some(number),
             _ => None,
         }
     }
@@ -180,6 +182,7 @@ enum Opened<'a> {
     Text(Cow<'a, str>),
     Items(Vec<Input<'a>>),
     Entries(Vec<(Cow<'a, str>, Input<'a>)>),
+    Number(f64),
     Scalar,
 }
 
@@ -209,14 +212,14 @@ impl<'de> Visitor<'de> for Open {
     fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
         Ok(Opened::Scalar)
     }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(Opened::Scalar)
+    fn visit_i64<E: de::Error>(self, number: i64) -> Result<Self::Value, E> {
+        Ok(Opened::Number(number as f64))
     }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(Opened::Scalar)
+    fn visit_u64<E: de::Error>(self, number: u64) -> Result<Self::Value, E> {
+        Ok(Opened::Number(number as f64))
     }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(Opened::Scalar)
+    fn visit_f64<E: de::Error>(self, number: f64) -> Result<Self::Value, E> {
+        Ok(Opened::Number(number))
     }
     fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
         Ok(Opened::Scalar)

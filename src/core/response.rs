@@ -202,7 +202,11 @@ fn write_value(reader: &mut TapeReader<'_, '_>, kind: &Kind, out: &mut String) {
     match kind {
         Kind::Text | Kind::Enum(_) | Kind::Id => write_string(reader.text().as_str(), out),
         Kind::Int | Kind::Time => out.push_str(&(reader.number() as u64).to_string()),
-        Kind::Float => out.push_str(&serde_json::to_string(&reader.number()).unwrap_or_default()),
+        Kind::Float => match reader.number() {
+            // A float left to JS: its text, as the frame wrote it.
+            value if value.is_nan() => out.push_str(reader.text().as_str()),
+            value => out.push_str(&serde_json::to_string(&value).unwrap_or_default()),
+        },
         Kind::Bool => out.push_str(if reader.number() != 0.0 {
             "true"
         } else {
@@ -321,27 +325,22 @@ mod tests {
     }
 
     #[test]
-    fn float_fields_are_rounded_from_their_full_text_as_json_parse_does() {
+    fn float_fields_too_long_to_round_exactly_reach_js_as_their_full_text() {
         // Found by the decode_response fuzz target: serde_json's best-effort float reading gave
-        // 2.333333333333333e117, one unit in the last place below what JSON.parse gives.
-        let frame = br#"{"e":"update","c":"market_status","ms":[{"M":"btctwd","mba":2.3333333333333333e+117,"mqa":2333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333333350}]}"#;
-        // The tape itself (a JSON round trip would read the number best-effort again):
-        // ms = [count, mask, M start, M end, mba, mqa].
-        let floats = |frame: &[u8]| {
-            let mut tape = Tape::default();
-            decode_to_tape(frame, &mut tape).unwrap();
-            let at = tape.root_field(RESPONSE.index_of("ms").unwrap()).unwrap();
-            (tape.numbers()[at + 4], tape.numbers()[at + 5])
-        };
-        let expected = 2.3333333333333333e117_f64;
-        let (mba, mqa) = floats(frame);
+        // 2.333333333333333e117, one unit in the last place below what JSON.parse gives. Such
+        // texts go to JS whole, for `Number` to round (tests/node/response-floats.test.mjs).
+        let frame = r#"{"e":"update","c":"market_status","ms":[{"M":"btctwd","mba":2.3333333333333333e+117,"mqa":0.0004}]}"#;
+        let mut tape = Tape::default();
+        decode_to_tape(frame.as_bytes(), &mut tape).unwrap();
+        // ms = [count, mask, M start, M end, NaN, mba start, mba end, mqa].
+        let at = tape.root_field(RESPONSE.index_of("ms").unwrap()).unwrap();
+        assert!(tape.numbers()[at + 4].is_nan());
+        let mut reader = TapeReader::new(&tape, frame, at + 5);
+        assert_eq!(reader.text().as_str(), "2.3333333333333333e+117");
+        assert_eq!(tape.numbers()[at + 7], 0.0004);
         assert_eq!(
-            (mba.to_bits(), mqa.to_bits()),
-            (expected.to_bits(), expected.to_bits())
-        );
-        assert_eq!(
-            floats(br#"{"e":"x","ms":[{"M":"m","mba":0.0004,"mqa":-2E-3}]}"#),
-            (0.0004, -0.002)
+            decoded_json(br#"{"e":"x","ms":[{"mba":-0.5,"mqa":12345678901234567890}]}"#)["ms"][0],
+            serde_json::json!({"mba": -0.5, "mqa": 12345678901234567890u64})
         );
     }
 

@@ -9,7 +9,9 @@
 //! of its table in `schema.rs`, then one bit for `extra`) followed by the present fields in table
 //! order. A string is `start, end`: byte offsets into the frame, or, when it held escapes and had
 //! to be unescaped, `-(start + 1), end` into the owned-text buffer. A list is its length then its
-//! items; `extra` is its length then `key, raw JSON value` string pairs.
+//! items; `extra` is its length then `key, raw JSON value` string pairs. A float is its value, or
+//! `NaN` then its JSON text as a string, for JS to read with `Number` (which rounds as
+//! `JSON.parse` does) when the wasm cannot round it exactly.
 
 use super::schema::MAX_FIELDS;
 use super::wire::{Extra, Text};
