@@ -385,10 +385,9 @@ impl Engine {
         conn: ConnId,
         frame: &mut impl FrameSource,
     ) -> Delivery {
-        if !self.note_frame(now, conn) {
+        if !self.note_frame(now, conn, frame.byte_len()) {
             return Delivery::Stale;
         }
-        self.health.on_bytes(frame.byte_len());
         let delivery = if self.feed_book_fast(now, frame) {
             Delivery::Consumed
         } else {
@@ -401,14 +400,15 @@ impl Engine {
     /// A binary frame arrived: MAX sends none, so it is reported, and it still proves the
     /// connection alive.
     pub fn handle_binary_frame(&mut self, now: Millis, conn: ConnId) -> Delivery {
-        if !self.note_frame(now, conn) {
+        if !self.note_frame(now, conn, 0) {
             return Delivery::Stale;
         }
         Delivery::Undecodable("a binary frame: MAX sends only text frames".into())
     }
 
-    /// Counts a frame of `conn`; false if `conn` is not the open connection.
-    fn note_frame(&mut self, now: Millis, conn: ConnId) -> bool {
+    /// Counts a frame of `conn` and its bytes; false if `conn` is not the open connection.
+    #[inline(never)]
+    fn note_frame(&mut self, now: Millis, conn: ConnId, bytes: usize) -> bool {
         let Phase::Open(open) = &mut self.phase else {
             return false;
         };
@@ -423,6 +423,7 @@ impl Engine {
         }
         self.last_frame_at = now;
         self.frames = self.frames.saturating_add(1);
+        self.health.on_bytes(bytes);
         true
     }
 
@@ -606,6 +607,7 @@ impl Engine {
     }
 
     /// Sends what the limiter allows now and remembers when the rest may go.
+    #[inline(never)]
     fn flush(&mut self, now: Millis) {
         self.send_at = None;
         let Phase::Open(Open { conn, .. }) = self.phase else {

@@ -7,6 +7,7 @@ use super::error::ErrorCode;
 use super::frame::{FrameFacts, FrameSource, SubscriptionFrame};
 use super::{Delivery, Effect, Engine, Millis, Phase};
 use crate::core::book::Applied;
+use crate::core::book_feed::BookMessage;
 use crate::core::response::Response;
 use crate::core::session::is_auth_failure;
 
@@ -17,29 +18,35 @@ impl Engine {
         if self.books.is_empty() {
             return false;
         }
-        let taken = frame.with_book_message(|message| {
-            let Some(owner) = self
-                .books
-                .iter()
-                .find(|cell| cell.borrow().market() == message.market)
-            else {
-                return false;
-            };
-            if self
-                .session
-                .is_user_subscription(&owner.borrow().subscription)
-            {
-                // The user's handlers want this book's frames too: the full decoder serves both.
-                return false;
-            }
-            if self.feed_books(|cell| cell.feed_message(message)).is_none() {
-                return false;
-            }
-            let facts = SubscriptionFrame::of_book(message);
-            self.health.on_frame(now, &facts);
-            true
-        });
-        taken.unwrap_or(false)
+        frame
+            .with_book_message(|message| self.take_book_message(now, message))
+            .unwrap_or(false)
+    }
+
+    /// A frame read by the book reader: applied to its kept book unless the user's handlers want
+    /// it too. Out of line: one copy serves every kind of frame source.
+    #[inline(never)]
+    fn take_book_message(&mut self, now: Millis, message: &BookMessage<'_>) -> bool {
+        let Some(owner) = self
+            .books
+            .iter()
+            .find(|cell| cell.borrow().market() == message.market)
+        else {
+            return false;
+        };
+        if self
+            .session
+            .is_user_subscription(&owner.borrow().subscription)
+        {
+            // The user's handlers want this book's frames too: the full decoder serves both.
+            return false;
+        }
+        if self.feed_books(|cell| cell.feed_message(message)).is_none() {
+            return false;
+        }
+        let facts = SubscriptionFrame::of_book(message);
+        self.health.on_frame(now, &facts);
+        true
     }
 
     /// Decodes a frame in full and decides where it goes.
@@ -57,6 +64,8 @@ impl Engine {
 
     /// Routing: keepalive answers stay here, book frames feed their kept book, auth refusals are
     /// noted once per connection (no reconnect: a refused key must never become a tight loop).
+    /// Out of line: one copy serves every kind of frame source.
+    #[inline(never)]
     fn route(&mut self, now: Millis, response: &Response<'_>) -> Delivery {
         let facts = FrameFacts::of(response);
         if self.session.is_keepalive_answer(facts.event, facts.id) {
