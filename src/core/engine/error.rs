@@ -3,6 +3,8 @@
 //! close code and the server's reason, nothing else.
 
 use std::fmt;
+use std::ops::Deref;
+use std::rc::Rc;
 
 /// The documented `StreamError.code` set (README, `index.d.ts`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -59,14 +61,27 @@ pub struct CloseFrame {
     pub reason: String,
 }
 
-/// One failure. `serial` tells failures apart, so that the executor gives the same JS object to
-/// `onDisconnected`, `onReconnecting`, `onPermanentFailure` and `run()`'s rejection.
+/// One failure, shared: the same failure goes to `onDisconnected`, `onReconnecting`,
+/// `onPermanentFailure` and `run()`'s rejection, so a copy costs a count, not its texts.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StreamError {
+pub struct StreamError(Rc<Failure>);
+
+/// What a [`StreamError`] says. `serial` tells failures apart, so that the executor gives the
+/// same JS object to every place one failure goes.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Failure {
     pub serial: u64,
     pub code: ErrorCode,
     pub message: String,
     pub close: Option<CloseFrame>,
+}
+
+impl Deref for StreamError {
+    type Target = Failure;
+
+    fn deref(&self) -> &Failure {
+        &self.0
+    }
 }
 
 impl fmt::Display for StreamError {
@@ -91,12 +106,12 @@ impl Errors {
         close: Option<CloseFrame>,
     ) -> StreamError {
         self.made = self.made.wrapping_add(1);
-        StreamError {
+        StreamError(Rc::new(Failure {
             serial: self.made,
             code,
             message,
             close,
-        }
+        }))
     }
 
     /// A socket's close event, before or after it opened.

@@ -23,7 +23,7 @@ use std::rc::Rc;
 pub use books::{other_depth, BookCell, SharedBook};
 use effect::Effects;
 pub use effect::{ConnId, Delivery, Effect, Millis, StreamState};
-pub use error::{CloseFrame, ErrorCode, StreamError};
+pub use error::{CloseFrame, ErrorCode, Failure, StreamError};
 pub use frame::{FrameSource, SubscriptionFrame, TextFrame};
 pub use stale::StaleAfter;
 pub use stats::{Health, Latency, SubscriptionHealth, LATENCY_SAMPLES};
