@@ -343,10 +343,10 @@ fn find(list: &[Subscription], subscription: &Subscription) -> Option<usize> {
 }
 
 /// Whether an `error` response says the credentials or nonce were refused.
-pub fn is_auth_failure(errors: &[&str]) -> bool {
+pub fn is_auth_failure<'e>(errors: impl IntoIterator<Item = &'e str>) -> bool {
     errors
-        .iter()
-        .filter_map(|e| error_code::of(e))
+        .into_iter()
+        .filter_map(error_code::of)
         .any(error_code::is_auth_failure)
 }
 
@@ -505,8 +505,8 @@ mod tests {
 
     #[test]
     fn auth_failures_are_recognised_by_code() {
-        assert!(is_auth_failure(&["E-1007: authentication failed"]));
-        assert!(is_auth_failure(&["E-1012: nonce already used"]));
-        assert!(!is_auth_failure(&["E-1004: invalid action"]));
+        assert!(is_auth_failure(["E-1007: authentication failed"]));
+        assert!(is_auth_failure(["E-1012: nonce already used"]));
+        assert!(!is_auth_failure(["E-1004: invalid action"]));
     }
 }

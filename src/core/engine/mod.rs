@@ -247,15 +247,13 @@ impl Engine {
             return Err(Conflict(format!("subscriptions[{index}].depth: the book of {market} is kept by stream.book() at another depth, and a connection holds one book per market")));
         }
         self.session.subscribe(list);
-        self.sync_health(now);
-        self.flush_soon(now);
+        self.subscriptions_changed(now);
         Ok(())
     }
 
     pub fn unsubscribe(&mut self, now: Millis, list: Vec<Subscription>) {
         self.session.unsubscribe(list);
-        self.sync_health(now);
-        self.flush_soon(now);
+        self.subscriptions_changed(now);
     }
 
     /// Sets the stale watchdog's limits (they apply from the next deadline on).
@@ -296,8 +294,7 @@ impl Engine {
         let cell = BookCell::new(self.next_book_id, subscription.clone());
         self.books.push(Rc::clone(&cell));
         self.session.track_book(subscription);
-        self.sync_health(now);
-        self.flush_soon(now);
+        self.subscriptions_changed(now);
         Ok(cell)
     }
 
@@ -308,8 +305,7 @@ impl Engine {
         if self.books.len() != before {
             let subscription = cell.borrow().subscription.clone();
             self.session.untrack_book(&subscription);
-            self.sync_health(now);
-            self.flush_soon(now);
+            self.subscriptions_changed(now);
         }
     }
 
@@ -516,6 +512,13 @@ impl Engine {
 
     // ---- Inside ----
 
+    /// The wire's subscriptions changed: health entries follow, requests go at the next turn.
+    #[inline(never)]
+    fn subscriptions_changed(&mut self, now: Millis) {
+        self.sync_health(now);
+        self.flush_soon(now);
+    }
+
     /// One health entry per subscription on the wire: the user's, then the kept books'.
     fn sync_health(&mut self, now: Millis) {
         // Borrowed, not cloned: nothing here calls out, so no book is borrowed elsewhere.
@@ -561,8 +564,18 @@ impl Engine {
         if let Some(conn) = conn {
             self.effects.push_back(Effect::CloseSocket { conn });
         }
+        self.reset_books(None);
+    }
+
+    /// Empties the kept books (of `only`'s subscription, or all) until their next snapshot; a
+    /// book whose reader had looked since its last change is noticed again.
+    #[inline(never)]
+    fn reset_books(&mut self, only: Option<&Subscription>) {
         for cell in &self.books {
             let mut cell = cell.borrow_mut();
+            if only.is_some_and(|s| *s != cell.subscription) {
+                continue;
+            }
             let was_dirty = cell.dirty;
             cell.reset();
             if !was_dirty {

@@ -10,6 +10,7 @@ use crate::core::book::Applied;
 use crate::core::book_feed::BookMessage;
 use crate::core::response::Response;
 use crate::core::session::is_auth_failure;
+use crate::core::wire::Text;
 
 impl Engine {
     /// The fast path of a frame that only a kept book wants: read with the book reader, applied,
@@ -74,9 +75,18 @@ impl Engine {
         self.health.on_frame(now, &facts.subscription);
         let mut auth_refusal = None;
         if let Phase::Open(open) = &mut self.phase {
-            if facts.event == "error" && !open.refusal_reported && is_auth_failure(&facts.errors) {
+            if facts.event == "error"
+                && !open.refusal_reported
+                && is_auth_failure(facts.errors.iter().map(Text::as_str))
+            {
                 open.refusal_reported = true;
-                let message = format!("authentication refused: {}", facts.errors.join("; "));
+                let mut message = String::from("authentication refused: ");
+                for (at, text) in facts.errors.iter().enumerate() {
+                    if at > 0 {
+                        message.push_str("; ");
+                    }
+                    message.push_str(text.as_str());
+                }
                 auth_refusal = Some(self.errors.make(ErrorCode::AuthRefused, message, None));
             }
         }
@@ -92,23 +102,33 @@ impl Engine {
         &mut self,
         mut feed: impl FnMut(&mut BookCell) -> Option<Applied>,
     ) -> Option<bool> {
-        for cell in &self.books {
+        for (at, cell) in self.books.iter().enumerate() {
             let mut cell = cell.borrow_mut();
             let was_dirty = cell.dirty;
             let Some(applied) = feed(&mut cell) else {
                 continue;
             };
-            if matches!(applied, Applied::Resync(_)) {
-                self.session.resubscribe(&cell.subscription);
-                if let Some(entry) = self.health.entry_mut(&cell.subscription) {
-                    entry.resyncs = entry.resyncs.saturating_add(1);
-                }
-            }
-            if cell.dirty && !was_dirty {
-                self.effects.push_back(Effect::BookChanged(cell.id));
-            }
-            return Some(self.session.is_user_subscription(&cell.subscription));
+            drop(cell);
+            return Some(self.book_fed(at, was_dirty, matches!(applied, Applied::Resync(_))));
         }
         None
+    }
+
+    /// After the book at `at` took a frame: a resync resubscribes it, a first change since the
+    /// reader looked is noticed. True if the user's handlers want its frames too. Out of line:
+    /// one copy serves both book readers.
+    #[inline(never)]
+    fn book_fed(&mut self, at: usize, was_dirty: bool, resync: bool) -> bool {
+        let cell = self.books[at].borrow();
+        if resync {
+            self.session.resubscribe(&cell.subscription);
+            if let Some(entry) = self.health.entry_mut(&cell.subscription) {
+                entry.resyncs = entry.resyncs.saturating_add(1);
+            }
+        }
+        if cell.dirty && !was_dirty {
+            self.effects.push_back(Effect::BookChanged(cell.id));
+        }
+        self.session.is_user_subscription(&cell.subscription)
     }
 }
