@@ -122,16 +122,20 @@ impl Errors {
         opened: bool,
         banned: bool,
     ) -> StreamError {
-        let reason = if close.reason.is_empty() {
-            String::new()
-        } else {
-            format!(": {}", close.reason)
+        let (code, before, after) = match (opened, banned) {
+            (true, _) => (ErrorCode::Closed, "connection to ", " closed"),
+            (false, true) => (
+                ErrorCode::RateLimited,
+                "could not connect to ",
+                ": rate limited by the server, waiting for its Retry-After",
+            ),
+            (false, false) => (ErrorCode::ConnectFailed, "could not connect to ", ""),
         };
-        let (code, message) = match (opened, banned) {
-            (true, _) => (ErrorCode::Closed, format!("connection to {uri} closed (code {}{reason})", close.code)),
-            (false, true) => (ErrorCode::RateLimited, format!("could not connect to {uri}: rate limited by the server, waiting for its Retry-After (code {}{reason})", close.code)),
-            (false, false) => (ErrorCode::ConnectFailed, format!("could not connect to {uri} (code {}{reason})", close.code)),
-        };
+        let colon = if close.reason.is_empty() { "" } else { ": " };
+        let message = format!(
+            "{before}{uri}{after} (code {}{colon}{})",
+            close.code, close.reason
+        );
         self.make(code, message, Some(close))
     }
 }
