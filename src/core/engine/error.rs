@@ -99,6 +99,8 @@ pub(super) struct Errors {
 }
 
 impl Errors {
+    /// Out of line: every failure of the engine is made here.
+    #[inline(never)]
     pub fn make(
         &mut self,
         code: ErrorCode,
