@@ -531,6 +531,7 @@ impl Engine {
             .sync(now, self.session.subscriptions().iter().chain(kept));
     }
 
+    #[inline(never)]
     fn set_state(&mut self, state: StreamState) {
         if self.queued_state != state {
             self.queued_state = state;
