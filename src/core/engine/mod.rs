@@ -104,6 +104,15 @@ impl Phase {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Conflict(pub String);
 
+impl Conflict {
+    /// `field` asks for `book`'s market at another depth than the one it is `held` at.
+    #[inline(never)]
+    fn depth(field: &str, book: &Subscription, held: &str) -> Conflict {
+        let market = book.market().unwrap_or_default();
+        Conflict(format!("{field}: the book of {market} is {held} at another depth, and a connection holds one book per market"))
+    }
+}
+
 pub struct Engine {
     uri: String,
     policy: ReconnectPolicy,
@@ -243,8 +252,8 @@ impl Engine {
                 .any(|b| other_depth(&b.borrow().subscription, s))
         });
         if let Some((index, s)) = conflict {
-            let market = s.market().unwrap_or_default();
-            return Err(Conflict(format!("subscriptions[{index}].depth: the book of {market} is kept by stream.book() at another depth, and a connection holds one book per market")));
+            let field = format!("subscriptions[{index}].depth");
+            return Err(Conflict::depth(&field, s, "kept by stream.book()"));
         }
         self.session.subscribe(list);
         self.subscriptions_changed(now);
@@ -273,15 +282,15 @@ impl Engine {
         now: Millis,
         subscription: Subscription,
     ) -> Result<SharedBook, Conflict> {
-        let market = subscription.market().unwrap_or_default().to_owned();
         if self
             .session
             .subscriptions()
             .iter()
             .any(|s| other_depth(s, &subscription))
         {
-            return Err(Conflict(format!("book.depth: the book of {market} is subscribed at another depth, and a connection holds one book per market")));
+            return Err(Conflict::depth("book.depth", &subscription, "subscribed"));
         }
+        let market = subscription.market().unwrap_or_default();
         if let Some(existing) = self.books.iter().find(|b| b.borrow().market() == market) {
             if existing.borrow().subscription == subscription {
                 return Ok(Rc::clone(existing));
