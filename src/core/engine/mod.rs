@@ -412,7 +412,6 @@ impl Engine {
     }
 
     /// Counts a frame of `conn` and its bytes; false if `conn` is not the open connection.
-    #[inline(never)]
     fn note_frame(&mut self, now: Millis, conn: ConnId, bytes: usize) -> bool {
         let Phase::Open(open) = &mut self.phase else {
             return false;

@@ -115,9 +115,8 @@ impl Engine {
     }
 
     /// After the book at `at` took a frame: a resync resubscribes it, a first change since the
-    /// reader looked is noticed. True if the user's handlers want its frames too. Out of line:
-    /// one copy serves both book readers.
-    #[inline(never)]
+    /// reader looked is noticed. True if the user's handlers want its frames too. Left to the
+    /// inliner: it runs for every book frame.
     fn book_fed(&mut self, at: usize, was_dirty: bool, resync: bool) -> bool {
         let cell = self.books[at].borrow();
         if resync {
