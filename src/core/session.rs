@@ -52,8 +52,11 @@ impl fmt::Debug for Secrets {
 #[derive(Debug, Clone, PartialEq)]
 enum Outbound {
     Auth,
-    Subscribe(Vec<Subscription>),
-    Unsubscribe(Vec<Subscription>),
+    /// `sub` if `subscribe`, else `unsub`.
+    Change {
+        subscribe: bool,
+        list: Vec<Subscription>,
+    },
     Ping(String),
 }
 
@@ -85,59 +88,59 @@ impl Session {
 
     /// Adds subscriptions for every future connection; while connected, also queues them now.
     pub fn subscribe(&mut self, subscriptions: Vec<Subscription>) {
-        let mut added: Vec<Subscription> = Vec::new();
-        for subscription in subscriptions {
-            if find(&self.subscriptions, &subscription).is_none() {
-                // A book's subscription is already on the wire; its frames now reach handlers too.
-                if find(&self.books, &subscription).is_none() {
-                    added.push(subscription.clone());
-                }
-                self.subscriptions.push(subscription);
-            }
-        }
-        if self.connected && !added.is_empty() {
-            self.queue_subscriptions(added, Outbound::Subscribe, |o| match o {
-                Outbound::Subscribe(list) => Some(list),
-                _ => None,
-            });
-        }
+        self.change(subscriptions, true);
     }
 
     /// Removes subscriptions; while connected, also queues their `unsub` now.
     pub fn unsubscribe(&mut self, subscriptions: Vec<Subscription>) {
-        let mut removed: Vec<Subscription> = Vec::new();
+        self.change(subscriptions, false);
+    }
+
+    /// Adds (`adding`) or removes the user's subscriptions. A kept book's subscription is on the
+    /// wire already, and stays there for the book: only its handlers' share changes.
+    #[inline(never)]
+    fn change(&mut self, subscriptions: Vec<Subscription>, adding: bool) {
+        let mut wire: Vec<Subscription> = Vec::new();
         for subscription in subscriptions {
-            if let Some(at) = find(&self.subscriptions, &subscription) {
-                self.subscriptions.remove(at);
-                if find(&self.books, &subscription).is_none() {
-                    removed.push(subscription);
-                }
+            let at = find(&self.subscriptions, &subscription);
+            if at.is_some() == adding {
+                continue;
+            }
+            match at {
+                Some(at) => drop(self.subscriptions.remove(at)),
+                None => self.subscriptions.push(subscription.clone()),
+            }
+            if find(&self.books, &subscription).is_none() {
+                wire.push(subscription);
             }
         }
-        if self.connected && !removed.is_empty() {
-            self.queue_subscriptions(removed, Outbound::Unsubscribe, |o| match o {
-                Outbound::Unsubscribe(list) => Some(list),
-                _ => None,
-            });
+        if self.connected && !wire.is_empty() {
+            self.queue_subscriptions(wire, adding, true);
         }
     }
 
-    /// Queues a subscription change, merged into the last waiting request of the same action.
-    fn queue_subscriptions(
-        &mut self,
-        mut list: Vec<Subscription>,
-        make: fn(Vec<Subscription>) -> Outbound,
-        same: fn(&mut Outbound) -> Option<&mut Vec<Subscription>>,
-    ) {
-        if let Some(waiting) = self.outbound.back_mut().and_then(same) {
-            let room = SUBSCRIPTIONS_PER_REQUEST.saturating_sub(waiting.len());
-            let rest = list.split_off(room.min(list.len()));
-            waiting.extend(list);
-            list = rest;
+    /// Queues a subscription change (`sub` if `adding`, else `unsub`); with `merge`, into the
+    /// last waiting request of the same action first.
+    #[inline(never)]
+    fn queue_subscriptions(&mut self, mut list: Vec<Subscription>, adding: bool, merge: bool) {
+        if let Some(Outbound::Change {
+            subscribe,
+            list: waiting,
+        }) = self.outbound.back_mut()
+        {
+            if merge && *subscribe == adding {
+                let room = SUBSCRIPTIONS_PER_REQUEST.saturating_sub(waiting.len());
+                let rest = list.split_off(room.min(list.len()));
+                waiting.extend(list);
+                list = rest;
+            }
         }
         while !list.is_empty() {
             let rest = list.split_off(SUBSCRIPTIONS_PER_REQUEST.min(list.len()));
-            self.outbound.push(make(list));
+            self.outbound.push(Outbound::Change {
+                subscribe: adding,
+                list,
+            });
             list = rest;
         }
     }
@@ -153,31 +156,36 @@ impl Session {
 
     /// Starts keeping a book: subscribes it now (if connected) and on every connection.
     pub fn track_book(&mut self, subscription: Subscription) {
-        if find(&self.books, &subscription).is_some() {
-            return;
-        }
-        self.books.push(subscription.clone());
-        if self.connected && find(&self.subscriptions, &subscription).is_none() {
-            self.queue_subscriptions(vec![subscription], Outbound::Subscribe, |_| None);
-        }
+        self.keep_book(&subscription, true);
     }
 
     /// Stops keeping a book; unsubscribes unless the user subscribed to it too.
     pub fn untrack_book(&mut self, subscription: &Subscription) {
-        let Some(at) = find(&self.books, subscription) else {
+        self.keep_book(subscription, false);
+    }
+
+    /// Starts (`keep`) or stops keeping a book; the wire changes unless the user's own
+    /// subscriptions hold it.
+    #[inline(never)]
+    fn keep_book(&mut self, subscription: &Subscription, keep: bool) {
+        let at = find(&self.books, subscription);
+        if at.is_some() == keep {
             return;
-        };
-        self.books.remove(at);
+        }
+        match at {
+            Some(at) => drop(self.books.remove(at)),
+            None => self.books.push(subscription.clone()),
+        }
         if self.connected && find(&self.subscriptions, subscription).is_none() {
-            self.queue_subscriptions(vec![subscription.clone()], Outbound::Unsubscribe, |_| None);
+            self.queue_subscriptions(vec![subscription.clone()], keep, false);
         }
     }
 
     /// A book fell out of step: unsubscribe and subscribe it again, touching nothing else.
     pub fn resubscribe(&mut self, subscription: &Subscription) {
         if self.connected {
-            self.queue_subscriptions(vec![subscription.clone()], Outbound::Unsubscribe, |_| None);
-            self.queue_subscriptions(vec![subscription.clone()], Outbound::Subscribe, |_| None);
+            self.queue_subscriptions(vec![subscription.clone()], false, false);
+            self.queue_subscriptions(vec![subscription.clone()], true, false);
         }
     }
 
@@ -211,7 +219,7 @@ impl Session {
             self.outbound.push(Outbound::Auth);
         }
         let all = self.all_subscriptions();
-        self.queue_subscriptions(all, Outbound::Subscribe, |_| None);
+        self.queue_subscriptions(all, true, false);
     }
 
     /// The connection ended: nothing queued for it is sent anywhere else.
@@ -246,13 +254,19 @@ impl Session {
 
     fn build(&mut self, outbound: Outbound, now_ms: f64) -> Request {
         match outbound {
-            Outbound::Subscribe(subscriptions) => Request::Subscribe {
+            Outbound::Change {
+                subscribe: true,
+                list,
+            } => Request::Subscribe {
                 id: Some(self.request_ids.next()),
-                subscriptions,
+                subscriptions: list,
             },
-            Outbound::Unsubscribe(subscriptions) => Request::Unsubscribe {
+            Outbound::Change {
+                subscribe: false,
+                list,
+            } => Request::Unsubscribe {
                 id: Some(self.request_ids.next()),
-                subscriptions,
+                subscriptions: list,
             },
             Outbound::Ping(id) => {
                 if self.pings.len() >= PINGS_REMEMBERED {
@@ -329,10 +343,10 @@ fn find(list: &[Subscription], subscription: &Subscription) -> Option<usize> {
 }
 
 /// Whether an `error` response says the credentials or nonce were refused.
-pub fn is_auth_failure(errors: &[&str]) -> bool {
+pub fn is_auth_failure<'e>(errors: impl IntoIterator<Item = &'e str>) -> bool {
     errors
-        .iter()
-        .filter_map(|e| error_code::of(e))
+        .into_iter()
+        .filter_map(error_code::of)
         .any(error_code::is_auth_failure)
 }
 
@@ -343,6 +357,8 @@ struct RequestIds {
 }
 
 impl RequestIds {
+    /// Out of line: every kind of request takes one.
+    #[inline(never)]
     fn next(&mut self) -> String {
         self.counter = self.counter.wrapping_add(1);
         format!("{}-{}", self.prefix, self.counter)
@@ -491,8 +507,8 @@ mod tests {
 
     #[test]
     fn auth_failures_are_recognised_by_code() {
-        assert!(is_auth_failure(&["E-1007: authentication failed"]));
-        assert!(is_auth_failure(&["E-1012: nonce already used"]));
-        assert!(!is_auth_failure(&["E-1004: invalid action"]));
+        assert!(is_auth_failure(["E-1007: authentication failed"]));
+        assert!(is_auth_failure(["E-1012: nonce already used"]));
+        assert!(!is_auth_failure(["E-1004: invalid action"]));
     }
 }

@@ -92,6 +92,8 @@ pub(super) struct Effects {
 }
 
 impl Effects {
+    /// Out of line: a score of places queue effects, one copy of the push serves them all.
+    #[inline(never)]
     pub fn push_back(&mut self, effect: Effect) {
         self.queue.push(effect);
     }

@@ -3,6 +3,8 @@
 //! close code and the server's reason, nothing else.
 
 use std::fmt;
+use std::ops::Deref;
+use std::rc::Rc;
 
 /// The documented `StreamError.code` set (README, `index.d.ts`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -59,14 +61,27 @@ pub struct CloseFrame {
     pub reason: String,
 }
 
-/// One failure. `serial` tells failures apart, so that the executor gives the same JS object to
-/// `onDisconnected`, `onReconnecting`, `onPermanentFailure` and `run()`'s rejection.
+/// One failure, shared: the same failure goes to `onDisconnected`, `onReconnecting`,
+/// `onPermanentFailure` and `run()`'s rejection, so a copy costs a count, not its texts.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StreamError {
+pub struct StreamError(Rc<Failure>);
+
+/// What a [`StreamError`] says. `serial` tells failures apart, so that the executor gives the
+/// same JS object to every place one failure goes.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Failure {
     pub serial: u64,
     pub code: ErrorCode,
     pub message: String,
     pub close: Option<CloseFrame>,
+}
+
+impl Deref for StreamError {
+    type Target = Failure;
+
+    fn deref(&self) -> &Failure {
+        &self.0
+    }
 }
 
 impl fmt::Display for StreamError {
@@ -84,6 +99,8 @@ pub(super) struct Errors {
 }
 
 impl Errors {
+    /// Out of line: every failure of the engine is made here.
+    #[inline(never)]
     pub fn make(
         &mut self,
         code: ErrorCode,
@@ -91,12 +108,12 @@ impl Errors {
         close: Option<CloseFrame>,
     ) -> StreamError {
         self.made = self.made.wrapping_add(1);
-        StreamError {
+        StreamError(Rc::new(Failure {
             serial: self.made,
             code,
             message,
             close,
-        }
+        }))
     }
 
     /// A socket's close event, before or after it opened.
@@ -107,16 +124,20 @@ impl Errors {
         opened: bool,
         banned: bool,
     ) -> StreamError {
-        let reason = if close.reason.is_empty() {
-            String::new()
-        } else {
-            format!(": {}", close.reason)
+        let (code, before, after) = match (opened, banned) {
+            (true, _) => (ErrorCode::Closed, "connection to ", " closed"),
+            (false, true) => (
+                ErrorCode::RateLimited,
+                "could not connect to ",
+                ": rate limited by the server, waiting for its Retry-After",
+            ),
+            (false, false) => (ErrorCode::ConnectFailed, "could not connect to ", ""),
         };
-        let (code, message) = match (opened, banned) {
-            (true, _) => (ErrorCode::Closed, format!("connection to {uri} closed (code {}{reason})", close.code)),
-            (false, true) => (ErrorCode::RateLimited, format!("could not connect to {uri}: rate limited by the server, waiting for its Retry-After (code {}{reason})", close.code)),
-            (false, false) => (ErrorCode::ConnectFailed, format!("could not connect to {uri} (code {}{reason})", close.code)),
-        };
+        let colon = if close.reason.is_empty() { "" } else { ": " };
+        let message = format!(
+            "{before}{uri}{after} (code {}{colon}{})",
+            close.code, close.reason
+        );
         self.make(code, message, Some(close))
     }
 }

@@ -6,6 +6,7 @@ use crate::core::book_feed::{read_book_message, BookMessage};
 use crate::core::protocol::{Channel, Event};
 use crate::core::response::{decode, Response};
 use crate::core::subscription::Subscription;
+use crate::core::wire::Text;
 
 /// A frame as the executor holds it. The engine asks for the cheap book-only reading first and
 /// decodes in full only when it must.
@@ -55,7 +56,8 @@ fn scan_text<'t>(text: &'t str, key: &[u8]) -> Option<&'t str> {
 pub struct FrameFacts<'r> {
     pub event: &'r str,
     pub id: Option<&'r str>,
-    pub errors: Vec<&'r str>,
+    /// The texts of an `error` frame's `E` (empty for every other frame).
+    pub errors: &'r [Text<'r>],
     pub subscription: SubscriptionFrame<'r>,
 }
 
@@ -119,9 +121,8 @@ impl<'r> FrameFacts<'r> {
             id: response.id.as_ref().map(|id| id.0.as_str()),
             errors: response
                 .errors
-                .iter()
-                .flat_map(|list| list.0.iter().map(|e| e.as_str()))
-                .collect(),
+                .as_ref()
+                .map_or(&[], |list| list.0.as_slice()),
             subscription: SubscriptionFrame {
                 channel,
                 market: response.market.as_ref().map(|m| m.as_str()),

@@ -23,7 +23,7 @@ use std::rc::Rc;
 pub use books::{other_depth, BookCell, SharedBook};
 use effect::Effects;
 pub use effect::{ConnId, Delivery, Effect, Millis, StreamState};
-pub use error::{CloseFrame, ErrorCode, StreamError};
+pub use error::{CloseFrame, ErrorCode, Failure, StreamError};
 pub use frame::{FrameSource, SubscriptionFrame, TextFrame};
 pub use stale::StaleAfter;
 pub use stats::{Health, Latency, SubscriptionHealth, LATENCY_SAMPLES};
@@ -103,6 +103,15 @@ impl Phase {
 /// A user call the engine refused: the message names the problem (JS throws a `RangeError`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Conflict(pub String);
+
+impl Conflict {
+    /// `field` asks for `book`'s market at another depth than the one it is `held` at.
+    #[inline(never)]
+    fn depth(field: &str, book: &Subscription, held: &str) -> Conflict {
+        let market = book.market().unwrap_or_default();
+        Conflict(format!("{field}: the book of {market} is {held} at another depth, and a connection holds one book per market"))
+    }
+}
 
 pub struct Engine {
     uri: String,
@@ -243,19 +252,17 @@ impl Engine {
                 .any(|b| other_depth(&b.borrow().subscription, s))
         });
         if let Some((index, s)) = conflict {
-            let market = s.market().unwrap_or_default();
-            return Err(Conflict(format!("subscriptions[{index}].depth: the book of {market} is kept by stream.book() at another depth, and a connection holds one book per market")));
+            let field = format!("subscriptions[{index}].depth");
+            return Err(Conflict::depth(&field, s, "kept by stream.book()"));
         }
         self.session.subscribe(list);
-        self.sync_health(now);
-        self.flush_soon(now);
+        self.subscriptions_changed(now);
         Ok(())
     }
 
     pub fn unsubscribe(&mut self, now: Millis, list: Vec<Subscription>) {
         self.session.unsubscribe(list);
-        self.sync_health(now);
-        self.flush_soon(now);
+        self.subscriptions_changed(now);
     }
 
     /// Sets the stale watchdog's limits (they apply from the next deadline on).
@@ -275,15 +282,15 @@ impl Engine {
         now: Millis,
         subscription: Subscription,
     ) -> Result<SharedBook, Conflict> {
-        let market = subscription.market().unwrap_or_default().to_owned();
         if self
             .session
             .subscriptions()
             .iter()
             .any(|s| other_depth(s, &subscription))
         {
-            return Err(Conflict(format!("book.depth: the book of {market} is subscribed at another depth, and a connection holds one book per market")));
+            return Err(Conflict::depth("book.depth", &subscription, "subscribed"));
         }
+        let market = subscription.market().unwrap_or_default();
         if let Some(existing) = self.books.iter().find(|b| b.borrow().market() == market) {
             if existing.borrow().subscription == subscription {
                 return Ok(Rc::clone(existing));
@@ -296,8 +303,7 @@ impl Engine {
         let cell = BookCell::new(self.next_book_id, subscription.clone());
         self.books.push(Rc::clone(&cell));
         self.session.track_book(subscription);
-        self.sync_health(now);
-        self.flush_soon(now);
+        self.subscriptions_changed(now);
         Ok(cell)
     }
 
@@ -308,8 +314,7 @@ impl Engine {
         if self.books.len() != before {
             let subscription = cell.borrow().subscription.clone();
             self.session.untrack_book(&subscription);
-            self.sync_health(now);
-            self.flush_soon(now);
+            self.subscriptions_changed(now);
         }
     }
 
@@ -385,10 +390,9 @@ impl Engine {
         conn: ConnId,
         frame: &mut impl FrameSource,
     ) -> Delivery {
-        if !self.note_frame(now, conn) {
+        if !self.note_frame(now, conn, frame.byte_len()) {
             return Delivery::Stale;
         }
-        self.health.on_bytes(frame.byte_len());
         let delivery = if self.feed_book_fast(now, frame) {
             Delivery::Consumed
         } else {
@@ -401,14 +405,14 @@ impl Engine {
     /// A binary frame arrived: MAX sends none, so it is reported, and it still proves the
     /// connection alive.
     pub fn handle_binary_frame(&mut self, now: Millis, conn: ConnId) -> Delivery {
-        if !self.note_frame(now, conn) {
+        if !self.note_frame(now, conn, 0) {
             return Delivery::Stale;
         }
         Delivery::Undecodable("a binary frame: MAX sends only text frames".into())
     }
 
-    /// Counts a frame of `conn`; false if `conn` is not the open connection.
-    fn note_frame(&mut self, now: Millis, conn: ConnId) -> bool {
+    /// Counts a frame of `conn` and its bytes; false if `conn` is not the open connection.
+    fn note_frame(&mut self, now: Millis, conn: ConnId, bytes: usize) -> bool {
         let Phase::Open(open) = &mut self.phase else {
             return false;
         };
@@ -423,6 +427,7 @@ impl Engine {
         }
         self.last_frame_at = now;
         self.frames = self.frames.saturating_add(1);
+        self.health.on_bytes(bytes);
         true
     }
 
@@ -515,6 +520,13 @@ impl Engine {
 
     // ---- Inside ----
 
+    /// The wire's subscriptions changed: health entries follow, requests go at the next turn.
+    #[inline(never)]
+    fn subscriptions_changed(&mut self, now: Millis) {
+        self.sync_health(now);
+        self.flush_soon(now);
+    }
+
     /// One health entry per subscription on the wire: the user's, then the kept books'.
     fn sync_health(&mut self, now: Millis) {
         // Borrowed, not cloned: nothing here calls out, so no book is borrowed elsewhere.
@@ -527,6 +539,7 @@ impl Engine {
             .sync(now, self.session.subscriptions().iter().chain(kept));
     }
 
+    #[inline(never)]
     fn set_state(&mut self, state: StreamState) {
         if self.queued_state != state {
             self.queued_state = state;
@@ -560,8 +573,18 @@ impl Engine {
         if let Some(conn) = conn {
             self.effects.push_back(Effect::CloseSocket { conn });
         }
+        self.reset_books(None);
+    }
+
+    /// Empties the kept books (of `only`'s subscription, or all) until their next snapshot; a
+    /// book whose reader had looked since its last change is noticed again.
+    #[inline(never)]
+    fn reset_books(&mut self, only: Option<&Subscription>) {
         for cell in &self.books {
             let mut cell = cell.borrow_mut();
+            if only.is_some_and(|s| *s != cell.subscription) {
+                continue;
+            }
             let was_dirty = cell.dirty;
             cell.reset();
             if !was_dirty {
@@ -606,6 +629,7 @@ impl Engine {
     }
 
     /// Sends what the limiter allows now and remembers when the rest may go.
+    #[inline(never)]
     fn flush(&mut self, now: Millis) {
         self.send_at = None;
         let Phase::Open(Open { conn, .. }) = self.phase else {

@@ -7,8 +7,10 @@ use super::error::ErrorCode;
 use super::frame::{FrameFacts, FrameSource, SubscriptionFrame};
 use super::{Delivery, Effect, Engine, Millis, Phase};
 use crate::core::book::Applied;
+use crate::core::book_feed::BookMessage;
 use crate::core::response::Response;
 use crate::core::session::is_auth_failure;
+use crate::core::wire::Text;
 
 impl Engine {
     /// The fast path of a frame that only a kept book wants: read with the book reader, applied,
@@ -17,29 +19,35 @@ impl Engine {
         if self.books.is_empty() {
             return false;
         }
-        let taken = frame.with_book_message(|message| {
-            let Some(owner) = self
-                .books
-                .iter()
-                .find(|cell| cell.borrow().market() == message.market)
-            else {
-                return false;
-            };
-            if self
-                .session
-                .is_user_subscription(&owner.borrow().subscription)
-            {
-                // The user's handlers want this book's frames too: the full decoder serves both.
-                return false;
-            }
-            if self.feed_books(|cell| cell.feed_message(message)).is_none() {
-                return false;
-            }
-            let facts = SubscriptionFrame::of_book(message);
-            self.health.on_frame(now, &facts);
-            true
-        });
-        taken.unwrap_or(false)
+        frame
+            .with_book_message(|message| self.take_book_message(now, message))
+            .unwrap_or(false)
+    }
+
+    /// A frame read by the book reader: applied to its kept book unless the user's handlers want
+    /// it too. Out of line: one copy serves every kind of frame source.
+    #[inline(never)]
+    fn take_book_message(&mut self, now: Millis, message: &BookMessage<'_>) -> bool {
+        let Some(owner) = self
+            .books
+            .iter()
+            .find(|cell| cell.borrow().market() == message.market)
+        else {
+            return false;
+        };
+        if self
+            .session
+            .is_user_subscription(&owner.borrow().subscription)
+        {
+            // The user's handlers want this book's frames too: the full decoder serves both.
+            return false;
+        }
+        if self.feed_books(|cell| cell.feed_message(message)).is_none() {
+            return false;
+        }
+        let facts = SubscriptionFrame::of_book(message);
+        self.health.on_frame(now, &facts);
+        true
     }
 
     /// Decodes a frame in full and decides where it goes.
@@ -57,6 +65,8 @@ impl Engine {
 
     /// Routing: keepalive answers stay here, book frames feed their kept book, auth refusals are
     /// noted once per connection (no reconnect: a refused key must never become a tight loop).
+    /// Out of line: one copy serves every kind of frame source.
+    #[inline(never)]
     fn route(&mut self, now: Millis, response: &Response<'_>) -> Delivery {
         let facts = FrameFacts::of(response);
         if self.session.is_keepalive_answer(facts.event, facts.id) {
@@ -65,9 +75,18 @@ impl Engine {
         self.health.on_frame(now, &facts.subscription);
         let mut auth_refusal = None;
         if let Phase::Open(open) = &mut self.phase {
-            if facts.event == "error" && !open.refusal_reported && is_auth_failure(&facts.errors) {
+            if facts.event == "error"
+                && !open.refusal_reported
+                && is_auth_failure(facts.errors.iter().map(Text::as_str))
+            {
                 open.refusal_reported = true;
-                let message = format!("authentication refused: {}", facts.errors.join("; "));
+                let mut message = String::from("authentication refused: ");
+                for (at, text) in facts.errors.iter().enumerate() {
+                    if at > 0 {
+                        message.push_str("; ");
+                    }
+                    message.push_str(text.as_str());
+                }
                 auth_refusal = Some(self.errors.make(ErrorCode::AuthRefused, message, None));
             }
         }
@@ -83,23 +102,32 @@ impl Engine {
         &mut self,
         mut feed: impl FnMut(&mut BookCell) -> Option<Applied>,
     ) -> Option<bool> {
-        for cell in &self.books {
+        for (at, cell) in self.books.iter().enumerate() {
             let mut cell = cell.borrow_mut();
             let was_dirty = cell.dirty;
             let Some(applied) = feed(&mut cell) else {
                 continue;
             };
-            if matches!(applied, Applied::Resync(_)) {
-                self.session.resubscribe(&cell.subscription);
-                if let Some(entry) = self.health.entry_mut(&cell.subscription) {
-                    entry.resyncs = entry.resyncs.saturating_add(1);
-                }
-            }
-            if cell.dirty && !was_dirty {
-                self.effects.push_back(Effect::BookChanged(cell.id));
-            }
-            return Some(self.session.is_user_subscription(&cell.subscription));
+            drop(cell);
+            return Some(self.book_fed(at, was_dirty, matches!(applied, Applied::Resync(_))));
         }
         None
+    }
+
+    /// After the book at `at` took a frame: a resync resubscribes it, a first change since the
+    /// reader looked is noticed. True if the user's handlers want its frames too. Left to the
+    /// inliner: it runs for every book frame.
+    fn book_fed(&mut self, at: usize, was_dirty: bool, resync: bool) -> bool {
+        let cell = self.books[at].borrow();
+        if resync {
+            self.session.resubscribe(&cell.subscription);
+            if let Some(entry) = self.health.entry_mut(&cell.subscription) {
+                entry.resyncs = entry.resyncs.saturating_add(1);
+            }
+        }
+        if cell.dirty && !was_dirty {
+            self.effects.push_back(Effect::BookChanged(cell.id));
+        }
+        self.session.is_user_subscription(&cell.subscription)
     }
 }

@@ -111,17 +111,7 @@ impl Engine {
         for subscription in stale {
             self.session.resubscribe(&subscription);
             // A kept book starts over from the snapshot the resubscription brings.
-            for cell in &self.books {
-                let mut cell = cell.borrow_mut();
-                if cell.subscription != subscription {
-                    continue;
-                }
-                let was_dirty = cell.dirty;
-                cell.reset();
-                if !was_dirty {
-                    self.effects.push_back(Effect::BookChanged(cell.id));
-                }
-            }
+            self.reset_books(Some(&subscription));
             self.effects.push_back(Effect::Stale(subscription));
         }
     }

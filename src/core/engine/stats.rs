@@ -219,11 +219,13 @@ impl Health {
     /// the offset itself (it overstates it by the quickest frame's transit); a clock that is set
     /// ages out in a minute.
     pub fn clock_offset(&self, now: Millis) -> Option<f64> {
-        self.entries
-            .iter()
-            .flat_map(|e| e.latency.recent(now))
-            .min()
-            .map(f64::from)
+        let mut least: Option<i32> = None;
+        for entry in &self.entries {
+            for latency in entry.latency.recent(now) {
+                least = Some(least.map_or(latency, |l| l.min(latency)));
+            }
+        }
+        least.map(f64::from)
     }
 
     /// Keeps one entry per wanted subscription (no repeats), in their order; an entry that
