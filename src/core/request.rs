@@ -136,7 +136,7 @@ impl Request {
     /// order; a missing (or null) `id` stays missing.
     pub fn parse(text: &str) -> Result<Request, InputError> {
         let value = Input::parse(text)
-            .map_err(|e| InputError::type_error("request", Problem::NotJson(e.to_string())))?;
+            .map_err(|e| InputError::type_error("request", Problem::NotJson(e)))?;
         let object = value
             .as_object()
             .ok_or_else(|| value.wrong_type("request", "a JSON object"))?;

@@ -10,7 +10,7 @@ use std::fmt;
 use super::reader::write_frame;
 use super::schema::{Kind, Object, EVENT_KEY, MESSAGE, RESPONSE};
 use super::tape::{Tape, TapeReader};
-use super::wire::{Id, Int, Level, List, Text};
+use super::wire::{FrameError, Id, Int, Level, List, Text};
 
 /// What the engine and the books read of a decoded message; strings borrow from the frame
 /// unless they held escapes.
@@ -137,14 +137,20 @@ pub(crate) fn decode_text<'a>(frame: &'a [u8], tape: &mut Tape) -> Result<&'a st
             e.valid_up_to()
         ))
     })?;
-    write_frame(text, &MESSAGE, tape)
-        .map_err(|e| DecodeError(format!("invalid MAX message: {e}")))?;
+    write_frame(text, &MESSAGE, tape).map_err(refused)?;
     if tape.root_field(EVENT).is_none() {
         return Err(DecodeError(
             "invalid MAX message: it has no event (key `e`)".into(),
         ));
     }
     Ok(text)
+}
+
+/// The message for a frame the reader refused, worded once, out of the decoding path.
+#[cold]
+#[inline(never)]
+fn refused(error: FrameError) -> DecodeError {
+    DecodeError(format!("invalid MAX message: {error}"))
 }
 
 /// Decodes one frame onto `tape` and reads its top-level fields.
