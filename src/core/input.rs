@@ -309,7 +309,7 @@ mod tests {
             ("[1,]", "trailing comma"),
             ("[1] 2", "trailing characters"),
             ("1e400", "number out of range"),
-            (r#""\ud800""#, "invalid escape"),
+            (r#""\ud800""#, "unexpected end of hex escape"),
             (&"[".repeat(100_000), "recursion limit exceeded"),
         ] {
             let error = Input::parse(text).unwrap_err().to_string();

@@ -30,6 +30,9 @@ pub enum JsonProblem {
     TooDeep,
     ControlCharacter,
     InvalidEscape,
+    /// A `\uD800`-style escape with no escape after it.
+    HexEscapeEnds,
+    LoneSurrogate,
     NumberOutOfRange,
     InvalidNumber,
     /// A word that is not `true`, `false` or `null`.
@@ -81,6 +84,25 @@ fn is_number_byte(byte: u8) -> bool {
     byte.is_ascii_digit() || matches!(byte, b'-' | b'+' | b'.' | b'e' | b'E')
 }
 
+/// A bad escape just before `at`: a UTF-16 surrogate escape not in a pair, or another.
+fn escape_problem(bytes: &[u8], at: usize) -> JsonProblem {
+    let surrogate = |start: usize| {
+        let digits = std::str::from_utf8(bytes.get(start + 2..start + 6)?).ok()?;
+        let unit = u16::from_str_radix(digits, 16).ok()?;
+        (bytes.get(start..start + 2)? == b"\\u" && (0xD800..0xE000).contains(&unit)).then_some(unit)
+    };
+    let Some((start, unit)) =
+        (at.saturating_sub(12)..at).find_map(|start| surrogate(start).map(|unit| (start, unit)))
+    else {
+        return JsonProblem::InvalidEscape;
+    };
+    if unit < 0xDC00 && bytes.get(start + 6..start + 8) != Some(b"\\u") {
+        JsonProblem::HexEscapeEnds
+    } else {
+        JsonProblem::LoneSurrogate
+    }
+}
+
 impl JsonError {
     /// Words `error`, met while reading `text`; `after_value` when the one value was read whole
     /// (then more text is what was wrong).
@@ -118,7 +140,7 @@ impl JsonError {
                     _ if state.in_string && byte.is_some_and(|byte| byte < 0x20) => {
                         JsonProblem::ControlCharacter
                     }
-                    _ if state.in_string => JsonProblem::InvalidEscape,
+                    _ if state.in_string => escape_problem(bytes, at),
                     Some(b'[' | b'{') if state.open.len() >= MAX_NESTING - 1 => {
                         JsonProblem::TooDeep
                     }
@@ -171,6 +193,8 @@ impl fmt::Display for JsonProblem {
                 f.write_str("control character (\\u0000-\\u001F) found while parsing a string")
             }
             JsonProblem::InvalidEscape => f.write_str("invalid escape"),
+            JsonProblem::HexEscapeEnds => f.write_str("unexpected end of hex escape"),
+            JsonProblem::LoneSurrogate => f.write_str("lone leading surrogate in hex escape"),
             JsonProblem::NumberOutOfRange => f.write_str("number out of range"),
             JsonProblem::InvalidNumber => f.write_str("invalid number"),
             JsonProblem::NotAnIdent => f.write_str("expected ident"),
@@ -220,7 +244,12 @@ mod tests {
             ("1e400", "number out of range"),
             ("[-]", "invalid number"),
             ("\"a\u{1}b\"", "control character"),
-            (r#""\ud800""#, "invalid escape"),
+            (r#""\ud800""#, "unexpected end of hex escape"),
+            (r#""\udc00""#, "lone leading surrogate in hex escape"),
+            (
+                r#"["\ud800\u0041"]"#,
+                "lone leading surrogate in hex escape",
+            ),
             (r#""\q""#, "invalid escape"),
             ("[1\n,?]", "unexpected '?' at line 2 column 2"),
         ] {
