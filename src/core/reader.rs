@@ -31,12 +31,13 @@ pub fn write_frame(frame: &str, kind: &'static Kind, tape: &mut Tape) -> Result<
         nullable: false,
         root: true,
     });
-    // A refusal comes first: the text after it was only skipped.
     let (read, after_value) = match read {
+        Ok(Read::Refused) => (Ok(()), false),
         Ok(_) => (deserializer.end(), true),
         Err(error) => (Err(error), false),
     };
     match read {
+        // A refusal comes first: the text after it was only skipped.
         _ if fault.failed() => Err(FrameError::Refused(fault)),
         Err(error) => Err(FrameError::Json(
             JsonError::of(frame, &error, after_value),
@@ -49,6 +50,33 @@ pub fn write_frame(frame: &str, kind: &'static Kind, tape: &mut Tape) -> Result<
     }
 }
 
+/// What reading a value came to.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Read {
+    Present,
+    /// A field's `null`.
+    Absent,
+    /// Refused: the refusal is in the `Fault`, and the enclosing values skip the rest of the
+    /// frame, adding their step of its path.
+    Refused,
+}
+
+/// Skips the rest of a list after a refusal in it.
+#[cold]
+fn skip_items<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<Read, A::Error> {
+    while seq.next_element::<&'de RawValue>()?.is_some() {}
+    Ok(Read::Refused)
+}
+
+/// Skips the rest of an object after a refusal in it.
+#[cold]
+fn skip_entries<'de, A: MapAccess<'de>>(mut map: A) -> Result<Read, A::Error> {
+    while map.next_key::<Text<'de>>()?.is_some() {
+        map.next_value::<&'de RawValue>()?;
+    }
+    Ok(Read::Refused)
+}
+
 /// A value of `kind`; yields whether it was present (a field's `null` counts as absent).
 struct ValueSeed<'t> {
     kind: &'static Kind,
@@ -58,13 +86,10 @@ struct ValueSeed<'t> {
 }
 
 impl<'de> DeserializeSeed<'de> for ValueSeed<'_> {
-    type Value = bool;
+    type Value = Read;
 
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Read, D::Error> {
         match self.kind {
-            // After a refusal the rest is skipped (as a raw value: no copy of serde's skipping
-            // code of its own).
-            _ if self.fault.failed() => <&RawValue>::deserialize(deserializer).map(|_| false),
             Kind::Float => Ok(float(
                 <&RawValue>::deserialize(deserializer)?,
                 self.tape,
@@ -84,25 +109,25 @@ impl<'de> DeserializeSeed<'de> for ValueSeed<'_> {
 
 /// A JSON number read from its full text, exactly as `JSON.parse` rounds it: serde_json's own
 /// float reading is best-effort, and its exact mode costs 13 KB gzipped; `str::parse` is exact.
-fn float(raw: &RawValue, tape: &mut Tape, fault: &mut Fault, nullable: bool) -> bool {
+fn float(raw: &RawValue, tape: &mut Tape, fault: &mut Fault, nullable: bool) -> Read {
     let text = raw.get();
     if text == "null" && nullable {
-        return false;
+        return Read::Absent;
     }
     // The frame is valid JSON, so a value starting like a number is one, in a syntax
     // `str::parse` accepts.
     if !text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
         fault.refuse(Refusal::NotANumber(text.to_owned()));
-        return false;
+        return Read::Refused;
     }
     match text.parse::<f64>() {
         Ok(number) if number.is_finite() => {
             tape.number(number);
-            true
+            Read::Present
         }
         _ => {
             fault.refuse(Refusal::OutOfRange(text.to_owned()));
-            false
+            Read::Refused
         }
     }
 }
@@ -122,22 +147,22 @@ struct ValueVisitor<'t> {
 impl ValueVisitor<'_> {
     /// Keeps `refusal` beside the deserializer; the value counts as absent, and the rest of the
     /// frame is skipped.
-    fn refuse<E>(self, refusal: Refusal) -> Result<bool, E> {
+    fn refuse<E>(self, refusal: Refusal) -> Result<Read, E> {
         self.fault.refuse(refusal);
-        Ok(false)
+        Ok(Read::Refused)
     }
 
-    fn wrong_type<E>(self, got: Got) -> Result<bool, E> {
+    fn wrong_type<E>(self, got: Got) -> Result<Read, E> {
         let kind = self.kind;
         self.refuse(Refusal::WrongType(got, kind))
     }
 
-    fn wrong_value<E>(self, got: Got) -> Result<bool, E> {
+    fn wrong_value<E>(self, got: Got) -> Result<Read, E> {
         let kind = self.kind;
         self.refuse(Refusal::WrongValue(got, kind))
     }
 
-    fn integer<E: de::Error>(self, number: u64) -> Result<bool, E> {
+    fn integer<E: de::Error>(self, number: u64) -> Result<Read, E> {
         match self.kind {
             Kind::Int | Kind::Time if number > MAX_SAFE_INTEGER => {
                 self.refuse(Refusal::Inexact(number))
@@ -146,11 +171,11 @@ impl ValueVisitor<'_> {
             Kind::Int | Kind::Time => {
                 // Exact: at most 2^53 - 1.
                 self.tape.number(number as f64);
-                Ok(true)
+                Ok(Read::Present)
             }
             Kind::Id => {
                 self.tape.owned_text(&number.to_string());
-                Ok(true)
+                Ok(Read::Present)
             }
             _ => self.wrong_type(Got::Unsigned(number)),
         }
@@ -158,99 +183,102 @@ impl ValueVisitor<'_> {
 }
 
 impl<'de> Visitor<'de> for ValueVisitor<'_> {
-    type Value = bool;
+    type Value = Read;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         fmt::Display::fmt(&Expected(self.kind), f)
     }
 
-    fn visit_unit<E: de::Error>(self) -> Result<bool, E> {
+    fn visit_unit<E: de::Error>(self) -> Result<Read, E> {
         if self.nullable {
-            Ok(false)
+            Ok(Read::Absent)
         } else {
             self.wrong_type(Got::Null)
         }
     }
 
-    fn visit_bool<E: de::Error>(self, value: bool) -> Result<bool, E> {
+    fn visit_bool<E: de::Error>(self, value: bool) -> Result<Read, E> {
         match self.kind {
             Kind::Bool => {
                 self.tape.number(if value { 1.0 } else { 0.0 });
-                Ok(true)
+                Ok(Read::Present)
             }
             _ => self.wrong_type(Got::Bool(value)),
         }
     }
 
-    fn visit_u64<E: de::Error>(self, number: u64) -> Result<bool, E> {
+    fn visit_u64<E: de::Error>(self, number: u64) -> Result<Read, E> {
         self.integer(number)
     }
 
-    fn visit_i64<E: de::Error>(self, number: i64) -> Result<bool, E> {
+    fn visit_i64<E: de::Error>(self, number: i64) -> Result<Read, E> {
         match self.kind {
             _ if number >= 0 => self.integer(number as u64),
             Kind::Id => {
                 self.tape.owned_text(&number.to_string());
-                Ok(true)
+                Ok(Read::Present)
             }
             Kind::Int | Kind::Time => self.wrong_value(Got::Signed(number)),
             _ => self.wrong_type(Got::Signed(number)),
         }
     }
 
-    fn visit_f64<E: de::Error>(self, number: f64) -> Result<bool, E> {
+    fn visit_f64<E: de::Error>(self, number: f64) -> Result<Read, E> {
         match self.kind {
             Kind::Int | Kind::Time => self.wrong_value(Got::Float(number)),
             _ => self.wrong_type(Got::Float(number)),
         }
     }
 
-    fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<bool, E> {
+    fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<Read, E> {
         match self.kind {
             Kind::Text | Kind::Enum(_) | Kind::Id => {
                 self.tape.frame_text(text);
-                Ok(true)
+                Ok(Read::Present)
             }
             _ => self.wrong_type(Got::Str(text.to_owned())),
         }
     }
 
-    fn visit_str<E: de::Error>(self, text: &str) -> Result<bool, E> {
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<Read, E> {
         match self.kind {
             // Unescaped, so no longer a slice of the frame.
             Kind::Text | Kind::Enum(_) | Kind::Id => {
                 self.tape.owned_text(text);
-                Ok(true)
+                Ok(Read::Present)
             }
             _ => self.wrong_type(Got::Str(text.to_owned())),
         }
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Read, A::Error> {
         match self.kind {
             Kind::List(item) => {
                 let count_at = self.tape.len();
                 self.tape.number(0.0);
                 let mut count = 0usize;
                 loop {
-                    let failed = self.fault.failed();
                     let seed = ValueSeed {
                         kind: item,
                         tape: &mut *self.tape,
                         fault: &mut *self.fault,
                         nullable: false,
                     };
-                    let read = seq.next_element_seed(seed);
-                    if read.is_err() || self.fault.failed() != failed {
-                        self.fault.at(Segment::Index(count));
-                    }
-                    match read? {
-                        Some(_) => count += 1,
-                        None => break,
+                    match seq.next_element_seed(seed) {
+                        Ok(Some(Read::Refused)) => {
+                            self.fault.at(Segment::Index(count));
+                            return skip_items(seq);
+                        }
+                        Ok(Some(_)) => count += 1,
+                        Ok(None) => break,
+                        Err(error) => {
+                            self.fault.at(Segment::Index(count));
+                            return Err(error);
+                        }
                     }
                 }
                 self.tape.set(count_at, count as f64);
-                Ok(true)
+                Ok(Read::Present)
             }
             Kind::Level => {
                 for index in 0..2 {
@@ -260,21 +288,21 @@ impl<'de> Visitor<'de> for ValueVisitor<'_> {
                         fault: &mut *self.fault,
                         nullable: false,
                     };
-                    if seq.next_element_seed(seed)?.is_none() {
-                        return self.refuse(Refusal::Length(index));
+                    match seq.next_element_seed(seed)? {
+                        None => return self.refuse(Refusal::Length(index)),
+                        Some(Read::Refused) => return skip_items(seq),
+                        Some(_) => {}
                     }
                 }
-                Ok(true)
+                Ok(Read::Present)
             }
             _ => self.wrong_type(Got::Sequence),
         }
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<bool, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Read, A::Error> {
         match self.kind {
-            Kind::Object(object) => {
-                write_object(object, self.tape, self.fault, map, self.root).map(|()| true)
-            }
+            Kind::Object(object) => write_object(object, self.tape, self.fault, map, self.root),
             _ => self.wrong_type(Got::Map),
         }
     }
@@ -287,7 +315,7 @@ fn write_object<'de, A: MapAccess<'de>>(
     fault: &mut Fault,
     mut map: A,
     root: bool,
-) -> Result<(), A::Error> {
+) -> Result<Read, A::Error> {
     let mask_at = tape.len();
     tape.number(0.0);
     let body = tape.len();
@@ -300,27 +328,30 @@ fn write_object<'de, A: MapAccess<'de>>(
     while let Some(key) = map.next_key::<Text<'de>>()? {
         let Some(index) = object.index_of(key.as_str()) else {
             let raw: &'de RawValue = map.next_value()?;
-            if too_deep(raw) && !fault.failed() {
+            if too_deep(raw) {
                 fault.refuse(Refusal::TooDeep);
                 fault.at(Segment::Name(key.as_str().to_owned()));
+                return skip_entries(map);
             }
             extra.push((key, raw));
             continue;
         };
         let field = &object.fields[index];
         let start = tape.len();
-        let failed = fault.failed();
         let seed = ValueSeed {
             kind: &field.kind,
             tape: &mut *tape,
             fault: &mut *fault,
             nullable: true,
         };
-        let read = map.next_value_seed(seed);
-        if read.is_err() || fault.failed() != failed {
-            fault.at(Segment::Key(field.key));
-        }
-        let present = read?;
+        let present = match map.next_value_seed(seed) {
+            Ok(read) if read != Read::Refused => read == Read::Present,
+            read => {
+                fault.at(Segment::Key(field.key));
+                read?;
+                return skip_entries(map);
+            }
+        };
         let bit = 1u32 << index;
         if present {
             in_order &= index >= next_index;
@@ -332,9 +363,6 @@ fn write_object<'de, A: MapAccess<'de>>(
             in_order = false;
             mask &= !bit;
         }
-    }
-    if fault.failed() {
-        return Ok(());
     }
     let mut starts = [ABSENT; MAX_FIELDS];
     if !in_order {
@@ -354,5 +382,5 @@ fn write_object<'de, A: MapAccess<'de>>(
     if root {
         tape.root = starts;
     }
-    Ok(())
+    Ok(Read::Present)
 }
