@@ -16,7 +16,7 @@ use super::request::MAX_SAFE_INTEGER;
 use super::schema::{Kind, Object, MAX_FIELDS};
 use super::tape::{Tape, ABSENT};
 use super::wire::{
-    too_deep, Expected, Extra, Fault, FrameError, Got, Refusal, Segment, Text, MAX_DATE_MS,
+    too_deep, Expected, Extra, Fault, FrameError, Got, Read, Refusal, Segment, Text, MAX_DATE_MS,
 };
 
 /// Decodes `frame`, a whole JSON text, as a value of `kind` (an object of the schema) onto `tape`.
@@ -37,7 +37,7 @@ pub fn write_frame(frame: &str, kind: &'static Kind, tape: &mut Tape) -> Result<
         Err(error) => (Err(error), false),
     };
     match read {
-        // A refusal comes first: the text after it was only skipped.
+        // The refusal comes first in the frame: serde_json's error, if any, is about later text.
         _ if fault.failed() => Err(FrameError::Refused(fault)),
         Err(error) => Err(FrameError::Json(
             JsonError::of(frame, &error, after_value),
@@ -48,33 +48,6 @@ pub fn write_frame(frame: &str, kind: &'static Kind, tape: &mut Tape) -> Result<
             Ok(())
         }
     }
-}
-
-/// What reading a value came to.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Read {
-    Present,
-    /// A field's `null`.
-    Absent,
-    /// Refused: the refusal is in the `Fault`, and the enclosing values skip the rest of the
-    /// frame, adding their step of its path.
-    Refused,
-}
-
-/// Skips the rest of a list after a refusal in it.
-#[cold]
-fn skip_items<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<Read, A::Error> {
-    while seq.next_element::<&'de RawValue>()?.is_some() {}
-    Ok(Read::Refused)
-}
-
-/// Skips the rest of an object after a refusal in it.
-#[cold]
-fn skip_entries<'de, A: MapAccess<'de>>(mut map: A) -> Result<Read, A::Error> {
-    while map.next_key::<Text<'de>>()?.is_some() {
-        map.next_value::<&'de RawValue>()?;
-    }
-    Ok(Read::Refused)
 }
 
 /// A value of `kind`; yields whether it was present (a field's `null` counts as absent).
@@ -117,18 +90,14 @@ fn float(raw: &RawValue, tape: &mut Tape, fault: &mut Fault, nullable: bool) -> 
     // The frame is valid JSON, so a value starting like a number is one, in a syntax
     // `str::parse` accepts.
     if !text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
-        fault.refuse(Refusal::NotANumber(text.to_owned()));
-        return Read::Refused;
+        return fault.refuse(Refusal::NotANumber(text.to_owned()));
     }
     match text.parse::<f64>() {
         Ok(number) if number.is_finite() => {
             tape.number(number);
             Read::Present
         }
-        _ => {
-            fault.refuse(Refusal::OutOfRange(text.to_owned()));
-            Read::Refused
-        }
+        _ => fault.refuse(Refusal::OutOfRange(text.to_owned())),
     }
 }
 
@@ -148,8 +117,7 @@ impl ValueVisitor<'_> {
     /// Keeps `refusal` beside the deserializer; the value counts as absent, and the rest of the
     /// frame is skipped.
     fn refuse<E>(self, refusal: Refusal) -> Result<Read, E> {
-        self.fault.refuse(refusal);
-        Ok(Read::Refused)
+        Ok(self.fault.refuse(refusal))
     }
 
     fn wrong_type<E>(self, got: Got) -> Result<Read, E> {
@@ -257,6 +225,7 @@ impl<'de> Visitor<'de> for ValueVisitor<'_> {
                 let count_at = self.tape.len();
                 self.tape.number(0.0);
                 let mut count = 0usize;
+                let mut read = Read::Present;
                 loop {
                     let seed = ValueSeed {
                         kind: item,
@@ -267,7 +236,8 @@ impl<'de> Visitor<'de> for ValueVisitor<'_> {
                     match seq.next_element_seed(seed) {
                         Ok(Some(Read::Refused)) => {
                             self.fault.at(Segment::Index(count));
-                            return skip_items(seq);
+                            read = Read::Refused;
+                            count += 1;
                         }
                         Ok(Some(_)) => count += 1,
                         Ok(None) => break,
@@ -278,9 +248,10 @@ impl<'de> Visitor<'de> for ValueVisitor<'_> {
                     }
                 }
                 self.tape.set(count_at, count as f64);
-                Ok(Read::Present)
+                Ok(read)
             }
             Kind::Level => {
+                let mut read = Read::Present;
                 for index in 0..2 {
                     let seed = ValueSeed {
                         kind: &Kind::Text,
@@ -290,11 +261,11 @@ impl<'de> Visitor<'de> for ValueVisitor<'_> {
                     };
                     match seq.next_element_seed(seed)? {
                         None => return self.refuse(Refusal::Length(index)),
-                        Some(Read::Refused) => return skip_items(seq),
+                        Some(Read::Refused) => read = Read::Refused,
                         Some(_) => {}
                     }
                 }
-                Ok(Read::Present)
+                Ok(read)
             }
             _ => self.wrong_type(Got::Sequence),
         }
@@ -325,13 +296,13 @@ fn write_object<'de, A: MapAccess<'de>>(
     let mut in_order = true;
     let mut next_index = 0usize;
     let mut extra: Extra<'de> = Vec::new();
+    let mut refused = false;
     while let Some(key) = map.next_key::<Text<'de>>()? {
         let Some(index) = object.index_of(key.as_str()) else {
             let raw: &'de RawValue = map.next_value()?;
-            if too_deep(raw) {
-                fault.refuse(Refusal::TooDeep);
+            if too_deep(raw) && fault.refuse(Refusal::TooDeep) == Read::Refused {
                 fault.at(Segment::Name(key.as_str().to_owned()));
-                return skip_entries(map);
+                refused = true;
             }
             extra.push((key, raw));
             continue;
@@ -345,11 +316,13 @@ fn write_object<'de, A: MapAccess<'de>>(
             nullable: true,
         };
         let present = match map.next_value_seed(seed) {
-            Ok(read) if read != Read::Refused => read == Read::Present,
+            Ok(Read::Present) => true,
+            Ok(Read::Absent) => false,
             read => {
                 fault.at(Segment::Key(field.key));
                 read?;
-                return skip_entries(map);
+                refused = true;
+                false
             }
         };
         let bit = 1u32 << index;
@@ -363,6 +336,9 @@ fn write_object<'de, A: MapAccess<'de>>(
             in_order = false;
             mask &= !bit;
         }
+    }
+    if refused {
+        return Ok(Read::Refused);
     }
     let mut starts = [ABSENT; MAX_FIELDS];
     if !in_order {

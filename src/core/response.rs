@@ -290,6 +290,35 @@ mod tests {
     }
 
     #[test]
+    fn the_first_refusal_is_named_whatever_follows_it() {
+        let first = "invalid MAX message: tk.O: invalid type: integer `5`, expected a string";
+        for frame in [
+            r#"{"e":"update","tk":{"M":"btcusdt","O":5},"o":[{"i":"x"}]}"#,
+            r#"{"e":"update","tk":{"O":5,"M":7},"T":-1}"#,
+            r#"{"e":"update","tk":{"O":5},"T":1} trailing"#,
+            r#"{"e":"update","tk":{"O":5},"zz":[}"#,
+        ] {
+            assert_eq!(
+                decode(frame.as_bytes()).unwrap_err().message(),
+                first,
+                "{frame}"
+            );
+        }
+        let error = decode(br#"{"e":"x","a":[["1","2"],[3,"4"],[5]]}"#).unwrap_err();
+        assert_eq!(
+            error.message(),
+            "invalid MAX message: a[1]: invalid type: integer `3`, expected a string"
+        );
+        let error = decode(br#"{"e":"x","o":[{"i":1}],"o":[{"i":1},{"T":1e400}]}"#).unwrap_err();
+        assert!(
+            error
+                .message()
+                .starts_with("invalid MAX message: o[1].T: number out of range at line 1 column"),
+            "{error}"
+        );
+    }
+
+    #[test]
     fn messages_without_an_event_or_not_objects_are_refused() {
         assert!(decode(br#"{"T":1}"#)
             .unwrap_err()

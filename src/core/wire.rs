@@ -137,10 +137,21 @@ pub enum Refusal {
     TooDeep,
 }
 
+/// What reading a value came to.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Read {
+    Present,
+    /// A field's `null`.
+    Absent,
+    /// The frame's first refusal (it is in the `Fault`): each enclosing value adds its step of
+    /// the path and is refused in turn. Later refusals count as absent values.
+    Refused,
+}
+
 /// The first refusal met while decoding a frame, and the path to it (innermost step first).
 ///
-/// It is kept beside the deserializer, not inside serde_json's error: after a refusal the reader
-/// skips the rest of the frame, so serde_json never words (or parses back) a message of ours.
+/// It is kept beside the deserializer, not inside serde_json's error, so serde_json never words
+/// (or parses back) a message of ours.
 #[derive(Debug, Default)]
 pub struct Fault {
     pub refusal: Option<Refusal>,
@@ -152,13 +163,15 @@ impl Fault {
         self.refusal.is_some()
     }
 
-    /// Keeps the first refusal only: what follows it is skipped, not checked.
+    /// Keeps the first refusal only, as `Read::Refused`: a later one reads as an absent value.
     #[cold]
     #[inline(never)]
-    pub fn refuse(&mut self, refusal: Refusal) {
-        if self.refusal.is_none() {
-            self.refusal = Some(refusal);
+    pub fn refuse(&mut self, refusal: Refusal) -> Read {
+        if self.refusal.is_some() {
+            return Read::Absent;
         }
+        self.refusal = Some(refusal);
+        Read::Refused
     }
 
     #[cold]
