@@ -111,15 +111,16 @@ impl JsonError {
     pub fn of(text: &str, error: &serde_json::Error, after_value: bool) -> JsonError {
         let (line, column) = (error.line(), error.column());
         let bytes = text.as_bytes();
-        let line_start = match line {
-            0 | 1 => 0,
-            _ => bytes
-                .iter()
-                .enumerate()
-                .filter(|(_, &byte)| byte == b'\n')
-                .nth(line - 2)
-                .map_or(bytes.len(), |(at, _)| at + 1),
-        };
+        // serde_json counts lines from 1, and columns from 1 on the line (0 at its start).
+        let mut line_start = 0;
+        let mut lines = 1;
+        while lines < line {
+            match bytes[line_start..].iter().position(|&byte| byte == b'\n') {
+                Some(at) => line_start += at + 1,
+                None => break,
+            }
+            lines += 1;
+        }
         let at = (line_start + column.saturating_sub(1)).min(bytes.len());
         let problem = match error.classify() {
             Category::Eof => {

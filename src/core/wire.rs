@@ -181,28 +181,23 @@ impl Fault {
     }
 
     /// The path as it is written in messages: `tk.O`, `o[1].i`.
-    pub fn path_text(&self) -> String {
-        let mut text = String::new();
-        for segment in self.path.iter().rev() {
-            match segment {
+    fn write_path(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (step, segment) in self.path.iter().rev().enumerate() {
+            let key = match segment {
                 Segment::Index(index) => {
-                    text.push('[');
-                    text.push_str(&index.to_string());
-                    text.push(']');
+                    write!(f, "[{index}]")?;
+                    continue;
                 }
-                Segment::Key(key) => push_key(&mut text, key),
-                Segment::Name(key) => push_key(&mut text, key),
+                Segment::Key(key) => key,
+                Segment::Name(key) => key.as_str(),
+            };
+            if step > 0 {
+                f.write_str(".")?;
             }
+            f.write_str(key)?;
         }
-        text
+        Ok(())
     }
-}
-
-fn push_key(text: &mut String, key: &str) {
-    if !text.is_empty() {
-        text.push('.');
-    }
-    text.push_str(key);
 }
 
 /// What a value of `kind` must be, for error messages.
@@ -282,7 +277,7 @@ impl fmt::Display for FrameError {
             FrameError::Refused(fault) | FrameError::Json(_, fault) => fault,
         };
         if !fault.path.is_empty() {
-            f.write_str(&fault.path_text())?;
+            fault.write_path(f)?;
             f.write_str(": ")?;
         }
         match (self, &fault.refusal) {
