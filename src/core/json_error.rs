@@ -146,7 +146,8 @@ impl JsonError {
                         JsonProblem::TooDeep
                     }
                     Some(b']' | b'}') if state.last == Some(b',') => JsonProblem::TrailingComma,
-                    _ if byte.is_some_and(is_number_byte) || before.is_some_and(is_number_byte) => {
+                    // serde_json stops inside or just after a number it refuses.
+                    _ if before.is_some_and(is_number_byte) => {
                         let start = bytes[..at]
                             .iter()
                             .rposition(|&byte| !is_number_byte(byte))
@@ -253,6 +254,15 @@ mod tests {
             ),
             (r#""\q""#, "invalid escape"),
             ("[1\n,?]", "unexpected '?' at line 2 column 2"),
+            ("[1e400]", "number out of range"),
+            (
+                &format!("{{\"a\":{}}}", "9".repeat(400)),
+                "number out of range",
+            ),
+            ("{\"a\" 1}", "unexpected '1' at line 1 column 6"),
+            ("[1 2]", "unexpected '2'"),
+            ("{\"a\":1 \"b\":2}", "unexpected '\"'"),
+            ("{1:2}", "unexpected '1'"),
         ] {
             let error = problem(text);
             assert!(error.starts_with(expected), "{text:?}: {error}");
