@@ -5,6 +5,7 @@
 use std::fmt;
 
 use super::input::Shape;
+use super::json_error::JsonError;
 use super::protocol::Channel;
 
 /// Which JS error class a problem with caller-supplied input maps to.
@@ -30,7 +31,7 @@ pub struct InputError {
 pub enum Problem {
     Required,
     NotSerializable,
-    NotJson(String),
+    NotJson(JsonError),
     EmptyString,
     EmptyList,
     /// Of the wrong type: what was wanted, and what came when it is worth naming.

@@ -13,6 +13,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visit
 use serde_json::value::RawValue;
 
 use super::error::{InputError, Problem};
+use super::json_error::JsonError;
 
 /// The JSON type of a value, named for error messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,12 +55,17 @@ pub struct Fields<'a> {
 impl<'a> Input<'a> {
     /// Checks `text` as one JSON value (serde_json's own errors: syntax, nesting, numbers out of
     /// range, bad escapes) and keeps it for reading.
-    pub fn parse(text: &'a str) -> Result<Input<'a>, serde_json::Error> {
+    pub fn parse(text: &'a str) -> Result<Input<'a>, JsonError> {
         let mut deserializer = serde_json::Deserializer::from_str(text);
-        deserializer.deserialize_any(Open { check: true })?;
-        deserializer.end()?;
-        let raw: &RawValue = serde_json::from_str(text)?;
-        Ok(Input { raw: raw.get() })
+        deserializer
+            .deserialize_any(Open { check: true })
+            .map_err(|e| JsonError::of(text, &e, false))?;
+        deserializer
+            .end()
+            .map_err(|e| JsonError::of(text, &e, true))?;
+        // The one value, checked: its text is what the JSON whitespace around it leaves.
+        let raw = text.trim_matches(|c| matches!(c, ' ' | '\t' | '\n' | '\r'));
+        Ok(Input { raw })
     }
 
     /// An argument that JS passed through `JSON.stringify`, named `name` in the error.
@@ -262,9 +268,10 @@ impl<'de> DeserializeSeed<'de> for Key {
     type Value = Cow<'de, str>;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        // serde_json reads only strings as keys.
         match deserializer.deserialize_any(Open { check: false })? {
             Opened::Text(text) => Ok(text),
-            _ => Err(de::Error::custom("expected a string key")),
+            _ => Ok(Cow::Borrowed("")),
         }
     }
 }
@@ -296,6 +303,7 @@ mod tests {
         assert_eq!(fields.get("c").unwrap().as_bool(), Some(true));
         assert_eq!(fields.get("c").unwrap().as_str(), None);
         assert!(fields.get("z").is_none());
+        assert_eq!(Input::parse(" \r\n[1, 2]\t ").unwrap().text(), "[1, 2]");
     }
 
     #[test]

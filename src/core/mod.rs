@@ -7,6 +7,7 @@ pub mod decimal;
 pub mod engine;
 pub mod error;
 pub mod input;
+pub mod json_error;
 pub mod json_number;
 // Writes the JS and TypeScript copies of the schema; a build tool, never part of the wasm.
 #[cfg(not(target_arch = "wasm32"))]

@@ -11,52 +11,69 @@ use std::fmt;
 use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
-use super::error::{FloatText, Quoted};
+use super::json_error::JsonError;
 use super::json_number::{exact_value, rounds_to_finite};
 use super::request::MAX_SAFE_INTEGER;
 use super::schema::{Kind, Object, MAX_FIELDS};
 use super::tape::{Tape, ABSENT};
-use super::wire::{at_path, check_nesting, Extra, Text, MAX_DATE_MS};
+use super::wire::{
+    too_deep, Expected, Extra, Fault, FrameError, Got, Read, Refusal, Segment, Text, MAX_DATE_MS,
+};
 
 /// Decodes `frame`, a whole JSON text, as a value of `kind` (an object of the schema) onto `tape`.
-pub fn write_frame(
-    frame: &str,
-    kind: &'static Kind,
-    tape: &mut Tape,
-) -> Result<(), serde_json::Error> {
+pub fn write_frame(frame: &str, kind: &'static Kind, tape: &mut Tape) -> Result<(), FrameError> {
     tape.begin(frame.as_bytes());
+    let mut fault = Fault::default();
     let mut deserializer = serde_json::Deserializer::from_str(frame);
-    deserializer.deserialize_any(ValueVisitor {
+    let read = deserializer.deserialize_any(ValueVisitor {
         kind,
         tape: &mut *tape,
+        fault: &mut fault,
         nullable: false,
         root: true,
-    })?;
-    deserializer.end()?;
-    tape.finish();
-    Ok(())
+    });
+    let (read, after_value) = match read {
+        Ok(Read::Refused) => (Ok(()), false),
+        Ok(_) => (deserializer.end(), true),
+        Err(error) => (Err(error), false),
+    };
+    match read {
+        // The refusal comes first in the frame: serde_json's error, if any, is about later text.
+        _ if fault.failed() => Err(FrameError::Refused(fault)),
+        Err(error) => Err(FrameError::Json(
+            JsonError::of(frame, &error, after_value),
+            fault,
+        )),
+        Ok(()) => {
+            tape.finish();
+            Ok(())
+        }
+    }
 }
 
 /// A value of `kind`; yields whether it was present (a field's `null` counts as absent).
 struct ValueSeed<'t> {
     kind: &'static Kind,
     tape: &'t mut Tape,
+    fault: &'t mut Fault,
     nullable: bool,
 }
 
 impl<'de> DeserializeSeed<'de> for ValueSeed<'_> {
-    type Value = bool;
+    type Value = Read;
 
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Read, D::Error> {
         match self.kind {
-            Kind::Float => float(
+            Kind::Float => Ok(float(
                 <&RawValue>::deserialize(deserializer)?,
                 self.tape,
+                self.fault,
                 self.nullable,
-            ),
+            )),
             kind => deserializer.deserialize_any(ValueVisitor {
                 kind,
                 tape: self.tape,
+                fault: self.fault,
                 nullable: self.nullable,
                 root: false,
             }),
@@ -67,95 +84,26 @@ impl<'de> DeserializeSeed<'de> for ValueSeed<'_> {
 /// A JSON number, rounded exactly as `JSON.parse` rounds it: a short one in wasm, by one exact
 /// operation; any other goes to JS as its text, for `Number` (serde_json's own float reading is
 /// best-effort, its exact mode and Rust's float parser each cost over 10 KB of wasm).
-fn float<E: de::Error>(raw: &RawValue, tape: &mut Tape, nullable: bool) -> Result<bool, E> {
+fn float(raw: &RawValue, tape: &mut Tape, fault: &mut Fault, nullable: bool) -> Read {
     let text = raw.get();
     if text == "null" && nullable {
-        return Ok(false);
+        return Read::Absent;
     }
     // The frame is valid JSON, so a value starting like a number is one.
     if !text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
-        return Err(E::custom(format_args!(
-            "invalid type: expected a number, got {}",
-            Quoted(text)
-        )));
+        return fault.refuse(Refusal::NotANumber(text.to_owned()));
     }
     if let Some(value) = exact_value(text) {
         tape.number(value);
-        return Ok(true);
+        return Read::Present;
     }
     if !rounds_to_finite(text) {
-        return Err(E::custom(format_args!(
-            "number {} is out of range",
-            Quoted(text)
-        )));
+        return fault.refuse(Refusal::OutOfRange(text.to_owned()));
     }
     // NaN marks a float left to JS; a number holds no escapes, so its text lies in the frame.
     tape.number(f64::NAN);
     tape.frame_text(text);
-    Ok(true)
-}
-
-/// What a value of `kind` must be, for error messages.
-struct Expected(&'static Kind);
-
-impl fmt::Display for Expected {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self.0 {
-            Kind::Text | Kind::Enum(_) => "a string",
-            Kind::Id => "a string or an integer",
-            Kind::Int | Kind::Time => "a non-negative integer",
-            Kind::Float => "a number",
-            Kind::Bool => "a boolean",
-            Kind::Level => "a tuple of size 2",
-            Kind::List(_) => "a list",
-            Kind::Object(object) => return write!(f, "a {} object", object.name),
-        })
-    }
-}
-
-/// What came instead, for error messages: serde's own wording, without its float formatting.
-enum Got<'a> {
-    Null,
-    Bool(bool),
-    Unsigned(u64),
-    Signed(i64),
-    Float(f64),
-    Str(&'a str),
-    Sequence,
-    Map,
-}
-
-impl fmt::Display for Got<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Got::Null => f.write_str("null"),
-            Got::Bool(value) => write!(f, "boolean `{value}`"),
-            Got::Unsigned(value) => write!(f, "integer `{value}`"),
-            Got::Signed(value) => write!(f, "integer `{value}`"),
-            Got::Float(value) => write!(f, "floating point `{}`", FloatText(*value)),
-            Got::Str(text) => write!(f, "string {}", Quoted(text)),
-            Got::Sequence => f.write_str("sequence"),
-            Got::Map => f.write_str("map"),
-        }
-    }
-}
-
-#[cold]
-#[inline(never)]
-fn wrong_type<E: de::Error>(got: Got<'_>, kind: &'static Kind) -> E {
-    E::custom(format_args!(
-        "invalid type: {got}, expected {}",
-        Expected(kind)
-    ))
-}
-
-#[cold]
-#[inline(never)]
-fn wrong_value<E: de::Error>(got: Got<'_>, kind: &'static Kind) -> E {
-    E::custom(format_args!(
-        "invalid value: {got}, expected {}",
-        Expected(kind)
-    ))
+    Read::Present
 }
 
 /// The one visitor: every kind, objects included (one copy of serde_json's `deserialize_any`
@@ -163,6 +111,7 @@ fn wrong_value<E: de::Error>(got: Got<'_>, kind: &'static Kind) -> E {
 struct ValueVisitor<'t> {
     kind: &'static Kind,
     tape: &'t mut Tape,
+    fault: &'t mut Fault,
     /// A field's `null` counts as absent; a list item's is refused.
     nullable: bool,
     /// The outermost object: where its fields start is kept for `Response`.
@@ -170,142 +119,167 @@ struct ValueVisitor<'t> {
 }
 
 impl ValueVisitor<'_> {
-    fn integer<E: de::Error>(self, number: u64) -> Result<bool, E> {
+    /// Keeps `refusal` beside the deserializer; the value counts as absent, and the rest of the
+    /// frame is skipped.
+    fn refuse<E>(self, refusal: Refusal) -> Result<Read, E> {
+        Ok(self.fault.refuse(refusal))
+    }
+
+    fn wrong_type<E>(self, got: Got) -> Result<Read, E> {
+        let kind = self.kind;
+        self.refuse(Refusal::WrongType(got, kind))
+    }
+
+    fn wrong_value<E>(self, got: Got) -> Result<Read, E> {
+        let kind = self.kind;
+        self.refuse(Refusal::WrongValue(got, kind))
+    }
+
+    fn integer<E: de::Error>(self, number: u64) -> Result<Read, E> {
         match self.kind {
-            Kind::Int | Kind::Time if number > MAX_SAFE_INTEGER => Err(E::custom(format_args!(
-                "integer {number} is larger than a JS number holds exactly (2^53 - 1)"
-            ))),
-            Kind::Time if number > MAX_DATE_MS => Err(E::custom(format_args!(
-                "time {number} ms is beyond what a JS Date holds (8.64e15 ms)"
-            ))),
+            Kind::Int | Kind::Time if number > MAX_SAFE_INTEGER => {
+                self.refuse(Refusal::Inexact(number))
+            }
+            Kind::Time if number > MAX_DATE_MS => self.refuse(Refusal::BeyondDate(number)),
             Kind::Int | Kind::Time => {
                 // Exact: at most 2^53 - 1.
                 self.tape.number(number as f64);
-                Ok(true)
+                Ok(Read::Present)
             }
             Kind::Id => {
                 self.tape.owned_text(&number.to_string());
-                Ok(true)
+                Ok(Read::Present)
             }
-            kind => Err(wrong_type(Got::Unsigned(number), kind)),
+            _ => self.wrong_type(Got::Unsigned(number)),
         }
     }
 }
 
 impl<'de> Visitor<'de> for ValueVisitor<'_> {
-    type Value = bool;
+    type Value = Read;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         fmt::Display::fmt(&Expected(self.kind), f)
     }
 
-    fn visit_unit<E: de::Error>(self) -> Result<bool, E> {
+    fn visit_unit<E: de::Error>(self) -> Result<Read, E> {
         if self.nullable {
-            Ok(false)
+            Ok(Read::Absent)
         } else {
-            Err(wrong_type(Got::Null, self.kind))
+            self.wrong_type(Got::Null)
         }
     }
 
-    fn visit_bool<E: de::Error>(self, value: bool) -> Result<bool, E> {
+    fn visit_bool<E: de::Error>(self, value: bool) -> Result<Read, E> {
         match self.kind {
             Kind::Bool => {
                 self.tape.number(if value { 1.0 } else { 0.0 });
-                Ok(true)
+                Ok(Read::Present)
             }
-            kind => Err(wrong_type(Got::Bool(value), kind)),
+            _ => self.wrong_type(Got::Bool(value)),
         }
     }
 
-    fn visit_u64<E: de::Error>(self, number: u64) -> Result<bool, E> {
+    fn visit_u64<E: de::Error>(self, number: u64) -> Result<Read, E> {
         self.integer(number)
     }
 
-    fn visit_i64<E: de::Error>(self, number: i64) -> Result<bool, E> {
+    fn visit_i64<E: de::Error>(self, number: i64) -> Result<Read, E> {
         match self.kind {
             _ if number >= 0 => self.integer(number as u64),
             Kind::Id => {
                 self.tape.owned_text(&number.to_string());
-                Ok(true)
+                Ok(Read::Present)
             }
-            kind @ (Kind::Int | Kind::Time) => Err(wrong_value(Got::Signed(number), kind)),
-            kind => Err(wrong_type(Got::Signed(number), kind)),
+            Kind::Int | Kind::Time => self.wrong_value(Got::Signed(number)),
+            _ => self.wrong_type(Got::Signed(number)),
         }
     }
 
-    fn visit_f64<E: de::Error>(self, number: f64) -> Result<bool, E> {
+    fn visit_f64<E: de::Error>(self, number: f64) -> Result<Read, E> {
         match self.kind {
-            kind @ (Kind::Int | Kind::Time) => Err(wrong_value(Got::Float(number), kind)),
-            kind => Err(wrong_type(Got::Float(number), kind)),
+            Kind::Int | Kind::Time => self.wrong_value(Got::Float(number)),
+            _ => self.wrong_type(Got::Float(number)),
         }
     }
 
-    fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<bool, E> {
+    fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<Read, E> {
         match self.kind {
             Kind::Text | Kind::Enum(_) | Kind::Id => {
                 self.tape.frame_text(text);
-                Ok(true)
+                Ok(Read::Present)
             }
-            kind => Err(wrong_type(Got::Str(text), kind)),
+            _ => self.wrong_type(Got::Str(text.to_owned())),
         }
     }
 
-    fn visit_str<E: de::Error>(self, text: &str) -> Result<bool, E> {
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<Read, E> {
         match self.kind {
             // Unescaped, so no longer a slice of the frame.
             Kind::Text | Kind::Enum(_) | Kind::Id => {
                 self.tape.owned_text(text);
-                Ok(true)
+                Ok(Read::Present)
             }
-            kind => Err(wrong_type(Got::Str(text), kind)),
+            _ => self.wrong_type(Got::Str(text.to_owned())),
         }
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Read, A::Error> {
         match self.kind {
             Kind::List(item) => {
                 let count_at = self.tape.len();
                 self.tape.number(0.0);
                 let mut count = 0usize;
+                let mut read = Read::Present;
                 loop {
                     let seed = ValueSeed {
                         kind: item,
                         tape: &mut *self.tape,
+                        fault: &mut *self.fault,
                         nullable: false,
                     };
                     match seq.next_element_seed(seed) {
+                        Ok(Some(Read::Refused)) => {
+                            self.fault.at(Segment::Index(count));
+                            read = Read::Refused;
+                            count += 1;
+                        }
                         Ok(Some(_)) => count += 1,
                         Ok(None) => break,
-                        Err(error) => return Err(at_path(&format!("[{count}]"), &error)),
+                        Err(error) => {
+                            self.fault.at(Segment::Index(count));
+                            return Err(error);
+                        }
                     }
                 }
                 self.tape.set(count_at, count as f64);
-                Ok(true)
+                Ok(read)
             }
             Kind::Level => {
+                let mut read = Read::Present;
                 for index in 0..2 {
                     let seed = ValueSeed {
                         kind: &Kind::Text,
                         tape: &mut *self.tape,
+                        fault: &mut *self.fault,
                         nullable: false,
                     };
-                    if seq.next_element_seed(seed)?.is_none() {
-                        return Err(de::Error::custom(format_args!(
-                            "invalid length {index}, expected {}",
-                            Expected(self.kind)
-                        )));
+                    match seq.next_element_seed(seed)? {
+                        None => return self.refuse(Refusal::Length(index)),
+                        Some(Read::Refused) => read = Read::Refused,
+                        Some(_) => {}
                     }
                 }
-                Ok(true)
+                Ok(read)
             }
-            kind => Err(wrong_type(Got::Sequence, kind)),
+            _ => self.wrong_type(Got::Sequence),
         }
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<bool, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Read, A::Error> {
         match self.kind {
-            Kind::Object(object) => write_object(object, self.tape, map, self.root).map(|()| true),
-            kind => Err(wrong_type(Got::Map, kind)),
+            Kind::Object(object) => write_object(object, self.tape, self.fault, map, self.root),
+            _ => self.wrong_type(Got::Map),
         }
     }
 }
@@ -314,9 +288,10 @@ impl<'de> Visitor<'de> for ValueVisitor<'_> {
 fn write_object<'de, A: MapAccess<'de>>(
     object: &'static Object,
     tape: &mut Tape,
+    fault: &mut Fault,
     mut map: A,
     root: bool,
-) -> Result<(), A::Error> {
+) -> Result<Read, A::Error> {
     let mask_at = tape.len();
     tape.number(0.0);
     let body = tape.len();
@@ -326,10 +301,14 @@ fn write_object<'de, A: MapAccess<'de>>(
     let mut in_order = true;
     let mut next_index = 0usize;
     let mut extra: Extra<'de> = Vec::new();
+    let mut refused = false;
     while let Some(key) = map.next_key::<Text<'de>>()? {
         let Some(index) = object.index_of(key.as_str()) else {
             let raw: &'de RawValue = map.next_value()?;
-            check_nesting(key.as_str(), raw)?;
+            if too_deep(raw) && fault.refuse(Refusal::TooDeep) == Read::Refused {
+                fault.at(Segment::Name(key.as_str().to_owned()));
+                refused = true;
+            }
             extra.push((key, raw));
             continue;
         };
@@ -338,11 +317,19 @@ fn write_object<'de, A: MapAccess<'de>>(
         let seed = ValueSeed {
             kind: &field.kind,
             tape: &mut *tape,
+            fault: &mut *fault,
             nullable: true,
         };
-        let present = map
-            .next_value_seed(seed)
-            .map_err(|e| at_path(field.key, &e))?;
+        let present = match map.next_value_seed(seed) {
+            Ok(Read::Present) => true,
+            Ok(Read::Absent) => false,
+            read => {
+                fault.at(Segment::Key(field.key));
+                read?;
+                refused = true;
+                false
+            }
+        };
         let bit = 1u32 << index;
         if present {
             in_order &= index >= next_index;
@@ -354,6 +341,9 @@ fn write_object<'de, A: MapAccess<'de>>(
             in_order = false;
             mask &= !bit;
         }
+    }
+    if refused {
+        return Ok(Read::Refused);
     }
     let mut starts = [ABSENT; MAX_FIELDS];
     if !in_order {
@@ -373,5 +363,5 @@ fn write_object<'de, A: MapAccess<'de>>(
     if root {
         tape.root = starts;
     }
-    Ok(())
+    Ok(Read::Present)
 }

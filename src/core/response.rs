@@ -10,7 +10,7 @@ use std::fmt;
 use super::reader::write_frame;
 use super::schema::{Kind, Object, EVENT_KEY, MESSAGE, RESPONSE};
 use super::tape::{Tape, TapeReader};
-use super::wire::{Id, Int, Level, List, Text};
+use super::wire::{FrameError, Id, Int, Level, List, Text};
 
 /// What the engine and the books read of a decoded message; strings borrow from the frame
 /// unless they held escapes.
@@ -137,14 +137,20 @@ pub(crate) fn decode_text<'a>(frame: &'a [u8], tape: &mut Tape) -> Result<&'a st
             e.valid_up_to()
         ))
     })?;
-    write_frame(text, &MESSAGE, tape)
-        .map_err(|e| DecodeError(format!("invalid MAX message: {e}")))?;
+    write_frame(text, &MESSAGE, tape).map_err(refused)?;
     if tape.root_field(EVENT).is_none() {
         return Err(DecodeError(
             "invalid MAX message: it has no event (key `e`)".into(),
         ));
     }
     Ok(text)
+}
+
+/// The message for a frame the reader refused, worded once, out of the decoding path.
+#[cold]
+#[inline(never)]
+fn refused(error: FrameError) -> DecodeError {
+    DecodeError(format!("invalid MAX message: {error}"))
 }
 
 /// Decodes one frame onto `tape` and reads its top-level fields.
@@ -283,6 +289,35 @@ mod tests {
             error
                 .message()
                 .contains("t[0]: invalid type: null, expected a Trade object"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn the_first_refusal_is_named_whatever_follows_it() {
+        let first = "invalid MAX message: tk.O: invalid type: integer `5`, expected a string";
+        for frame in [
+            r#"{"e":"update","tk":{"M":"btcusdt","O":5},"o":[{"i":"x"}]}"#,
+            r#"{"e":"update","tk":{"O":5,"M":7},"T":-1}"#,
+            r#"{"e":"update","tk":{"O":5},"T":1} trailing"#,
+            r#"{"e":"update","tk":{"O":5},"zz":[}"#,
+        ] {
+            assert_eq!(
+                decode(frame.as_bytes()).unwrap_err().message(),
+                first,
+                "{frame}"
+            );
+        }
+        let error = decode(br#"{"e":"x","a":[["1","2"],[3,"4"],[5]]}"#).unwrap_err();
+        assert_eq!(
+            error.message(),
+            "invalid MAX message: a[1]: invalid type: integer `3`, expected a string"
+        );
+        let error = decode(br#"{"e":"x","o":[{"i":1}],"o":[{"i":1},{"T":1e400}]}"#).unwrap_err();
+        assert!(
+            error
+                .message()
+                .starts_with("invalid MAX message: o[1].T: number out of range at line 1 column"),
             "{error}"
         );
     }

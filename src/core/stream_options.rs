@@ -52,9 +52,8 @@ impl StreamOptions {
     /// Reads the options. JS wrote them after its own checks, so a refusal here means the glue
     /// and the engine disagree: the error names the field and what it should have held.
     pub fn parse(text: &str) -> Result<StreamOptions, InputError> {
-        let root = Input::parse(text).map_err(|e| {
-            InputError::type_error("stream options", Problem::NotJson(e.to_string()))
-        })?;
+        let root = Input::parse(text)
+            .map_err(|e| InputError::type_error("stream options", Problem::NotJson(e)))?;
         let options = Object::of(Some(root), "stream options", "")?;
         let policy = Object::of(
             options.fields.present("reconnect"),

@@ -1,4 +1,4 @@
-//! Value types of decoded frames, and how decoding errors name where they happened.
+//! Value types of decoded frames, and what a decoding error holds: the refusal and its path.
 //!
 //! Strings borrow from the frame when they had no escapes, so decoding copies no text; the tape
 //! writer then hands JS only their offsets.
@@ -8,6 +8,10 @@ use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, Visitor};
 use serde_json::value::RawValue;
+
+use super::error::{FloatText, Quoted};
+use super::json_error::JsonError;
+use super::schema::Kind;
 
 /// A string of the frame, borrowed unless it held escapes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,8 +67,8 @@ pub type Extra<'de> = Vec<(Text<'de>, &'de RawValue)>;
 /// values are skipped without that cap, and the JS side would have to rebuild them.
 pub const MAX_NESTING: usize = 128;
 
-/// Refuses an unknown key's value nested deeper than `MAX_NESTING`.
-pub fn check_nesting<E: de::Error>(key: &str, raw: &RawValue) -> Result<(), E> {
+/// Whether an unknown key's value nests deeper than `MAX_NESTING`.
+pub fn too_deep(raw: &RawValue) -> bool {
     let mut depth = 0usize;
     let mut in_string = false;
     let mut escaped = false;
@@ -83,33 +87,203 @@ pub fn check_nesting<E: de::Error>(key: &str, raw: &RawValue) -> Result<(), E> {
             b'[' | b'{' => {
                 depth += 1;
                 if depth > MAX_NESTING {
-                    return Err(E::custom(format_args!(
-                        "{key}: nested deeper than {MAX_NESTING} levels"
-                    )));
+                    return true;
                 }
             }
             b']' | b'}' => depth = depth.saturating_sub(1),
             _ => {}
         }
     }
-    Ok(())
+    false
 }
 
-/// Prefixes an error's message with where it happened, joining paths (`tk` + `O: bad` = `tk.O: bad`).
+/// One step of the path to a refused value: a field of the schema, an unknown key, an item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Segment {
+    Key(&'static str),
+    Name(String),
+    Index(usize),
+}
+
+/// What came where a kind was wanted, for error messages: serde's own wording, without its
+/// float formatting.
+#[derive(Debug, Clone)]
+pub enum Got {
+    Null,
+    Bool(bool),
+    Unsigned(u64),
+    Signed(i64),
+    Float(f64),
+    Str(String),
+    Sequence,
+    Map,
+}
+
+/// Why the reader refused a value that serde_json read well.
+#[derive(Debug, Clone)]
+pub enum Refusal {
+    WrongType(Got, &'static Kind),
+    WrongValue(Got, &'static Kind),
+    /// Above 2^53 - 1.
+    Inexact(u64),
+    /// A time past `MAX_DATE_MS`.
+    BeyondDate(u64),
+    /// A float field's value that is not a number, as written.
+    NotANumber(String),
+    /// A float field's number too large for an `f64`, as written.
+    OutOfRange(String),
+    /// A level with `usize` of its two items.
+    Length(usize),
+    TooDeep,
+}
+
+/// What reading a value came to.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Read {
+    Present,
+    /// A field's `null`.
+    Absent,
+    /// The frame's first refusal (it is in the `Fault`): each enclosing value adds its step of
+    /// the path and is refused in turn. Later refusals count as absent values.
+    Refused,
+}
+
+/// The first refusal met while decoding a frame, and the path to it (innermost step first).
 ///
-/// serde_json moves the "at line L column C" suffix back into its position fields when the
-/// message is wrapped, so nesting keeps one position and one growing path.
-#[cold]
-#[inline(never)]
-pub fn at_path<E: de::Error>(segment: &str, error: &E) -> E {
-    let message = error.to_string();
-    let has_path = message
-        .split_once(": ")
-        .is_some_and(|(head, _)| !head.is_empty() && !head.contains(' '));
-    if has_path {
-        let separator = if message.starts_with('[') { "" } else { "." };
-        E::custom(format_args!("{segment}{separator}{message}"))
-    } else {
-        E::custom(format_args!("{segment}: {message}"))
+/// It is kept beside the deserializer, not inside serde_json's error, so serde_json never words
+/// (or parses back) a message of ours.
+#[derive(Debug, Default)]
+pub struct Fault {
+    pub refusal: Option<Refusal>,
+    pub path: Vec<Segment>,
+}
+
+impl Fault {
+    pub fn failed(&self) -> bool {
+        self.refusal.is_some()
+    }
+
+    /// Keeps the first refusal only, as `Read::Refused`: a later one reads as an absent value.
+    #[cold]
+    #[inline(never)]
+    pub fn refuse(&mut self, refusal: Refusal) -> Read {
+        if self.refusal.is_some() {
+            return Read::Absent;
+        }
+        self.refusal = Some(refusal);
+        Read::Refused
+    }
+
+    #[cold]
+    #[inline(never)]
+    pub fn at(&mut self, segment: Segment) {
+        self.path.push(segment);
+    }
+
+    /// The path as it is written in messages: `tk.O`, `o[1].i`.
+    fn write_path(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (step, segment) in self.path.iter().rev().enumerate() {
+            let key = match segment {
+                Segment::Index(index) => {
+                    write!(f, "[{index}]")?;
+                    continue;
+                }
+                Segment::Key(key) => key,
+                Segment::Name(key) => key.as_str(),
+            };
+            if step > 0 {
+                f.write_str(".")?;
+            }
+            f.write_str(key)?;
+        }
+        Ok(())
+    }
+}
+
+/// What a value of `kind` must be, for error messages.
+pub struct Expected(pub &'static Kind);
+
+impl fmt::Display for Expected {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self.0 {
+            Kind::Text | Kind::Enum(_) => "a string",
+            Kind::Id => "a string or an integer",
+            Kind::Int | Kind::Time => "a non-negative integer",
+            Kind::Float => "a number",
+            Kind::Bool => "a boolean",
+            Kind::Level => "a tuple of size 2",
+            Kind::List(_) => "a list",
+            Kind::Object(object) => return write!(f, "a {} object", object.name),
+        })
+    }
+}
+
+impl fmt::Display for Got {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Got::Null => f.write_str("null"),
+            Got::Bool(value) => write!(f, "boolean `{value}`"),
+            Got::Unsigned(value) => write!(f, "integer `{value}`"),
+            Got::Signed(value) => write!(f, "integer `{value}`"),
+            Got::Float(value) => write!(f, "floating point `{}`", FloatText(*value)),
+            Got::Str(text) => write!(f, "string {}", Quoted(text)),
+            Got::Sequence => f.write_str("sequence"),
+            Got::Map => f.write_str("map"),
+        }
+    }
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Refusal::WrongType(got, kind) => {
+                write!(f, "invalid type: {got}, expected {}", Expected(kind))
+            }
+            Refusal::WrongValue(got, kind) => {
+                write!(f, "invalid value: {got}, expected {}", Expected(kind))
+            }
+            Refusal::Inexact(number) => write!(
+                f,
+                "integer {number} is larger than a JS number holds exactly (2^53 - 1)"
+            ),
+            Refusal::BeyondDate(number) => write!(
+                f,
+                "time {number} ms is beyond what a JS Date holds (8.64e15 ms)"
+            ),
+            Refusal::NotANumber(text) => {
+                write!(f, "invalid type: expected a number, got {}", Quoted(text))
+            }
+            Refusal::OutOfRange(text) => write!(f, "number {} is out of range", Quoted(text)),
+            Refusal::Length(count) => write!(
+                f,
+                "invalid length {count}, expected {}",
+                Expected(&Kind::Level)
+            ),
+            Refusal::TooDeep => write!(f, "nested deeper than {MAX_NESTING} levels"),
+        }
+    }
+}
+
+/// Why a frame was not decoded: the reader's refusal, or serde_json's, with the path to it.
+#[derive(Debug)]
+pub enum FrameError {
+    Refused(Fault),
+    Json(JsonError, Fault),
+}
+
+impl fmt::Display for FrameError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let fault = match self {
+            FrameError::Refused(fault) | FrameError::Json(_, fault) => fault,
+        };
+        if !fault.path.is_empty() {
+            fault.write_path(f)?;
+            f.write_str(": ")?;
+        }
+        match (self, &fault.refusal) {
+            (FrameError::Json(error, _), _) => error.fmt(f),
+            (_, Some(refusal)) => refusal.fmt(f),
+            (_, None) => f.write_str("refused"),
+        }
     }
 }
