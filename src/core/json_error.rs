@@ -9,6 +9,7 @@ use std::fmt;
 use serde_json::error::Category;
 
 use super::error::QuotedChar;
+use super::json_number::{is_json_number, rounds_to_finite};
 use super::wire::MAX_NESTING;
 
 /// A JSON text serde_json could not read, and where (line and column as serde_json counts them).
@@ -156,8 +157,9 @@ impl JsonError {
                             .iter()
                             .position(|&byte| !is_number_byte(byte))
                             .map_or(bytes.len(), |length| at + length);
-                        match text.get(start..end).map(str::parse::<f64>) {
-                            Some(Ok(number)) if number.is_infinite() => {
+                        // A well-formed number serde_json refused is one that does not fit.
+                        match text.get(start..end) {
+                            Some(number) if is_json_number(number) && !rounds_to_finite(number) => {
                                 JsonProblem::NumberOutOfRange
                             }
                             _ => JsonProblem::InvalidNumber,

@@ -76,6 +76,43 @@ const OVERFLOW_DIGITS: &[u8] =
 /// The power of ten that puts the decimal point before [`OVERFLOW_DIGITS`].
 const OVERFLOW_POINT: i64 = 309;
 
+/// Whether `text` is a JSON number: `-`?, `0` or digits not starting with `0`, then an optional
+/// `.` with digits and an optional exponent (`e`/`E`, a sign, digits).
+pub fn is_json_number(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut at = usize::from(bytes.first() == Some(&b'-'));
+    let digits = |from: usize| {
+        bytes[from.min(bytes.len())..]
+            .iter()
+            .take_while(|byte| byte.is_ascii_digit())
+            .count()
+    };
+    let whole = digits(at);
+    if whole == 0 || (whole > 1 && bytes[at] == b'0') {
+        return false;
+    }
+    at += whole;
+    if bytes.get(at) == Some(&b'.') {
+        let fraction = digits(at + 1);
+        if fraction == 0 {
+            return false;
+        }
+        at += 1 + fraction;
+    }
+    if matches!(bytes.get(at), Some(b'e' | b'E')) {
+        at += 1;
+        if matches!(bytes.get(at), Some(b'+' | b'-')) {
+            at += 1;
+        }
+        let exponent = digits(at);
+        if exponent == 0 {
+            return false;
+        }
+        at += exponent;
+    }
+    at == bytes.len()
+}
+
 /// Whether `text`, a valid JSON number (`-`, digits, an optional fraction and exponent), rounds to
 /// a finite `f64`. Underflow is finite: a tiny number reads as zero, in JS too. One pass over the
 /// bytes: the magnitude is 0.D × 10^point, D being the digits from the first non-zero one.
@@ -251,6 +288,18 @@ mod tests {
         ] {
             assert!(!rounds_to_finite(text), "{text}");
             assert!(text.parse::<f64>().unwrap().is_infinite(), "{text}");
+        }
+    }
+
+    #[test]
+    fn json_number_syntax() {
+        for good in ["0", "-0", "12", "1.5", "-1.25e-3", "1E+400", "0.0e0"] {
+            assert!(is_json_number(good), "{good}");
+        }
+        for bad in [
+            "", "-", "01", "1.", ".5", "1e", "1e+", "--1", "1.2.3", "+1", "1e5e5",
+        ] {
+            assert!(!is_json_number(bad), "{bad}");
         }
     }
 }
