@@ -4,44 +4,21 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startStream, until } from "./harness.mjs";
-
-/** A socket that opens at once; the test calls its onmessage itself, many frames in one task. */
-class QuietSocket {
-  readyState = 0;
-  onopen = null;
-  onmessage = null;
-  onclose = null;
-  onerror = null;
-
-  constructor() {
-    setTimeout(() => {
-      this.readyState = 1;
-      this.onopen?.({ type: "open" });
-    });
-  }
-
-  send() {}
-
-  close(code = 1000) {
-    if (this.readyState > 1) return;
-    this.readyState = 3;
-    this.onclose?.({ code, reason: "" });
-  }
-}
+import { ScriptedSocket, startStream, until } from "./harness.mjs";
 
 test("a batch mixing ASCII, other Unicode, a lone surrogate and a binary frame keeps each frame whole and in order", async (t) => {
   const seen = [];
   let socket = null;
   const { stream } = startStream(t, {
     uri: "ws://frames.invalid/ws",
-    connectFactory: () => (socket = new QuietSocket()),
+    connectFactory: () => (socket = new ScriptedSocket()),
     onDecodeError: (error, data) => seen.push(typeof data === "string" ? `refused ${/surrogate/.test(error.message)}` : "binary"),
   });
   stream.addHandler((r) => seen.push(`${r.id} ${r.market}`));
   await until(() => stream.state === "connected", "the connection");
   const frame = (id, market) => JSON.stringify({ e: "marker", i: id, M: market, T: 1 });
-  const deliver = (data) => socket.onmessage({ data });
+  // Raw data, many frames in one task: the frame queue batches them.
+  const deliver = (data) => socket.deliver(data);
   // An all-ASCII batch, then one where other text follows ASCII frames.
   deliver(frame("a0", "btcusdt"));
   deliver(frame("a1", "ethusdt"));
