@@ -26,10 +26,7 @@ const opts = options();
 const TARGET = 1.5;
 
 const frames = opts.number("frames", 200_000);
-const against = (() => {
-  const at = opts.argv.indexOf("--against");
-  return at >= 0 ? opts.argv[at + 1].replace(/\/$/, "") : null;
-})();
+const against = opts.directory("against");
 
 if (opts.child) {
   console.log(JSON.stringify(await child()));

@@ -25,10 +25,7 @@ const BATCH = 256; // as the replay hands frames to the engine at speed Infinity
 
 const opts = options();
 const frames = opts.number("frames", 200_000);
-const against = (() => {
-  const at = opts.argv.indexOf("--against");
-  return at >= 0 ? opts.argv[at + 1].replace(/\/$/, "") : null;
-})();
+const against = opts.directory("against");
 
 if (opts.child) {
   console.log(JSON.stringify(await child()));

@@ -12,6 +12,7 @@
 
 import { Stream } from "maicoin-ws";
 import { wasm } from "../js/wasm.js";
+import { FeedSocket } from "./lib/feed-socket.mjs";
 
 const FRAMES = Number(process.env.FRAMES ?? 1_000_000);
 const BATCH = 1000;
@@ -20,27 +21,6 @@ const MB = 1024 * 1024;
 if (typeof global.gc !== "function") {
   console.error("run with node --expose-gc");
   process.exit(2);
-}
-
-/** A socket that opens at once and delivers what the bench hands it. */
-class ScriptedSocket {
-  readyState = 0;
-  onopen = null;
-  onmessage = null;
-  onclose = null;
-  onerror = null;
-  constructor() {
-    setTimeout(() => {
-      this.readyState = 1;
-      this.onopen?.({ type: "open" });
-    });
-  }
-  send() {}
-  close(code = 1000) {
-    if (this.readyState >= 2) return;
-    this.readyState = 3;
-    setTimeout(() => this.onclose?.({ code, reason: "" }));
-  }
 }
 
 const turn = () => new Promise((resolve) => setImmediate(resolve));
@@ -61,7 +41,11 @@ async function run(subscriptionCount) {
   let socket;
   const stream = new Stream({
     uri: "ws://bench.invalid/ws",
-    connectFactory: () => (socket = new ScriptedSocket()),
+    connectFactory: () => {
+      socket = new FeedSocket();
+      setTimeout(() => socket.open());
+      return socket;
+    },
     staleAfter: false,
   });
   const markets = Array.from({ length: subscriptionCount }, (_, i) => `m${i}usdt`);
@@ -80,7 +64,7 @@ async function run(subscriptionCount) {
     const now = Date.now();
     for (let i = 0; i < BATCH; i++, sent++) {
       const [head, tail] = texts[sent % texts.length];
-      socket.onmessage({ data: `${head}${now - (sent % 50)}${tail}` });
+      socket.deliver(`${head}${now - (sent % 50)}${tail}`);
     }
     await turn();
     if (sent % every === 0) samples.push(sample(sent, stream));

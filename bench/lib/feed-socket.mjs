@@ -1,6 +1,6 @@
 // A WHATWG-like socket for a Stream's connectFactory that never touches the network: the bench
 // opens it and delivers frames from a corpus as message events, in batches, then waits for the
-// engine (a microtask-driven loop in wasm) to have handled them.
+// stream (its frame queue hands each batch to wasm in a microtask) to have handled them.
 
 export class FeedSocket {
   constructor() {

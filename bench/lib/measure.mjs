@@ -27,6 +27,11 @@ export function options(argv = process.argv.slice(2)) {
     rounds: read("rounds", Number(process.env.BENCH_ROUNDS ?? 5)),
     /** A script's own numeric option: `--NAME N`, else `fallback`. */
     number: read,
+    /** A script's own directory option: `--NAME DIR` without a trailing slash, else null. */
+    directory(name) {
+      const at = argv.indexOf(`--${name}`);
+      return at >= 0 && argv[at + 1] ? argv[at + 1].replace(/\/$/, "") : null;
+    },
     argv,
   };
 }
