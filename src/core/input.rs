@@ -133,6 +133,12 @@ impl<'a> Input<'a> {
             .ok_or_else(|| self.wrong_type(field, "a string"))
     }
 
+    /// This value came where `expected` was wanted.
+    #[cold]
+    pub fn mismatch(&self, expected: &'static str) -> Problem {
+        Problem::Expected(expected, Some(self.shape()))
+    }
+
     /// `field` held this value where `expected` was wanted.
     #[cold]
     pub fn wrong_type(&self, field: &str, expected: &'static str) -> InputError {

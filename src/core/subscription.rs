@@ -1,6 +1,5 @@
 //! Subscriptions: what a `sub`/`unsub` request lists, validated where the caller hands them over.
 
-use std::borrow::Cow;
 use std::fmt;
 
 use super::error::{InputError, NumberText, Problem};
@@ -105,51 +104,18 @@ impl Subscription {
         let object = value
             .as_object()
             .ok_or_else(|| value.wrong_type(at, "a subscription object"))?;
-        let fields = SubscriptionFields { object, at };
-        let channel_name = fields.required_str("channel")?;
-        // `user` is where private data arrives; it is chosen by auth filters, never subscribed to.
-        let unknown_channel = || {
-            InputError::range_error(
-                fields.path("channel"),
-                Problem::Unknown("channel", channel_name.to_string()),
-            )
-        };
-        let channel = Channel::from_wire(&channel_name).ok_or_else(unknown_channel)?;
-        let subscription = match channel {
-            Channel::Book => Subscription::Book {
-                market: fields.market()?,
-                depth: fields.depth()?,
-            },
-            Channel::Trade => Subscription::Trade {
-                market: fields.market()?,
-            },
-            Channel::Ticker => Subscription::Ticker {
-                market: fields.market()?,
-            },
-            Channel::Kline => Subscription::Kline {
-                market: fields.market()?,
-                resolution: fields.resolution()?,
-            },
-            Channel::MarketStatus => Subscription::MarketStatus,
-            Channel::PoolQuota => Subscription::PoolQuota {
-                currency: fields.identifier("currency")?,
-            },
-            Channel::User => return Err(unknown_channel()),
-        };
-        fields.refuse_unknown_keys(&subscription)?;
-        Ok(subscription)
+        let mut key = "channel";
+        read(&object, &mut key).map_err(|problem| InputError::at(format!("{at}.{key}"), problem))
     }
 
     /// A book subscription from its parts, validated like any other; `at` names it in errors.
     pub fn book(market: &str, depth: Option<f64>, at: &str) -> Result<Subscription, InputError> {
-        let market = identifier(&format!("{at}.market"), "market", market)?;
+        let field =
+            |key: &'static str| move |problem| InputError::at(format!("{at}.{key}"), problem);
+        let market = identifier("market", market).map_err(field("market"))?;
         let depth = match depth {
             None => None,
-            Some(depth) => Some(book_depth(
-                &format!("{at}.depth"),
-                depth,
-                NumberText(depth),
-            )?),
+            Some(depth) => Some(book_depth(depth, NumberText(depth)).map_err(field("depth"))?),
         };
         Ok(Subscription::Book { market, depth })
     }
@@ -176,17 +142,73 @@ impl Subscription {
             .map(|(index, item)| Subscription::from_input(item, &format!("{key}[{index}]")))
             .collect()
     }
+}
 
-    /// The keys this kind of subscription may carry besides `channel`.
-    fn allowed_keys(&self) -> &'static [&'static str] {
-        match self.channel() {
-            Channel::Book => &["market", "depth"],
-            Channel::Kline => &["market", "resolution"],
-            Channel::Trade | Channel::Ticker => &["market"],
-            Channel::PoolQuota => &["currency"],
-            Channel::MarketStatus | Channel::User => &[],
+/// The keys a channel's subscriptions may carry besides `channel`, in the order they are read.
+fn allowed_keys(channel: Channel) -> &'static [&'static str] {
+    match channel {
+        Channel::Book => &["market", "depth"],
+        Channel::Kline => &["market", "resolution"],
+        Channel::Trade | Channel::Ticker => &["market"],
+        Channel::PoolQuota => &["currency"],
+        Channel::MarketStatus | Channel::User => &[],
+    }
+}
+
+/// The subscription an object's fields make; on a problem, `key` is left naming its field. One
+/// loop reads the keys the channel takes (`allowed_keys`), in their order, each by its kind;
+/// then any other key given is refused.
+fn read<'a>(object: &'a Fields<'_>, key: &mut &'a str) -> Result<Subscription, Problem> {
+    let name = object.present("channel").ok_or(Problem::Required)?;
+    let name = name.as_str().ok_or_else(|| name.mismatch("a string"))?;
+    // `user` is where private data arrives: it is chosen by auth filters, never subscribed to.
+    let channel = Channel::from_wire(&name)
+        .filter(|&channel| channel != Channel::User)
+        .ok_or_else(|| Problem::Unknown("channel", name.into_owned()))?;
+    let (mut id, mut depth, mut resolution) = (String::new(), None, None);
+    for &name in allowed_keys(channel) {
+        *key = name;
+        let Some(value) = object.present(name) else {
+            // A market or a currency is required; a depth or a resolution is not.
+            if matches!(name, "depth" | "resolution") {
+                continue;
+            }
+            return Err(Problem::Required);
+        };
+        if name == "depth" {
+            let number = value.as_f64().ok_or_else(|| value.mismatch("a number"))?;
+            depth = Some(book_depth(number, value.text())?);
+            continue;
+        }
+        let text = value.as_str().ok_or_else(|| value.mismatch("a string"))?;
+        if name == "resolution" {
+            let found = Resolution::from_wire(&text);
+            resolution = Some(found.ok_or_else(|| Problem::NotAResolution(text.into_owned()))?);
+        } else {
+            id = identifier(name, &text)?;
         }
     }
+    // A key that the channel does not take is a mistake worth naming (e.g. `depth` on a trade).
+    let allowed = allowed_keys(channel);
+    if let Some((name, _)) = object
+        .iter()
+        .find(|(name, value)| *name != "channel" && !value.is_null() && !allowed.contains(name))
+    {
+        *key = name;
+        return Err(Problem::TakesNo(channel, name.to_owned()));
+    }
+    Ok(match channel {
+        Channel::Book => Subscription::Book { market: id, depth },
+        Channel::Trade => Subscription::Trade { market: id },
+        Channel::Ticker => Subscription::Ticker { market: id },
+        Channel::Kline => Subscription::Kline {
+            market: id,
+            resolution,
+        },
+        Channel::PoolQuota => Subscription::PoolQuota { currency: id },
+        // `user` was refused above.
+        Channel::MarketStatus | Channel::User => Subscription::MarketStatus,
+    })
 }
 
 /// `,"key":"text"`, for text that needs no JSON escaping.
@@ -198,97 +220,26 @@ fn push_text(out: &mut String, key: &str, text: &str) {
     out.push('"');
 }
 
-/// A market or currency id: MAX spells them in lowercase letters and digits.
-fn identifier(path: &str, key: &'static str, text: &str) -> Result<String, InputError> {
+/// A market or currency id (`key` says which): MAX spells them in lowercase letters and digits.
+fn identifier(key: &'static str, text: &str) -> Result<String, Problem> {
     let lower = text.to_ascii_lowercase();
     if lower.is_empty()
         || !lower
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
     {
-        return Err(InputError::range_error(
-            path,
-            Problem::NotAnId(key, text.to_owned()),
-        ));
+        return Err(Problem::NotAnId(key, text.to_owned()));
     }
     Ok(lower)
 }
 
 /// One of the book depths MAX serves; `written` is the number as the caller gave it.
-fn book_depth(path: &str, depth: f64, written: impl fmt::Display) -> Result<u8, InputError> {
+fn book_depth(depth: f64, written: impl fmt::Display) -> Result<u8, Problem> {
     BOOK_DEPTHS
         .iter()
         .find(|&&d| d as f64 == depth)
         .map(|&d| d as u8)
-        .ok_or_else(|| InputError::range_error(path, Problem::NotADepth(written.to_string())))
-}
-
-/// Field access with errors that name the field.
-struct SubscriptionFields<'a> {
-    object: Fields<'a>,
-    at: &'a str,
-}
-
-impl<'a> SubscriptionFields<'a> {
-    // Out of line: inlined into every field's reader it costs the wasm more than the call.
-    #[inline(never)]
-    fn path(&self, key: &str) -> String {
-        format!("{}.{key}", self.at)
-    }
-
-    fn required_str(&self, key: &str) -> Result<Cow<'a, str>, InputError> {
-        match self.object.present(key) {
-            Some(value) => value.expect_str(&self.path(key)),
-            None => Err(InputError::type_error(self.path(key), Problem::Required)),
-        }
-    }
-
-    fn identifier(&self, key: &'static str) -> Result<String, InputError> {
-        identifier(&self.path(key), key, &self.required_str(key)?)
-    }
-
-    fn market(&self) -> Result<String, InputError> {
-        self.identifier("market")
-    }
-
-    fn depth(&self) -> Result<Option<u8>, InputError> {
-        let Some(value) = self.object.present("depth") else {
-            return Ok(None);
-        };
-        let number = value
-            .as_f64()
-            .ok_or_else(|| value.wrong_type(&self.path("depth"), "a number"))?;
-        book_depth(&self.path("depth"), number, value.text()).map(Some)
-    }
-
-    fn resolution(&self) -> Result<Option<Resolution>, InputError> {
-        let Some(value) = self.object.present("resolution") else {
-            return Ok(None);
-        };
-        let text = value.expect_str(&self.path("resolution"))?;
-        Resolution::from_wire(&text).map(Some).ok_or_else(|| {
-            InputError::range_error(
-                self.path("resolution"),
-                Problem::NotAResolution(text.to_string()),
-            )
-        })
-    }
-
-    /// A key that the channel does not take is a mistake worth naming (e.g. `depth` on a trade).
-    fn refuse_unknown_keys(&self, subscription: &Subscription) -> Result<(), InputError> {
-        let allowed = subscription.allowed_keys();
-        match self
-            .object
-            .iter()
-            .find(|(key, value)| *key != "channel" && !value.is_null() && !allowed.contains(key))
-        {
-            Some((key, _)) => Err(InputError::type_error(
-                self.path(key),
-                Problem::TakesNo(subscription.channel(), key.to_owned()),
-            )),
-            None => Ok(()),
-        }
-    }
+        .ok_or_else(|| Problem::NotADepth(written.to_string()))
 }
 
 #[cfg(test)]
