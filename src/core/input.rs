@@ -103,10 +103,14 @@ impl<'a> Input<'a> {
 
     /// A number written as a plain non-negative integer that fits a u64 (`5`, not `5.0`).
     pub fn as_u64(&self) -> Option<u64> {
-        if self.shape() != Shape::Number || !self.raw.bytes().all(|b| b.is_ascii_digit()) {
+        if self.shape() != Shape::Number {
             return None;
         }
-        self.raw.parse().ok()
+        // By hand: `str::parse` would bring its signs and radixes for these plain digits.
+        self.raw.bytes().try_fold(0u64, |number, byte| {
+            let digit = byte.checked_sub(b'0').filter(|digit| *digit < 10)?;
+            number.checked_mul(10)?.checked_add(u64::from(digit))
+        })
     }
 
     /// A number's value, as serde_json reads it (Rust's float parser would add 16 KB of wasm;
@@ -160,6 +164,8 @@ impl<'a> Input<'a> {
     }
 
     /// The value's next level. The text was checked by `parse`, so this cannot fail on it.
+    /// Out of line: one copy serves every `as_` reader.
+    #[inline(never)]
     fn open(&self) -> Option<Opened<'a>> {
         let mut deserializer = serde_json::Deserializer::from_str(self.raw);
         deserializer.deserialize_any(Open { check: false }).ok()
@@ -302,6 +308,15 @@ mod tests {
         assert_eq!(items[0].as_u64(), Some(1));
         assert_eq!(items[1].text(), "2.50");
         assert_eq!(items[1].as_u64(), None);
+        for (text, number) in [
+            ("18446744073709551615", Some(u64::MAX)),
+            ("18446744073709551616", None),
+            ("-1", None),
+            ("1e3", None),
+            ("\"7\"", None),
+        ] {
+            assert_eq!(Input::parse(text).unwrap().as_u64(), number, "{text}");
+        }
         assert_eq!(items[1].as_f64(), Some(2.5));
         assert_eq!(items[2].as_str().unwrap(), "x\"y");
         assert_eq!(items[2].shape(), Shape::String);
