@@ -4,7 +4,7 @@ use super::auth;
 use super::error::{InputError, Problem};
 use super::input::{Fields, Input, Shape};
 use super::protocol::{Action, Filter};
-use super::subscription::Subscription;
+use super::subscription::{Item, Subscription};
 
 /// The largest integer a JS number holds exactly; nonces beyond it could not round-trip.
 pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
@@ -262,19 +262,21 @@ pub fn filters_from_input(value: &Input<'_>) -> Result<Vec<Filter>, InputError> 
     let items = value
         .as_list()
         .ok_or_else(|| value.wrong_type("filters", "a list of strings"))?;
-    items
-        .iter()
-        .enumerate()
-        .map(|(index, item)| {
-            let text = item.expect_str(&format!("filters[{index}]"))?;
-            Filter::from_wire(&text).ok_or_else(|| {
-                InputError::range_error(
-                    format!("filters[{index}]"),
-                    Problem::Unknown("filter", text.to_string()),
-                )
-            })
-        })
-        .collect()
+    let mut filters = Vec::with_capacity(items.len());
+    for (index, item) in items.iter().enumerate() {
+        let filter = match item.as_str() {
+            Some(text) => Filter::from_wire(&text)
+                .ok_or_else(|| Problem::Unknown("filter", text.into_owned())),
+            None => Err(item.mismatch("a string")),
+        };
+        match filter {
+            Ok(filter) => filters.push(filter),
+            Err(problem) => {
+                return Err(InputError::at(Item("filters", index).to_string(), problem))
+            }
+        }
+    }
+    Ok(filters)
 }
 
 #[cfg(test)]

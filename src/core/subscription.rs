@@ -101,9 +101,15 @@ impl Subscription {
 
     /// Validates one subscription object; `at` names it in errors (`subscriptions[2]`).
     pub fn from_input(value: &Input<'_>, at: &str) -> Result<Subscription, InputError> {
-        let object = value
-            .as_object()
-            .ok_or_else(|| value.wrong_type(at, "a subscription object"))?;
+        Subscription::read_at(value, &at)
+    }
+
+    /// `from_input`, with the name written only for an error.
+    fn read_at(value: &Input<'_>, at: &dyn fmt::Display) -> Result<Subscription, InputError> {
+        let Some(object) = value.as_object() else {
+            let problem = value.mismatch("a subscription object");
+            return Err(InputError::at(at.to_string(), problem));
+        };
         let mut key = "channel";
         read(&object, &mut key).map_err(|problem| InputError::at(format!("{at}.{key}"), problem))
     }
@@ -136,11 +142,20 @@ impl Subscription {
         if items.is_empty() {
             return Err(InputError::range_error(key, Problem::EmptyList));
         }
-        items
-            .iter()
-            .enumerate()
-            .map(|(index, item)| Subscription::from_input(item, &format!("{key}[{index}]")))
-            .collect()
+        let mut list = Vec::with_capacity(items.len());
+        for (index, item) in items.iter().enumerate() {
+            list.push(Subscription::read_at(item, &Item(key, index))?);
+        }
+        Ok(list)
+    }
+}
+
+/// An item of a list, named in errors as `list[index]`.
+pub struct Item<'a>(pub &'a str, pub usize);
+
+impl fmt::Display for Item<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}[{}]", self.0, self.1)
     }
 }
 
