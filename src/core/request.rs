@@ -4,7 +4,7 @@ use super::auth;
 use super::error::{InputError, Problem};
 use super::input::{Fields, Input, Shape};
 use super::protocol::{Action, Filter};
-use super::subscription::{Item, Subscription};
+use super::subscription::{push_all, Item, Subscription};
 
 /// The largest integer a JS number holds exactly; nonces beyond it could not round-trip.
 pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
@@ -90,9 +90,7 @@ impl Request {
     /// a derived serializer would cost the wasm more than these few keys.
     pub fn message(&self) -> String {
         let mut out = String::with_capacity(96);
-        out.push_str("{\"action\":\"");
-        out.push_str(self.action().as_str());
-        out.push('"');
+        push_all(&mut out, &["{\"action\":\"", self.action().as_str(), "\""]);
         match self {
             Request::Subscribe { subscriptions, .. } => {
                 push_list(&mut out, "subscriptions", subscriptions)
@@ -119,12 +117,8 @@ impl Request {
         {
             out.push_str(",\"filters\":[");
             for (index, filter) in filters.iter().enumerate() {
-                if index > 0 {
-                    out.push(',');
-                }
-                out.push('"');
-                out.push_str(filter.as_str());
-                out.push('"');
+                let separator = if index > 0 { "," } else { "" };
+                push_all(&mut out, &[separator, "\"", filter.as_str(), "\""]);
             }
             out.push(']');
         }
@@ -228,9 +222,7 @@ fn push_string(out: &mut String, key: &str, text: &str) {
 }
 
 fn push_key(out: &mut String, key: &str) {
-    out.push_str(",\"");
-    out.push_str(key);
-    out.push_str("\":");
+    push_all(out, &[",\"", key, "\":"]);
 }
 
 // Out of line: shared by the builder and the parser, whose copies cost the wasm more than a call.

@@ -56,32 +56,35 @@ impl Subscription {
     /// derived serializer would cost the wasm more than these few keys. Markets and currencies
     /// were checked to be letters and digits, so no value needs escaping.
     pub fn write_json(&self, out: &mut String) {
-        out.push_str("{\"channel\":\"");
-        out.push_str(self.channel().as_str());
-        out.push('"');
-        match self {
-            Subscription::Book { market, depth } => {
-                push_text(out, "market", market);
-                if let Some(depth) = *depth {
-                    // One of BOOK_DEPTHS: at most two digits.
-                    out.push_str(",\"depth\":");
-                    if depth >= 10 {
-                        out.push(char::from(b'0' + depth / 10 % 10));
-                    }
-                    out.push(char::from(b'0' + depth % 10));
-                }
-            }
+        // The market or currency (keyed), and the one optional key the channel may have.
+        let (key, id, depth, resolution) = match self {
+            Subscription::Book { market, depth } => ("market", market.as_str(), *depth, None),
             Subscription::Trade { market } | Subscription::Ticker { market } => {
-                push_text(out, "market", market)
+                ("market", market.as_str(), None, None)
             }
-            Subscription::Kline { market, resolution } => {
-                push_text(out, "market", market);
-                if let Some(resolution) = resolution {
-                    push_text(out, "resolution", resolution.as_str());
-                }
+            Subscription::Kline { market, resolution } => (
+                "market",
+                market.as_str(),
+                None,
+                resolution.map(Resolution::as_str),
+            ),
+            Subscription::MarketStatus => ("", "", None, None),
+            Subscription::PoolQuota { currency } => ("currency", currency.as_str(), None, None),
+        };
+        push_all(out, &["{\"channel\":\"", self.channel().as_str(), "\""]);
+        if !key.is_empty() {
+            push_text(out, key, id);
+        }
+        if let Some(resolution) = resolution {
+            push_text(out, "resolution", resolution);
+        }
+        if let Some(depth) = depth {
+            // One of BOOK_DEPTHS: at most two digits.
+            out.push_str(",\"depth\":");
+            if depth >= 10 {
+                out.push(char::from(b'0' + depth / 10 % 10));
             }
-            Subscription::MarketStatus => {}
-            Subscription::PoolQuota { currency } => push_text(out, "currency", currency),
+            out.push(char::from(b'0' + depth % 10));
         }
         out.push('}');
     }
@@ -227,25 +230,25 @@ fn read<'a>(object: &'a Fields<'_>, key: &mut &'a str) -> Result<Subscription, P
 }
 
 /// `,"key":"text"`, for text that needs no JSON escaping.
+#[inline(never)]
 fn push_text(out: &mut String, key: &str, text: &str) {
-    out.push_str(",\"");
-    out.push_str(key);
-    out.push_str("\":\"");
-    out.push_str(text);
-    out.push('"');
+    push_all(out, &[",\"", key, "\":\"", text, "\""]);
+}
+
+/// Appends the pieces in order: one out-of-line copy of the appending for every writer.
+#[inline(never)]
+pub fn push_all(out: &mut String, pieces: &[&str]) {
+    for piece in pieces {
+        out.push_str(piece);
+    }
 }
 
 /// A market or currency id (`key` says which): MAX spells them in lowercase letters and digits.
 fn identifier(key: &'static str, text: &str) -> Result<String, Problem> {
-    let lower = text.to_ascii_lowercase();
-    if lower.is_empty()
-        || !lower
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-    {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return Err(Problem::NotAnId(key, text.to_owned()));
     }
-    Ok(lower)
+    Ok(text.to_ascii_lowercase())
 }
 
 /// One of the book depths MAX serves; `written` is the number as the caller gave it.
