@@ -123,6 +123,7 @@ impl<'a> Input<'a> {
         }
     }
 
+    #[inline(never)]
     pub fn as_str(&self) -> Option<Cow<'a, str>> {
         match self.open()? {
             Opened::Text(text) => Some(text),
@@ -149,6 +150,7 @@ impl<'a> Input<'a> {
         InputError::type_error(field, Problem::Expected(expected, Some(self.shape())))
     }
 
+    #[inline(never)]
     pub fn as_list(&self) -> Option<Vec<Input<'a>>> {
         match self.open()? {
             Opened::Items(items) => Some(items),
@@ -156,6 +158,7 @@ impl<'a> Input<'a> {
         }
     }
 
+    #[inline(never)]
     pub fn as_object(&self) -> Option<Fields<'a>> {
         match self.open()? {
             Opened::Entries(entries) => Some(Fields { entries }),
