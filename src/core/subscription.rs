@@ -162,13 +162,22 @@ impl fmt::Display for Item<'_> {
     }
 }
 
+/// What a subscription's key holds.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// A market or currency id (required).
+    Id,
+    Depth,
+    Resolution,
+}
+
 /// The keys a channel's subscriptions may carry besides `channel`, in the order they are read.
-fn allowed_keys(channel: Channel) -> &'static [&'static str] {
+fn allowed_keys(channel: Channel) -> &'static [(&'static str, Kind)] {
     match channel {
-        Channel::Book => &["market", "depth"],
-        Channel::Kline => &["market", "resolution"],
-        Channel::Trade | Channel::Ticker => &["market"],
-        Channel::PoolQuota => &["currency"],
+        Channel::Book => &[("market", Kind::Id), ("depth", Kind::Depth)],
+        Channel::Kline => &[("market", Kind::Id), ("resolution", Kind::Resolution)],
+        Channel::Trade | Channel::Ticker => &[("market", Kind::Id)],
+        Channel::PoolQuota => &[("currency", Kind::Id)],
         Channel::MarketStatus | Channel::User => &[],
     }
 }
@@ -184,22 +193,22 @@ fn read<'a>(object: &'a Fields<'_>, key: &mut &'a str) -> Result<Subscription, P
         .filter(|&channel| channel != Channel::User)
         .ok_or_else(|| Problem::Unknown("channel", name.into_owned()))?;
     let (mut id, mut depth, mut resolution) = (String::new(), None, None);
-    for &name in allowed_keys(channel) {
+    for &(name, kind) in allowed_keys(channel) {
         *key = name;
         let Some(value) = object.present(name) else {
             // A market or a currency is required; a depth or a resolution is not.
-            if matches!(name, "depth" | "resolution") {
-                continue;
+            if kind == Kind::Id {
+                return Err(Problem::Required);
             }
-            return Err(Problem::Required);
+            continue;
         };
-        if name == "depth" {
+        if kind == Kind::Depth {
             let number = value.as_f64().ok_or_else(|| value.mismatch("a number"))?;
             depth = Some(book_depth(number, value.text())?);
             continue;
         }
         let text = value.as_str().ok_or_else(|| value.mismatch("a string"))?;
-        if name == "resolution" {
+        if kind == Kind::Resolution {
             let found = Resolution::from_wire(&text);
             resolution = Some(found.ok_or_else(|| Problem::NotAResolution(text.into_owned()))?);
         } else {
@@ -208,10 +217,9 @@ fn read<'a>(object: &'a Fields<'_>, key: &mut &'a str) -> Result<Subscription, P
     }
     // A key that the channel does not take is a mistake worth naming (e.g. `depth` on a trade).
     let allowed = allowed_keys(channel);
-    if let Some((name, _)) = object
-        .iter()
-        .find(|(name, value)| *name != "channel" && !value.is_null() && !allowed.contains(name))
-    {
+    if let Some((name, _)) = object.iter().find(|(name, value)| {
+        *name != "channel" && !value.is_null() && !allowed.iter().any(|(key, _)| key == name)
+    }) {
         *key = name;
         return Err(Problem::TakesNo(channel, name.to_owned()));
     }
