@@ -100,7 +100,7 @@ function staleAfterMs(staleAfter) {
     }
   }
   // [book, trade, ticker, kline, market_status, pool_quota] in ms (0: off), then whether the
-  // kline limit is the per-resolution default: setStaleAfter()'s arguments.
+  // kline limit is the per-resolution default: StreamDriver::new's last arguments before the hooks.
   const ms = (value) => (value === null || value === false ? 0 : Math.round(value * 1000));
   return [...STALE_CHANNELS.map((channel) => ms(seconds[channel])), klinePerResolution];
 }
@@ -198,9 +198,9 @@ export class Stream {
       perMinute,
       perHour,
       perDay,
+      ...staleAfter,
       hookList(hooks),
     );
-    this.#driver.setStaleAfter(...staleAfter);
     this.auth(apiKey, apiSecret, { filters: authFilters });
   }
 

@@ -80,15 +80,21 @@ fn limits(
     })
 }
 
+/// A stale watchdog limit in ms as js/stream.js resolved it; 0 is off.
+fn stale_limit(ms: f64) -> Option<f64> {
+    Some(ms).filter(|ms| *ms > 0.0)
+}
+
 fn parse_subscriptions(json: &str) -> Result<Vec<Subscription>, JsValue> {
     Subscription::list_from_json(json, "subscriptions").map_err(|e| input_error(&e))
 }
 
 #[wasm_bindgen]
 impl StreamDriver {
-    /// The options as js/stream.js checked them, one argument each (a limit pair of `None`s:
-    /// the shared limits); `hooks` holds the JS functions, in the order of `Hooks`'s fields
-    /// (js/stream.js's `HOOKS`).
+    /// The options as js/stream.js checked them, one argument each: a limit pair of `None`s
+    /// is the shared limits; the stale watchdog's limits are per channel in ms (0: off), then
+    /// whether the kline limit is the per-resolution default. `hooks` holds the JS functions,
+    /// in the order of `Hooks`'s fields (js/stream.js's `HOOKS`).
     #[allow(clippy::too_many_arguments)]
     #[wasm_bindgen(constructor)]
     pub fn new(
@@ -105,6 +111,13 @@ impl StreamDriver {
         requests_per_minute: Option<f64>,
         connections_per_hour: Option<f64>,
         connections_per_day: Option<f64>,
+        stale_book: f64,
+        stale_trade: f64,
+        stale_ticker: f64,
+        stale_kline: f64,
+        stale_market_status: f64,
+        stale_pool_quota: f64,
+        kline_per_resolution: bool,
         hooks: js_sys::Array,
     ) -> Result<StreamDriver, JsValue> {
         let dispatch = Dispatch::of_option(dispatch).map_err(|e| input_error(&e))?;
@@ -122,7 +135,15 @@ impl StreamDriver {
             keepalive_ms: stream_options::keepalive_ms(keepalive_ms),
             id_prefix,
             seed,
-            stale_after: StaleAfter::off(),
+            stale_after: StaleAfter {
+                book: stale_limit(stale_book),
+                trade: stale_limit(stale_trade),
+                ticker: stale_limit(stale_ticker),
+                kline: stale_limit(stale_kline),
+                market_status: stale_limit(stale_market_status),
+                pool_quota: stale_limit(stale_pool_quota),
+                kline_per_resolution,
+            },
         };
         let executor = Executor::new(
             Engine::new(config, limits),
@@ -130,35 +151,6 @@ impl StreamDriver {
             dispatch.into(),
         );
         Ok(StreamDriver { executor })
-    }
-
-    /// Sets the stale watchdog's limits as js/stream.js resolved `staleAfter`: per channel in ms
-    /// (0: off), and whether the kline limit is the per-resolution default. Plain numbers: a
-    /// deserializer for them would cost the wasm more than this call.
-    #[allow(clippy::too_many_arguments)]
-    #[wasm_bindgen(js_name = setStaleAfter)]
-    pub fn set_stale_after(
-        &self,
-        book: f64,
-        trade: f64,
-        ticker: f64,
-        kline: f64,
-        market_status: f64,
-        pool_quota: f64,
-        kline_per_resolution: bool,
-    ) {
-        let limit = |ms: f64| Some(ms).filter(|ms| *ms > 0.0);
-        let stale_after = StaleAfter {
-            book: limit(book),
-            trade: limit(trade),
-            ticker: limit(ticker),
-            kline: limit(kline),
-            market_status: limit(market_status),
-            pool_quota: limit(pool_quota),
-            kline_per_resolution,
-        };
-        self.executor
-            .act(|engine, _| engine.set_stale_after(stale_after));
     }
 
     /// Adds (`add`) or removes subscriptions (the JSON of the caller's list); throws at once if
