@@ -57,12 +57,14 @@ impl<'a> Input<'a> {
     /// range, bad escapes) and keeps it for reading.
     pub fn parse(text: &'a str) -> Result<Input<'a>, JsonError> {
         let mut deserializer = serde_json::Deserializer::from_str(text);
-        deserializer
-            .deserialize_any(Open { check: true })
-            .map_err(|e| JsonError::of(text, &e, false))?;
-        deserializer
-            .end()
-            .map_err(|e| JsonError::of(text, &e, true))?;
+        // One account of either failure (in the value, or after it).
+        let checked = match deserializer.deserialize_any(Open { check: true }) {
+            Ok(_) => deserializer.end().map_err(|error| (error, true)),
+            Err(error) => Err((error, false)),
+        };
+        if let Err((error, after_value)) = checked {
+            return Err(JsonError::of(text, &error, after_value));
+        }
         // The one value, checked: its text is what the JSON whitespace around it leaves.
         let raw = text.trim_matches(|c| matches!(c, ' ' | '\t' | '\n' | '\r'));
         Ok(Input { raw })
