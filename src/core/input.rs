@@ -80,6 +80,8 @@ impl<'a> Input<'a> {
         self.raw
     }
 
+    // Out of line: one copy of the dispatch on the first byte serves every reader.
+    #[inline(never)]
     pub fn shape(&self) -> Shape {
         match self.raw.as_bytes().first() {
             Some(b'n') => Shape::Null,
