@@ -160,12 +160,7 @@ impl Request {
                 _ => Some(value.expect_str("id")?.into_owned()),
             },
         };
-        let list = |key: &str| {
-            let value = object
-                .get(key)
-                .ok_or_else(|| InputError::type_error(key, Problem::Required))?;
-            Subscription::list_from_input(&value, key)
-        };
+        let list = |key| subscription_list(object, key);
         match action {
             Action::Subscribe => Ok(Request::Subscribe {
                 id,
@@ -195,6 +190,15 @@ impl Request {
             }
         }
     }
+}
+
+/// The list of subscriptions at `key`, which must be given (out of line: read for two actions).
+#[inline(never)]
+fn subscription_list(object: &Fields<'_>, key: &str) -> Result<Vec<Subscription>, InputError> {
+    let value = object
+        .get(key)
+        .ok_or_else(|| InputError::type_error(key, Problem::Required))?;
+    Subscription::list_from_input(&value, key)
 }
 
 /// The string at `key`, which must be given and not empty (out of line: read twice).
