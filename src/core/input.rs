@@ -65,8 +65,9 @@ impl<'a> Input<'a> {
         if let Err((error, after_value)) = checked {
             return Err(JsonError::of(text, &error, after_value));
         }
-        // The one value, checked: its text is what the JSON whitespace around it leaves.
-        let raw = text.trim_matches(|c| matches!(c, ' ' | '\t' | '\n' | '\r'));
+        // The one value, checked: its text is what the JSON whitespace around it leaves (serde_json
+        // accepted only JSON's four whitespace bytes there, so ASCII trimming finds just those).
+        let raw = text.trim_ascii();
         Ok(Input { raw })
     }
 
@@ -332,6 +333,8 @@ mod tests {
         assert_eq!(fields.get("c").unwrap().as_str(), None);
         assert!(fields.get("z").is_none());
         assert_eq!(Input::parse(" \r\n[1, 2]\t ").unwrap().text(), "[1, 2]");
+        // A form feed is ASCII whitespace but not JSON's: refused, never trimmed.
+        assert!(Input::parse("\u{c}1").is_err() && Input::parse("1\u{c}").is_err());
     }
 
     #[test]
