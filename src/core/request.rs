@@ -1,5 +1,7 @@
 //! Client requests: built from validated parts, written as wire JSON, and parsed back.
 
+use std::fmt::Write;
+
 use super::auth;
 use super::error::{InputError, Problem};
 use super::input::{Fields, Input, Shape};
@@ -101,8 +103,8 @@ impl Request {
             }
             Request::Auth(auth) => {
                 push_string(&mut out, "apiKey", &auth.api_key);
-                out.push_str(",\"nonce\":");
-                out.push_str(&auth.nonce.to_string());
+                // Written in place: a String's `write_fmt` cannot fail.
+                let _ = write!(out, ",\"nonce\":{}", auth.nonce);
                 push_string(&mut out, "signature", &auth.signature);
             }
             Request::Ping { .. } => {}
