@@ -213,18 +213,19 @@ impl FromStr for Decimal {
 /// The shortest exact form: no exponent, no trailing fraction zeros, no `.` for whole numbers.
 impl fmt::Display for Decimal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Written as u64 parts: u128's own Display would be linked into the wasm for this alone.
-        // The whole part is below 2^128 / 10^18 < 10^21, so it has two parts at most.
-        const TEN_POW_19: u128 = 10_000_000_000_000_000_000;
-        let int = self.0 / ONE;
-        let (high, low) = ((int / TEN_POW_19) as u64, (int % TEN_POW_19) as u64);
-        if high > 0 {
-            write!(f, "{high}{low:019}")?;
+        // Split with u64 divisions only: a u128 division (or u128's Display) would link
+        // compiler_builtins' 128-bit division, over a kilobyte of wasm, for this alone.
+        // u128::MAX has 39 digits: chunks 0 and 1 are the 18 fraction digits, 2 to 4 the whole
+        // part, whose top chunk is below 10^3.
+        const BILLION: u64 = 1_000_000_000;
+        let [frac_low, frac_high, int_low, int_mid, int_high] = base_billion(self.0);
+        let int = int_mid * BILLION + int_low;
+        if int_high > 0 {
+            write!(f, "{int_high}{int:018}")?;
         } else {
-            write!(f, "{low}")?;
+            write!(f, "{int}")?;
         }
-        // Below ONE, so it fits a u64.
-        let mut frac = (self.0 % ONE) as u64;
+        let mut frac = frac_high * BILLION + frac_low;
         if frac == 0 {
             return Ok(());
         }
@@ -236,6 +237,26 @@ impl fmt::Display for Decimal {
         }
         write!(f, ".{frac:0width$}")
     }
+}
+
+/// `value` in base 10^9, least significant chunk first: long division of its four 32-bit
+/// limbs by 10^9, in u64 arithmetic.
+fn base_billion(value: u128) -> [u64; 5] {
+    const BILLION: u64 = 1_000_000_000;
+    let (high, low) = ((value >> 64) as u64, value as u64);
+    let mut limbs = [high >> 32, high & 0xffff_ffff, low >> 32, low & 0xffff_ffff];
+    let mut chunks = [0u64; 5];
+    for chunk in &mut chunks {
+        let mut remainder = 0u64;
+        for limb in &mut limbs {
+            // remainder < 10^9 < 2^30, so this is below 2^62.
+            let current = (remainder << 32) | *limb;
+            *limb = current / BILLION;
+            remainder = current % BILLION;
+        }
+        *chunk = remainder;
+    }
+    chunks
 }
 
 /// Why a string is not a [`Decimal`], with (a bounded prefix of) the offending text.
@@ -550,5 +571,20 @@ mod tests {
         );
         assert_eq!(d("5").half(), d("2.5"));
         assert_eq!(Decimal::from_units(3).half(), Decimal::from_units(1)); // rounds down
+    }
+
+    proptest::proptest! {
+        /// The chunked printing agrees with printing by u128 division, at every magnitude.
+        #[test]
+        fn prints_what_u128_division_gives(units: u128, shift in 0u32..128) {
+            let units = units >> shift;
+            let (int, frac) = (units / ONE, units % ONE);
+            let mut expected = int.to_string();
+            if frac > 0 {
+                expected.push('.');
+                expected.push_str(format!("{frac:018}").trim_end_matches('0'));
+            }
+            proptest::prop_assert_eq!(Decimal::from_units(units).to_string(), expected);
+        }
     }
 }
