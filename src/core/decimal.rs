@@ -324,19 +324,19 @@ impl fmt::Display for DecimalError {
             DecimalProblem::Exponent => "exponent notation is not allowed",
             DecimalProblem::Whitespace => "whitespace is not allowed",
             DecimalProblem::InvalidCharacter(found) => {
-                return write!(
-                    f,
-                    "unexpected character {} in decimal {}",
-                    QuotedChar(found),
-                    Quoted(self.text())
-                )
+                f.write_str("unexpected character ")?;
+                QuotedChar(found).fmt(f)?;
+                f.write_str(" in decimal ")?;
+                return Quoted(self.text()).fmt(f);
             }
             DecimalProblem::MultipleDots => "more than one '.'",
             DecimalProblem::MissingDigits => "digits missing before or after '.'",
             DecimalProblem::TooPrecise => "more than 18 significant fraction digits",
             DecimalProblem::TooLarge => "value too large",
         };
-        write!(f, "{problem} in decimal {}", Quoted(self.text()))
+        f.write_str(problem)?;
+        f.write_str(" in decimal ")?;
+        Quoted(self.text()).fmt(f)
     }
 }
 

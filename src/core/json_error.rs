@@ -189,7 +189,10 @@ impl JsonError {
 impl fmt::Display for JsonProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            JsonProblem::EndInside(what) => write!(f, "EOF while parsing {what}"),
+            JsonProblem::EndInside(what) => {
+                f.write_str("EOF while parsing ")?;
+                f.write_str(what)
+            }
             JsonProblem::Trailing => f.write_str("trailing characters"),
             JsonProblem::TrailingComma => f.write_str("trailing comma"),
             JsonProblem::TooDeep => f.write_str("recursion limit exceeded"),
@@ -202,18 +205,21 @@ impl fmt::Display for JsonProblem {
             JsonProblem::NumberOutOfRange => f.write_str("number out of range"),
             JsonProblem::InvalidNumber => f.write_str("invalid number"),
             JsonProblem::NotAnIdent => f.write_str("expected ident"),
-            JsonProblem::Unexpected(c) => write!(f, "unexpected {}", QuotedChar(*c)),
+            JsonProblem::Unexpected(c) => {
+                f.write_str("unexpected ")?;
+                QuotedChar(*c).fmt(f)
+            }
         }
     }
 }
 
 impl fmt::Display for JsonError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} at line {} column {}",
-            self.problem, self.line, self.column
-        )
+        self.problem.fmt(f)?;
+        f.write_str(" at line ")?;
+        fmt::Display::fmt(&self.line, f)?;
+        f.write_str(" column ")?;
+        fmt::Display::fmt(&self.column, f)
     }
 }
 
