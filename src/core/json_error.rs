@@ -56,7 +56,7 @@ fn scan(text: &[u8], end: usize) -> Scan {
         last: None,
     };
     let mut escaped = false;
-    for &byte in &text[..end.min(text.len())] {
+    for &byte in text.get(..end).unwrap_or(text) {
         if state.in_string {
             match (escaped, byte) {
                 (true, _) => escaped = false,
@@ -116,7 +116,10 @@ impl JsonError {
         let mut line_start = 0;
         let mut lines = 1;
         while lines < line {
-            match bytes[line_start..].iter().position(|&byte| byte == b'\n') {
+            match bytes
+                .get(line_start..)
+                .and_then(|rest| rest.iter().position(|&byte| byte == b'\n'))
+            {
                 Some(at) => line_start += at + 1,
                 None => break,
             }
@@ -149,11 +152,12 @@ impl JsonError {
                     Some(b']' | b'}') if state.last == Some(b',') => JsonProblem::TrailingComma,
                     // serde_json stops inside or just after a number it refuses.
                     _ if before.is_some_and(is_number_byte) => {
-                        let start = bytes[..at]
+                        let (head, tail) = bytes.split_at_checked(at).unwrap_or((bytes, &[]));
+                        let start = head
                             .iter()
                             .rposition(|&byte| !is_number_byte(byte))
                             .map_or(0, |at| at + 1);
-                        let end = bytes[at..]
+                        let end = tail
                             .iter()
                             .position(|&byte| !is_number_byte(byte))
                             .map_or(bytes.len(), |length| at + length);

@@ -229,9 +229,11 @@ impl fmt::Display for Got {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Got::Null => f.write_str("null"),
-            Got::Bool(value) => {
-                f.write_str(if *value { "boolean `true`" } else { "boolean `false`" })
-            }
+            Got::Bool(value) => f.write_str(if *value {
+                "boolean `true`"
+            } else {
+                "boolean `false`"
+            }),
             Got::Unsigned(value) => {
                 f.write_str("integer `")?;
                 fmt::Display::fmt(value, f)?;
