@@ -56,7 +56,7 @@ impl<'a> Input<'a> {
     /// Checks `text` as one JSON value (serde_json's own errors: syntax, nesting, numbers out of
     /// range, bad escapes) and keeps it for reading.
     pub fn parse(text: &'a str) -> Result<Input<'a>, JsonError> {
-        let mut deserializer = serde_json::Deserializer::from_str(text);
+        let mut deserializer = serde_json::Deserializer::from_slice(text.as_bytes());
         deserializer
             .deserialize_any(Open { check: true })
             .map_err(|e| JsonError::of(text, &e, false))?;
@@ -155,7 +155,7 @@ impl<'a> Input<'a> {
 
     /// The value's next level. The text was checked by `parse`, so this cannot fail on it.
     fn open(&self) -> Option<Opened<'a>> {
-        let mut deserializer = serde_json::Deserializer::from_str(self.raw);
+        let mut deserializer = serde_json::Deserializer::from_slice(self.raw.as_bytes());
         deserializer.deserialize_any(Open { check: false }).ok()
     }
 }
