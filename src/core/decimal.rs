@@ -235,7 +235,17 @@ impl fmt::Display for Decimal {
             frac /= 10;
             width = width.saturating_sub(1);
         }
-        write!(f, ".{frac:0width$}")
+        // Zero-padded by hand: a runtime width (`{frac:0width$}`) links `core::fmt`'s check of
+        // the width argument and its panic.
+        let mut digits = 1;
+        let mut rest = frac / 10;
+        while rest > 0 {
+            digits += 1;
+            rest /= 10;
+        }
+        const ZEROS: &str = ".000000000000000000";
+        f.write_str(ZEROS.get(..1 + width.saturating_sub(digits)).unwrap_or("."))?;
+        fmt::Display::fmt(&frac, f)
     }
 }
 

@@ -225,18 +225,19 @@ impl fmt::Display for FloatText {
             }
             // Written digit by digit: `format!`, padding and a string split would each link
             // more of `core::fmt` and its panics into the wasm for a message.
+            // `scale` is a power of ten, never zero: `checked_div` only spares a panic path.
             let (digits, scale) = (scaled as u64, 10u64.pow(decimals));
             if value < 0.0 {
                 f.write_str("-")?;
             }
-            fmt::Display::fmt(&(digits / scale), f)?;
+            fmt::Display::fmt(&digits.checked_div(scale).unwrap_or(0), f)?;
             f.write_str(".")?;
             if decimals == 0 {
                 return f.write_str("0");
             }
-            let fraction = digits % scale;
+            let fraction = digits.checked_rem(scale).unwrap_or(0);
             for place in (0..decimals).rev() {
-                let digit = fraction / 10u64.pow(place) % 10;
+                let digit = fraction.checked_div(10u64.pow(place)).unwrap_or(0) % 10;
                 fmt::Write::write_char(f, char::from(b'0' + digit as u8))?;
             }
             return Ok(());
