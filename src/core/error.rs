@@ -246,6 +246,15 @@ impl fmt::Display for FloatText {
     }
 }
 
+/// `value` in decimal, through u64's Display: i64's own would be one more integer printer in
+/// the wasm.
+pub fn signed(value: i64, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    if value < 0 {
+        f.write_str("-")?;
+    }
+    fmt::Display::fmt(&value.unsigned_abs(), f)
+}
+
 /// A number as JS prints it, for error messages: `7`, `7.5`, `NaN` (see [`FloatText`]).
 pub struct NumberText(pub f64);
 
@@ -257,7 +266,7 @@ impl fmt::Display for NumberText {
         } else if value.is_infinite() {
             f.write_str(if value < 0.0 { "-Infinity" } else { "Infinity" })
         } else if value.fract() == 0.0 && value.abs() < 1e15 {
-            fmt::Display::fmt(&(value as i64), f)
+            signed(value as i64, f)
         } else {
             FloatText(value).fmt(f)
         }

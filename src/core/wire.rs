@@ -9,7 +9,7 @@ use std::fmt;
 use serde::de::{self, Deserialize, Deserializer, Visitor};
 use serde_json::value::RawValue;
 
-use super::error::{FloatText, Quoted};
+use super::error::{signed, FloatText, Quoted};
 use super::json_error::JsonError;
 use super::schema::Kind;
 
@@ -241,7 +241,7 @@ impl fmt::Display for Got {
             }
             Got::Signed(value) => {
                 f.write_str("integer `")?;
-                fmt::Display::fmt(value, f)?;
+                signed(*value, f)?;
                 f.write_str("`")
             }
             Got::Float(value) => {
