@@ -99,26 +99,38 @@ fn parse_common(bytes: &[u8]) -> Option<Decimal> {
 /// Any decimal, with the error that names the problem: the general reader behind
 /// [`Decimal::parse`].
 fn parse_any(text: &str) -> Result<Decimal, DecimalError> {
-    if text.is_empty() {
+    // Read as bytes: `str`'s char-pattern splits and trims would each link a searcher into the
+    // wasm for this cold path.
+    let bytes = text.as_bytes();
+    if bytes.is_empty() {
         return Err(DecimalError::new(DecimalProblem::Empty, text));
     }
-    let mut seen_dot = false;
-    for (pos, byte) in text.bytes().enumerate() {
+    let mut dot = None;
+    for (pos, &byte) in bytes.iter().enumerate() {
         match byte {
             b'0'..=b'9' => {}
-            b'.' if !seen_dot => seen_dot = true,
+            b'.' if dot.is_none() => dot = Some(pos),
             b'.' => return Err(DecimalError::new(DecimalProblem::MultipleDots, text)),
             _ => return Err(DecimalError::bad_character(text, pos)),
         }
     }
-    let (int_digits, frac_digits) = text.split_once('.').unwrap_or((text, ""));
-    if int_digits.is_empty() || (seen_dot && frac_digits.is_empty()) {
+    let (int_digits, frac_digits) = match dot {
+        Some(at) => {
+            let (int, dot_and_frac) = bytes.split_at_checked(at).unwrap_or((bytes, &[]));
+            (int, dot_and_frac.get(1..).unwrap_or_default())
+        }
+        None => (bytes, &[][..]),
+    };
+    if int_digits.is_empty() || (dot.is_some() && frac_digits.is_empty()) {
         return Err(DecimalError::new(DecimalProblem::MissingDigits, text));
     }
 
     // Zeros past the 18th fraction digit change nothing ("0.10" pads as far as it likes);
     // any other digit there would need rounding, which we refuse.
-    let frac_digits = frac_digits.trim_end_matches('0');
+    let mut frac_digits = frac_digits;
+    while let [rest @ .., b'0'] = frac_digits {
+        frac_digits = rest;
+    }
     // The fraction in 10^-18 units: its digits scaled up to exactly 18 digits.
     let Some(frac_scale) = FRACTION_SCALE.get(frac_digits.len()) else {
         return Err(DecimalError::new(DecimalProblem::TooPrecise, text));
@@ -126,7 +138,10 @@ fn parse_any(text: &str) -> Result<Decimal, DecimalError> {
     // At most 18 digits times a scale that makes 18 digits: below 10^18, no wrapping.
     let frac = short_digits_value(frac_digits).wrapping_mul(*frac_scale);
 
-    let int_digits = int_digits.trim_start_matches('0');
+    let mut int_digits = int_digits;
+    while let [b'0', rest @ ..] = int_digits {
+        int_digits = rest;
+    }
     let units = if int_digits.len() <= 19 {
         // Below 10^19 * 10^18 + 10^18, far under u128::MAX: no wrapping, so no 128-bit
         // overflow checks (library calls on wasm32).
@@ -187,16 +202,16 @@ const FRACTION_SCALE: [u64; 19] = [
 
 /// Value of at most 19 ASCII digits (checked by the caller). 19 nines are below `u64::MAX`, so
 /// nothing wraps.
-fn short_digits_value(digits: &str) -> u64 {
-    digits.bytes().fold(0u64, |acc, byte| {
+fn short_digits_value(digits: &[u8]) -> u64 {
+    digits.iter().fold(0u64, |acc, byte| {
         acc.wrapping_mul(10)
             .wrapping_add(u64::from(byte.wrapping_sub(b'0')))
     })
 }
 
 /// Value of any number of ASCII digits, `None` if it does not fit a u128.
-fn long_digits_value(digits: &str) -> Option<u128> {
-    digits.bytes().try_fold(0u128, |acc, byte| {
+fn long_digits_value(digits: &[u8]) -> Option<u128> {
+    digits.iter().try_fold(0u128, |acc, byte| {
         acc.checked_mul(10)?
             .checked_add(u128::from(byte.wrapping_sub(b'0')))
     })
