@@ -88,8 +88,11 @@ fn is_number_byte(byte: u8) -> bool {
 /// A bad escape just before `at`: a UTF-16 surrogate escape not in a pair, or another.
 fn escape_problem(bytes: &[u8], at: usize) -> JsonProblem {
     let surrogate = |start: usize| {
-        let digits = std::str::from_utf8(bytes.get(start + 2..start + 6)?).ok()?;
-        let unit = u16::from_str_radix(digits, 16).ok()?;
+        // Four hex digits read by hand: `from_str_radix` links the general integer parser.
+        let digits = bytes.get(start + 2..start + 6)?;
+        let unit = digits.iter().try_fold(0u16, |unit, &byte| {
+            Some(unit << 4 | char::from(byte).to_digit(16)? as u16)
+        })?;
         (bytes.get(start..start + 2)? == b"\\u" && (0xD800..0xE000).contains(&unit)).then_some(unit)
     };
     let Some((start, unit)) =
