@@ -212,8 +212,12 @@ impl fmt::Display for FloatText {
                 "a huge number"
             });
         }
+        // Powers of ten up to 10^17 are exact in an f64, so multiplying keeps them exact.
+        let mut power = 1.0;
         for decimals in 0..=17u32 {
-            let power = 10f64.powi(decimals as i32);
+            if decimals > 0 {
+                power *= 10.0;
+            }
             let scaled = (magnitude * power).round();
             if scaled >= 9e15 {
                 break;
