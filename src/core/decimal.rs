@@ -99,26 +99,38 @@ fn parse_common(bytes: &[u8]) -> Option<Decimal> {
 /// Any decimal, with the error that names the problem: the general reader behind
 /// [`Decimal::parse`].
 fn parse_any(text: &str) -> Result<Decimal, DecimalError> {
-    if text.is_empty() {
+    // Read as bytes: `str`'s char-pattern splits and trims would each link a searcher into the
+    // wasm for this cold path.
+    let bytes = text.as_bytes();
+    if bytes.is_empty() {
         return Err(DecimalError::new(DecimalProblem::Empty, text));
     }
-    let mut seen_dot = false;
-    for (pos, byte) in text.bytes().enumerate() {
+    let mut dot = None;
+    for (pos, &byte) in bytes.iter().enumerate() {
         match byte {
             b'0'..=b'9' => {}
-            b'.' if !seen_dot => seen_dot = true,
+            b'.' if dot.is_none() => dot = Some(pos),
             b'.' => return Err(DecimalError::new(DecimalProblem::MultipleDots, text)),
             _ => return Err(DecimalError::bad_character(text, pos)),
         }
     }
-    let (int_digits, frac_digits) = text.split_once('.').unwrap_or((text, ""));
-    if int_digits.is_empty() || (seen_dot && frac_digits.is_empty()) {
+    let (int_digits, frac_digits) = match dot {
+        Some(at) => {
+            let (int, dot_and_frac) = bytes.split_at_checked(at).unwrap_or((bytes, &[]));
+            (int, dot_and_frac.get(1..).unwrap_or_default())
+        }
+        None => (bytes, &[][..]),
+    };
+    if int_digits.is_empty() || (dot.is_some() && frac_digits.is_empty()) {
         return Err(DecimalError::new(DecimalProblem::MissingDigits, text));
     }
 
     // Zeros past the 18th fraction digit change nothing ("0.10" pads as far as it likes);
     // any other digit there would need rounding, which we refuse.
-    let frac_digits = frac_digits.trim_end_matches('0');
+    let mut frac_digits = frac_digits;
+    while let [rest @ .., b'0'] = frac_digits {
+        frac_digits = rest;
+    }
     // The fraction in 10^-18 units: its digits scaled up to exactly 18 digits.
     let Some(frac_scale) = FRACTION_SCALE.get(frac_digits.len()) else {
         return Err(DecimalError::new(DecimalProblem::TooPrecise, text));
@@ -126,7 +138,10 @@ fn parse_any(text: &str) -> Result<Decimal, DecimalError> {
     // At most 18 digits times a scale that makes 18 digits: below 10^18, no wrapping.
     let frac = short_digits_value(frac_digits).wrapping_mul(*frac_scale);
 
-    let int_digits = int_digits.trim_start_matches('0');
+    let mut int_digits = int_digits;
+    while let [b'0', rest @ ..] = int_digits {
+        int_digits = rest;
+    }
     let units = if int_digits.len() <= 19 {
         // Below 10^19 * 10^18 + 10^18, far under u128::MAX: no wrapping, so no 128-bit
         // overflow checks (library calls on wasm32).
@@ -187,16 +202,16 @@ const FRACTION_SCALE: [u64; 19] = [
 
 /// Value of at most 19 ASCII digits (checked by the caller). 19 nines are below `u64::MAX`, so
 /// nothing wraps.
-fn short_digits_value(digits: &str) -> u64 {
-    digits.bytes().fold(0u64, |acc, byte| {
+fn short_digits_value(digits: &[u8]) -> u64 {
+    digits.iter().fold(0u64, |acc, byte| {
         acc.wrapping_mul(10)
             .wrapping_add(u64::from(byte.wrapping_sub(b'0')))
     })
 }
 
 /// Value of any number of ASCII digits, `None` if it does not fit a u128.
-fn long_digits_value(digits: &str) -> Option<u128> {
-    digits.bytes().try_fold(0u128, |acc, byte| {
+fn long_digits_value(digits: &[u8]) -> Option<u128> {
+    digits.iter().try_fold(0u128, |acc, byte| {
         acc.checked_mul(10)?
             .checked_add(u128::from(byte.wrapping_sub(b'0')))
     })
@@ -213,18 +228,19 @@ impl FromStr for Decimal {
 /// The shortest exact form: no exponent, no trailing fraction zeros, no `.` for whole numbers.
 impl fmt::Display for Decimal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Written as u64 parts: u128's own Display would be linked into the wasm for this alone.
-        // The whole part is below 2^128 / 10^18 < 10^21, so it has two parts at most.
-        const TEN_POW_19: u128 = 10_000_000_000_000_000_000;
-        let int = self.0 / ONE;
-        let (high, low) = ((int / TEN_POW_19) as u64, (int % TEN_POW_19) as u64);
-        if high > 0 {
-            write!(f, "{high}{low:019}")?;
+        // Split with u64 divisions only: a u128 division (or u128's Display) would link
+        // compiler_builtins' 128-bit division, over a kilobyte of wasm, for this alone.
+        // u128::MAX has 39 digits: chunks 0 and 1 are the 18 fraction digits, 2 to 4 the whole
+        // part, whose top chunk is below 10^3.
+        const BILLION: u64 = 1_000_000_000;
+        let [frac_low, frac_high, int_low, int_mid, int_high] = base_billion(self.0);
+        let int = int_mid * BILLION + int_low;
+        if int_high > 0 {
+            write!(f, "{int_high}{int:018}")?;
         } else {
-            write!(f, "{low}")?;
+            write!(f, "{int}")?;
         }
-        // Below ONE, so it fits a u64.
-        let mut frac = (self.0 % ONE) as u64;
+        let mut frac = frac_high * BILLION + frac_low;
         if frac == 0 {
             return Ok(());
         }
@@ -234,8 +250,38 @@ impl fmt::Display for Decimal {
             frac /= 10;
             width = width.saturating_sub(1);
         }
-        write!(f, ".{frac:0width$}")
+        // Zero-padded by hand: a runtime width (`{frac:0width$}`) links `core::fmt`'s check of
+        // the width argument and its panic.
+        let mut digits = 1;
+        let mut rest = frac / 10;
+        while rest > 0 {
+            digits += 1;
+            rest /= 10;
+        }
+        const ZEROS: &str = ".000000000000000000";
+        f.write_str(ZEROS.get(..1 + width.saturating_sub(digits)).unwrap_or("."))?;
+        fmt::Display::fmt(&frac, f)
     }
+}
+
+/// `value` in base 10^9, least significant chunk first: long division of its four 32-bit
+/// limbs by 10^9, in u64 arithmetic.
+fn base_billion(value: u128) -> [u64; 5] {
+    const BILLION: u64 = 1_000_000_000;
+    let (high, low) = ((value >> 64) as u64, value as u64);
+    let mut limbs = [high >> 32, high & 0xffff_ffff, low >> 32, low & 0xffff_ffff];
+    let mut chunks = [0u64; 5];
+    for chunk in &mut chunks {
+        let mut remainder = 0u64;
+        for limb in &mut limbs {
+            // remainder < 10^9 < 2^30, so this is below 2^62.
+            let current = (remainder << 32) | *limb;
+            *limb = current / BILLION;
+            remainder = current % BILLION;
+        }
+        *chunk = remainder;
+    }
+    chunks
 }
 
 /// Why a string is not a [`Decimal`], with (a bounded prefix of) the offending text.
@@ -303,19 +349,19 @@ impl fmt::Display for DecimalError {
             DecimalProblem::Exponent => "exponent notation is not allowed",
             DecimalProblem::Whitespace => "whitespace is not allowed",
             DecimalProblem::InvalidCharacter(found) => {
-                return write!(
-                    f,
-                    "unexpected character {} in decimal {}",
-                    QuotedChar(found),
-                    Quoted(self.text())
-                )
+                f.write_str("unexpected character ")?;
+                QuotedChar(found).fmt(f)?;
+                f.write_str(" in decimal ")?;
+                return Quoted(self.text()).fmt(f);
             }
             DecimalProblem::MultipleDots => "more than one '.'",
             DecimalProblem::MissingDigits => "digits missing before or after '.'",
             DecimalProblem::TooPrecise => "more than 18 significant fraction digits",
             DecimalProblem::TooLarge => "value too large",
         };
-        write!(f, "{problem} in decimal {}", Quoted(self.text()))
+        f.write_str(problem)?;
+        f.write_str(" in decimal ")?;
+        Quoted(self.text()).fmt(f)
     }
 }
 
@@ -550,5 +596,20 @@ mod tests {
         );
         assert_eq!(d("5").half(), d("2.5"));
         assert_eq!(Decimal::from_units(3).half(), Decimal::from_units(1)); // rounds down
+    }
+
+    proptest::proptest! {
+        /// The chunked printing agrees with printing by u128 division, at every magnitude.
+        #[test]
+        fn prints_what_u128_division_gives(units: u128, shift in 0u32..128) {
+            let units = units >> shift;
+            let (int, frac) = (units / ONE, units % ONE);
+            let mut expected = int.to_string();
+            if frac > 0 {
+                expected.push('.');
+                expected.push_str(format!("{frac:018}").trim_end_matches('0'));
+            }
+            proptest::prop_assert_eq!(Decimal::from_units(units).to_string(), expected);
+        }
     }
 }

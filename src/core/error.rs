@@ -107,18 +107,28 @@ impl fmt::Display for Problem {
         match self {
             Problem::Required => f.write_str("is required"),
             Problem::NotSerializable => f.write_str("is not JSON-serializable"),
-            Problem::NotJson(account) => write!(f, "invalid JSON: {account}"),
+            Problem::NotJson(account) => {
+                f.write_str("invalid JSON: ")?;
+                account.fmt(f)
+            }
             Problem::EmptyString => f.write_str("must be a non-empty string"),
             Problem::EmptyList => f.write_str("the list of subscriptions is empty"),
             Problem::Expected(expected, got) => {
-                write!(f, "expected {expected}")?;
+                f.write_str("expected ")?;
+                f.write_str(expected)?;
                 match got {
-                    Some(got) => write!(f, ", got {}", got.name()),
+                    Some(got) => {
+                        f.write_str(", got ")?;
+                        f.write_str(got.name())
+                    }
                     None => Ok(()),
                 }
             }
             Problem::Unknown(what, name) => {
-                write!(f, "unknown {what} {}", Quoted(name))?;
+                f.write_str("unknown ")?;
+                f.write_str(what)?;
+                f.write_str(" ")?;
+                Quoted(name).fmt(f)?;
                 if *what == "channel" {
                     f.write_str(
                         "; expected one of book, trade, ticker, kline, market_status, pool_quota",
@@ -126,20 +136,27 @@ impl fmt::Display for Problem {
                 }
                 Ok(())
             }
-            Problem::NotAnId(key, text) => write!(
-                f,
-                "{} is not a MAX {key} id (letters and digits, e.g. {})",
-                Quoted(text),
-                if *key == "market" { "btcusdt" } else { "usdt" }
-            ),
-            Problem::NotADepth(written) => write!(f, "{written} is not one of 1, 5, 10, 20, 50"),
-            Problem::NotAResolution(text) => write!(
-                f,
-                "{} is not one of 1m 5m 15m 30m 1h 2h 4h 6h 12h 1d",
-                Quoted(text)
-            ),
+            Problem::NotAnId(key, text) => {
+                Quoted(text).fmt(f)?;
+                f.write_str(" is not a MAX ")?;
+                f.write_str(key)?;
+                f.write_str(" id (letters and digits, e.g. ")?;
+                f.write_str(if *key == "market" { "btcusdt" } else { "usdt" })?;
+                f.write_str(")")
+            }
+            Problem::NotADepth(written) => {
+                f.write_str(written)?;
+                f.write_str(" is not one of 1, 5, 10, 20, 50")
+            }
+            Problem::NotAResolution(text) => {
+                Quoted(text).fmt(f)?;
+                f.write_str(" is not one of 1m 5m 15m 30m 1h 2h 4h 6h 12h 1d")
+            }
             Problem::TakesNo(channel, key) => {
-                write!(f, "a {channel} subscription takes no {}", Quoted(key))
+                f.write_str("a ")?;
+                f.write_str(channel.as_str())?;
+                f.write_str(" subscription takes no ")?;
+                Quoted(key).fmt(f)
             }
             Problem::UnsafeNonce => f.write_str("must be at most Number.MAX_SAFE_INTEGER"),
             Problem::NotANonce => {
@@ -190,8 +207,15 @@ impl fmt::Display for QuotedChar {
 fn escaped(f: &mut fmt::Formatter<'_>, c: char, quote: char) -> fmt::Result {
     match c {
         '\\' => f.write_str("\\\\"),
-        c if c == quote => write!(f, "\\{c}"),
-        c if c.is_control() => write!(f, "\\u{{{:x}}}", c as u32),
+        c if c == quote => {
+            f.write_str("\\")?;
+            fmt::Write::write_char(f, c)
+        }
+        c if c.is_control() => {
+            f.write_str("\\u{")?;
+            fmt::LowerHex::fmt(&(c as u32), f)?;
+            f.write_str("}")
+        }
         c => fmt::Write::write_char(f, c),
     }
 }
@@ -211,8 +235,12 @@ impl fmt::Display for FloatText {
                 "a huge number"
             });
         }
+        // Powers of ten up to 10^17 are exact in an f64, so multiplying keeps them exact.
+        let mut power = 1.0;
         for decimals in 0..=17u32 {
-            let power = 10f64.powi(decimals as i32);
+            if decimals > 0 {
+                power *= 10.0;
+            }
             let scaled = (magnitude * power).round();
             if scaled >= 9e15 {
                 break;
@@ -222,18 +250,36 @@ impl fmt::Display for FloatText {
             if scaled / power != magnitude {
                 continue;
             }
-            let digits = (scaled as u64).to_string();
-            let digits = format!("{digits:0>width$}", width = decimals as usize + 1);
-            let (whole, fraction) = digits.split_at(digits.len() - decimals as usize);
-            let text = format!(
-                "{}{whole}.{}",
-                if value < 0.0 { "-" } else { "" },
-                if fraction.is_empty() { "0" } else { fraction }
-            );
-            return f.write_str(&text);
+            // Written digit by digit: `format!`, padding and a string split would each link
+            // more of `core::fmt` and its panics into the wasm for a message.
+            // `scale` is a power of ten, never zero: `checked_div` only spares a panic path.
+            let (digits, scale) = (scaled as u64, 10u64.pow(decimals));
+            if value < 0.0 {
+                f.write_str("-")?;
+            }
+            fmt::Display::fmt(&digits.checked_div(scale).unwrap_or(0), f)?;
+            f.write_str(".")?;
+            if decimals == 0 {
+                return f.write_str("0");
+            }
+            let fraction = digits.checked_rem(scale).unwrap_or(0);
+            for place in (0..decimals).rev() {
+                let digit = fraction.checked_div(10u64.pow(place)).unwrap_or(0) % 10;
+                fmt::Write::write_char(f, char::from(b'0' + digit as u8))?;
+            }
+            return Ok(());
         }
         f.write_str("a number")
     }
+}
+
+/// `value` in decimal, through u64's Display: i64's own would be one more integer printer in
+/// the wasm.
+pub fn signed(value: i64, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    if value < 0 {
+        f.write_str("-")?;
+    }
+    fmt::Display::fmt(&value.unsigned_abs(), f)
 }
 
 /// A number as JS prints it, for error messages: `7`, `7.5`, `NaN` (see [`FloatText`]).
@@ -247,7 +293,7 @@ impl fmt::Display for NumberText {
         } else if value.is_infinite() {
             f.write_str(if value < 0.0 { "-Infinity" } else { "Infinity" })
         } else if value.fract() == 0.0 && value.abs() < 1e15 {
-            write!(f, "{}", value as i64)
+            signed(value as i64, f)
         } else {
             FloatText(value).fmt(f)
         }

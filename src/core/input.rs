@@ -56,7 +56,7 @@ impl<'a> Input<'a> {
     /// Checks `text` as one JSON value (serde_json's own errors: syntax, nesting, numbers out of
     /// range, bad escapes) and keeps it for reading.
     pub fn parse(text: &'a str) -> Result<Input<'a>, JsonError> {
-        let mut deserializer = serde_json::Deserializer::from_str(text);
+        let mut deserializer = serde_json::Deserializer::from_slice(text.as_bytes());
         // One account of either failure (in the value, or after it).
         let checked = match deserializer.deserialize_any(Open { check: true }) {
             Ok(_) => deserializer.end().map_err(|error| (error, true)),
@@ -175,7 +175,7 @@ impl<'a> Input<'a> {
     /// Out of line: one copy serves every `as_` reader.
     #[inline(never)]
     fn open(&self) -> Option<Opened<'a>> {
-        let mut deserializer = serde_json::Deserializer::from_str(self.raw);
+        let mut deserializer = serde_json::Deserializer::from_slice(self.raw.as_bytes());
         deserializer.deserialize_any(Open { check: false }).ok()
     }
 }

@@ -56,7 +56,7 @@ fn scan(text: &[u8], end: usize) -> Scan {
         last: None,
     };
     let mut escaped = false;
-    for &byte in &text[..end.min(text.len())] {
+    for &byte in text.get(..end).unwrap_or(text) {
         if state.in_string {
             match (escaped, byte) {
                 (true, _) => escaped = false,
@@ -88,8 +88,11 @@ fn is_number_byte(byte: u8) -> bool {
 /// A bad escape just before `at`: a UTF-16 surrogate escape not in a pair, or another.
 fn escape_problem(bytes: &[u8], at: usize) -> JsonProblem {
     let surrogate = |start: usize| {
-        let digits = std::str::from_utf8(bytes.get(start + 2..start + 6)?).ok()?;
-        let unit = u16::from_str_radix(digits, 16).ok()?;
+        // Four hex digits read by hand: `from_str_radix` links the general integer parser.
+        let digits = bytes.get(start + 2..start + 6)?;
+        let unit = digits.iter().try_fold(0u16, |unit, &byte| {
+            Some(unit << 4 | char::from(byte).to_digit(16)? as u16)
+        })?;
         (bytes.get(start..start + 2)? == b"\\u" && (0xD800..0xE000).contains(&unit)).then_some(unit)
     };
     let Some((start, unit)) =
@@ -116,7 +119,10 @@ impl JsonError {
         let mut line_start = 0;
         let mut lines = 1;
         while lines < line {
-            match bytes[line_start..].iter().position(|&byte| byte == b'\n') {
+            match bytes
+                .get(line_start..)
+                .and_then(|rest| rest.iter().position(|&byte| byte == b'\n'))
+            {
                 Some(at) => line_start += at + 1,
                 None => break,
             }
@@ -149,11 +155,12 @@ impl JsonError {
                     Some(b']' | b'}') if state.last == Some(b',') => JsonProblem::TrailingComma,
                     // serde_json stops inside or just after a number it refuses.
                     _ if before.is_some_and(is_number_byte) => {
-                        let start = bytes[..at]
+                        let (head, tail) = bytes.split_at_checked(at).unwrap_or((bytes, &[]));
+                        let start = head
                             .iter()
                             .rposition(|&byte| !is_number_byte(byte))
                             .map_or(0, |at| at + 1);
-                        let end = bytes[at..]
+                        let end = tail
                             .iter()
                             .position(|&byte| !is_number_byte(byte))
                             .map_or(bytes.len(), |length| at + length);
@@ -189,7 +196,10 @@ impl JsonError {
 impl fmt::Display for JsonProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            JsonProblem::EndInside(what) => write!(f, "EOF while parsing {what}"),
+            JsonProblem::EndInside(what) => {
+                f.write_str("EOF while parsing ")?;
+                f.write_str(what)
+            }
             JsonProblem::Trailing => f.write_str("trailing characters"),
             JsonProblem::TrailingComma => f.write_str("trailing comma"),
             JsonProblem::TooDeep => f.write_str("recursion limit exceeded"),
@@ -202,18 +212,21 @@ impl fmt::Display for JsonProblem {
             JsonProblem::NumberOutOfRange => f.write_str("number out of range"),
             JsonProblem::InvalidNumber => f.write_str("invalid number"),
             JsonProblem::NotAnIdent => f.write_str("expected ident"),
-            JsonProblem::Unexpected(c) => write!(f, "unexpected {}", QuotedChar(*c)),
+            JsonProblem::Unexpected(c) => {
+                f.write_str("unexpected ")?;
+                QuotedChar(*c).fmt(f)
+            }
         }
     }
 }
 
 impl fmt::Display for JsonError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} at line {} column {}",
-            self.problem, self.line, self.column
-        )
+        self.problem.fmt(f)?;
+        f.write_str(" at line ")?;
+        fmt::Display::fmt(&self.line, f)?;
+        f.write_str(" column ")?;
+        fmt::Display::fmt(&self.column, f)
     }
 }
 

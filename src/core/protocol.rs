@@ -14,6 +14,16 @@ pub struct WireTable {
     pub entries: &'static [(&'static str, &'static str, &'static str)],
 }
 
+impl WireTable {
+    /// Where `wire` is among the entries. One shared scan rather than a `match` on strings per
+    /// enum, which compiles to a comparison chain each; only input validation asks, never a
+    /// per-frame path.
+    #[inline(never)]
+    pub fn position(&self, wire: &str) -> Option<usize> {
+        self.entries.iter().position(|entry| entry.1 == wire)
+    }
+}
+
 /// Declares a wire enum: variant, JS constant name, wire string (doc comments allowed on each).
 macro_rules! wire_enum {
     ($(#[doc = $doc:literal])* $name:ident { $($(#[doc = $vdoc:literal])* $variant:ident $js:ident = $wire:literal,)+ }) => {
@@ -44,7 +54,8 @@ macro_rules! wire_enum {
 
             /// The value whose wire string is `text`, if any.
             pub fn from_wire(text: &str) -> Option<$name> {
-                match text { $($wire => Some($name::$variant),)+ _ => None }
+                let index = $name::TABLE.position(text)?;
+                $name::ALL.get(index).copied()
             }
         }
 
@@ -221,9 +232,18 @@ pub mod error_code {
 
     /// The code of an error string such as `E-1004: invalid action`.
     pub fn of(message: &str) -> Option<u32> {
-        let rest = message.strip_prefix("E-")?;
-        let digits = rest.split(|c: char| !c.is_ascii_digit()).next()?;
-        digits.parse().ok()
+        // Read digit by digit: `str::parse` links the general integer parser (signs, radix
+        // checks) for four digits.
+        let digits = message
+            .strip_prefix("E-")?
+            .bytes()
+            .take_while(u8::is_ascii_digit);
+        let mut code = None;
+        for digit in digits {
+            let value = code.unwrap_or(0u32).checked_mul(10)?;
+            code = Some(value.checked_add(u32::from(digit - b'0'))?);
+        }
+        code
     }
 
     /// Whether the code says the credentials or nonce were refused.

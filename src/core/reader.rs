@@ -24,7 +24,7 @@ use super::wire::{
 pub fn write_frame(frame: &str, kind: &'static Kind, tape: &mut Tape) -> Result<(), FrameError> {
     tape.begin(frame.as_bytes());
     let mut fault = Fault::default();
-    let mut deserializer = serde_json::Deserializer::from_str(frame);
+    let mut deserializer = serde_json::Deserializer::from_slice(frame.as_bytes());
     let read = deserializer.deserialize_any(ValueVisitor {
         kind,
         tape: &mut *tape,

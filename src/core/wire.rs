@@ -9,7 +9,7 @@ use std::fmt;
 use serde::de::{self, Deserialize, Deserializer, Visitor};
 use serde_json::value::RawValue;
 
-use super::error::{FloatText, Quoted};
+use super::error::{signed, FloatText, Quoted};
 use super::json_error::JsonError;
 use super::schema::Kind;
 
@@ -185,7 +185,9 @@ impl Fault {
         for (step, segment) in self.path.iter().rev().enumerate() {
             let key = match segment {
                 Segment::Index(index) => {
-                    write!(f, "[{index}]")?;
+                    f.write_str("[")?;
+                    fmt::Display::fmt(index, f)?;
+                    f.write_str("]")?;
                     continue;
                 }
                 Segment::Key(key) => key,
@@ -205,7 +207,7 @@ pub struct Expected(pub &'static Kind);
 
 impl fmt::Display for Expected {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self.0 {
+        let text = match self.0 {
             Kind::Text | Kind::Enum(_) => "a string",
             Kind::Id => "a string or an integer",
             Kind::Int | Kind::Time => "a non-negative integer",
@@ -213,8 +215,13 @@ impl fmt::Display for Expected {
             Kind::Bool => "a boolean",
             Kind::Level => "a tuple of size 2",
             Kind::List(_) => "a list",
-            Kind::Object(object) => return write!(f, "a {} object", object.name),
-        })
+            Kind::Object(object) => {
+                f.write_str("a ")?;
+                f.write_str(object.name)?;
+                " object"
+            }
+        };
+        f.write_str(text)
     }
 }
 
@@ -222,11 +229,30 @@ impl fmt::Display for Got {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Got::Null => f.write_str("null"),
-            Got::Bool(value) => write!(f, "boolean `{value}`"),
-            Got::Unsigned(value) => write!(f, "integer `{value}`"),
-            Got::Signed(value) => write!(f, "integer `{value}`"),
-            Got::Float(value) => write!(f, "floating point `{}`", FloatText(*value)),
-            Got::Str(text) => write!(f, "string {}", Quoted(text)),
+            Got::Bool(value) => f.write_str(if *value {
+                "boolean `true`"
+            } else {
+                "boolean `false`"
+            }),
+            Got::Unsigned(value) => {
+                f.write_str("integer `")?;
+                fmt::Display::fmt(value, f)?;
+                f.write_str("`")
+            }
+            Got::Signed(value) => {
+                f.write_str("integer `")?;
+                signed(*value, f)?;
+                f.write_str("`")
+            }
+            Got::Float(value) => {
+                f.write_str("floating point `")?;
+                FloatText(*value).fmt(f)?;
+                f.write_str("`")
+            }
+            Got::Str(text) => {
+                f.write_str("string ")?;
+                Quoted(text).fmt(f)
+            }
             Got::Sequence => f.write_str("sequence"),
             Got::Map => f.write_str("map"),
         }
@@ -236,30 +262,45 @@ impl fmt::Display for Got {
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Refusal::WrongType(got, kind) => {
-                write!(f, "invalid type: {got}, expected {}", Expected(kind))
+            Refusal::WrongType(got, kind) | Refusal::WrongValue(got, kind) => {
+                f.write_str(match self {
+                    Refusal::WrongType(..) => "invalid type: ",
+                    _ => "invalid value: ",
+                })?;
+                got.fmt(f)?;
+                f.write_str(", expected ")?;
+                Expected(kind).fmt(f)
             }
-            Refusal::WrongValue(got, kind) => {
-                write!(f, "invalid value: {got}, expected {}", Expected(kind))
+            Refusal::Inexact(number) => {
+                f.write_str("integer ")?;
+                fmt::Display::fmt(number, f)?;
+                f.write_str(" is larger than a JS number holds exactly (2^53 - 1)")
             }
-            Refusal::Inexact(number) => write!(
-                f,
-                "integer {number} is larger than a JS number holds exactly (2^53 - 1)"
-            ),
-            Refusal::BeyondDate(number) => write!(
-                f,
-                "time {number} ms is beyond what a JS Date holds (8.64e15 ms)"
-            ),
+            Refusal::BeyondDate(number) => {
+                f.write_str("time ")?;
+                fmt::Display::fmt(number, f)?;
+                f.write_str(" ms is beyond what a JS Date holds (8.64e15 ms)")
+            }
             Refusal::NotANumber(text) => {
-                write!(f, "invalid type: expected a number, got {}", Quoted(text))
+                f.write_str("invalid type: expected a number, got ")?;
+                Quoted(text).fmt(f)
             }
-            Refusal::OutOfRange(text) => write!(f, "number {} is out of range", Quoted(text)),
-            Refusal::Length(count) => write!(
-                f,
-                "invalid length {count}, expected {}",
-                Expected(&Kind::Level)
-            ),
-            Refusal::TooDeep => write!(f, "nested deeper than {MAX_NESTING} levels"),
+            Refusal::OutOfRange(text) => {
+                f.write_str("number ")?;
+                Quoted(text).fmt(f)?;
+                f.write_str(" is out of range")
+            }
+            Refusal::Length(count) => {
+                f.write_str("invalid length ")?;
+                fmt::Display::fmt(count, f)?;
+                f.write_str(", expected ")?;
+                Expected(&Kind::Level).fmt(f)
+            }
+            Refusal::TooDeep => {
+                f.write_str("nested deeper than ")?;
+                fmt::Display::fmt(&MAX_NESTING, f)?;
+                f.write_str(" levels")
+            }
         }
     }
 }

@@ -136,7 +136,8 @@ impl Errors {
         let colon = if close.reason.is_empty() { "" } else { ": " };
         let message = format!(
             "{before}{uri}{after} (code {}{colon}{})",
-            close.code, close.reason
+            u32::from(close.code),
+            close.reason
         );
         self.make(code, message, Some(close))
     }

@@ -29,7 +29,7 @@ fn candle_ms(resolution: &str) -> Option<Millis> {
         'd' => 86_400_000.0,
         _ => return None,
     };
-    let count: u32 = resolution[..resolution.len() - 1].parse().ok()?;
+    let count: u32 = resolution.get(..resolution.len() - 1)?.parse().ok()?;
     Some(f64::from(count) * unit)
 }
 
