@@ -17,7 +17,8 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { cpus } from "node:os";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
 
@@ -106,7 +107,8 @@ function printWasmSize() {
 
 /** Loads the package at `dir` (a staged copy with js/ and pkg/), or this checkout's. */
 async function loadResponse(dir) {
-  const { Response } = await import(dir ? new URL(`file://${dir.replace(/\/$/, "")}/js/node.js`).href : "maicoin-ws");
+  // A relative DIR is the caller's: resolved here, since a file URL cannot be relative.
+  const { Response } = await import(dir ? pathToFileURL(resolve(dir, "js/node.js")).href : "maicoin-ws");
   return Response;
 }
 

@@ -98,8 +98,8 @@ function bool() {
 
 function list(readItem) {
   const count = numbers[at++];
-  const items = [];
-  for (let i = 0; i < count; i++) items.push(readItem());
+  const items = new Array(count);
+  for (let i = 0; i < count; i++) items[i] = readItem();
   return items;
 }
 

@@ -50,6 +50,33 @@ pub struct Object {
     #[cfg(not(target_arch = "wasm32"))]
     pub doc: &'static str,
     pub fields: &'static [Field],
+    /// Each field's index + 1 at the slot its key's tag hashes to, or the next free one (0:
+    /// empty): a key is found in about one probe, not a scan of the table (the decoder looks up
+    /// every key of every frame).
+    pub slots: [u8; SLOTS],
+}
+
+/// Slots per object: a power of two, over twice the most fields, so a free slot ends each probe.
+pub const SLOTS: usize = 64;
+
+/// The first slot of a key's tag.
+const fn slot(tag: u64) -> usize {
+    (tag.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 58) as usize
+}
+
+/// The slots of an object whose keys have these tags, in table order.
+pub const fn slot_table(tags: &[u64]) -> [u8; SLOTS] {
+    let mut slots = [0u8; SLOTS];
+    let mut index = 0;
+    while index < tags.len() {
+        let mut at = slot(tags[index]);
+        while slots[at] != 0 {
+            at = (at + 1) % SLOTS;
+        }
+        slots[at] = index as u8 + 1;
+        index += 1;
+    }
+    slots
 }
 
 impl Object {
@@ -57,9 +84,15 @@ impl Object {
     #[inline]
     pub fn index_of(&self, key: &str) -> Option<usize> {
         let tag = tag(key.as_bytes());
-        self.fields
-            .iter()
-            .position(|field| field.tag == tag && (key.len() <= 7 || field.key == key))
+        let mut at = slot(tag);
+        loop {
+            let index = usize::from(*self.slots.get(at)?).checked_sub(1)?;
+            let field = self.fields.get(index)?;
+            if field.tag == tag && (key.len() <= 7 || field.key == key) {
+                return Some(index);
+            }
+            at = (at + 1) % SLOTS;
+        }
     }
 
     /// The presence bit that says unknown keys follow (one past the fields').
@@ -97,6 +130,7 @@ macro_rules! object {
                 #[cfg(not(target_arch = "wasm32"))]
                 doc: concat!($($fdoc, "\n",)*),
             },)+],
+            slots: slot_table(&[$(tag($key.as_bytes()),)+]),
         };
     };
 }
@@ -328,6 +362,26 @@ mod tests {
                     field.name
                 );
             }
+        }
+    }
+
+    #[test]
+    fn a_key_of_another_object_is_not_found() {
+        for object in OBJECTS {
+            assert!(object.fields.len() * 2 < SLOTS, "{}", object.name);
+            for other in OBJECTS {
+                for field in other.fields {
+                    let here = object.fields.iter().position(|f| f.key == field.key);
+                    assert_eq!(
+                        object.index_of(field.key),
+                        here,
+                        "{}.{}",
+                        object.name,
+                        field.key
+                    );
+                }
+            }
+            assert_eq!(object.index_of("no such key"), None);
         }
     }
 
