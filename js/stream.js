@@ -245,7 +245,7 @@ export class Stream {
     if (typeof market !== "string") throw new TypeError("market: expected a market id such as \"btcusdt\"");
     if (depth !== undefined && typeof depth !== "number") throw new TypeError("depth: expected a number");
     const handle = this.#driver.book(market, depth);
-    const id = handle.id();
+    const id = Number(handle.read(wasm.glue.BookRead.Id, 0));
     let book = this.#books.get(id);
     if (book) {
       handle.free();
