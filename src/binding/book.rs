@@ -133,10 +133,11 @@ impl BookHandle {
         match kind {
             BookRead::Id => some(&mut out, Some(u64::from(cell.id))),
             BookRead::Market => out.push_str(cell.market()),
-            BookRead::Depth => match cell.subscription {
-                Subscription::Book { depth, .. } => some(&mut out, depth.map(u64::from)),
-                _ => {}
-            },
+            BookRead::Depth => {
+                if let Subscription::Book { depth, .. } = cell.subscription {
+                    some(&mut out, depth.map(u64::from));
+                }
+            }
             BookRead::InSync => flag(&mut out, book.is_in_sync()),
             BookRead::State => out.push_str(match book.state() {
                 BookState::AwaitingSnapshot => "awaiting-snapshot",
