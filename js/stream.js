@@ -12,7 +12,7 @@ import { OrderBook } from "./book.js";
 import { recordingFactory } from "./recording.js";
 import { remoteStream } from "./transport/remote-stream.js";
 import { makeStreamError } from "./errors.js";
-import { frameQueue } from "./frames.js";
+import { attachSocket } from "./socket.js";
 
 const DISPATCH_MODES = ["inline", "task", "queue"];
 const CALLBACKS = [
@@ -160,7 +160,7 @@ export class Stream {
       connectFactory: record ? recordingFactory(connectFactory, record) : connectFactory,
       connectOptions,
       encodeFrame,
-      frameQueue,
+      attachSocket,
       buildResponse,
       settleTask: taskSettler(options.onHandlerError),
       enqueue: (response) => this.#queue.push(response),

@@ -68,7 +68,7 @@ const CLOSED: u32 = 5;
 const FIRST_WAIT: u32 = 6;
 
 /// The JS arguments of a resume call after its tag and connection: a Promise's value, a
-/// socket event, or a batch's lengths and values.
+/// close's code and reason, or a batch's lengths and values.
 type Resumed = Closure<dyn Fn(u32, u32, JsValue, JsValue)>;
 
 pub struct Executor {
@@ -285,10 +285,9 @@ impl Executor {
         );
         let problem = match made {
             Ok(raw) if raw.is_object() => match Socket::attach(
-                raw,
+                &raw,
                 |event| self.bound(SocketEvent::tag(event), conn),
-                &self.hooks.frame_queue,
-                self.hooks.noop.clone(),
+                &self.hooks.attach_socket,
             ) {
                 Ok(socket) => {
                     self.io.borrow_mut().sockets.push((conn, Rc::new(socket)));
@@ -362,7 +361,7 @@ impl Executor {
                 if let Some(socket) = self.socket(conn) {
                     socket.flush();
                 }
-                Some(Signal::Closed(conn, close_frame(&value)))
+                Some(Signal::Closed(conn, close_frame(&value, &more)))
             }
             _ => None,
         };

@@ -5,11 +5,13 @@ use js_sys::{Array, Function};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use super::socket::AttachSocket;
+
 pub struct Hooks {
     pub connect_factory: Function,
     pub encode_frame: Function,
-    /// `js/frames.js`'s `frameQueue`: batches a socket's frames.
-    pub frame_queue: Function,
+    /// `js/socket.js`'s `attachSocket`: hooks a new socket to the stream.
+    pub attach_socket: AttachSocket,
     pub build_response: Function,
     pub settle_task: Function,
     pub enqueue: Function,
@@ -37,7 +39,7 @@ pub struct Hooks {
 pub enum Hook {
     ConnectFactory = 0,
     EncodeFrame = 1,
-    FrameQueue = 2,
+    AttachSocket = 2,
     BuildResponse = 3,
     SettleTask = 4,
     Enqueue = 5,
@@ -66,7 +68,7 @@ impl Hooks {
         let own = [
             ConnectFactory,
             EncodeFrame,
-            FrameQueue,
+            AttachSocket,
             BuildResponse,
             SettleTask,
             Enqueue,
@@ -74,7 +76,7 @@ impl Hooks {
             Noop,
         ]
         .map(optional);
-        let [Some(connect_factory), Some(encode_frame), Some(frame_queue), Some(build_response), Some(settle_task), Some(enqueue), Some(stream_error), Some(noop)] =
+        let [Some(connect_factory), Some(encode_frame), Some(attach_socket), Some(build_response), Some(settle_task), Some(enqueue), Some(stream_error), Some(noop)] =
             own
         else {
             return Err(js_sys::TypeError::new("a stream hook is not a function").into());
@@ -82,7 +84,7 @@ impl Hooks {
         Ok(Hooks {
             connect_factory,
             encode_frame,
-            frame_queue,
+            attach_socket: attach_socket.unchecked_into(),
             build_response,
             settle_task,
             enqueue,
