@@ -315,7 +315,7 @@ export class Stream {
 
   /** Connects and dispatches until close() (resolves) or the reconnect policy gives up (rejects). */
   run() {
-    const ending = this.#driver.run();
+    const ending = new Promise((resolve, reject) => this.#driver.run(resolve, reject));
     // The wasm side holds this Promise's resolvers while it runs, and these reactions hold the
     // stream: so a running stream nobody else references (`new Stream(...).run()`) is not
     // collected, and its driver not freed, before the run ends.

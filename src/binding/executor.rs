@@ -322,14 +322,11 @@ impl Executor {
         }
     }
 
-    /// Starts the run the engine just began: the Promise `run()` returns, settled when the
-    /// engine ends the run. The first effects are performed in a microtask, after `run()` returned.
-    pub fn start(&self) -> Promise {
-        let mut settle = None;
-        let promise = Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
-        self.io.borrow_mut().run = settle;
-        self.later(&Promise::resolve(&JsValue::UNDEFINED), START);
-        promise
+    /// Starts the run the engine just began, to be settled through `resolve` and `reject` when
+    /// the engine ends it. The first effects are performed in a microtask, after `run()` returned.
+    pub fn start(&self, resolve: Function, reject: Function) {
+        self.io.borrow_mut().run = Some((resolve, reject));
+        queue_microtask(&self.bound(START << 1, ConnId(0)));
     }
 
     /// Calls the resume callback with `tag` once `promise` settles (the tag's low bit says
