@@ -27,6 +27,14 @@ const CALLBACKS = [
   "onStale",
 ];
 
+/** An exported enum's variant names by their values, first letters lowered. */
+function enumNames(exported) {
+  return Object.entries(exported)
+    .filter(([, position]) => typeof position === "number")
+    .sort(([, a], [, b]) => a - b)
+    .map(([variant]) => variant[0].toLowerCase() + variant.slice(1));
+}
+
 /**
  * The list of hooks the driver is given: each at the position src/binding/hooks.rs's `Hook` gives
  * it, named as the variant with its first letter lowered (the package's own functions, the socket
@@ -35,11 +43,35 @@ const CALLBACKS = [
  */
 let hookNames = null;
 function hookList(hooks) {
-  hookNames ??= Object.entries(wasm.glue.Hook)
-    .filter(([, position]) => typeof position === "number")
-    .sort(([, a], [, b]) => a - b)
-    .map(([variant]) => variant[0].toLowerCase() + variant.slice(1));
+  hookNames ??= enumNames(wasm.glue.Hook);
   return hookNames.map((name) => hooks[name]);
+}
+
+// How many values each callback is given; the others take one.
+const NOTICE_ARITY = { onConnected: 0, onDecodeError: 2, onAuthFailed: 2 };
+let noticeNames = null;
+
+/**
+ * The driver's `notice(kind, a, b)` hook: hands src/binding/hooks.rs's `Notice` of that kind to
+ * the hook named after it (its variant's name, first letter lowered), if it is set. What a
+ * callback throws is its own business and must not stop the stream.
+ */
+function noticeHook(hooks) {
+  noticeNames ??= enumNames(wasm.glue.Notice);
+  const callbacks = noticeNames.map((name) => hooks[name]);
+  const arities = noticeNames.map((name) => NOTICE_ARITY[name] ?? 1);
+  return (kind, a, b) => {
+    const callback = callbacks[kind];
+    if (callback === undefined) return;
+    try {
+      const arity = arities[kind];
+      if (arity === 0) callback();
+      else if (arity === 1) callback(a);
+      else callback(a, b);
+    } catch {
+      // Nowhere to report it: the stream goes on.
+    }
+  };
 }
 
 // The stale watchdog's defaults, in seconds (false: off): a book or a ticker of a live market
@@ -176,6 +208,7 @@ export class Stream {
     }
     // The engine hands the stale subscription over as the JSON of a one-item list.
     if (hooks.onStale) hooks.onStale = ((onStale) => (wire) => onStale(JSON.parse(wire)[0]))(hooks.onStale);
+    hooks.notice = noticeHook(hooks);
     const policy = policyFrom(options);
     const engineOptions = {
       uri,

@@ -21,7 +21,7 @@ use wasm_bindgen::JsCast;
 use super::batch::{Batch, BatchFrame, BatchedText};
 use super::decoder::with_frame;
 use super::dispatch::{message_of, DispatchMode, InlineDelivery, Step};
-use super::hooks::{notify, Hooks};
+use super::hooks::{Hooks, Notice};
 use super::mailbox::{Mailbox, Signal};
 use super::socket::{close_frame, Socket, SocketEvent};
 use super::stream_error::{make_js, ErrorMaker};
@@ -222,28 +222,25 @@ impl Executor {
                 // Dropping unhooks the closures and closes the socket: JS calls, so unborrowed.
                 drop(socket);
             }
-            Effect::State(state) => notify(
-                &self.hooks.on_state_change,
-                &[&JsValue::from_str(state.name())],
-            ),
-            Effect::Connected => notify(&self.hooks.on_connected, &[]),
+            Effect::State(state) => {
+                self.notice(Notice::OnStateChange, &JsValue::from_str(state.name()))
+            }
+            Effect::Connected => self.notice(Notice::OnConnected, &JsValue::UNDEFINED),
             Effect::Disconnected(error) => {
-                notify(&self.hooks.on_disconnected, &[&self.js_error(&error)])
+                self.notice(Notice::OnDisconnected, &self.js_error(&error))
             }
             Effect::Reconnecting(error) => {
-                notify(&self.hooks.on_reconnecting, &[&self.js_error(&error)])
+                self.notice(Notice::OnReconnecting, &self.js_error(&error))
             }
             Effect::PermanentFailure(error) => {
-                notify(&self.hooks.on_permanent_failure, &[&self.js_error(&error)])
+                self.notice(Notice::OnPermanentFailure, &self.js_error(&error))
             }
-            Effect::BookChanged(id) => notify(&self.hooks.book_changed, &[&JsValue::from(id)]),
+            Effect::BookChanged(id) => self.notice(Notice::BookChanged, &JsValue::from(id)),
             Effect::Stale(subscription) => {
-                if self.hooks.on_stale.is_some() {
-                    // A one-item list, which js/stream.js's wrapper unpacks: the same JSON
-                    // writer as `subscriptions`, and one crossing.
-                    let wire = crate::core::subscription::Subscription::list_json([&subscription]);
-                    notify(&self.hooks.on_stale, &[&JsValue::from_str(&wire)]);
-                }
+                // A one-item list, which js/stream.js's wrapper unpacks: the same JSON
+                // writer as `subscriptions`, and one crossing.
+                let wire = crate::core::subscription::Subscription::list_json([&subscription]);
+                self.notice(Notice::OnStale, &JsValue::from_str(&wire));
             }
             Effect::RunEnded(outcome) => {
                 let settle = self.io.borrow_mut().run.take();
@@ -255,6 +252,11 @@ impl Executor {
                 }
             }
         }
+    }
+
+    /// A notice with one value.
+    fn notice(&self, kind: Notice, value: &JsValue) {
+        self.hooks.notice(kind, value, &JsValue::UNDEFINED);
     }
 
     /// The JS `StreamError` of an engine error: the one crossing for every stream failure.
@@ -607,13 +609,13 @@ impl Executor {
             Delivery::Stale | Delivery::Consumed => None,
             Delivery::Undecodable(problem) => {
                 let error = thrown.unwrap_or_else(|| js_sys::Error::new(&problem).into());
-                notify(&self.hooks.on_decode_error, &[&error, &data()]);
+                self.hooks.notice(Notice::OnDecodeError, &error, &data());
                 None
             }
             Delivery::Deliver { auth_refusal } => match response {
                 Some(Ok(response)) => self.deliver(conn, response, auth_refusal),
                 Some(Err(problem)) => {
-                    notify(&self.hooks.on_decode_error, &[&problem, &data()]);
+                    self.hooks.notice(Notice::OnDecodeError, &problem, &data());
                     None
                 }
                 None => None,
@@ -630,17 +632,17 @@ impl Executor {
         auth_refusal: Option<StreamError>,
     ) -> Option<InlineDelivery> {
         if let Some(refusal) = auth_refusal {
-            notify(
-                &self.hooks.on_auth_failed,
-                &[&self.js_error(&refusal), &response],
-            );
+            self.hooks
+                .notice(Notice::OnAuthFailed, &self.js_error(&refusal), &response);
         }
         let current = || self.engine.borrow().is_current(conn);
         if !current() {
             return None;
         }
         match self.dispatch {
-            DispatchMode::Queue => notify(&Some(self.hooks.enqueue.clone()), &[&response]),
+            DispatchMode::Queue => {
+                let _ = self.hooks.enqueue.call1(&JsValue::NULL, &response);
+            }
             DispatchMode::Task => {
                 let handlers = self.handlers.borrow().clone();
                 for handler in &handlers {

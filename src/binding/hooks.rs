@@ -19,16 +19,10 @@ pub struct Hooks {
     pub stream_error: Function,
     pub noop: Function,
     pub connect_options: JsValue,
-    pub book_changed: Option<Function>,
-    pub on_connected: Option<Function>,
-    pub on_disconnected: Option<Function>,
-    pub on_reconnecting: Option<Function>,
-    pub on_permanent_failure: Option<Function>,
+    /// js/stream.js's `notice(kind, a, b)`: hands a [`Notice`] to its callback, if one is set.
+    notice: Function,
+    /// Apart from the notices: whether it is set decides what a handler's failure does.
     pub on_handler_error: Option<Function>,
-    pub on_decode_error: Option<Function>,
-    pub on_auth_failed: Option<Function>,
-    pub on_state_change: Option<Function>,
-    pub on_stale: Option<Function>,
 }
 
 /// The hooks a stream's driver is given, by position in one list. Exported, so js/stream.js lays
@@ -46,16 +40,31 @@ pub enum Hook {
     StreamError = 6,
     Noop = 7,
     ConnectOptions = 8,
-    BookChanged = 9,
-    OnConnected = 10,
-    OnDisconnected = 11,
-    OnReconnecting = 12,
-    OnPermanentFailure = 13,
-    OnHandlerError = 14,
-    OnDecodeError = 15,
-    OnAuthFailed = 16,
-    OnStateChange = 17,
-    OnStale = 18,
+    Notice = 9,
+    OnHandlerError = 10,
+}
+
+/// What a stream tells its JS side through one hook, `Hooks::notice`, with up to two values.
+/// Exported, so js/stream.js names the callbacks from this one declaration: a variant's name, its
+/// first letter lowered, is the option (or the package's own function) that gets it. A callback's
+/// own failure is its business and does not stop the stream (js/stream.js catches it).
+#[wasm_bindgen]
+#[derive(Clone, Copy)]
+pub enum Notice {
+    /// The id of a kept book that changed.
+    BookChanged = 0,
+    OnConnected = 1,
+    OnDisconnected = 2,
+    OnReconnecting = 3,
+    OnPermanentFailure = 4,
+    /// The error and the frame's data.
+    OnDecodeError = 5,
+    /// The `StreamError` and the response that carried the refusal.
+    OnAuthFailed = 6,
+    /// The state's name.
+    OnStateChange = 7,
+    /// The JSON of a one-item list of the subscription gone quiet.
+    OnStale = 8,
 }
 
 impl Hooks {
@@ -74,9 +83,10 @@ impl Hooks {
             Enqueue,
             StreamError,
             Noop,
+            Notice,
         ]
         .map(optional);
-        let [Some(connect_factory), Some(encode_frame), Some(attach_socket), Some(build_response), Some(settle_task), Some(enqueue), Some(stream_error), Some(noop)] =
+        let [Some(connect_factory), Some(encode_frame), Some(attach_socket), Some(build_response), Some(settle_task), Some(enqueue), Some(stream_error), Some(noop), Some(notice)] =
             own
         else {
             return Err(js_sys::TypeError::new("a stream hook is not a function").into());
@@ -91,27 +101,17 @@ impl Hooks {
             stream_error,
             noop,
             connect_options: get(ConnectOptions),
-            book_changed: optional(BookChanged),
-            on_connected: optional(OnConnected),
-            on_disconnected: optional(OnDisconnected),
-            on_reconnecting: optional(OnReconnecting),
-            on_permanent_failure: optional(OnPermanentFailure),
+            notice,
             on_handler_error: optional(OnHandlerError),
-            on_decode_error: optional(OnDecodeError),
-            on_auth_failed: optional(OnAuthFailed),
-            on_state_change: optional(OnStateChange),
-            on_stale: optional(OnStale),
         })
     }
-}
 
-/// Calls an optional user callback; what it throws is its own business and must not stop the stream.
-pub fn notify(callback: &Option<Function>, arguments: &[&JsValue]) {
-    if let Some(callback) = callback {
-        let _ = match arguments {
-            [] => callback.call0(&JsValue::NULL),
-            [a] => callback.call1(&JsValue::NULL, a),
-            [a, b, ..] => callback.call2(&JsValue::NULL, a, b),
-        };
+    /// Tells JS of `kind` with its values (`undefined` for those it has not). Out of line: one
+    /// copy of the call for every notice.
+    #[inline(never)]
+    pub fn notice(&self, kind: Notice, a: &JsValue, b: &JsValue) {
+        let _ = self
+            .notice
+            .call3(&JsValue::NULL, &JsValue::from(kind as u32), a, b);
     }
 }
