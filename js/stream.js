@@ -137,6 +137,16 @@ function staleAfterMs(staleAfter) {
   return [...STALE_CHANNELS.map((channel) => ms(seconds[channel])), klinePerResolution];
 }
 
+/**
+ * Calls `fulfilled` or `rejected` (either may be undefined) once an inline handler's thenable
+ * settles. What they throw is nobody's: the stream may be gone.
+ */
+function whenSettled(thenable, fulfilled, rejected) {
+  Promise.resolve(thenable)
+    .then(fulfilled, rejected)
+    .catch(() => {});
+}
+
 /** Calls a handler without awaiting it ("task" mode); a failure goes to onHandlerError or the console. */
 function taskSettler(onHandlerError) {
   const report = (error, response) => {
@@ -198,7 +208,7 @@ export class Stream {
       enqueue: (response) => this.#queue.push(response),
       streamError: makeStreamError,
       bookChanged: (id) => this.#books.get(id)?.changed(),
-      noop: () => {},
+      whenSettled,
     };
     for (const name of CALLBACKS) {
       const callback = options[name];

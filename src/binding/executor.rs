@@ -14,7 +14,7 @@
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
-use js_sys::{Function, Promise};
+use js_sys::Function;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -29,15 +29,6 @@ use crate::core::engine::{ConnId, Delivery, Effect, Engine, Millis, StreamError}
 
 #[wasm_bindgen]
 extern "C" {
-    /// A Promise, as far as waiting for it goes.
-    type Settling;
-
-    #[wasm_bindgen(method)]
-    fn then(this: &Settling, fulfilled: &Function, rejected: &Function) -> Settling;
-
-    #[wasm_bindgen(method, js_name = catch)]
-    fn or_else(this: &Settling, rejected: &Function) -> Settling;
-
     /// The resume callback, as JS sees it.
     type Resume;
 
@@ -331,15 +322,12 @@ impl Executor {
         queue_microtask(&self.bound(START << 1, ConnId(0)));
     }
 
-    /// Calls the resume callback with `tag` once `promise` settles (the tag's low bit says
-    /// whether it was fulfilled). A callback's own failure is nobody's (the stream may be gone).
-    fn later(&self, promise: &Promise, tag: u32) {
+    /// Calls the resume callback with `tag` once `thenable` settles (the tag's low bit says
+    /// whether it was fulfilled).
+    fn later(&self, thenable: &JsValue, tag: u32) {
         let fulfilled = self.bound(tag | 1, ConnId(0));
         let rejected = self.bound(tag, ConnId(0));
-        let promise: &Settling = promise.unchecked_ref();
-        promise
-            .then(&fulfilled, &rejected)
-            .or_else(&self.hooks.noop);
+        self.hooks.when_settled(thenable, &fulfilled, &rejected);
     }
 
     /// The resume callback, called with `tag` and `conn` first.
@@ -445,12 +433,11 @@ impl Executor {
     /// Waits for `thenable` before delivering the rest; not if the connection is already over
     /// (a handler that never settles must not keep `run()` from resolving).
     fn park(&self, mut parked: Parked, thenable: &JsValue) {
-        let promise = Promise::resolve(thenable);
         if !self.engine.borrow().is_current(parked.conn) {
             // Nobody waits for it, but its rejection is still handled.
-            promise
-                .unchecked_ref::<Settling>()
-                .or_else(&self.hooks.noop);
+            let nobody = JsValue::UNDEFINED;
+            self.hooks
+                .when_settled(thenable, nobody.unchecked_ref(), nobody.unchecked_ref());
             return;
         }
         let generation = match self.generation.get().wrapping_add(1) & (u32::MAX >> 1) {
@@ -460,7 +447,7 @@ impl Executor {
         self.generation.set(generation);
         parked.generation = generation;
         *self.parked.borrow_mut() = Some(parked);
-        self.later(&promise, generation << 1);
+        self.later(thenable, generation << 1);
     }
 
     /// A call of the user's gave up the parked delivery's connection (`close()`): stop waiting

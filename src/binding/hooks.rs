@@ -17,7 +17,9 @@ pub struct Hooks {
     pub enqueue: Function,
     /// `js/errors.js`'s `makeStreamError`: the only maker of the stream's JS errors.
     pub stream_error: Function,
-    pub noop: Function,
+    /// `whenSettled(thenable, fulfilled, rejected)`: waits for a handler's Promise; what the
+    /// reactions throw is nobody's (the stream may be gone).
+    when_settled: Function,
     pub connect_options: JsValue,
     /// js/stream.js's `notice(kind, a, b)`: hands a [`Notice`] to its callback, if one is set.
     notice: Function,
@@ -38,7 +40,7 @@ pub enum Hook {
     SettleTask = 4,
     Enqueue = 5,
     StreamError = 6,
-    Noop = 7,
+    WhenSettled = 7,
     ConnectOptions = 8,
     Notice = 9,
     OnHandlerError = 10,
@@ -82,11 +84,11 @@ impl Hooks {
             SettleTask,
             Enqueue,
             StreamError,
-            Noop,
+            WhenSettled,
             Notice,
         ]
         .map(optional);
-        let [Some(connect_factory), Some(encode_frame), Some(attach_socket), Some(build_response), Some(settle_task), Some(enqueue), Some(stream_error), Some(noop), Some(notice)] =
+        let [Some(connect_factory), Some(encode_frame), Some(attach_socket), Some(build_response), Some(settle_task), Some(enqueue), Some(stream_error), Some(when_settled), Some(notice)] =
             own
         else {
             return Err(js_sys::TypeError::new("a stream hook is not a function").into());
@@ -99,11 +101,18 @@ impl Hooks {
             settle_task,
             enqueue,
             stream_error,
-            noop,
+            when_settled,
             connect_options: get(ConnectOptions),
             notice,
             on_handler_error: optional(OnHandlerError),
         })
+    }
+
+    /// Calls `fulfilled` or `rejected` (either may be `undefined`) once `thenable` settles.
+    pub fn when_settled(&self, thenable: &JsValue, fulfilled: &Function, rejected: &Function) {
+        let _ = self
+            .when_settled
+            .call3(&JsValue::NULL, thenable, fulfilled, rejected);
     }
 
     /// Tells JS of `kind` with its values (`undefined` for those it has not). Out of line: one
