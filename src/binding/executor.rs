@@ -23,7 +23,7 @@ use super::decoder::with_frame;
 use super::dispatch::{message_of, DispatchMode, InlineDelivery, Step};
 use super::hooks::{Hooks, Notice};
 use super::mailbox::{Mailbox, Signal};
-use super::socket::{close_frame, Socket, SocketEvent};
+use super::socket::{close_frame, Socket, SocketEvent, SocketRef};
 use super::stream_error::{make_js, ErrorMaker};
 use crate::core::engine::{ConnId, Delivery, Effect, Engine, Millis, StreamError};
 
@@ -85,7 +85,7 @@ pub struct Executor {
 /// What the executor holds for the engine. Borrowed briefly, never across a call into JS.
 #[derive(Default)]
 struct Io {
-    sockets: Vec<(ConnId, Rc<Socket>)>,
+    sockets: Vec<(ConnId, Socket)>,
     timer: Option<Alarm>,
     /// `run()`'s resolve and reject, while it runs.
     run: Option<(Function, Function)>,
@@ -261,13 +261,13 @@ impl Executor {
         value
     }
 
-    fn socket(&self, conn: ConnId) -> Option<Rc<Socket>> {
+    fn socket(&self, conn: ConnId) -> Option<SocketRef> {
         self.io
             .borrow()
             .sockets
             .iter()
             .find(|(c, _)| *c == conn)
-            .map(|(_, s)| Rc::clone(s))
+            .map(|(_, s)| s.handle())
     }
 
     fn open_socket(&self, conn: ConnId, uri: &str) {
@@ -283,7 +283,7 @@ impl Executor {
                 &self.hooks.attach_socket,
             ) {
                 Ok(socket) => {
-                    self.io.borrow_mut().sockets.push((conn, Rc::new(socket)));
+                    self.io.borrow_mut().sockets.push((conn, socket));
                     return;
                 }
                 Err(thrown) => thrown,

@@ -28,6 +28,7 @@ extern "C" {
     ) -> Result<HostSocket, JsValue>;
 
     /// A socket hooked to its stream by `js/socket.js`.
+    #[derive(Clone)]
     type HostSocket;
 
     #[wasm_bindgen(method, catch, structural)]
@@ -56,7 +57,15 @@ pub enum SocketEvent {
     Closed,
 }
 
+/// A socket, owned by the executor's list: dropping it unhooks the stream and closes it.
 pub struct Socket {
+    handle: SocketRef,
+}
+
+/// A socket's handle for its operations, cloned out of the executor's list so that no borrow is
+/// held while JS runs (a clone is one more reference to the same JS object).
+#[derive(Clone)]
+pub struct SocketRef {
     host: HostSocket,
 }
 
@@ -75,9 +84,17 @@ impl Socket {
             &handler(SocketEvent::Batch),
             &handler(SocketEvent::Closed),
         )?;
-        Ok(Socket { host })
+        Ok(Socket {
+            handle: SocketRef { host },
+        })
     }
 
+    pub fn handle(&self) -> SocketRef {
+        self.handle.clone()
+    }
+}
+
+impl SocketRef {
     /// Hands the frames received so far to the batch handler: they come before the close.
     pub fn flush(&self) {
         self.host.flush();
@@ -101,7 +118,7 @@ impl Socket {
 impl Drop for Socket {
     /// Unhooks the stream's handlers and closes the socket.
     fn drop(&mut self) {
-        self.host.detach();
+        self.handle.host.detach();
     }
 }
 
