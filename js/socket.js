@@ -63,10 +63,11 @@ class HostSocket {
 }
 
 /**
- * Hooks a freshly made socket to its stream: `opened()`, `batch(lengths, values)` once per task
- * of frames (js/frames.js) and `closed(code, reason)`.
+ * Hooks a socket just made by a stream's `connectFactory` to the stream: `opened()`,
+ * `batch(lengths, values)` once per task of frames (js/frames.js) and `closed(code, reason)`.
  */
 export function attachSocket(raw, opened, batch, closed) {
+  if (typeof raw !== "object" || raw === null) throw new Error("connectFactory did not return a socket");
   const queue = frameQueue(batch);
   raw.onopen = opened;
   raw.onmessage = queue.message;

@@ -37,8 +37,8 @@ function enumNames(exported) {
 
 /**
  * The list of hooks the driver is given: each at the position src/binding/hooks.rs's `Hook` gives
- * it, named as the variant with its first letter lowered (the package's own functions, the socket
- * factory's options, then the user's callbacks). Laid out once, on the first stream: reading the
+ * it, named as the variant with its first letter lowered (the package's own functions, then the
+ * user's onHandlerError). Laid out once, on the first stream: reading the
  * glue's enum before then would compile the wasm at import.
  */
 let hookNames = null;
@@ -198,9 +198,9 @@ export class Stream {
     if (typeof connectFactory !== "function") throw new TypeError("connectFactory must be a function");
     const { record } = options;
     if (record !== undefined && record !== null && typeof record !== "function") throw new TypeError("record must be a function");
+    const factory = record ? recordingFactory(connectFactory, record) : connectFactory;
     const hooks = {
-      connectFactory: record ? recordingFactory(connectFactory, record) : connectFactory,
-      connectOptions,
+      openSocket: (uri, opened, batch, closed) => attachSocket(factory(uri, connectOptions), opened, batch, closed),
       encodeFrame,
       attachSocket,
       buildResponse,

@@ -271,24 +271,16 @@ impl Executor {
     }
 
     fn open_socket(&self, conn: ConnId, uri: &str) {
-        let made = self.hooks.connect_factory.call2(
-            &JsValue::NULL,
-            &JsValue::from_str(uri),
-            &self.hooks.connect_options,
+        let opened = Socket::open(
+            uri,
+            |event| self.bound(SocketEvent::tag(event), conn),
+            &self.hooks.open_socket,
         );
-        let problem = match made {
-            Ok(raw) if raw.is_object() => match Socket::attach(
-                &raw,
-                |event| self.bound(SocketEvent::tag(event), conn),
-                &self.hooks.attach_socket,
-            ) {
-                Ok(socket) => {
-                    self.io.borrow_mut().sockets.push((conn, socket));
-                    return;
-                }
-                Err(thrown) => thrown,
-            },
-            Ok(_) => JsValue::from(js_sys::Error::new("connectFactory did not return a socket")),
+        let problem = match opened {
+            Ok(socket) => {
+                self.io.borrow_mut().sockets.push((conn, socket));
+                return;
+            }
             Err(thrown) => thrown,
         };
         let message = message_of(&problem);

@@ -1,17 +1,16 @@
 //! The JS functions a stream calls: the user's callbacks, and the package's own helpers
-//! (socket factory, frame encoder and object builder, task and queue delivery).
+//! (opening a socket, frame encoder and object builder, task and queue delivery, notices).
 
 use js_sys::{Array, Function};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::socket::AttachSocket;
+use super::socket::OpenSocket;
 
 pub struct Hooks {
-    pub connect_factory: Function,
     pub encode_frame: Function,
-    /// `js/socket.js`'s `attachSocket`: hooks a new socket to the stream.
-    pub attach_socket: AttachSocket,
+    /// Opens a socket with the user's `connectFactory` and hooks it to the stream.
+    pub open_socket: OpenSocket,
     pub build_response: Function,
     pub settle_task: Function,
     pub enqueue: Function,
@@ -20,7 +19,6 @@ pub struct Hooks {
     /// `whenSettled(thenable, fulfilled, rejected)`: waits for a handler's Promise; what the
     /// reactions throw is nobody's (the stream may be gone).
     when_settled: Function,
-    pub connect_options: JsValue,
     /// js/stream.js's `notice(kind, a, b)`: hands a [`Notice`] to its callback, if one is set.
     notice: Function,
     /// Apart from the notices: whether it is set decides what a handler's failure does.
@@ -33,17 +31,15 @@ pub struct Hooks {
 #[wasm_bindgen]
 #[derive(Clone, Copy)]
 pub enum Hook {
-    ConnectFactory = 0,
+    OpenSocket = 0,
     EncodeFrame = 1,
-    AttachSocket = 2,
-    BuildResponse = 3,
-    SettleTask = 4,
-    Enqueue = 5,
-    StreamError = 6,
-    WhenSettled = 7,
-    ConnectOptions = 8,
-    Notice = 9,
-    OnHandlerError = 10,
+    BuildResponse = 2,
+    SettleTask = 3,
+    Enqueue = 4,
+    StreamError = 5,
+    WhenSettled = 6,
+    Notice = 7,
+    OnHandlerError = 8,
 }
 
 /// What a stream tells its JS side through one hook, `Hooks::notice`, with up to two values.
@@ -77,9 +73,8 @@ impl Hooks {
         // One check for all of the package's own: js/stream.js always gives them.
         use Hook::*;
         let own = [
-            ConnectFactory,
+            OpenSocket,
             EncodeFrame,
-            AttachSocket,
             BuildResponse,
             SettleTask,
             Enqueue,
@@ -88,21 +83,19 @@ impl Hooks {
             Notice,
         ]
         .map(optional);
-        let [Some(connect_factory), Some(encode_frame), Some(attach_socket), Some(build_response), Some(settle_task), Some(enqueue), Some(stream_error), Some(when_settled), Some(notice)] =
+        let [Some(open_socket), Some(encode_frame), Some(build_response), Some(settle_task), Some(enqueue), Some(stream_error), Some(when_settled), Some(notice)] =
             own
         else {
             return Err(js_sys::TypeError::new("a stream hook is not a function").into());
         };
         Ok(Hooks {
-            connect_factory,
+            open_socket: open_socket.unchecked_into(),
             encode_frame,
-            attach_socket: attach_socket.unchecked_into(),
             build_response,
             settle_task,
             enqueue,
             stream_error,
             when_settled,
-            connect_options: get(ConnectOptions),
             notice,
             on_handler_error: optional(OnHandlerError),
         })

@@ -13,15 +13,17 @@ use crate::core::engine::CloseFrame;
 
 #[wasm_bindgen]
 extern "C" {
-    /// `js/socket.js`'s `attachSocket`, as the stream's hooks hold it.
-    pub type AttachSocket;
+    /// js/stream.js's `openSocket`: the stream's `connectFactory`, its socket hooked to the
+    /// stream by `js/socket.js`.
+    pub type OpenSocket;
 
-    /// `attachSocket(raw, opened, batch, closed)`, called as a function.
+    /// `openSocket(uri, opened, batch, closed)`, called as a function; throws what the factory
+    /// threw, or an error if it returned no socket.
     #[wasm_bindgen(method, catch, js_name = call)]
-    fn attach(
-        this: &AttachSocket,
+    fn open(
+        this: &OpenSocket,
         context: &JsValue,
-        raw: &JsValue,
+        uri: &str,
         opened: &Function,
         batch: &Function,
         closed: &Function,
@@ -70,16 +72,16 @@ pub struct SocketRef {
 }
 
 impl Socket {
-    /// Hooks a freshly created socket to its stream: `handler(event)` is the function called
+    /// Opens a socket to `uri` hooked to its stream: `handler(event)` is the function called
     /// for `event`. Its frames are handed over in batches, one per task (`js/frames.js`).
-    pub fn attach(
-        raw: &JsValue,
+    pub fn open(
+        uri: &str,
         handler: impl Fn(SocketEvent) -> Function,
-        attach: &AttachSocket,
+        open: &OpenSocket,
     ) -> Result<Socket, JsValue> {
-        let host = attach.attach(
+        let host = open.open(
             &JsValue::NULL,
-            raw,
+            uri,
             &handler(SocketEvent::Opened),
             &handler(SocketEvent::Batch),
             &handler(SocketEvent::Closed),
