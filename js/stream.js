@@ -27,12 +27,12 @@ const CALLBACKS = [
   "onStale",
 ];
 
-/** An exported enum's variant names by their values, first letters lowered. */
+/** An exported enum's variant names by their values. */
 function enumNames(exported) {
   return Object.entries(exported)
     .filter(([, position]) => typeof position === "number")
     .sort(([, a], [, b]) => a - b)
-    .map(([variant]) => variant[0].toLowerCase() + variant.slice(1));
+    .map(([variant]) => variant);
 }
 
 /**
@@ -43,7 +43,7 @@ function enumNames(exported) {
  */
 let hookNames = null;
 function hookList(hooks) {
-  hookNames ??= enumNames(wasm.glue.Hook);
+  hookNames ??= enumNames(wasm.glue.Hook).map((variant) => variant[0].toLowerCase() + variant.slice(1));
   return hookNames.map((name) => hooks[name]);
 }
 
@@ -53,11 +53,11 @@ let noticeNames = null;
 
 /**
  * The driver's `notice(kind, a, b)` hook: hands src/binding/hooks.rs's `Notice` of that kind to
- * the hook named after it (its variant's name, first letter lowered), if it is set. What a
+ * the callback named after it (`on` and its variant's name), if it is set. What a
  * callback throws is its own business and must not stop the stream.
  */
 function noticeHook(hooks) {
-  noticeNames ??= enumNames(wasm.glue.Notice);
+  noticeNames ??= enumNames(wasm.glue.Notice).map((variant) => `on${variant}`);
   const callbacks = noticeNames.map((name) => hooks[name]);
   const arities = noticeNames.map((name) => NOTICE_ARITY[name] ?? 1);
   return (kind, a, b) => {

@@ -214,24 +214,24 @@ impl Executor {
                 drop(socket);
             }
             Effect::State(state) => {
-                self.notice(Notice::OnStateChange, &JsValue::from_str(state.name()))
+                self.notice(Notice::StateChange, &JsValue::from_str(state.name()))
             }
-            Effect::Connected => self.notice(Notice::OnConnected, &JsValue::UNDEFINED),
+            Effect::Connected => self.notice(Notice::Connected, &JsValue::UNDEFINED),
             Effect::Disconnected(error) => {
-                self.notice(Notice::OnDisconnected, &self.js_error(&error))
+                self.notice(Notice::Disconnected, &self.js_error(&error))
             }
             Effect::Reconnecting(error) => {
-                self.notice(Notice::OnReconnecting, &self.js_error(&error))
+                self.notice(Notice::Reconnecting, &self.js_error(&error))
             }
             Effect::PermanentFailure(error) => {
-                self.notice(Notice::OnPermanentFailure, &self.js_error(&error))
+                self.notice(Notice::PermanentFailure, &self.js_error(&error))
             }
-            Effect::BookChanged(id) => self.notice(Notice::BookChanged, &JsValue::from(id)),
+            Effect::BookChanged(id) => self.hooks.book_changed(id),
             Effect::Stale(subscription) => {
                 // A one-item list, which js/stream.js's wrapper unpacks: the same JSON
                 // writer as `subscriptions`, and one crossing.
                 let wire = crate::core::subscription::Subscription::list_json([&subscription]);
-                self.notice(Notice::OnStale, &JsValue::from_str(&wire));
+                self.notice(Notice::Stale, &JsValue::from_str(&wire));
             }
             Effect::RunEnded(outcome) => {
                 let settle = self.io.borrow_mut().run.take();
@@ -588,13 +588,13 @@ impl Executor {
             Delivery::Stale | Delivery::Consumed => None,
             Delivery::Undecodable(problem) => {
                 let error = thrown.unwrap_or_else(|| js_sys::Error::new(&problem).into());
-                self.hooks.notice(Notice::OnDecodeError, &error, &data());
+                self.hooks.notice(Notice::DecodeError, &error, &data());
                 None
             }
             Delivery::Deliver { auth_refusal } => match response {
                 Some(Ok(response)) => self.deliver(conn, response, auth_refusal),
                 Some(Err(problem)) => {
-                    self.hooks.notice(Notice::OnDecodeError, &problem, &data());
+                    self.hooks.notice(Notice::DecodeError, &problem, &data());
                     None
                 }
                 None => None,
@@ -612,7 +612,7 @@ impl Executor {
     ) -> Option<InlineDelivery> {
         if let Some(refusal) = auth_refusal {
             self.hooks
-                .notice(Notice::OnAuthFailed, &self.js_error(&refusal), &response);
+                .notice(Notice::AuthFailed, &self.js_error(&refusal), &response);
         }
         let current = || self.engine.borrow().is_current(conn);
         if !current() {

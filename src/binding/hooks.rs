@@ -20,9 +20,27 @@ pub struct Hooks {
     /// reactions throw is nobody's (the stream may be gone).
     when_settled: Function,
     /// js/stream.js's `notice(kind, a, b)`: hands a [`Notice`] to its callback, if one is set.
-    notice: Function,
+    notice: NoticeHook,
+    book_changed: BookChangedHook,
     /// Apart from the notices: whether it is set decides what a handler's failure does.
     pub on_handler_error: Option<Function>,
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// js/stream.js's `notice` hook, whose kind crosses as a plain number.
+    type NoticeHook;
+
+    /// `notice(kind, a, b)`, called as a function; it never throws (js/stream.js catches what
+    /// a callback throws).
+    #[wasm_bindgen(method, js_name = call)]
+    fn notice(this: &NoticeHook, context: &JsValue, kind: u32, a: &JsValue, b: &JsValue);
+
+    /// js/stream.js's `bookChanged(id)`: apart from the notices, as it follows most book frames.
+    type BookChangedHook;
+
+    #[wasm_bindgen(method, js_name = call)]
+    fn book_changed(this: &BookChangedHook, context: &JsValue, id: u32);
 }
 
 /// The hooks a stream's driver is given, by position in one list. Exported, so js/stream.js lays
@@ -39,30 +57,29 @@ pub enum Hook {
     StreamError = 5,
     WhenSettled = 6,
     Notice = 7,
-    OnHandlerError = 8,
+    BookChanged = 8,
+    OnHandlerError = 9,
 }
 
 /// What a stream tells its JS side through one hook, `Hooks::notice`, with up to two values.
-/// Exported, so js/stream.js names the callbacks from this one declaration: a variant's name, its
-/// first letter lowered, is the option (or the package's own function) that gets it. A callback's
-/// own failure is its business and does not stop the stream (js/stream.js catches it).
+/// Exported, so js/stream.js names the callbacks from this one declaration: `on` and a variant's
+/// name is the option that gets it. A callback's own failure is its business and does not stop
+/// the stream (js/stream.js catches it).
 #[wasm_bindgen]
 #[derive(Clone, Copy)]
 pub enum Notice {
-    /// The id of a kept book that changed.
-    BookChanged = 0,
-    OnConnected = 1,
-    OnDisconnected = 2,
-    OnReconnecting = 3,
-    OnPermanentFailure = 4,
+    Connected = 0,
+    Disconnected = 1,
+    Reconnecting = 2,
+    PermanentFailure = 3,
     /// The error and the frame's data.
-    OnDecodeError = 5,
+    DecodeError = 4,
     /// The `StreamError` and the response that carried the refusal.
-    OnAuthFailed = 6,
+    AuthFailed = 5,
     /// The state's name.
-    OnStateChange = 7,
+    StateChange = 6,
     /// The JSON of a one-item list of the subscription gone quiet.
-    OnStale = 8,
+    Stale = 7,
 }
 
 impl Hooks {
@@ -81,9 +98,10 @@ impl Hooks {
             StreamError,
             WhenSettled,
             Notice,
+            BookChanged,
         ]
         .map(optional);
-        let [Some(open_socket), Some(encode_frame), Some(build_response), Some(settle_task), Some(enqueue), Some(stream_error), Some(when_settled), Some(notice)] =
+        let [Some(open_socket), Some(encode_frame), Some(build_response), Some(settle_task), Some(enqueue), Some(stream_error), Some(when_settled), Some(notice), Some(book_changed)] =
             own
         else {
             return Err(js_sys::TypeError::new("a stream hook is not a function").into());
@@ -96,7 +114,8 @@ impl Hooks {
             enqueue,
             stream_error,
             when_settled,
-            notice,
+            notice: notice.unchecked_into(),
+            book_changed: book_changed.unchecked_into(),
             on_handler_error: optional(OnHandlerError),
         })
     }
@@ -108,12 +127,15 @@ impl Hooks {
             .call3(&JsValue::NULL, thenable, fulfilled, rejected);
     }
 
+    /// A kept book changed.
+    pub fn book_changed(&self, id: u32) {
+        self.book_changed.book_changed(&JsValue::NULL, id);
+    }
+
     /// Tells JS of `kind` with its values (`undefined` for those it has not). Out of line: one
     /// copy of the call for every notice.
     #[inline(never)]
     pub fn notice(&self, kind: Notice, a: &JsValue, b: &JsValue) {
-        let _ = self
-            .notice
-            .call3(&JsValue::NULL, &JsValue::from(kind as u32), a, b);
+        self.notice.notice(&JsValue::NULL, kind as u32, a, b);
     }
 }
