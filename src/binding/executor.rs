@@ -506,8 +506,7 @@ impl Executor {
                             let data = data();
                             Some(
                                 self.hooks
-                                    .encode_frame
-                                    .call1(&JsValue::NULL, &data)
+                                    .encode_frame(&data)
                                     .and_then(|_| self.build(tape_at)),
                             )
                         }
@@ -544,11 +543,8 @@ impl Executor {
         }
         // Read like a batched frame, from a copy of what `encodeFrame` wrote: one frame reader
         // in the wasm, and the copy is for the rare frame that is not plain text.
-        let (bytes, thrown) = match self.hooks.encode_frame.call1(&JsValue::NULL, &data) {
-            Ok(len) => (
-                with_frame(len.as_f64().unwrap_or(0.0) as usize, <[u8]>::to_vec),
-                None,
-            ),
+        let (bytes, thrown) = match self.hooks.encode_frame(&data) {
+            Ok(length) => (with_frame(length, <[u8]>::to_vec), None),
             Err(thrown) => (None, Some(thrown)),
         };
         let mut frame = BatchedText {
@@ -566,9 +562,7 @@ impl Executor {
     /// The response object of the frame whose tape starts at `tape_at`. Built before anything
     /// else runs: a callback's `Response.parse` would reuse the tape.
     fn build(&self, tape_at: usize) -> Result<JsValue, JsValue> {
-        self.hooks
-            .build_response
-            .call1(&JsValue::NULL, &JsValue::from_f64(tape_at as f64))
+        self.hooks.build_response(tape_at)
     }
 
     /// Performs the frame's effects, then reports or delivers it; an `inline` delivery is

@@ -8,10 +8,12 @@ use wasm_bindgen::JsCast;
 use super::socket::OpenSocket;
 
 pub struct Hooks {
-    pub encode_frame: Function,
+    /// `js/decode.js`'s `encodeFrame`: writes a frame's text into wasm, returns its length.
+    encode_frame: EncodeFrame,
     /// Opens a socket with the user's `connectFactory` and hooks it to the stream.
     pub open_socket: OpenSocket,
-    pub build_response: Function,
+    /// `js/decode.js`'s `buildResponse`: the object of the frame whose tape starts there.
+    build_response: BuildResponse,
     pub settle_task: Function,
     pub enqueue: Function,
     /// `js/errors.js`'s `makeStreamError`: the only maker of the stream's JS errors.
@@ -35,6 +37,17 @@ extern "C" {
     /// a callback throws).
     #[wasm_bindgen(method, js_name = call)]
     fn notice(this: &NoticeHook, context: &JsValue, kind: u32, a: &JsValue, b: &JsValue);
+
+    /// The per-frame hooks, typed: numbers cross as numbers, not as JS values to allocate.
+    type EncodeFrame;
+
+    #[wasm_bindgen(method, catch, js_name = call)]
+    fn encode(this: &EncodeFrame, context: &JsValue, text: &JsValue) -> Result<u32, JsValue>;
+
+    type BuildResponse;
+
+    #[wasm_bindgen(method, catch, js_name = call)]
+    fn build(this: &BuildResponse, context: &JsValue, tape_at: u32) -> Result<JsValue, JsValue>;
 
     /// js/stream.js's `bookChanged(id)`: apart from the notices, as it follows most book frames.
     type BookChangedHook;
@@ -108,8 +121,8 @@ impl Hooks {
         };
         Ok(Hooks {
             open_socket: open_socket.unchecked_into(),
-            encode_frame,
-            build_response,
+            encode_frame: encode_frame.unchecked_into(),
+            build_response: build_response.unchecked_into(),
             settle_task,
             enqueue,
             stream_error,
@@ -125,6 +138,18 @@ impl Hooks {
         let _ = self
             .when_settled
             .call3(&JsValue::NULL, thenable, fulfilled, rejected);
+    }
+
+    /// Writes a frame's text into wasm (`encodeFrame`); its length in bytes.
+    pub fn encode_frame(&self, text: &JsValue) -> Result<usize, JsValue> {
+        self.encode_frame
+            .encode(&JsValue::NULL, text)
+            .map(|length| length as usize)
+    }
+
+    /// The response object of the frame whose tape starts at `tape_at` (`buildResponse`).
+    pub fn build_response(&self, tape_at: usize) -> Result<JsValue, JsValue> {
+        self.build_response.build(&JsValue::NULL, tape_at as u32)
     }
 
     /// A kept book changed.
