@@ -2,9 +2,9 @@
 //! package's). `js/socket.js` sets and clears its event handlers and reads its properties; this
 //! side holds it and asks for the few operations the engine's effects need, one call each.
 //!
-//! The socket's event handlers are the stream's one resume callback, bound to the event and
-//! the connection (`Function.prototype.bind`): no closure per socket, and dropping the socket
-//! unhooks them, so a thousand reconnects leave nothing behind.
+//! The socket's event handlers call the stream's one resume callback, bound to the event and
+//! the connection (`Function.prototype.bind`): no Rust closure per socket, and dropping the
+//! socket unhooks them, so a thousand reconnects leave nothing behind.
 
 use js_sys::Function;
 use wasm_bindgen::prelude::*;
