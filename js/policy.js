@@ -16,7 +16,8 @@ export class ReconnectPolicy {
     number("baseDelay", baseDelay);
     number("maxDelay", maxDelay);
     number("jitter", jitter);
-    wasm.glue.checkReconnectPolicy(enabled, maxRetries ?? undefined, baseDelay, maxDelay, jitter);
+    // The core checks the options (a RangeError naming the one it refuses) as it reckons a delay.
+    wasm.glue.reconnectDelay(enabled, maxRetries ?? undefined, baseDelay, maxDelay, jitter, 1, 0);
     this.enabled = enabled;
     this.maxRetries = maxRetries;
     this.baseDelay = baseDelay;
@@ -27,7 +28,7 @@ export class ReconnectPolicy {
 
   /** Seconds before the 1-based retry n: min(maxDelay, baseDelay * 2 ** (n - 1)) + [0, jitter). */
   delay(n) {
-    return wasm.glue.reconnectDelay(this.baseDelay, this.maxDelay, this.jitter, n, Math.random());
+    return wasm.glue.reconnectDelay(this.enabled, this.maxRetries ?? undefined, this.baseDelay, this.maxDelay, this.jitter, n, Math.random());
   }
 
   /** Whether retry n (1-based) may be tried. */

@@ -132,7 +132,7 @@ function staleAfterMs(staleAfter) {
     }
   }
   // [book, trade, ticker, kline, market_status, pool_quota] in ms (0: off), then whether the
-  // kline limit is the per-resolution default: setStaleAfter()'s arguments.
+  // kline limit is the per-resolution default: StreamDriver::new's last arguments before the hooks.
   const ms = (value) => (value === null || value === false ? 0 : Math.round(value * 1000));
   return [...STALE_CHANNELS.map((channel) => ms(seconds[channel])), klinePerResolution];
 }
@@ -220,28 +220,30 @@ export class Stream {
     if (hooks.onStale) hooks.onStale = ((onStale) => (wire) => onStale(JSON.parse(wire)[0]))(hooks.onStale);
     hooks.notice = noticeHook(hooks);
     const policy = policyFrom(options);
-    const engineOptions = {
-      uri,
-      dispatch,
-      reconnect: {
-        enabled: policy.enabled,
-        maxRetries: policy.maxRetries,
-        baseDelay: policy.baseDelay,
-        maxDelay: policy.maxDelay,
-        jitter: policy.jitter,
-      },
-      keepaliveIntervalMs: Math.round(positiveSeconds("keepaliveInterval", keepaliveInterval) * 1000),
-      idPrefix: nextRequestId(),
-      requestLimits: limitPair("requestLimits", requestLimits, ["perSecond", "perMinute"]),
-      connectionLimits: limitPair("connectionLimits", connectionLimits, ["perHour", "perDay"]),
-    };
+    const keepaliveMs = Math.round(positiveSeconds("keepaliveInterval", keepaliveInterval) * 1000);
+    // A pair of limits, or none (undefined) for the limits every stream shares.
+    const [perSecond, perMinute] = limitPair("requestLimits", requestLimits, ["perSecond", "perMinute"]) ?? [];
+    const [perHour, perDay] = limitPair("connectionLimits", connectionLimits, ["perHour", "perDay"]) ?? [];
     const staleAfter = staleAfterMs(options.staleAfter);
     this.#dispatch = dispatch;
+    // StreamDriver::new's arguments, in its order: plain values, nothing for wasm to parse.
     this.#driver = new wasm.glue.StreamDriver(
-      JSON.stringify(engineOptions),
+      uri,
+      dispatch,
+      policy.enabled,
+      policy.maxRetries ?? undefined,
+      policy.baseDelay,
+      policy.maxDelay,
+      policy.jitter,
+      keepaliveMs,
+      nextRequestId(),
+      perSecond,
+      perMinute,
+      perHour,
+      perDay,
+      ...staleAfter,
       hookList(hooks),
     );
-    this.#driver.setStaleAfter(...staleAfter);
     this.auth(apiKey, apiSecret, { filters: authFilters });
   }
 

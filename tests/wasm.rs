@@ -11,7 +11,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
 
 use maicoin_ws::binding::decoder::{decode_error, decode_response, input_buffer};
-use maicoin_ws::binding::policy::{check_reconnect_policy, reconnect_delay};
+use maicoin_ws::binding::policy::reconnect_delay;
 use maicoin_ws::binding::requests::{auth_message, normalize_request, subscription_message};
 use maicoin_ws::core::schema::RESPONSE;
 
@@ -223,13 +223,18 @@ fn the_input_buffer_grows_to_the_capacity_asked_and_a_large_frame_decodes() {
 
 // ---- reconnect policy --------------------------------------------------------------------------
 
+/// The delay before retry `retry` under a policy with default limits.
+fn delay(base: f64, max: f64, jitter: f64, retry: f64, random01: f64) -> f64 {
+    reconnect_delay(true, None, base, max, jitter, retry, random01).unwrap()
+}
+
 #[wasm_bindgen_test]
-fn check_reconnect_policy_refuses_options_with_a_range_error_naming_them() {
-    assert!(check_reconnect_policy(true, None, 1.0, 30.0, 1.0).is_ok());
-    assert!(check_reconnect_policy(false, Some(0.0), 0.0, 0.0, 0.0).is_ok());
+fn reconnect_delay_refuses_options_with_a_range_error_naming_them() {
+    assert!(reconnect_delay(true, None, 1.0, 30.0, 1.0, 1.0, 0.0).is_ok());
+    assert!(reconnect_delay(false, Some(0.0), 0.0, 0.0, 0.0, 1.0, 0.0).is_ok());
     let refused = |max_retries, base, max, jitter| {
         message_of::<RangeError>(
-            &check_reconnect_policy(true, max_retries, base, max, jitter).unwrap_err(),
+            &reconnect_delay(true, max_retries, base, max, jitter, 1.0, 0.0).unwrap_err(),
         )
     };
     assert!(refused(Some(1.5), 1.0, 30.0, 1.0).starts_with("maxRetries "));
@@ -242,12 +247,11 @@ fn check_reconnect_policy_refuses_options_with_a_range_error_naming_them() {
 #[wasm_bindgen_test]
 fn reconnect_delay_doubles_to_the_cap_plus_random_jitter() {
     let delays: Vec<f64> = (1..=7)
-        .map(|n| reconnect_delay(1.0, 30.0, 0.0, f64::from(n), 0.0))
+        .map(|n| delay(1.0, 30.0, 0.0, f64::from(n), 0.0))
         .collect();
     assert_eq!(delays, [1.0, 2.0, 4.0, 8.0, 16.0, 30.0, 30.0]);
-    assert_eq!(reconnect_delay(1.0, 30.0, 2.0, 3.0, 0.25), 4.5);
-    // A retry number JS could pass by mistake counts as the first; bad options give NaN.
-    assert_eq!(reconnect_delay(1.0, 30.0, 0.0, 0.0, 0.0), 1.0);
-    assert_eq!(reconnect_delay(1.0, 30.0, 0.0, f64::NAN, 0.0), 1.0);
-    assert!(reconnect_delay(-1.0, 30.0, 0.0, 1.0, 0.0).is_nan());
+    assert_eq!(delay(1.0, 30.0, 2.0, 3.0, 0.25), 4.5);
+    // A retry number JS could pass by mistake counts as the first.
+    assert_eq!(delay(1.0, 30.0, 0.0, 0.0, 0.0), 1.0);
+    assert_eq!(delay(1.0, 30.0, 0.0, f64::NAN, 0.0), 1.0);
 }

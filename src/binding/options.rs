@@ -1,5 +1,5 @@
-//! The stream's options as the binding hands them on: the core reads them (`core::stream_options`),
-//! and its dispatch names become the executor's modes here.
+//! The stream's dispatch option as the binding hands it on: the core names the modes
+//! (`core::stream_options`), and they become the executor's modes here.
 
 use super::dispatch::DispatchMode;
 use crate::core::stream_options::Dispatch;

@@ -16,7 +16,7 @@ use crate::core::rate_limit::{ConnectionBudget, RequestLimiter};
 use crate::core::reconnect::ReconnectPolicy;
 use crate::core::request::filters_from_json;
 use crate::core::session::Secrets;
-use crate::core::stream_options::StreamOptions;
+use crate::core::stream_options::{self, limit_pair, Dispatch};
 use crate::core::subscription::Subscription;
 
 thread_local! {
@@ -57,15 +57,18 @@ fn conflict(Conflict(message): Conflict) -> JsValue {
     js_sys::RangeError::new(&message).into()
 }
 
-fn limits(options: &StreamOptions) -> Result<Limits, JsValue> {
+fn limits(
+    request_limits: Option<(usize, usize)>,
+    connection_limits: Option<(usize, usize)>,
+) -> Result<Limits, JsValue> {
     let shared = SHARED_LIMITS.with(Limits::clone);
-    let requests = match options.request_limits {
+    let requests = match request_limits {
         Some((per_second, per_minute)) => Rc::new(RefCell::new(
             RequestLimiter::with_limits(per_second, per_minute).map_err(range_error)?,
         )),
         None => shared.requests,
     };
-    let connections = match options.connection_limits {
+    let connections = match connection_limits {
         Some((per_hour, per_day)) => Rc::new(RefCell::new(
             ConnectionBudget::with_limits(per_hour, per_day).map_err(range_error)?,
         )),
@@ -77,72 +80,77 @@ fn limits(options: &StreamOptions) -> Result<Limits, JsValue> {
     })
 }
 
+/// A stale watchdog limit in ms as js/stream.js resolved it; 0 is off.
+fn stale_limit(ms: f64) -> Option<f64> {
+    Some(ms).filter(|ms| *ms > 0.0)
+}
+
 fn parse_subscriptions(json: &str) -> Result<Vec<Subscription>, JsValue> {
     Subscription::list_from_json(json, "subscriptions").map_err(|e| input_error(&e))
 }
 
 #[wasm_bindgen]
 impl StreamDriver {
-    /// `options` is the JSON of the checked options; `hooks` holds the JS functions, in the
-    /// order of `Hooks`'s fields (js/stream.js's `HOOKS`).
+    /// The options as js/stream.js checked them, one argument each: a limit pair of `None`s
+    /// is the shared limits; the stale watchdog's limits are per channel in ms (0: off), then
+    /// whether the kline limit is the per-resolution default. `hooks` holds the JS functions,
+    /// in the order of `Hooks`'s fields (js/stream.js's `HOOKS`).
+    #[allow(clippy::too_many_arguments)]
     #[wasm_bindgen(constructor)]
-    pub fn new(options: &str, hooks: js_sys::Array) -> Result<StreamDriver, JsValue> {
-        let options = StreamOptions::parse(options).map_err(|e| input_error(&e))?;
-        let p = &options.reconnect;
-        let policy = ReconnectPolicy::new(
-            p.enabled,
-            p.max_retries,
-            p.base_delay,
-            p.max_delay,
-            p.jitter,
-        )
-        .map_err(range_error)?;
-        let limits = limits(&options)?;
+    pub fn new(
+        uri: String,
+        dispatch: &str,
+        reconnect: bool,
+        max_retries: Option<f64>,
+        base_delay: f64,
+        max_delay: f64,
+        jitter: f64,
+        keepalive_ms: f64,
+        id_prefix: String,
+        requests_per_second: Option<f64>,
+        requests_per_minute: Option<f64>,
+        connections_per_hour: Option<f64>,
+        connections_per_day: Option<f64>,
+        stale_book: f64,
+        stale_trade: f64,
+        stale_ticker: f64,
+        stale_kline: f64,
+        stale_market_status: f64,
+        stale_pool_quota: f64,
+        kline_per_resolution: bool,
+        hooks: js_sys::Array,
+    ) -> Result<StreamDriver, JsValue> {
+        let dispatch = Dispatch::of_option(dispatch).map_err(|e| input_error(&e))?;
+        let policy = ReconnectPolicy::new(reconnect, max_retries, base_delay, max_delay, jitter)
+            .map_err(range_error)?;
+        let limits = limits(
+            limit_pair(requests_per_second, requests_per_minute),
+            limit_pair(connections_per_hour, connections_per_day),
+        )?;
         // Jitter only spreads reconnects of many clients: any seed will do, a test sets none.
         let seed = (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64;
         let config = EngineConfig {
-            uri: options.uri,
+            uri,
             policy,
-            keepalive_ms: f64::from(options.keepalive_interval_ms.max(1)),
-            id_prefix: options.id_prefix,
+            keepalive_ms: stream_options::keepalive_ms(keepalive_ms),
+            id_prefix,
             seed,
-            stale_after: StaleAfter::off(),
+            stale_after: StaleAfter {
+                book: stale_limit(stale_book),
+                trade: stale_limit(stale_trade),
+                ticker: stale_limit(stale_ticker),
+                kline: stale_limit(stale_kline),
+                market_status: stale_limit(stale_market_status),
+                pool_quota: stale_limit(stale_pool_quota),
+                kline_per_resolution,
+            },
         };
         let executor = Executor::new(
             Engine::new(config, limits),
             Hooks::from_js(hooks)?,
-            options.dispatch.into(),
+            dispatch.into(),
         );
         Ok(StreamDriver { executor })
-    }
-
-    /// Sets the stale watchdog's limits as js/stream.js resolved `staleAfter`: per channel in ms
-    /// (0: off), and whether the kline limit is the per-resolution default. Plain numbers: a
-    /// deserializer for them would cost the wasm more than this call.
-    #[allow(clippy::too_many_arguments)]
-    #[wasm_bindgen(js_name = setStaleAfter)]
-    pub fn set_stale_after(
-        &self,
-        book: f64,
-        trade: f64,
-        ticker: f64,
-        kline: f64,
-        market_status: f64,
-        pool_quota: f64,
-        kline_per_resolution: bool,
-    ) {
-        let limit = |ms: f64| Some(ms).filter(|ms| *ms > 0.0);
-        let stale_after = StaleAfter {
-            book: limit(book),
-            trade: limit(trade),
-            ticker: limit(ticker),
-            kline: limit(kline),
-            market_status: limit(market_status),
-            pool_quota: limit(pool_quota),
-            kline_per_resolution,
-        };
-        self.executor
-            .act(|engine, _| engine.set_stale_after(stale_after));
     }
 
     /// Adds (`add`) or removes subscriptions (the JSON of the caller's list); throws at once if

@@ -60,6 +60,13 @@ impl InputError {
         InputError::new(InputErrorKind::Range, field.into(), problem)
     }
 
+    /// `problem` at `field`, of the class the problem has (see [`Problem::kind`]).
+    #[cold]
+    #[inline(never)]
+    pub fn at(field: String, problem: Problem) -> Self {
+        InputError::new(problem.kind(), field, problem)
+    }
+
     #[cold]
     #[inline(never)]
     fn new(kind: InputErrorKind, field: String, problem: Problem) -> Self {
@@ -67,6 +74,22 @@ impl InputError {
             kind,
             field,
             problem,
+        }
+    }
+}
+
+impl Problem {
+    /// A name or value outside its allowed set is a range error; any other problem (a wrong
+    /// type, a missing or empty value) a type error.
+    pub fn kind(&self) -> InputErrorKind {
+        match self {
+            Problem::EmptyList
+            | Problem::Unknown(..)
+            | Problem::NotAnId(..)
+            | Problem::NotADepth(_)
+            | Problem::NotAResolution(_)
+            | Problem::UnsafeNonce => InputErrorKind::Range,
+            _ => InputErrorKind::Type,
         }
     }
 }

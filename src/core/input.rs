@@ -57,14 +57,17 @@ impl<'a> Input<'a> {
     /// range, bad escapes) and keeps it for reading.
     pub fn parse(text: &'a str) -> Result<Input<'a>, JsonError> {
         let mut deserializer = serde_json::Deserializer::from_str(text);
-        deserializer
-            .deserialize_any(Open { check: true })
-            .map_err(|e| JsonError::of(text, &e, false))?;
-        deserializer
-            .end()
-            .map_err(|e| JsonError::of(text, &e, true))?;
-        // The one value, checked: its text is what the JSON whitespace around it leaves.
-        let raw = text.trim_matches(|c| matches!(c, ' ' | '\t' | '\n' | '\r'));
+        // One account of either failure (in the value, or after it).
+        let checked = match deserializer.deserialize_any(Open { check: true }) {
+            Ok(_) => deserializer.end().map_err(|error| (error, true)),
+            Err(error) => Err((error, false)),
+        };
+        if let Err((error, after_value)) = checked {
+            return Err(JsonError::of(text, &error, after_value));
+        }
+        // The one value, checked: its text is what the JSON whitespace around it leaves (serde_json
+        // accepted only JSON's four whitespace bytes there, so ASCII trimming finds just those).
+        let raw = text.trim_ascii();
         Ok(Input { raw })
     }
 
@@ -78,6 +81,8 @@ impl<'a> Input<'a> {
         self.raw
     }
 
+    // Out of line: one copy of the dispatch on the first byte serves every reader.
+    #[inline(never)]
     pub fn shape(&self) -> Shape {
         match self.raw.as_bytes().first() {
             Some(b'n') => Shape::Null,
@@ -103,10 +108,14 @@ impl<'a> Input<'a> {
 
     /// A number written as a plain non-negative integer that fits a u64 (`5`, not `5.0`).
     pub fn as_u64(&self) -> Option<u64> {
-        if self.shape() != Shape::Number || !self.raw.bytes().all(|b| b.is_ascii_digit()) {
+        if self.shape() != Shape::Number {
             return None;
         }
-        self.raw.parse().ok()
+        // By hand: `str::parse` would bring its signs and radixes for these plain digits.
+        self.raw.bytes().try_fold(0u64, |number, byte| {
+            let digit = byte.checked_sub(b'0').filter(|digit| *digit < 10)?;
+            number.checked_mul(10)?.checked_add(u64::from(digit))
+        })
     }
 
     /// A number's value, as serde_json reads it (Rust's float parser would add 16 KB of wasm;
@@ -119,6 +128,7 @@ impl<'a> Input<'a> {
         }
     }
 
+    #[inline(never)]
     pub fn as_str(&self) -> Option<Cow<'a, str>> {
         match self.open()? {
             Opened::Text(text) => Some(text),
@@ -133,12 +143,19 @@ impl<'a> Input<'a> {
             .ok_or_else(|| self.wrong_type(field, "a string"))
     }
 
+    /// This value came where `expected` was wanted.
+    #[cold]
+    pub fn mismatch(&self, expected: &'static str) -> Problem {
+        Problem::Expected(expected, Some(self.shape()))
+    }
+
     /// `field` held this value where `expected` was wanted.
     #[cold]
     pub fn wrong_type(&self, field: &str, expected: &'static str) -> InputError {
         InputError::type_error(field, Problem::Expected(expected, Some(self.shape())))
     }
 
+    #[inline(never)]
     pub fn as_list(&self) -> Option<Vec<Input<'a>>> {
         match self.open()? {
             Opened::Items(items) => Some(items),
@@ -146,6 +163,7 @@ impl<'a> Input<'a> {
         }
     }
 
+    #[inline(never)]
     pub fn as_object(&self) -> Option<Fields<'a>> {
         match self.open()? {
             Opened::Entries(entries) => Some(Fields { entries }),
@@ -154,6 +172,8 @@ impl<'a> Input<'a> {
     }
 
     /// The value's next level. The text was checked by `parse`, so this cannot fail on it.
+    /// Out of line: one copy serves every `as_` reader.
+    #[inline(never)]
     fn open(&self) -> Option<Opened<'a>> {
         let mut deserializer = serde_json::Deserializer::from_str(self.raw);
         deserializer.deserialize_any(Open { check: false }).ok()
@@ -296,6 +316,15 @@ mod tests {
         assert_eq!(items[0].as_u64(), Some(1));
         assert_eq!(items[1].text(), "2.50");
         assert_eq!(items[1].as_u64(), None);
+        for (text, number) in [
+            ("18446744073709551615", Some(u64::MAX)),
+            ("18446744073709551616", None),
+            ("-1", None),
+            ("1e3", None),
+            ("\"7\"", None),
+        ] {
+            assert_eq!(Input::parse(text).unwrap().as_u64(), number, "{text}");
+        }
         assert_eq!(items[1].as_f64(), Some(2.5));
         assert_eq!(items[2].as_str().unwrap(), "x\"y");
         assert_eq!(items[2].shape(), Shape::String);
@@ -304,6 +333,8 @@ mod tests {
         assert_eq!(fields.get("c").unwrap().as_str(), None);
         assert!(fields.get("z").is_none());
         assert_eq!(Input::parse(" \r\n[1, 2]\t ").unwrap().text(), "[1, 2]");
+        // A form feed is ASCII whitespace but not JSON's: refused, never trimmed.
+        assert!(Input::parse("\u{c}1").is_err() && Input::parse("1\u{c}").is_err());
     }
 
     #[test]

@@ -1,10 +1,12 @@
 //! Client requests: built from validated parts, written as wire JSON, and parsed back.
 
+use std::fmt::Write;
+
 use super::auth;
 use super::error::{InputError, Problem};
 use super::input::{Fields, Input, Shape};
 use super::protocol::{Action, Filter};
-use super::subscription::Subscription;
+use super::subscription::{push_all, Item, Subscription};
 
 /// The largest integer a JS number holds exactly; nonces beyond it could not round-trip.
 pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
@@ -90,9 +92,7 @@ impl Request {
     /// a derived serializer would cost the wasm more than these few keys.
     pub fn message(&self) -> String {
         let mut out = String::with_capacity(96);
-        out.push_str("{\"action\":\"");
-        out.push_str(self.action().as_str());
-        out.push('"');
+        push_all(&mut out, &["{\"action\":\"", self.action().as_str(), "\""]);
         match self {
             Request::Subscribe { subscriptions, .. } => {
                 push_list(&mut out, "subscriptions", subscriptions)
@@ -103,8 +103,8 @@ impl Request {
             }
             Request::Auth(auth) => {
                 push_string(&mut out, "apiKey", &auth.api_key);
-                out.push_str(",\"nonce\":");
-                out.push_str(&auth.nonce.to_string());
+                // Written in place: a String's `write_fmt` cannot fail.
+                let _ = write!(out, ",\"nonce\":{}", auth.nonce);
                 push_string(&mut out, "signature", &auth.signature);
             }
             Request::Ping { .. } => {}
@@ -119,12 +119,8 @@ impl Request {
         {
             out.push_str(",\"filters\":[");
             for (index, filter) in filters.iter().enumerate() {
-                if index > 0 {
-                    out.push(',');
-                }
-                out.push('"');
-                out.push_str(filter.as_str());
-                out.push('"');
+                let separator = if index > 0 { "," } else { "" };
+                push_all(&mut out, &[separator, "\"", filter.as_str(), "\""]);
             }
             out.push(']');
         }
@@ -166,12 +162,7 @@ impl Request {
                 _ => Some(value.expect_str("id")?.into_owned()),
             },
         };
-        let list = |key: &str| {
-            let value = object
-                .get(key)
-                .ok_or_else(|| InputError::type_error(key, Problem::Required))?;
-            Subscription::list_from_input(&value, key)
-        };
+        let list = |key| subscription_list(object, key);
         match action {
             Action::Subscribe => Ok(Request::Subscribe {
                 id,
@@ -203,6 +194,15 @@ impl Request {
     }
 }
 
+/// The list of subscriptions at `key`, which must be given (out of line: read for two actions).
+#[inline(never)]
+fn subscription_list(object: &Fields<'_>, key: &str) -> Result<Vec<Subscription>, InputError> {
+    let value = object
+        .get(key)
+        .ok_or_else(|| InputError::type_error(key, Problem::Required))?;
+    Subscription::list_from_input(&value, key)
+}
+
 /// The string at `key`, which must be given and not empty (out of line: read twice).
 #[inline(never)]
 fn non_empty(object: &Fields<'_>, key: &str) -> Result<String, InputError> {
@@ -228,9 +228,7 @@ fn push_string(out: &mut String, key: &str, text: &str) {
 }
 
 fn push_key(out: &mut String, key: &str) {
-    out.push_str(",\"");
-    out.push_str(key);
-    out.push_str("\":");
+    push_all(out, &[",\"", key, "\":"]);
 }
 
 // Out of line: shared by the builder and the parser, whose copies cost the wasm more than a call.
@@ -262,19 +260,21 @@ pub fn filters_from_input(value: &Input<'_>) -> Result<Vec<Filter>, InputError> 
     let items = value
         .as_list()
         .ok_or_else(|| value.wrong_type("filters", "a list of strings"))?;
-    items
-        .iter()
-        .enumerate()
-        .map(|(index, item)| {
-            let text = item.expect_str(&format!("filters[{index}]"))?;
-            Filter::from_wire(&text).ok_or_else(|| {
-                InputError::range_error(
-                    format!("filters[{index}]"),
-                    Problem::Unknown("filter", text.to_string()),
-                )
-            })
-        })
-        .collect()
+    let mut filters = Vec::with_capacity(items.len());
+    for (index, item) in items.iter().enumerate() {
+        let filter = match item.as_str() {
+            Some(text) => Filter::from_wire(&text)
+                .ok_or_else(|| Problem::Unknown("filter", text.into_owned())),
+            None => Err(item.mismatch("a string")),
+        };
+        match filter {
+            Ok(filter) => filters.push(filter),
+            Err(problem) => {
+                return Err(InputError::at(Item("filters", index).to_string(), problem))
+            }
+        }
+    }
+    Ok(filters)
 }
 
 #[cfg(test)]

@@ -1,6 +1,5 @@
 //! Subscriptions: what a `sub`/`unsub` request lists, validated where the caller hands them over.
 
-use std::borrow::Cow;
 use std::fmt;
 
 use super::error::{InputError, NumberText, Problem};
@@ -57,32 +56,35 @@ impl Subscription {
     /// derived serializer would cost the wasm more than these few keys. Markets and currencies
     /// were checked to be letters and digits, so no value needs escaping.
     pub fn write_json(&self, out: &mut String) {
-        out.push_str("{\"channel\":\"");
-        out.push_str(self.channel().as_str());
-        out.push('"');
-        match self {
-            Subscription::Book { market, depth } => {
-                push_text(out, "market", market);
-                if let Some(depth) = *depth {
-                    // One of BOOK_DEPTHS: at most two digits.
-                    out.push_str(",\"depth\":");
-                    if depth >= 10 {
-                        out.push(char::from(b'0' + depth / 10 % 10));
-                    }
-                    out.push(char::from(b'0' + depth % 10));
-                }
-            }
+        // The market or currency (keyed), and the one optional key the channel may have.
+        let (key, id, depth, resolution) = match self {
+            Subscription::Book { market, depth } => ("market", market.as_str(), *depth, None),
             Subscription::Trade { market } | Subscription::Ticker { market } => {
-                push_text(out, "market", market)
+                ("market", market.as_str(), None, None)
             }
-            Subscription::Kline { market, resolution } => {
-                push_text(out, "market", market);
-                if let Some(resolution) = resolution {
-                    push_text(out, "resolution", resolution.as_str());
-                }
+            Subscription::Kline { market, resolution } => (
+                "market",
+                market.as_str(),
+                None,
+                resolution.map(Resolution::as_str),
+            ),
+            Subscription::MarketStatus => ("", "", None, None),
+            Subscription::PoolQuota { currency } => ("currency", currency.as_str(), None, None),
+        };
+        push_all(out, &["{\"channel\":\"", self.channel().as_str(), "\""]);
+        if !key.is_empty() {
+            push_text(out, key, id);
+        }
+        if let Some(resolution) = resolution {
+            push_text(out, "resolution", resolution);
+        }
+        if let Some(depth) = depth {
+            // One of BOOK_DEPTHS: at most two digits.
+            out.push_str(",\"depth\":");
+            if depth >= 10 {
+                out.push(char::from(b'0' + depth / 10 % 10));
             }
-            Subscription::MarketStatus => {}
-            Subscription::PoolQuota { currency } => push_text(out, "currency", currency),
+            out.push(char::from(b'0' + depth % 10));
         }
         out.push('}');
     }
@@ -102,54 +104,27 @@ impl Subscription {
 
     /// Validates one subscription object; `at` names it in errors (`subscriptions[2]`).
     pub fn from_input(value: &Input<'_>, at: &str) -> Result<Subscription, InputError> {
-        let object = value
-            .as_object()
-            .ok_or_else(|| value.wrong_type(at, "a subscription object"))?;
-        let fields = SubscriptionFields { object, at };
-        let channel_name = fields.required_str("channel")?;
-        // `user` is where private data arrives; it is chosen by auth filters, never subscribed to.
-        let unknown_channel = || {
-            InputError::range_error(
-                fields.path("channel"),
-                Problem::Unknown("channel", channel_name.to_string()),
-            )
+        Subscription::read_at(value, &at)
+    }
+
+    /// `from_input`, with the name written only for an error.
+    fn read_at(value: &Input<'_>, at: &dyn fmt::Display) -> Result<Subscription, InputError> {
+        let Some(object) = value.as_object() else {
+            let problem = value.mismatch("a subscription object");
+            return Err(InputError::at(at.to_string(), problem));
         };
-        let channel = Channel::from_wire(&channel_name).ok_or_else(unknown_channel)?;
-        let subscription = match channel {
-            Channel::Book => Subscription::Book {
-                market: fields.market()?,
-                depth: fields.depth()?,
-            },
-            Channel::Trade => Subscription::Trade {
-                market: fields.market()?,
-            },
-            Channel::Ticker => Subscription::Ticker {
-                market: fields.market()?,
-            },
-            Channel::Kline => Subscription::Kline {
-                market: fields.market()?,
-                resolution: fields.resolution()?,
-            },
-            Channel::MarketStatus => Subscription::MarketStatus,
-            Channel::PoolQuota => Subscription::PoolQuota {
-                currency: fields.identifier("currency")?,
-            },
-            Channel::User => return Err(unknown_channel()),
-        };
-        fields.refuse_unknown_keys(&subscription)?;
-        Ok(subscription)
+        let mut key = "channel";
+        read(&object, &mut key).map_err(|problem| InputError::at(format!("{at}.{key}"), problem))
     }
 
     /// A book subscription from its parts, validated like any other; `at` names it in errors.
     pub fn book(market: &str, depth: Option<f64>, at: &str) -> Result<Subscription, InputError> {
-        let market = identifier(&format!("{at}.market"), "market", market)?;
+        let field =
+            |key: &'static str| move |problem| InputError::at(format!("{at}.{key}"), problem);
+        let market = identifier("market", market).map_err(field("market"))?;
         let depth = match depth {
             None => None,
-            Some(depth) => Some(book_depth(
-                &format!("{at}.depth"),
-                depth,
-                NumberText(depth),
-            )?),
+            Some(depth) => Some(book_depth(depth, NumberText(depth)).map_err(field("depth"))?),
         };
         Ok(Subscription::Book { market, depth })
     }
@@ -170,125 +145,127 @@ impl Subscription {
         if items.is_empty() {
             return Err(InputError::range_error(key, Problem::EmptyList));
         }
-        items
-            .iter()
-            .enumerate()
-            .map(|(index, item)| Subscription::from_input(item, &format!("{key}[{index}]")))
-            .collect()
+        let mut list = Vec::with_capacity(items.len());
+        for (index, item) in items.iter().enumerate() {
+            list.push(Subscription::read_at(item, &Item(key, index))?);
+        }
+        Ok(list)
     }
+}
 
-    /// The keys this kind of subscription may carry besides `channel`.
-    fn allowed_keys(&self) -> &'static [&'static str] {
-        match self.channel() {
-            Channel::Book => &["market", "depth"],
-            Channel::Kline => &["market", "resolution"],
-            Channel::Trade | Channel::Ticker => &["market"],
-            Channel::PoolQuota => &["currency"],
-            Channel::MarketStatus | Channel::User => &[],
+/// An item of a list, named in errors as `list[index]`.
+pub struct Item<'a>(pub &'a str, pub usize);
+
+impl fmt::Display for Item<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}[{}]", self.0, self.1)
+    }
+}
+
+/// What a subscription's key holds.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// A market or currency id (required).
+    Id,
+    Depth,
+    Resolution,
+}
+
+/// The keys a channel's subscriptions may carry besides `channel`, in the order they are read.
+fn allowed_keys(channel: Channel) -> &'static [(&'static str, Kind)] {
+    match channel {
+        Channel::Book => &[("market", Kind::Id), ("depth", Kind::Depth)],
+        Channel::Kline => &[("market", Kind::Id), ("resolution", Kind::Resolution)],
+        Channel::Trade | Channel::Ticker => &[("market", Kind::Id)],
+        Channel::PoolQuota => &[("currency", Kind::Id)],
+        Channel::MarketStatus | Channel::User => &[],
+    }
+}
+
+/// The subscription an object's fields make; on a problem, `key` is left naming its field. One
+/// loop reads the keys the channel takes (`allowed_keys`), in their order, each by its kind;
+/// then any other key given is refused.
+fn read<'a>(object: &'a Fields<'_>, key: &mut &'a str) -> Result<Subscription, Problem> {
+    let name = object.present("channel").ok_or(Problem::Required)?;
+    let name = name.as_str().ok_or_else(|| name.mismatch("a string"))?;
+    // `user` is where private data arrives: it is chosen by auth filters, never subscribed to.
+    let channel = Channel::from_wire(&name)
+        .filter(|&channel| channel != Channel::User)
+        .ok_or_else(|| Problem::Unknown("channel", name.into_owned()))?;
+    let (mut id, mut depth, mut resolution) = (String::new(), None, None);
+    for &(name, kind) in allowed_keys(channel) {
+        *key = name;
+        let Some(value) = object.present(name) else {
+            // A market or a currency is required; a depth or a resolution is not.
+            if kind == Kind::Id {
+                return Err(Problem::Required);
+            }
+            continue;
+        };
+        if kind == Kind::Depth {
+            let number = value.as_f64().ok_or_else(|| value.mismatch("a number"))?;
+            depth = Some(book_depth(number, value.text())?);
+            continue;
+        }
+        let text = value.as_str().ok_or_else(|| value.mismatch("a string"))?;
+        if kind == Kind::Resolution {
+            let found = Resolution::from_wire(&text);
+            resolution = Some(found.ok_or_else(|| Problem::NotAResolution(text.into_owned()))?);
+        } else {
+            id = identifier(name, &text)?;
         }
     }
+    // A key that the channel does not take is a mistake worth naming (e.g. `depth` on a trade).
+    let allowed = allowed_keys(channel);
+    if let Some((name, _)) = object.iter().find(|(name, value)| {
+        *name != "channel" && !value.is_null() && !allowed.iter().any(|(key, _)| key == name)
+    }) {
+        *key = name;
+        return Err(Problem::TakesNo(channel, name.to_owned()));
+    }
+    Ok(match channel {
+        Channel::Book => Subscription::Book { market: id, depth },
+        Channel::Trade => Subscription::Trade { market: id },
+        Channel::Ticker => Subscription::Ticker { market: id },
+        Channel::Kline => Subscription::Kline {
+            market: id,
+            resolution,
+        },
+        Channel::PoolQuota => Subscription::PoolQuota { currency: id },
+        // `user` was refused above.
+        Channel::MarketStatus | Channel::User => Subscription::MarketStatus,
+    })
 }
 
 /// `,"key":"text"`, for text that needs no JSON escaping.
+#[inline(never)]
 fn push_text(out: &mut String, key: &str, text: &str) {
-    out.push_str(",\"");
-    out.push_str(key);
-    out.push_str("\":\"");
-    out.push_str(text);
-    out.push('"');
+    push_all(out, &[",\"", key, "\":\"", text, "\""]);
 }
 
-/// A market or currency id: MAX spells them in lowercase letters and digits.
-fn identifier(path: &str, key: &'static str, text: &str) -> Result<String, InputError> {
-    let lower = text.to_ascii_lowercase();
-    if lower.is_empty()
-        || !lower
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-    {
-        return Err(InputError::range_error(
-            path,
-            Problem::NotAnId(key, text.to_owned()),
-        ));
+/// Appends the pieces in order: one out-of-line copy of the appending for every writer.
+#[inline(never)]
+pub fn push_all(out: &mut String, pieces: &[&str]) {
+    for piece in pieces {
+        out.push_str(piece);
     }
-    Ok(lower)
+}
+
+/// A market or currency id (`key` says which): MAX spells them in lowercase letters and digits.
+fn identifier(key: &'static str, text: &str) -> Result<String, Problem> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(Problem::NotAnId(key, text.to_owned()));
+    }
+    Ok(text.to_ascii_lowercase())
 }
 
 /// One of the book depths MAX serves; `written` is the number as the caller gave it.
-fn book_depth(path: &str, depth: f64, written: impl fmt::Display) -> Result<u8, InputError> {
+fn book_depth(depth: f64, written: impl fmt::Display) -> Result<u8, Problem> {
     BOOK_DEPTHS
         .iter()
         .find(|&&d| d as f64 == depth)
         .map(|&d| d as u8)
-        .ok_or_else(|| InputError::range_error(path, Problem::NotADepth(written.to_string())))
-}
-
-/// Field access with errors that name the field.
-struct SubscriptionFields<'a> {
-    object: Fields<'a>,
-    at: &'a str,
-}
-
-impl<'a> SubscriptionFields<'a> {
-    // Out of line: inlined into every field's reader it costs the wasm more than the call.
-    #[inline(never)]
-    fn path(&self, key: &str) -> String {
-        format!("{}.{key}", self.at)
-    }
-
-    fn required_str(&self, key: &str) -> Result<Cow<'a, str>, InputError> {
-        match self.object.present(key) {
-            Some(value) => value.expect_str(&self.path(key)),
-            None => Err(InputError::type_error(self.path(key), Problem::Required)),
-        }
-    }
-
-    fn identifier(&self, key: &'static str) -> Result<String, InputError> {
-        identifier(&self.path(key), key, &self.required_str(key)?)
-    }
-
-    fn market(&self) -> Result<String, InputError> {
-        self.identifier("market")
-    }
-
-    fn depth(&self) -> Result<Option<u8>, InputError> {
-        let Some(value) = self.object.present("depth") else {
-            return Ok(None);
-        };
-        let number = value
-            .as_f64()
-            .ok_or_else(|| value.wrong_type(&self.path("depth"), "a number"))?;
-        book_depth(&self.path("depth"), number, value.text()).map(Some)
-    }
-
-    fn resolution(&self) -> Result<Option<Resolution>, InputError> {
-        let Some(value) = self.object.present("resolution") else {
-            return Ok(None);
-        };
-        let text = value.expect_str(&self.path("resolution"))?;
-        Resolution::from_wire(&text).map(Some).ok_or_else(|| {
-            InputError::range_error(
-                self.path("resolution"),
-                Problem::NotAResolution(text.to_string()),
-            )
-        })
-    }
-
-    /// A key that the channel does not take is a mistake worth naming (e.g. `depth` on a trade).
-    fn refuse_unknown_keys(&self, subscription: &Subscription) -> Result<(), InputError> {
-        let allowed = subscription.allowed_keys();
-        match self
-            .object
-            .iter()
-            .find(|(key, value)| *key != "channel" && !value.is_null() && !allowed.contains(key))
-        {
-            Some((key, _)) => Err(InputError::type_error(
-                self.path(key),
-                Problem::TakesNo(subscription.channel(), key.to_owned()),
-            )),
-            None => Ok(()),
-        }
-    }
+        .ok_or_else(|| Problem::NotADepth(written.to_string()))
 }
 
 #[cfg(test)]

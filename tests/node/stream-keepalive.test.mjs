@@ -5,11 +5,13 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { simulator, requestLog, requestsOf, startStream, until, observedFactory, ScriptedSocket } from "./harness.mjs";
 
-const INTERVAL_S = 0.05;
+// Long enough that a loaded machine (the test runner runs files side by side) answers a ping well
+// within the two intervals after which a connection is taken for dead.
+const INTERVAL_S = 0.1;
 
 test("every interval the stream pings (action and frame); pongs never reach handlers; the server keeps the connection", async (t) => {
-  // The simulator cuts a connection that has not pinged for 300 ms: six intervals.
-  const sim = await simulator(t, { idleTimeoutMs: 300 });
+  // The simulator cuts a connection that has not pinged for six intervals.
+  const sim = await simulator(t, { idleTimeoutMs: 6 * INTERVAL_S * 1000 });
   const log = requestLog(sim);
   const observed = observedFactory();
   const seen = [];
@@ -22,7 +24,7 @@ test("every interval the stream pings (action and frame); pongs never reach hand
   });
   stream.addHandler((r) => seen.push(r.event));
   stream.subscribe([{ channel: "trade", market: "btcusdt" }]);
-  // Twelve pings (600 ms) outlast the idle cut twice over and the dead limit (two intervals) six times.
+  // Twelve pings (twelve intervals) outlast the idle cut twice over and the dead limit (two intervals) six times.
   await until(() => requestsOf(log, "ping").length >= 12, "twelve ping actions");
 
   const pings = requestsOf(log, "ping");
