@@ -79,74 +79,85 @@ export class OrderBook {
     this.#scheduled = true;
     nextFrame(() => {
       this.#scheduled = false;
-      if (!this.#handle.takeChanged()) return;
+      if (this.#read("TakeChanged") === null) return;
       for (const listener of this.#listeners) listener(this);
     });
   }
 
+  /** One of the handle's reads (src/binding/book.rs's `BookRead`) as text, null for none. */
+  #read(kind, count = 0) {
+    const text = this.#handle.read(wasm.glue.BookRead[kind], count);
+    return text === "" ? null : text;
+  }
+
+  #number(kind) {
+    const text = this.#read(kind);
+    return text === null ? null : Number(text);
+  }
+
   get market() {
-    return this.#handle.market();
+    return this.#read("Market") ?? "";
   }
 
   /** The depth subscribed to, or undefined (the server's default, 50). */
   get depth() {
-    return this.#handle.depth();
+    return this.#number("Depth") ?? undefined;
   }
 
   /** False while waiting for a snapshot or resyncing: then no levels are served. */
   get inSync() {
-    return this.#handle.inSync();
+    return this.#read("InSync") !== null;
   }
 
   /** "awaiting-snapshot", "in-sync" or "out-of-sync". */
   get state() {
-    return this.#handle.state();
+    return this.#read("State");
   }
 
   get resyncReason() {
-    return this.#handle.resyncReason() ?? null;
+    return this.#read("ResyncReason");
   }
 
   /** How many times the book fell out of step and was resubscribed. */
   get resyncs() {
-    return this.#handle.resyncs();
+    return this.#number("Resyncs");
   }
 
   get lastUpdateId() {
-    return this.#handle.lastUpdateId() ?? null;
+    return this.#number("LastUpdateId");
   }
 
   get version() {
-    return this.#handle.version() ?? null;
+    return this.#number("Version");
   }
 
   /** [price, volume] as the wire's strings, or null. */
   get bestBid() {
-    return this.#handle.bestBid() ?? null;
+    return this.#read("BestBid")?.split(",") ?? null;
   }
 
   get bestAsk() {
-    return this.#handle.bestAsk() ?? null;
+    return this.#read("BestAsk")?.split(",") ?? null;
   }
 
   /** Best ask minus best bid, as an exact decimal string. */
   get spread() {
-    return this.#handle.spread() ?? null;
+    return this.#read("Spread");
   }
 
   /** The midpoint of best bid and ask, as an exact decimal string. */
   get mid() {
-    return this.#handle.mid() ?? null;
+    return this.#read("Mid");
   }
 
   /** The best n asks, lowest first. */
   asks(n = Infinity) {
-    return this.#handle.asks(levelCount(n));
+    return levels(this.#read("Asks", levelCount(n)));
   }
 
   /** The best n bids, highest first. */
   bids(n = Infinity) {
-    return this.#handle.bids(levelCount(n));
+    return levels(this.#read("Bids", levelCount(n)));
   }
 
   /** Everything a ladder view needs, in one plain object. */
@@ -177,6 +188,15 @@ export class OrderBook {
   toString() {
     return `OrderBook(${this.market}, ${this.state})`;
   }
+}
+
+/** `price,volume,price,volume...` as [[price, volume], ...]. */
+function levels(text) {
+  if (text === null) return [];
+  const parts = text.split(",");
+  const out = new Array(parts.length / 2);
+  for (let at = 0; at < out.length; at++) out[at] = [parts[2 * at], parts[2 * at + 1]];
+  return out;
 }
 
 /** The level count `asks(n)`/`bids(n)` take: a non-negative integer, or Infinity for all. */

@@ -74,7 +74,7 @@ function validSubscription(market, resolution) {
   if (typeof market !== "string") throw new TypeError(`market: expected a string, got ${kind(market)}`);
   let wire;
   try {
-    wire = JSON.parse(wasm.glue.subscribeMessage("", JSON.stringify([{ channel: Channel.KLINE, market, resolution }])));
+    wire = JSON.parse(wasm.glue.subscriptionMessage("", JSON.stringify([{ channel: Channel.KLINE, market, resolution }]), true));
   } catch (error) {
     if (error instanceof TypeError || error instanceof RangeError) {
       const Kind = error.constructor;

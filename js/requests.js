@@ -51,11 +51,11 @@ export class Request {
   }
 
   static subscribe(subscriptions) {
-    return new Request(wasm.glue.subscribeMessage(nextRequestId(), listArgument(subscriptions)));
+    return new Request(wasm.glue.subscriptionMessage(nextRequestId(), listArgument(subscriptions), true));
   }
 
   static unsubscribe(subscriptions) {
-    return new Request(wasm.glue.unsubscribeMessage(nextRequestId(), listArgument(subscriptions)));
+    return new Request(wasm.glue.subscriptionMessage(nextRequestId(), listArgument(subscriptions), false));
   }
 
   static auth(apiKey, apiSecret, { filters, nonce = Date.now() } = {}) {

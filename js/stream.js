@@ -12,7 +12,7 @@ import { OrderBook } from "./book.js";
 import { recordingFactory } from "./recording.js";
 import { remoteStream } from "./transport/remote-stream.js";
 import { makeStreamError } from "./errors.js";
-import { frameQueue } from "./frames.js";
+import { attachSocket } from "./socket.js";
 
 const DISPATCH_MODES = ["inline", "task", "queue"];
 const CALLBACKS = [
@@ -27,19 +27,51 @@ const CALLBACKS = [
   "onStale",
 ];
 
+/** An exported enum's variant names by their values. */
+function enumNames(exported) {
+  return Object.entries(exported)
+    .filter(([, position]) => typeof position === "number")
+    .sort(([, a], [, b]) => a - b)
+    .map(([variant]) => variant);
+}
+
 /**
  * The list of hooks the driver is given: each at the position src/binding/hooks.rs's `Hook` gives
- * it, named as the variant with its first letter lowered (the package's own functions, the socket
- * factory's options, then the user's callbacks). Laid out once, on the first stream: reading the
+ * it, named as the variant with its first letter lowered (the package's own functions, then the
+ * user's onHandlerError). Laid out once, on the first stream: reading the
  * glue's enum before then would compile the wasm at import.
  */
 let hookNames = null;
 function hookList(hooks) {
-  hookNames ??= Object.entries(wasm.glue.Hook)
-    .filter(([, position]) => typeof position === "number")
-    .sort(([, a], [, b]) => a - b)
-    .map(([variant]) => variant[0].toLowerCase() + variant.slice(1));
+  hookNames ??= enumNames(wasm.glue.Hook).map((variant) => variant[0].toLowerCase() + variant.slice(1));
   return hookNames.map((name) => hooks[name]);
+}
+
+// How many values each callback is given; the others take one.
+const NOTICE_ARITY = { onConnected: 0, onDecodeError: 2, onAuthFailed: 2 };
+let noticeNames = null;
+
+/**
+ * The driver's `notice(kind, a, b)` hook: hands src/binding/hooks.rs's `Notice` of that kind to
+ * the callback named after it (`on` and its variant's name), if it is set. What a
+ * callback throws is its own business and must not stop the stream.
+ */
+function noticeHook(hooks) {
+  noticeNames ??= enumNames(wasm.glue.Notice).map((variant) => `on${variant}`);
+  const callbacks = noticeNames.map((name) => hooks[name]);
+  const arities = noticeNames.map((name) => NOTICE_ARITY[name] ?? 1);
+  return (kind, a, b) => {
+    const callback = callbacks[kind];
+    if (callback === undefined) return;
+    try {
+      const arity = arities[kind];
+      if (arity === 0) callback();
+      else if (arity === 1) callback(a);
+      else callback(a, b);
+    } catch {
+      // Nowhere to report it: the stream goes on.
+    }
+  };
 }
 
 // The stale watchdog's defaults, in seconds (false: off): a book or a ticker of a live market
@@ -105,6 +137,16 @@ function staleAfterMs(staleAfter) {
   return [...STALE_CHANNELS.map((channel) => ms(seconds[channel])), klinePerResolution];
 }
 
+/**
+ * Calls `fulfilled` or `rejected` (either may be undefined) once an inline handler's thenable
+ * settles. What they throw is nobody's: the stream may be gone.
+ */
+function whenSettled(thenable, fulfilled, rejected) {
+  Promise.resolve(thenable)
+    .then(fulfilled, rejected)
+    .catch(() => {});
+}
+
 /** Calls a handler without awaiting it ("task" mode); a failure goes to onHandlerError or the console. */
 function taskSettler(onHandlerError) {
   const report = (error, response) => {
@@ -156,17 +198,17 @@ export class Stream {
     if (typeof connectFactory !== "function") throw new TypeError("connectFactory must be a function");
     const { record } = options;
     if (record !== undefined && record !== null && typeof record !== "function") throw new TypeError("record must be a function");
+    const factory = record ? recordingFactory(connectFactory, record) : connectFactory;
     const hooks = {
-      connectFactory: record ? recordingFactory(connectFactory, record) : connectFactory,
-      connectOptions,
+      openSocket: (uri, opened, batch, closed) => attachSocket(factory(uri, connectOptions), opened, batch, closed),
       encodeFrame,
-      frameQueue,
+      attachSocket,
       buildResponse,
       settleTask: taskSettler(options.onHandlerError),
       enqueue: (response) => this.#queue.push(response),
       streamError: makeStreamError,
       bookChanged: (id) => this.#books.get(id)?.changed(),
-      noop: () => {},
+      whenSettled,
     };
     for (const name of CALLBACKS) {
       const callback = options[name];
@@ -176,6 +218,7 @@ export class Stream {
     }
     // The engine hands the stale subscription over as the JSON of a one-item list.
     if (hooks.onStale) hooks.onStale = ((onStale) => (wire) => onStale(JSON.parse(wire)[0]))(hooks.onStale);
+    hooks.notice = noticeHook(hooks);
     const policy = policyFrom(options);
     const keepaliveMs = Math.round(positiveSeconds("keepaliveInterval", keepaliveInterval) * 1000);
     // A pair of limits, or none (undefined) for the limits every stream shares.
@@ -247,7 +290,7 @@ export class Stream {
     if (typeof market !== "string") throw new TypeError("market: expected a market id such as \"btcusdt\"");
     if (depth !== undefined && typeof depth !== "number") throw new TypeError("depth: expected a number");
     const handle = this.#driver.book(market, depth);
-    const id = handle.id();
+    const id = Number(handle.read(wasm.glue.BookRead.Id, 0));
     let book = this.#books.get(id);
     if (book) {
       handle.free();
@@ -317,7 +360,7 @@ export class Stream {
 
   /** Connects and dispatches until close() (resolves) or the reconnect policy gives up (rejects). */
   run() {
-    const ending = this.#driver.run();
+    const ending = new Promise((resolve, reject) => this.#driver.run(resolve, reject));
     // The wasm side holds this Promise's resolvers while it runs, and these reactions hold the
     // stream: so a running stream nobody else references (`new Stream(...).run()`) is not
     // collected, and its driver not freed, before the run ends.

@@ -12,9 +12,7 @@ use wasm_bindgen_test::wasm_bindgen_test;
 
 use maicoin_ws::binding::decoder::{decode_error, decode_response, input_buffer};
 use maicoin_ws::binding::policy::reconnect_delay;
-use maicoin_ws::binding::requests::{
-    auth_message, normalize_request, subscribe_message, unsubscribe_message,
-};
+use maicoin_ws::binding::requests::{auth_message, normalize_request, subscription_message};
 use maicoin_ws::core::schema::RESPONSE;
 
 fn get(object: &JsValue, key: &str) -> JsValue {
@@ -35,22 +33,24 @@ fn subscribe_and_unsubscribe_write_the_documented_wire_messages() {
     let list =
         r#"[{"channel":"book","market":"BTCTWD","depth":1},{"channel":"trade","market":"btctwd"}]"#;
     assert_eq!(
-        subscribe_message("client1".into(), list).unwrap(),
+        subscription_message("client1".into(), list, true).unwrap(),
         r#"{"action":"sub","subscriptions":[{"channel":"book","market":"btctwd","depth":1},{"channel":"trade","market":"btctwd"}],"id":"client1"}"#
     );
     // The wire's unsubscribe key is singular.
     assert_eq!(
-        unsubscribe_message("u".into(), r#"{"channel":"market_status"}"#).unwrap(),
+        subscription_message("u".into(), r#"{"channel":"market_status"}"#, false).unwrap(),
         r#"{"action":"unsub","subscription":[{"channel":"market_status"}],"id":"u"}"#
     );
 }
 
 #[wasm_bindgen_test]
 fn bad_subscriptions_become_type_and_range_errors_naming_the_field() {
-    let range =
-        |list: &str| message_of::<RangeError>(&subscribe_message("x".into(), list).unwrap_err());
-    let type_ =
-        |list: &str| message_of::<TypeError>(&subscribe_message("x".into(), list).unwrap_err());
+    let range = |list: &str| {
+        message_of::<RangeError>(&subscription_message("x".into(), list, true).unwrap_err())
+    };
+    let type_ = |list: &str| {
+        message_of::<TypeError>(&subscription_message("x".into(), list, true).unwrap_err())
+    };
 
     assert!(
         range(r#"[{"channel":"book","market":"btcusdt","depth":7}]"#)
@@ -67,9 +67,12 @@ fn bad_subscriptions_become_type_and_range_errors_naming_the_field() {
     assert!(type_(r#"[{"channel":"book"}]"#).starts_with("subscriptions[0].market: is required"));
     assert!(type_(r#"{"channel":"pool_quota"}"#).starts_with("subscriptions[0].currency: "));
     assert_eq!(type_("not json"), "subscriptions: is not JSON-serializable");
-    let unsubscribe =
-        unsubscribe_message("x".into(), r#"[{"channel":"trade","market":"btc usdt"}]"#)
-            .unwrap_err();
+    let unsubscribe = subscription_message(
+        "x".into(),
+        r#"[{"channel":"trade","market":"btc usdt"}]"#,
+        false,
+    )
+    .unwrap_err();
     assert!(message_of::<RangeError>(&unsubscribe).starts_with("subscriptions[0].market: "));
 }
 

@@ -3,7 +3,6 @@
 //! A handle shares its book with the stream's engine when the stream feeds it, so frames go
 //! straight from the socket into the book; JS only reads what it shows.
 
-use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
 use super::decoder::{decode_frame, with_frame, Route};
@@ -25,11 +24,48 @@ fn outcome_code(applied: Option<&Applied>) -> u8 {
     }
 }
 
-fn level_pair(level: &Level) -> Array {
-    Array::of2(
-        &JsValue::from_str(level.price()),
-        &JsValue::from_str(level.volume()),
-    )
+/// Appends `price,volume` wire strings, comma-separated; a level's spelling was checked as a
+/// decimal on the way in, so it holds no comma.
+fn push_level(out: &mut String, level: &Level) {
+    if !out.is_empty() {
+        out.push(',');
+    }
+    out.push_str(level.price());
+    out.push(',');
+    out.push_str(level.volume());
+}
+
+/// The reads of `BookHandle::read`. Exported, so js/book.js names them from this one declaration:
+/// one export for every getter, since each export costs the wasm its own glue.
+#[wasm_bindgen]
+#[derive(Clone, Copy)]
+pub enum BookRead {
+    /// The book's id in its stream.
+    Id = 0,
+    Market = 1,
+    /// The depth subscribed to; empty for the server's default.
+    Depth = 2,
+    /// "1" in sync, else empty.
+    InSync = 3,
+    /// "awaiting-snapshot", "in-sync" or "out-of-sync".
+    State = 4,
+    /// Why the book is out of sync; empty if it is not.
+    ResyncReason = 5,
+    Resyncs = 6,
+    LastUpdateId = 7,
+    Version = 8,
+    /// `price,volume`, or empty.
+    BestBid = 9,
+    BestAsk = 10,
+    /// Exact decimals, or empty.
+    Spread = 11,
+    Mid = 12,
+    /// The best `count` asks, lowest first, as `price,volume,price,volume...`.
+    Asks = 13,
+    /// The best `count` bids, highest first.
+    Bids = 14,
+    /// "1" if the book changed since the last such read (which clears the flag), else empty.
+    TakeChanged = 15,
 }
 
 #[wasm_bindgen]
@@ -83,101 +119,70 @@ impl BookHandle {
         Ok(outcome)
     }
 
-    pub fn id(&self) -> u32 {
-        self.cell.borrow().id
-    }
-
-    pub fn market(&self) -> String {
-        self.cell.borrow().market().to_owned()
-    }
-
-    pub fn depth(&self) -> Option<u8> {
-        match self.cell.borrow().subscription {
-            Subscription::Book { depth, .. } => depth,
-            _ => None,
+    /// One of the book's reads (see [`BookRead`]) as text, empty for none: one crossing, and
+    /// a ladder's levels as one string rather than an array per level.
+    pub fn read(&self, kind: BookRead, count: usize) -> String {
+        let mut cell = self.cell.borrow_mut();
+        let book = &cell.book;
+        let mut out = String::new();
+        let some = |out: &mut String, value: Option<u64>| {
+            if let Some(value) = value {
+                out.push_str(&value.to_string());
+            }
+        };
+        match kind {
+            BookRead::Id => some(&mut out, Some(u64::from(cell.id))),
+            BookRead::Market => out.push_str(cell.market()),
+            BookRead::Depth => {
+                if let Subscription::Book { depth, .. } = cell.subscription {
+                    some(&mut out, depth.map(u64::from));
+                }
+            }
+            BookRead::InSync => flag(&mut out, book.is_in_sync()),
+            BookRead::State => out.push_str(match book.state() {
+                BookState::AwaitingSnapshot => "awaiting-snapshot",
+                BookState::InSync => "in-sync",
+                BookState::OutOfSync(_) => "out-of-sync",
+            }),
+            BookRead::ResyncReason => {
+                if let BookState::OutOfSync(reason) = book.state() {
+                    out = reason.to_string();
+                }
+            }
+            BookRead::Resyncs => some(&mut out, Some(u64::from(cell.resyncs))),
+            BookRead::LastUpdateId => some(&mut out, book.last_update_id()),
+            BookRead::Version => some(&mut out, book.version()),
+            BookRead::BestBid => book.best_bid().iter().for_each(|l| push_level(&mut out, l)),
+            BookRead::BestAsk => book.best_ask().iter().for_each(|l| push_level(&mut out, l)),
+            BookRead::Spread => {
+                if let Some(spread) = book.spread() {
+                    out = spread.to_string();
+                }
+            }
+            BookRead::Mid => {
+                if let Some(mid) = book.mid() {
+                    out = mid.to_string();
+                }
+            }
+            BookRead::Asks => book
+                .asks()
+                .take(count)
+                .for_each(|l| push_level(&mut out, l)),
+            BookRead::Bids => book
+                .bids()
+                .take(count)
+                .for_each(|l| push_level(&mut out, l)),
+            BookRead::TakeChanged => {
+                let changed = std::mem::replace(&mut cell.dirty, false);
+                flag(&mut out, changed);
+            }
         }
+        out
     }
+}
 
-    #[wasm_bindgen(js_name = inSync)]
-    pub fn in_sync(&self) -> bool {
-        self.cell.borrow().book.is_in_sync()
-    }
-
-    /// "awaiting-snapshot", "in-sync" or "out-of-sync".
-    pub fn state(&self) -> String {
-        match self.cell.borrow().book.state() {
-            BookState::AwaitingSnapshot => "awaiting-snapshot",
-            BookState::InSync => "in-sync",
-            BookState::OutOfSync(_) => "out-of-sync",
-        }
-        .to_owned()
-    }
-
-    /// Why the book is out of sync, if it is.
-    #[wasm_bindgen(js_name = resyncReason)]
-    pub fn resync_reason(&self) -> Option<String> {
-        match self.cell.borrow().book.state() {
-            BookState::OutOfSync(reason) => Some(reason.to_string()),
-            _ => None,
-        }
-    }
-
-    pub fn resyncs(&self) -> u32 {
-        self.cell.borrow().resyncs
-    }
-
-    #[wasm_bindgen(js_name = lastUpdateId)]
-    pub fn last_update_id(&self) -> Option<f64> {
-        self.cell.borrow().book.last_update_id().map(|id| id as f64)
-    }
-
-    pub fn version(&self) -> Option<f64> {
-        self.cell.borrow().book.version().map(|v| v as f64)
-    }
-
-    #[wasm_bindgen(js_name = bestBid)]
-    pub fn best_bid(&self) -> Option<Array> {
-        self.cell.borrow().book.best_bid().map(level_pair)
-    }
-
-    #[wasm_bindgen(js_name = bestAsk)]
-    pub fn best_ask(&self) -> Option<Array> {
-        self.cell.borrow().book.best_ask().map(level_pair)
-    }
-
-    pub fn spread(&self) -> Option<String> {
-        self.cell.borrow().book.spread().map(|d| d.to_string())
-    }
-
-    pub fn mid(&self) -> Option<String> {
-        self.cell.borrow().book.mid().map(|d| d.to_string())
-    }
-
-    /// The best `count` asks, lowest first, as `[price, volume]` wire strings.
-    pub fn asks(&self, count: usize) -> Array {
-        self.cell
-            .borrow()
-            .book
-            .asks()
-            .take(count)
-            .map(level_pair)
-            .collect()
-    }
-
-    /// The best `count` bids, highest first.
-    pub fn bids(&self, count: usize) -> Array {
-        self.cell
-            .borrow()
-            .book
-            .bids()
-            .take(count)
-            .map(level_pair)
-            .collect()
-    }
-
-    /// Whether the book changed since the last call (and clears the flag).
-    #[wasm_bindgen(js_name = takeChanged)]
-    pub fn take_changed(&self) -> bool {
-        std::mem::replace(&mut self.cell.borrow_mut().dirty, false)
+fn flag(out: &mut String, value: bool) {
+    if value {
+        out.push('1');
     }
 }

@@ -14,30 +14,21 @@
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
-use js_sys::{Function, Promise};
+use js_sys::Function;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::batch::{Batch, BatchFrame, BatchedText};
 use super::decoder::with_frame;
 use super::dispatch::{message_of, DispatchMode, InlineDelivery, Step};
-use super::hooks::{notify, Hooks};
+use super::hooks::{Hooks, Notice};
 use super::mailbox::{Mailbox, Signal};
-use super::socket::{close_frame, Socket, SocketEvent};
+use super::socket::{close_frame, Socket, SocketEvent, SocketRef};
 use super::stream_error::{make_js, ErrorMaker};
 use crate::core::engine::{ConnId, Delivery, Effect, Engine, Millis, StreamError};
 
 #[wasm_bindgen]
 extern "C" {
-    /// A Promise, as far as waiting for it goes.
-    type Settling;
-
-    #[wasm_bindgen(method)]
-    fn then(this: &Settling, fulfilled: &Function, rejected: &Function) -> Settling;
-
-    #[wasm_bindgen(method, js_name = catch)]
-    fn or_else(this: &Settling, rejected: &Function) -> Settling;
-
     /// The resume callback, as JS sees it.
     type Resume;
 
@@ -68,7 +59,7 @@ const CLOSED: u32 = 5;
 const FIRST_WAIT: u32 = 6;
 
 /// The JS arguments of a resume call after its tag and connection: a Promise's value, a
-/// socket event, or a batch's lengths and values.
+/// close's code and reason, or a batch's lengths and values.
 type Resumed = Closure<dyn Fn(u32, u32, JsValue, JsValue)>;
 
 pub struct Executor {
@@ -94,7 +85,7 @@ pub struct Executor {
 /// What the executor holds for the engine. Borrowed briefly, never across a call into JS.
 #[derive(Default)]
 struct Io {
-    sockets: Vec<(ConnId, Rc<Socket>)>,
+    sockets: Vec<(ConnId, Socket)>,
     timer: Option<Alarm>,
     /// `run()`'s resolve and reject, while it runs.
     run: Option<(Function, Function)>,
@@ -222,28 +213,25 @@ impl Executor {
                 // Dropping unhooks the closures and closes the socket: JS calls, so unborrowed.
                 drop(socket);
             }
-            Effect::State(state) => notify(
-                &self.hooks.on_state_change,
-                &[&JsValue::from_str(state.name())],
-            ),
-            Effect::Connected => notify(&self.hooks.on_connected, &[]),
+            Effect::State(state) => {
+                self.notice(Notice::StateChange, &JsValue::from_str(state.name()))
+            }
+            Effect::Connected => self.notice(Notice::Connected, &JsValue::UNDEFINED),
             Effect::Disconnected(error) => {
-                notify(&self.hooks.on_disconnected, &[&self.js_error(&error)])
+                self.notice(Notice::Disconnected, &self.js_error(&error))
             }
             Effect::Reconnecting(error) => {
-                notify(&self.hooks.on_reconnecting, &[&self.js_error(&error)])
+                self.notice(Notice::Reconnecting, &self.js_error(&error))
             }
             Effect::PermanentFailure(error) => {
-                notify(&self.hooks.on_permanent_failure, &[&self.js_error(&error)])
+                self.notice(Notice::PermanentFailure, &self.js_error(&error))
             }
-            Effect::BookChanged(id) => notify(&self.hooks.book_changed, &[&JsValue::from(id)]),
+            Effect::BookChanged(id) => self.hooks.book_changed(id),
             Effect::Stale(subscription) => {
-                if self.hooks.on_stale.is_some() {
-                    // A one-item list, which js/stream.js's wrapper unpacks: the same JSON
-                    // writer as `subscriptions`, and one crossing.
-                    let wire = crate::core::subscription::Subscription::list_json([&subscription]);
-                    notify(&self.hooks.on_stale, &[&JsValue::from_str(&wire)]);
-                }
+                // A one-item list, which js/stream.js's wrapper unpacks: the same JSON
+                // writer as `subscriptions`, and one crossing.
+                let wire = crate::core::subscription::Subscription::list_json([&subscription]);
+                self.notice(Notice::Stale, &JsValue::from_str(&wire));
             }
             Effect::RunEnded(outcome) => {
                 let settle = self.io.borrow_mut().run.take();
@@ -257,6 +245,11 @@ impl Executor {
         }
     }
 
+    /// A notice with one value.
+    fn notice(&self, kind: Notice, value: &JsValue) {
+        self.hooks.notice(kind, value, &JsValue::UNDEFINED);
+    }
+
     /// The JS `StreamError` of an engine error: the one crossing for every stream failure.
     pub fn js_error(&self, error: &StreamError) -> JsValue {
         let pending = match self.errors.borrow_mut().cached(error) {
@@ -268,35 +261,26 @@ impl Executor {
         value
     }
 
-    fn socket(&self, conn: ConnId) -> Option<Rc<Socket>> {
+    fn socket(&self, conn: ConnId) -> Option<SocketRef> {
         self.io
             .borrow()
             .sockets
             .iter()
             .find(|(c, _)| *c == conn)
-            .map(|(_, s)| Rc::clone(s))
+            .map(|(_, s)| s.handle())
     }
 
     fn open_socket(&self, conn: ConnId, uri: &str) {
-        let made = self.hooks.connect_factory.call2(
-            &JsValue::NULL,
-            &JsValue::from_str(uri),
-            &self.hooks.connect_options,
+        let opened = Socket::open(
+            uri,
+            |event| self.bound(SocketEvent::tag(event), conn),
+            &self.hooks.open_socket,
         );
-        let problem = match made {
-            Ok(raw) if raw.is_object() => match Socket::attach(
-                raw,
-                |event| self.bound(SocketEvent::tag(event), conn),
-                &self.hooks.frame_queue,
-                self.hooks.noop.clone(),
-            ) {
-                Ok(socket) => {
-                    self.io.borrow_mut().sockets.push((conn, Rc::new(socket)));
-                    return;
-                }
-                Err(thrown) => thrown,
-            },
-            Ok(_) => JsValue::from(js_sys::Error::new("connectFactory did not return a socket")),
+        let problem = match opened {
+            Ok(socket) => {
+                self.io.borrow_mut().sockets.push((conn, socket));
+                return;
+            }
             Err(thrown) => thrown,
         };
         let message = message_of(&problem);
@@ -323,25 +307,19 @@ impl Executor {
         }
     }
 
-    /// Starts the run the engine just began: the Promise `run()` returns, settled when the
-    /// engine ends the run. The first effects are performed in a microtask, after `run()` returned.
-    pub fn start(&self) -> Promise {
-        let mut settle = None;
-        let promise = Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
-        self.io.borrow_mut().run = settle;
-        self.later(&Promise::resolve(&JsValue::UNDEFINED), START);
-        promise
+    /// Starts the run the engine just began, to be settled through `resolve` and `reject` when
+    /// the engine ends it. The first effects are performed in a microtask, after `run()` returned.
+    pub fn start(&self, resolve: Function, reject: Function) {
+        self.io.borrow_mut().run = Some((resolve, reject));
+        queue_microtask(&self.bound(START << 1, ConnId(0)));
     }
 
-    /// Calls the resume callback with `tag` once `promise` settles (the tag's low bit says
-    /// whether it was fulfilled). A callback's own failure is nobody's (the stream may be gone).
-    fn later(&self, promise: &Promise, tag: u32) {
+    /// Calls the resume callback with `tag` once `thenable` settles (the tag's low bit says
+    /// whether it was fulfilled).
+    fn later(&self, thenable: &JsValue, tag: u32) {
         let fulfilled = self.bound(tag | 1, ConnId(0));
         let rejected = self.bound(tag, ConnId(0));
-        let promise: &Settling = promise.unchecked_ref();
-        promise
-            .then(&fulfilled, &rejected)
-            .or_else(&self.hooks.noop);
+        self.hooks.when_settled(thenable, &fulfilled, &rejected);
     }
 
     /// The resume callback, called with `tag` and `conn` first.
@@ -362,7 +340,7 @@ impl Executor {
                 if let Some(socket) = self.socket(conn) {
                     socket.flush();
                 }
-                Some(Signal::Closed(conn, close_frame(&value)))
+                Some(Signal::Closed(conn, close_frame(&value, &more)))
             }
             _ => None,
         };
@@ -447,12 +425,11 @@ impl Executor {
     /// Waits for `thenable` before delivering the rest; not if the connection is already over
     /// (a handler that never settles must not keep `run()` from resolving).
     fn park(&self, mut parked: Parked, thenable: &JsValue) {
-        let promise = Promise::resolve(thenable);
         if !self.engine.borrow().is_current(parked.conn) {
             // Nobody waits for it, but its rejection is still handled.
-            promise
-                .unchecked_ref::<Settling>()
-                .or_else(&self.hooks.noop);
+            let nobody = JsValue::UNDEFINED;
+            self.hooks
+                .when_settled(thenable, nobody.unchecked_ref(), nobody.unchecked_ref());
             return;
         }
         let generation = match self.generation.get().wrapping_add(1) & (u32::MAX >> 1) {
@@ -462,7 +439,7 @@ impl Executor {
         self.generation.set(generation);
         parked.generation = generation;
         *self.parked.borrow_mut() = Some(parked);
-        self.later(&promise, generation << 1);
+        self.later(thenable, generation << 1);
     }
 
     /// A call of the user's gave up the parked delivery's connection (`close()`): stop waiting
@@ -529,8 +506,7 @@ impl Executor {
                             let data = data();
                             Some(
                                 self.hooks
-                                    .encode_frame
-                                    .call1(&JsValue::NULL, &data)
+                                    .encode_frame(&data)
                                     .and_then(|_| self.build(tape_at)),
                             )
                         }
@@ -567,11 +543,8 @@ impl Executor {
         }
         // Read like a batched frame, from a copy of what `encodeFrame` wrote: one frame reader
         // in the wasm, and the copy is for the rare frame that is not plain text.
-        let (bytes, thrown) = match self.hooks.encode_frame.call1(&JsValue::NULL, &data) {
-            Ok(len) => (
-                with_frame(len.as_f64().unwrap_or(0.0) as usize, <[u8]>::to_vec),
-                None,
-            ),
+        let (bytes, thrown) = match self.hooks.encode_frame(&data) {
+            Ok(length) => (with_frame(length, <[u8]>::to_vec), None),
             Err(thrown) => (None, Some(thrown)),
         };
         let mut frame = BatchedText {
@@ -589,9 +562,7 @@ impl Executor {
     /// The response object of the frame whose tape starts at `tape_at`. Built before anything
     /// else runs: a callback's `Response.parse` would reuse the tape.
     fn build(&self, tape_at: usize) -> Result<JsValue, JsValue> {
-        self.hooks
-            .build_response
-            .call1(&JsValue::NULL, &JsValue::from_f64(tape_at as f64))
+        self.hooks.build_response(tape_at)
     }
 
     /// Performs the frame's effects, then reports or delivers it; an `inline` delivery is
@@ -611,13 +582,13 @@ impl Executor {
             Delivery::Stale | Delivery::Consumed => None,
             Delivery::Undecodable(problem) => {
                 let error = thrown.unwrap_or_else(|| js_sys::Error::new(&problem).into());
-                notify(&self.hooks.on_decode_error, &[&error, &data()]);
+                self.hooks.notice(Notice::DecodeError, &error, &data());
                 None
             }
             Delivery::Deliver { auth_refusal } => match response {
                 Some(Ok(response)) => self.deliver(conn, response, auth_refusal),
                 Some(Err(problem)) => {
-                    notify(&self.hooks.on_decode_error, &[&problem, &data()]);
+                    self.hooks.notice(Notice::DecodeError, &problem, &data());
                     None
                 }
                 None => None,
@@ -634,17 +605,17 @@ impl Executor {
         auth_refusal: Option<StreamError>,
     ) -> Option<InlineDelivery> {
         if let Some(refusal) = auth_refusal {
-            notify(
-                &self.hooks.on_auth_failed,
-                &[&self.js_error(&refusal), &response],
-            );
+            self.hooks
+                .notice(Notice::AuthFailed, &self.js_error(&refusal), &response);
         }
         let current = || self.engine.borrow().is_current(conn);
         if !current() {
             return None;
         }
         match self.dispatch {
-            DispatchMode::Queue => notify(&Some(self.hooks.enqueue.clone()), &[&response]),
+            DispatchMode::Queue => {
+                let _ = self.hooks.enqueue.call1(&JsValue::NULL, &response);
+            }
             DispatchMode::Task => {
                 let handlers = self.handlers.borrow().clone();
                 for handler in &handlers {

@@ -1,32 +1,59 @@
 //! The JS functions a stream calls: the user's callbacks, and the package's own helpers
-//! (socket factory, frame encoder and object builder, task and queue delivery).
+//! (opening a socket, frame encoder and object builder, task and queue delivery, notices).
 
 use js_sys::{Array, Function};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use super::socket::OpenSocket;
+
 pub struct Hooks {
-    pub connect_factory: Function,
-    pub encode_frame: Function,
-    /// `js/frames.js`'s `frameQueue`: batches a socket's frames.
-    pub frame_queue: Function,
-    pub build_response: Function,
+    /// `js/decode.js`'s `encodeFrame`: writes a frame's text into wasm, returns its length.
+    encode_frame: EncodeFrame,
+    /// Opens a socket with the user's `connectFactory` and hooks it to the stream.
+    pub open_socket: OpenSocket,
+    /// `js/decode.js`'s `buildResponse`: the object of the frame whose tape starts there.
+    build_response: BuildResponse,
     pub settle_task: Function,
     pub enqueue: Function,
     /// `js/errors.js`'s `makeStreamError`: the only maker of the stream's JS errors.
     pub stream_error: Function,
-    pub noop: Function,
-    pub connect_options: JsValue,
-    pub book_changed: Option<Function>,
-    pub on_connected: Option<Function>,
-    pub on_disconnected: Option<Function>,
-    pub on_reconnecting: Option<Function>,
-    pub on_permanent_failure: Option<Function>,
+    /// `whenSettled(thenable, fulfilled, rejected)`: waits for a handler's Promise; what the
+    /// reactions throw is nobody's (the stream may be gone).
+    when_settled: Function,
+    /// js/stream.js's `notice(kind, a, b)`: hands a [`Notice`] to its callback, if one is set.
+    notice: NoticeHook,
+    book_changed: BookChangedHook,
+    /// Apart from the notices: whether it is set decides what a handler's failure does.
     pub on_handler_error: Option<Function>,
-    pub on_decode_error: Option<Function>,
-    pub on_auth_failed: Option<Function>,
-    pub on_state_change: Option<Function>,
-    pub on_stale: Option<Function>,
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// js/stream.js's `notice` hook, whose kind crosses as a plain number.
+    type NoticeHook;
+
+    /// `notice(kind, a, b)`, called as a function; it never throws (js/stream.js catches what
+    /// a callback throws).
+    #[wasm_bindgen(method, js_name = call)]
+    fn notice(this: &NoticeHook, context: &JsValue, kind: u32, a: &JsValue, b: &JsValue);
+
+    /// The per-frame hooks, typed: numbers cross as numbers, not as JS values to allocate.
+    type EncodeFrame;
+
+    #[wasm_bindgen(method, catch, js_name = call)]
+    fn encode(this: &EncodeFrame, context: &JsValue, text: &JsValue) -> Result<u32, JsValue>;
+
+    type BuildResponse;
+
+    #[wasm_bindgen(method, catch, js_name = call)]
+    fn build(this: &BuildResponse, context: &JsValue, tape_at: u32) -> Result<JsValue, JsValue>;
+
+    /// js/stream.js's `bookChanged(id)`: apart from the notices, as it follows most book frames.
+    type BookChangedHook;
+
+    #[wasm_bindgen(method, js_name = call)]
+    fn book_changed(this: &BookChangedHook, context: &JsValue, id: u32);
 }
 
 /// The hooks a stream's driver is given, by position in one list. Exported, so js/stream.js lays
@@ -35,25 +62,37 @@ pub struct Hooks {
 #[wasm_bindgen]
 #[derive(Clone, Copy)]
 pub enum Hook {
-    ConnectFactory = 0,
+    OpenSocket = 0,
     EncodeFrame = 1,
-    FrameQueue = 2,
-    BuildResponse = 3,
-    SettleTask = 4,
-    Enqueue = 5,
-    StreamError = 6,
-    Noop = 7,
-    ConnectOptions = 8,
-    BookChanged = 9,
-    OnConnected = 10,
-    OnDisconnected = 11,
-    OnReconnecting = 12,
-    OnPermanentFailure = 13,
-    OnHandlerError = 14,
-    OnDecodeError = 15,
-    OnAuthFailed = 16,
-    OnStateChange = 17,
-    OnStale = 18,
+    BuildResponse = 2,
+    SettleTask = 3,
+    Enqueue = 4,
+    StreamError = 5,
+    WhenSettled = 6,
+    Notice = 7,
+    BookChanged = 8,
+    OnHandlerError = 9,
+}
+
+/// What a stream tells its JS side through one hook, `Hooks::notice`, with up to two values.
+/// Exported, so js/stream.js names the callbacks from this one declaration: `on` and a variant's
+/// name is the option that gets it. A callback's own failure is its business and does not stop
+/// the stream (js/stream.js catches it).
+#[wasm_bindgen]
+#[derive(Clone, Copy)]
+pub enum Notice {
+    Connected = 0,
+    Disconnected = 1,
+    Reconnecting = 2,
+    PermanentFailure = 3,
+    /// The error and the frame's data.
+    DecodeError = 4,
+    /// The `StreamError` and the response that carried the refusal.
+    AuthFailed = 5,
+    /// The state's name.
+    StateChange = 6,
+    /// The JSON of a one-item list of the subscription gone quiet.
+    Stale = 7,
 }
 
 impl Hooks {
@@ -64,52 +103,64 @@ impl Hooks {
         // One check for all of the package's own: js/stream.js always gives them.
         use Hook::*;
         let own = [
-            ConnectFactory,
+            OpenSocket,
             EncodeFrame,
-            FrameQueue,
             BuildResponse,
             SettleTask,
             Enqueue,
             StreamError,
-            Noop,
+            WhenSettled,
+            Notice,
+            BookChanged,
         ]
         .map(optional);
-        let [Some(connect_factory), Some(encode_frame), Some(frame_queue), Some(build_response), Some(settle_task), Some(enqueue), Some(stream_error), Some(noop)] =
+        let [Some(open_socket), Some(encode_frame), Some(build_response), Some(settle_task), Some(enqueue), Some(stream_error), Some(when_settled), Some(notice), Some(book_changed)] =
             own
         else {
             return Err(js_sys::TypeError::new("a stream hook is not a function").into());
         };
         Ok(Hooks {
-            connect_factory,
-            encode_frame,
-            frame_queue,
-            build_response,
+            open_socket: open_socket.unchecked_into(),
+            encode_frame: encode_frame.unchecked_into(),
+            build_response: build_response.unchecked_into(),
             settle_task,
             enqueue,
             stream_error,
-            noop,
-            connect_options: get(ConnectOptions),
-            book_changed: optional(BookChanged),
-            on_connected: optional(OnConnected),
-            on_disconnected: optional(OnDisconnected),
-            on_reconnecting: optional(OnReconnecting),
-            on_permanent_failure: optional(OnPermanentFailure),
+            when_settled,
+            notice: notice.unchecked_into(),
+            book_changed: book_changed.unchecked_into(),
             on_handler_error: optional(OnHandlerError),
-            on_decode_error: optional(OnDecodeError),
-            on_auth_failed: optional(OnAuthFailed),
-            on_state_change: optional(OnStateChange),
-            on_stale: optional(OnStale),
         })
     }
-}
 
-/// Calls an optional user callback; what it throws is its own business and must not stop the stream.
-pub fn notify(callback: &Option<Function>, arguments: &[&JsValue]) {
-    if let Some(callback) = callback {
-        let _ = match arguments {
-            [] => callback.call0(&JsValue::NULL),
-            [a] => callback.call1(&JsValue::NULL, a),
-            [a, b, ..] => callback.call2(&JsValue::NULL, a, b),
-        };
+    /// Calls `fulfilled` or `rejected` (either may be `undefined`) once `thenable` settles.
+    pub fn when_settled(&self, thenable: &JsValue, fulfilled: &Function, rejected: &Function) {
+        let _ = self
+            .when_settled
+            .call3(&JsValue::NULL, thenable, fulfilled, rejected);
+    }
+
+    /// Writes a frame's text into wasm (`encodeFrame`); its length in bytes.
+    pub fn encode_frame(&self, text: &JsValue) -> Result<usize, JsValue> {
+        self.encode_frame
+            .encode(&JsValue::NULL, text)
+            .map(|length| length as usize)
+    }
+
+    /// The response object of the frame whose tape starts at `tape_at` (`buildResponse`).
+    pub fn build_response(&self, tape_at: usize) -> Result<JsValue, JsValue> {
+        self.build_response.build(&JsValue::NULL, tape_at as u32)
+    }
+
+    /// A kept book changed.
+    pub fn book_changed(&self, id: u32) {
+        self.book_changed.book_changed(&JsValue::NULL, id);
+    }
+
+    /// Tells JS of `kind` with its values (`undefined` for those it has not). Out of line: one
+    /// copy of the call for every notice.
+    #[inline(never)]
+    pub fn notice(&self, kind: Notice, a: &JsValue, b: &JsValue) {
+        self.notice.notice(&JsValue::NULL, kind as u32, a, b);
     }
 }

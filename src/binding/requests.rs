@@ -14,26 +14,18 @@ fn subscriptions_argument(text: &str, key: &str) -> Result<Vec<Subscription>, Js
     Subscription::list_from_json(text, key).map_err(|e| input_error(&e))
 }
 
-/// The wire message of a `sub` request; `subscriptions` is the JSON of the caller's list.
-#[wasm_bindgen(js_name = subscribeMessage)]
-pub fn subscribe_message(id: String, subscriptions: &str) -> Result<String, JsValue> {
+/// The wire message of a `sub` request (`add`) or an `unsub` one; `subscriptions` is the JSON
+/// of the caller's list. One export for both: each export costs the wasm its glue.
+#[wasm_bindgen(js_name = subscriptionMessage)]
+pub fn subscription_message(id: String, subscriptions: &str, add: bool) -> Result<String, JsValue> {
     let subscriptions = subscriptions_argument(subscriptions, "subscriptions")?;
-    Ok(Request::Subscribe {
-        id: Some(id),
-        subscriptions,
-    }
-    .message())
-}
-
-/// The wire message of an `unsub` request.
-#[wasm_bindgen(js_name = unsubscribeMessage)]
-pub fn unsubscribe_message(id: String, subscriptions: &str) -> Result<String, JsValue> {
-    let subscriptions = subscriptions_argument(subscriptions, "subscriptions")?;
-    Ok(Request::Unsubscribe {
-        id: Some(id),
-        subscriptions,
-    }
-    .message())
+    let id = Some(id);
+    let request = if add {
+        Request::Subscribe { id, subscriptions }
+    } else {
+        Request::Unsubscribe { id, subscriptions }
+    };
+    Ok(request.message())
 }
 
 /// The wire message of a signed `auth` request; `filters` is JSON or empty for none.

@@ -1,33 +1,52 @@
 //! One WebSocket connection, as the host gives it (the browser's, Node 22's, or the `ws`
-//! package's, which is not a real DOM object: so events are read with `Reflect`, never `dyn_into`).
+//! package's). `js/socket.js` sets and clears its event handlers and reads its properties; this
+//! side holds it and asks for the few operations the engine's effects need, one call each.
 //!
-//! The socket's event handlers are the stream's one resume callback, bound to the event and
-//! the connection (`Function.prototype.bind`): no closure per socket, and dropping the socket
-//! unhooks them, so a thousand reconnects leave nothing behind.
+//! The socket's event handlers call the stream's one resume callback, bound to the event and
+//! the connection (`Function.prototype.bind`): no Rust closure per socket, and dropping the
+//! socket unhooks them, so a thousand reconnects leave nothing behind.
 
-use js_sys::{Function, Reflect};
+use js_sys::Function;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
-use web_sys::WebSocket;
 
 use crate::core::engine::CloseFrame;
 
 #[wasm_bindgen]
 extern "C" {
-    /// `js/frames.js`'s queue of one socket's message events.
-    type FrameQueue;
+    /// js/stream.js's `openSocket`: the stream's `connectFactory`, its socket hooked to the
+    /// stream by `js/socket.js`.
+    pub type OpenSocket;
 
-    /// The message listener: queues `event.data`.
-    #[wasm_bindgen(method, getter, structural)]
-    fn message(this: &FrameQueue) -> Function;
+    /// `openSocket(uri, opened, batch, closed)`, called as a function; throws what the factory
+    /// threw, or an error if it returned no socket.
+    #[wasm_bindgen(method, catch, js_name = call)]
+    fn open(
+        this: &OpenSocket,
+        context: &JsValue,
+        uri: &str,
+        opened: &Function,
+        batch: &Function,
+        closed: &Function,
+    ) -> Result<HostSocket, JsValue>;
 
-    /// Hands what is queued to the batch handler now.
+    /// A socket hooked to its stream by `js/socket.js`.
+    #[derive(Clone)]
+    type HostSocket;
+
+    #[wasm_bindgen(method, catch, structural)]
+    fn send(this: &HostSocket, text: &str) -> Result<(), JsValue>;
+
     #[wasm_bindgen(method, structural)]
-    fn flush(this: &FrameQueue);
+    fn ping(this: &HostSocket);
 
-    /// Forgets what is queued and hands nothing over any more.
     #[wasm_bindgen(method, structural)]
-    fn stop(this: &FrameQueue);
+    fn flush(this: &HostSocket);
+
+    #[wasm_bindgen(method, structural, js_name = retryAfter)]
+    fn retry_after(this: &HostSocket) -> Option<String>;
+
+    #[wasm_bindgen(method, structural)]
+    fn detach(this: &HostSocket);
 }
 
 /// The socket events a stream handles, as bound into its resume callback's tag.
@@ -36,96 +55,84 @@ pub enum SocketEvent {
     Opened,
     /// `js/frames.js` hands over a task's frames: their lengths and values.
     Batch,
+    /// With the close event's code and reason.
     Closed,
 }
 
+/// A socket, owned by the executor's list: dropping it unhooks the stream and closes it.
 pub struct Socket {
-    raw: WebSocket,
-    queue: FrameQueue,
-    /// Left as the error handler once ours is gone: Node's `ws` throws an error event that
-    /// has no listener, and a socket still closing can emit one.
-    noop: Function,
+    handle: SocketRef,
 }
 
-const CONNECTING: u16 = 0;
-const OPEN: u16 = 1;
+/// A socket's handle for its operations, cloned out of the executor's list so that no borrow is
+/// held while JS runs (a clone is one more reference to the same JS object).
+#[derive(Clone)]
+pub struct SocketRef {
+    host: HostSocket,
+}
 
 impl Socket {
-    /// Hooks a freshly created socket to its stream: `handler(event)` is the function called
-    /// for `event`. Its frames are handed over in batches, one per task, through `frame_queue`
-    /// (`js/frames.js`). An error is always followed by a close event, which carries what we
-    /// need: the error handler does nothing.
-    pub fn attach(
-        raw: JsValue,
+    /// Opens a socket to `uri` hooked to its stream: `handler(event)` is the function called
+    /// for `event`. Its frames are handed over in batches, one per task (`js/frames.js`).
+    pub fn open(
+        uri: &str,
         handler: impl Fn(SocketEvent) -> Function,
-        frame_queue: &Function,
-        noop: Function,
+        open: &OpenSocket,
     ) -> Result<Socket, JsValue> {
-        let raw: WebSocket = raw.unchecked_into();
-        let queue: FrameQueue = frame_queue
-            .call1(&JsValue::NULL, &handler(SocketEvent::Batch))?
-            .unchecked_into();
-        raw.set_onopen(Some(&handler(SocketEvent::Opened)));
-        raw.set_onmessage(Some(&queue.message()));
-        raw.set_onclose(Some(&handler(SocketEvent::Closed)));
-        raw.set_onerror(Some(&noop));
-        Ok(Socket { raw, queue, noop })
+        let host = open.open(
+            &JsValue::NULL,
+            uri,
+            &handler(SocketEvent::Opened),
+            &handler(SocketEvent::Batch),
+            &handler(SocketEvent::Closed),
+        )?;
+        Ok(Socket {
+            handle: SocketRef { host },
+        })
     }
 
+    pub fn handle(&self) -> SocketRef {
+        self.handle.clone()
+    }
+}
+
+impl SocketRef {
     /// Hands the frames received so far to the batch handler: they come before the close.
     pub fn flush(&self) {
-        self.queue.flush();
+        self.host.flush();
     }
 
     pub fn send(&self, text: &str) -> Result<(), JsValue> {
-        self.raw.send_with_str(text)
+        self.host.send(text)
     }
 
     /// Sends a WebSocket ping frame where the socket can (Node's `ws`); browsers cannot.
     pub fn ping_frame(&self) {
-        if let Ok(ping) = Reflect::get(&self.raw, &JsValue::from_str("ping"))
-            .and_then(|f| f.dyn_into::<Function>())
-        {
-            let _ = ping.call0(&self.raw);
-        }
-    }
-
-    pub fn close(&self) {
-        let state = self.raw.ready_state();
-        if state == CONNECTING || state == OPEN {
-            let _ = self.raw.close_with_code(1000);
-        }
+        self.host.ping();
     }
 
     /// `retryAfter` as recorded on the socket by a factory that saw a 429 handshake.
     pub fn retry_after(&self) -> Option<String> {
-        property(&self.raw, "retryAfter").as_string()
+        self.host.retry_after()
     }
 }
 
 impl Drop for Socket {
+    /// Unhooks the stream's handlers and closes the socket.
     fn drop(&mut self) {
-        self.queue.stop();
-        self.raw.set_onopen(None);
-        self.raw.set_onmessage(None);
-        self.raw.set_onclose(None);
-        self.raw.set_onerror(Some(&self.noop));
-        self.close();
+        self.handle.host.detach();
     }
 }
 
-fn property(object: &JsValue, name: &str) -> JsValue {
-    Reflect::get(object, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
-}
-
-pub fn close_frame(event: &JsValue) -> CloseFrame {
-    let code = property(event, "code").as_f64().unwrap_or(1006.0);
+/// The close event's frame from its `code` and `reason` (1006, "" where they are missing).
+pub fn close_frame(code: &JsValue, reason: &JsValue) -> CloseFrame {
+    let code = code.as_f64().unwrap_or(1006.0);
     CloseFrame {
         code: if (0.0..=65535.0).contains(&code) {
             code as u16
         } else {
             1006
         },
-        reason: property(event, "reason").as_string().unwrap_or_default(),
+        reason: reason.as_string().unwrap_or_default(),
     }
 }

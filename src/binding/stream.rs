@@ -4,7 +4,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use js_sys::{Function, Promise};
+use js_sys::Function;
 use wasm_bindgen::prelude::*;
 
 use super::book::BookHandle;
@@ -236,14 +236,17 @@ impl StreamDriver {
         }
     }
 
-    /// Connects and dispatches until `close()` (resolves) or the policy gives up (rejects).
-    pub fn run(&self) -> Promise {
+    /// Connects and dispatches until `close()` (then `resolve()`) or the policy gives up (then
+    /// `reject(error)`): js/stream.js makes `run()`'s Promise and hands its resolvers here.
+    pub fn run(&self, resolve: Function, reject: Function) {
         let now = js_sys::Date::now();
         let started = self.executor.engine.borrow_mut().run(now);
-        if let Err(error) = started {
-            return Promise::reject(&self.executor.js_error(&error));
+        match started {
+            Ok(()) => self.executor.start(resolve, reject),
+            Err(error) => {
+                let _ = reject.call1(&JsValue::NULL, &self.executor.js_error(&error));
+            }
         }
-        self.executor.start()
     }
 
     /// Stops for good: closes the socket, cancels a pending reconnect, resolves `run()`.
