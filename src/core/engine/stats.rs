@@ -151,11 +151,15 @@ pub struct SubscriptionHealth {
     latency: Box<LatencyWindow>,
     /// The last book update id seen on this connection, to count updates that skip some.
     last_update_id: Option<u64>,
+    /// A hash of the market or currency (`""` for market status): a frame compares numbers,
+    /// not subscriptions, on its way to its entry.
+    key: u64,
 }
 
 impl SubscriptionHealth {
     fn new(subscription: Subscription, now: Millis) -> Self {
         SubscriptionHealth {
+            key: hash(key_of(&subscription)),
             subscription,
             frames: 0,
             last_frame_at: None,
@@ -185,9 +189,6 @@ pub struct Health {
     pub connections: u32,
     pub bytes: u64,
     entries: Vec<SubscriptionHealth>,
-    /// A hash of each entry's market or currency (`""` for market status), in entry order: a
-    /// frame compares numbers, not subscriptions, on its way to its entry.
-    keys: Vec<u64>,
 }
 
 /// What a subscription's frames are found by.
@@ -256,11 +257,6 @@ impl Health {
             self.entries
                 .push(entry.unwrap_or_else(|| SubscriptionHealth::new(subscription.clone(), now)));
         }
-        self.keys = self
-            .entries
-            .iter()
-            .map(|e| hash(key_of(&e.subscription)))
-            .collect();
     }
 
     /// A connection opened: every subscription is quiet from now, and book ids start over.
@@ -283,9 +279,10 @@ impl Health {
         frame: &SubscriptionFrame<'_>,
     ) -> Option<&mut SubscriptionHealth> {
         let key = hash(frame.currency.or(frame.market).unwrap_or(""));
-        let at = (0..self.keys.len())
-            .find(|&at| self.keys[at] == key && frame.is_of(&self.entries[at].subscription))?;
-        let entry = &mut self.entries[at];
+        let entry = self
+            .entries
+            .iter_mut()
+            .find(|e| e.key == key && frame.is_of(&e.subscription))?;
         entry.frames = entry.frames.saturating_add(1);
         entry.last_frame_at = Some(now);
         entry.quiet_since = now;
