@@ -177,15 +177,21 @@ impl Session {
             None => self.books.push(subscription.clone()),
         }
         if self.connected && find(&self.subscriptions, subscription).is_none() {
-            self.queue_subscriptions(vec![subscription.clone()], keep, false);
+            self.queue_one(subscription, keep);
         }
+    }
+
+    /// Queues a change of one subscription as a request of its own.
+    #[inline(never)]
+    fn queue_one(&mut self, subscription: &Subscription, adding: bool) {
+        self.queue_subscriptions(vec![subscription.clone()], adding, false);
     }
 
     /// A book fell out of step: unsubscribe and subscribe it again, touching nothing else.
     pub fn resubscribe(&mut self, subscription: &Subscription) {
         if self.connected {
-            self.queue_subscriptions(vec![subscription.clone()], false, false);
-            self.queue_subscriptions(vec![subscription.clone()], true, false);
+            self.queue_one(subscription, false);
+            self.queue_one(subscription, true);
         }
     }
 
@@ -212,8 +218,7 @@ impl Session {
 
     /// A connection opened: queue auth first, then every subscription.
     pub fn on_connected(&mut self) {
-        self.outbound.clear();
-        self.pings.clear();
+        self.on_disconnected();
         self.connected = true;
         if self.secrets.is_some() {
             self.outbound.push(Outbound::Auth);
@@ -223,6 +228,7 @@ impl Session {
     }
 
     /// The connection ended: nothing queued for it is sent anywhere else.
+    #[inline(never)]
     pub fn on_disconnected(&mut self) {
         self.connected = false;
         self.outbound.clear();

@@ -21,16 +21,22 @@ pub struct StaleAfter {
     pub kline_per_resolution: bool,
 }
 
-/// Candle length in ms of a resolution's wire name (`1m`, `4h`, `1d`).
+/// Candle length in ms of a resolution's wire name (`1m`, `4h`, `1d`). The count is read by
+/// hand: no integer parser and no slicing panic for a few short names.
 fn candle_ms(resolution: &str) -> Option<Millis> {
-    let unit = match resolution.chars().last()? {
-        'm' => 60_000.0,
-        'h' => 3_600_000.0,
-        'd' => 86_400_000.0,
+    let (count, unit) = resolution.split_at_checked(resolution.len().checked_sub(1)?)?;
+    let unit = match unit {
+        "m" => 60_000.0,
+        "h" => 3_600_000.0,
+        "d" => 86_400_000.0,
         _ => return None,
     };
-    let count: u32 = resolution[..resolution.len() - 1].parse().ok()?;
-    Some(f64::from(count) * unit)
+    let count = count.bytes().try_fold(0.0, |count: f64, digit| {
+        digit
+            .is_ascii_digit()
+            .then(|| count * 10.0 + f64::from(digit - b'0'))
+    })?;
+    Some(count * unit)
 }
 
 impl StaleAfter {
