@@ -195,15 +195,21 @@ impl Session {
         }
     }
 
-    /// Everything each connection subscribes to: the user's subscriptions, then the books'.
-    fn all_subscriptions(&self) -> Vec<Subscription> {
-        let mut all = self.subscriptions.clone();
-        all.extend(
+    /// Everything each connection subscribes to: the user's subscriptions, then the kept books'
+    /// that the user's do not hold.
+    pub fn wire_subscriptions(&self) -> impl Iterator<Item = &Subscription> {
+        self.subscriptions.iter().chain(
             self.books
                 .iter()
-                .filter(|b| find(&self.subscriptions, b).is_none())
-                .cloned(),
-        );
+                .filter(|b| find(&self.subscriptions, b).is_none()),
+        )
+    }
+
+    fn all_subscriptions(&self) -> Vec<Subscription> {
+        let mut all = Vec::new();
+        for subscription in self.wire_subscriptions() {
+            all.push(subscription.clone());
+        }
         all
     }
 

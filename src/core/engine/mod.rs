@@ -17,7 +17,7 @@ mod route;
 mod stale;
 mod stats;
 
-use std::cell::{Ref, RefCell};
+use std::cell::RefCell;
 use std::rc::Rc;
 
 pub use books::{other_depth, BookCell, SharedBook};
@@ -529,14 +529,7 @@ impl Engine {
 
     /// One health entry per subscription on the wire: the user's, then the kept books'.
     fn sync_health(&mut self, now: Millis) {
-        // Borrowed, not cloned: nothing here calls out, so no book is borrowed elsewhere.
-        let books: Vec<Ref<'_, BookCell>> = self.books.iter().map(|b| b.borrow()).collect();
-        let kept = books
-            .iter()
-            .map(|b| &b.subscription)
-            .filter(|s| !self.session.is_user_subscription(s));
-        self.health
-            .sync(now, self.session.subscriptions().iter().chain(kept));
+        self.health.sync(now, self.session.wire_subscriptions());
     }
 
     #[inline(never)]
