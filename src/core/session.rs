@@ -312,22 +312,25 @@ impl Session {
         Request::auth(id, &credentials, nonce, secrets.filters.clone()).ok()
     }
 
-    /// The requests a connection opened at `now_ms` would send, in order (auth first).
-    pub fn planned_requests(&mut self, now_ms: f64) -> Vec<Request> {
-        let mut requests = Vec::new();
+    /// The wire messages a connection opened at `now_ms` would send, in order (auth first).
+    pub fn planned_requests(&mut self, now_ms: f64) -> Vec<String> {
+        let mut messages = Vec::new();
         if self.secrets.is_some() {
             let saved = self.last_nonce;
-            requests.extend(self.auth_request(now_ms));
+            if let Some(auth) = self.auth_request(now_ms) {
+                messages.push(auth.message());
+            }
             // A preview must not use up a nonce the next connection needs.
             self.last_nonce = saved;
         }
         for chunk in self.all_subscriptions().chunks(SUBSCRIPTIONS_PER_REQUEST) {
-            requests.push(Request::Subscribe {
+            let request = Request::Subscribe {
                 id: Some(self.request_ids.next()),
                 subscriptions: chunk.to_vec(),
-            });
+            };
+            messages.push(request.message());
         }
-        requests
+        messages
     }
 
     /// Whether a response answers one of our own pings (a `pong`, or an `error` with its id):
@@ -496,7 +499,7 @@ mod tests {
         assert_eq!(again[1]["subscriptions"].as_array().unwrap().len(), 1);
         session.untrack_book(&book);
         assert_eq!(drain(&mut session)[0]["action"], "unsub");
-        assert!(!session.planned_requests(0.0)[0].message().contains("book"));
+        assert!(!session.planned_requests(0.0)[0].contains("book"));
     }
 
     #[test]

@@ -99,10 +99,11 @@ impl BookSide {
     /// The frame's levels sorted by rank (the last of each price in wire order kept), merged
     /// with the side in one pass. Every level is read before the side is touched.
     fn merge_run(&mut self, wire: &[(&str, &str)]) -> Result<(), ResyncReason> {
-        let mut run = Vec::with_capacity(wire.len());
-        for (index, &(price, volume)) in wire.iter().enumerate() {
+        // Filled in place: the run's length is known, so it never grows.
+        let mut run = vec![(0, 0, false); wire.len()];
+        for (index, (slot, &(price, volume))) in run.iter_mut().zip(wire).enumerate() {
             let (rank, removes) = self.read(index, price, volume)?;
-            run.push((rank, index, removes));
+            *slot = (rank, index, removes);
         }
         // By rank, then wire order: the last of a group of equal prices is the latest.
         shell_sort(&mut run);

@@ -235,11 +235,7 @@ impl Engine {
 
     /// The wire messages a connection opened at `now` would send, in order (auth first).
     pub fn planned_requests(&mut self, now: Millis) -> Vec<String> {
-        self.session
-            .planned_requests(now)
-            .iter()
-            .map(|r| r.message())
-            .collect()
+        self.session.planned_requests(now)
     }
 
     // ---- User calls ----
