@@ -108,7 +108,7 @@ impl Session {
             }
             match at {
                 Some(at) => drop(self.subscriptions.remove(at)),
-                None => self.subscriptions.push(subscription.clone()),
+                None => self.subscriptions.push(copy_of(&subscription)),
             }
             if find(&self.books, &subscription).is_none() {
                 wire.push(subscription);
@@ -174,7 +174,7 @@ impl Session {
         }
         match at {
             Some(at) => drop(self.books.remove(at)),
-            None => self.books.push(subscription.clone()),
+            None => self.books.push(copy_of(subscription)),
         }
         if self.connected && find(&self.subscriptions, subscription).is_none() {
             self.queue_one(subscription, keep);
@@ -184,7 +184,7 @@ impl Session {
     /// Queues a change of one subscription as a request of its own.
     #[inline(never)]
     fn queue_one(&mut self, subscription: &Subscription, adding: bool) {
-        self.queue_subscriptions(vec![subscription.clone()], adding, false);
+        self.queue_subscriptions(vec![copy_of(subscription)], adding, false);
     }
 
     /// A book fell out of step: unsubscribe and subscribe it again, touching nothing else.
@@ -208,7 +208,7 @@ impl Session {
     fn all_subscriptions(&self) -> Vec<Subscription> {
         let mut all = Vec::new();
         for subscription in self.wire_subscriptions() {
-            all.push(subscription.clone());
+            all.push(copy_of(subscription));
         }
         all
     }
@@ -355,6 +355,13 @@ impl Session {
 #[inline(never)]
 fn find(list: &[Subscription], subscription: &Subscription) -> Option<usize> {
     list.iter().position(|s| s == subscription)
+}
+
+/// A copy of `subscription`. Out of line: the derived clone of a six-variant enum is long, and
+/// subscriptions are copied in many places.
+#[inline(never)]
+pub fn copy_of(subscription: &Subscription) -> Subscription {
+    subscription.clone()
 }
 
 /// Whether an `error` response says the credentials or nonce were refused.

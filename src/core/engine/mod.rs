@@ -30,7 +30,7 @@ pub use stats::{Health, Latency, SubscriptionHealth, LATENCY_SAMPLES};
 
 use crate::core::rate_limit::{parse_retry_after, ConnectionBudget, RequestLimiter};
 use crate::core::reconnect::{Backoff, ReconnectPolicy};
-use crate::core::session::{Secrets, Session};
+use crate::core::session::{copy_of, Secrets, Session};
 use crate::core::subscription::Subscription;
 use error::Errors;
 use random::Jitter;
@@ -296,7 +296,7 @@ impl Engine {
             )));
         }
         self.next_book_id = self.next_book_id.wrapping_add(1);
-        let cell = BookCell::new(self.next_book_id, subscription.clone());
+        let cell = BookCell::new(self.next_book_id, copy_of(&subscription));
         self.books.push(Rc::clone(&cell));
         self.session.track_book(subscription);
         self.subscriptions_changed(now);
@@ -308,7 +308,7 @@ impl Engine {
         let before = self.books.len();
         self.books.retain(|b| !Rc::ptr_eq(b, cell));
         if self.books.len() != before {
-            let subscription = cell.borrow().subscription.clone();
+            let subscription = copy_of(&cell.borrow().subscription);
             self.session.untrack_book(&subscription);
             self.subscriptions_changed(now);
         }

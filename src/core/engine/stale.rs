@@ -5,6 +5,7 @@
 use super::effect::{Effect, Millis};
 use super::{Engine, Phase};
 use crate::core::protocol::Channel;
+use crate::core::session::copy_of;
 use crate::core::subscription::Subscription;
 
 /// How long each channel may stay quiet (`None`: never stale).
@@ -111,7 +112,7 @@ impl Engine {
             if now - entry.quiet_since >= limit {
                 entry.quiet_since = now;
                 entry.stale_resubscribes = entry.stale_resubscribes.saturating_add(1);
-                stale.push(entry.subscription.clone());
+                stale.push(copy_of(&entry.subscription));
             }
         }
         for subscription in stale {

@@ -4,6 +4,7 @@
 
 use super::effect::Millis;
 use super::frame::SubscriptionFrame;
+use crate::core::session::copy_of;
 use crate::core::small_sort::shell_sort;
 use crate::core::subscription::Subscription;
 
@@ -255,7 +256,7 @@ impl Health {
                 None => None,
             };
             self.entries
-                .push(entry.unwrap_or_else(|| SubscriptionHealth::new(subscription.clone(), now)));
+                .push(entry.unwrap_or_else(|| SubscriptionHealth::new(copy_of(subscription), now)));
         }
     }
 
