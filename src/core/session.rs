@@ -205,6 +205,8 @@ impl Session {
         )
     }
 
+    /// Out of line: each connection and each preview of one take the list.
+    #[inline(never)]
     fn all_subscriptions(&self) -> Vec<Subscription> {
         let mut all = Vec::new();
         for subscription in self.wire_subscriptions() {

@@ -104,22 +104,23 @@ impl Engine {
             return;
         }
         let policy = self.stale_after;
-        let mut stale = Vec::new();
-        for entry in self.health.entries_mut() {
+        // By index, each one handled as found: the resubscription touches no health entry.
+        for at in 0..self.health.entries().len() {
+            let Some(entry) = self.health.entries_mut().get_mut(at) else {
+                break;
+            };
             let Some(limit) = policy.of(&entry.subscription) else {
                 continue;
             };
             if now - entry.quiet_since >= limit {
                 entry.quiet_since = now;
                 entry.stale_resubscribes = entry.stale_resubscribes.saturating_add(1);
-                stale.push(copy_of(&entry.subscription));
+                let subscription = copy_of(&entry.subscription);
+                self.session.resubscribe(&subscription);
+                // A kept book starts over from the snapshot the resubscription brings.
+                self.reset_books(Some(&subscription));
+                self.effects.push_back(Effect::Stale(subscription));
             }
-        }
-        for subscription in stale {
-            self.session.resubscribe(&subscription);
-            // A kept book starts over from the snapshot the resubscription brings.
-            self.reset_books(Some(&subscription));
-            self.effects.push_back(Effect::Stale(subscription));
         }
     }
 }
