@@ -35,6 +35,15 @@ use crate::core::subscription::Subscription;
 use error::Errors;
 use random::Jitter;
 
+/// The earlier of two deadlines, either of which may be absent.
+fn earliest(a: Option<Millis>, b: Option<Millis>) -> Option<Millis> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, None) => a,
+        (None, b) => b,
+    }
+}
+
 /// The checked options of one stream.
 #[derive(Debug, Clone)]
 pub struct EngineConfig {
@@ -188,10 +197,7 @@ impl Engine {
             Phase::Open(open) => Some(open.next_ping),
             _ => None,
         };
-        [phase, self.send_at, self.next_stale_at()]
-            .into_iter()
-            .flatten()
-            .reduce(Millis::min)
+        earliest(earliest(phase, self.send_at), self.next_stale_at())
     }
 
     /// The state last reported through a `State` effect: what a callback has been told.

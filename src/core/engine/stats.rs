@@ -117,11 +117,15 @@ impl LatencyWindow {
 
     /// Nearest-rank percentiles of the samples of the last minute; `None` without any.
     fn percentiles(&self, now: Millis) -> Option<Latency> {
-        let mut recent: Vec<i32> = self.recent(now).collect();
-        if recent.is_empty() {
-            return None;
+        // On the stack: a window is small, and needs no Vec of its own type.
+        let mut kept = [0; LATENCY_SAMPLES];
+        let mut count = 0;
+        for (slot, latency) in kept.iter_mut().zip(self.recent(now)) {
+            *slot = latency;
+            count += 1;
         }
-        shell_sort(&mut recent);
+        let recent = kept.get_mut(..count).filter(|r| !r.is_empty())?;
+        shell_sort(recent);
         let rank = |p: f64| {
             let index = ((p * recent.len() as f64).ceil() as usize).clamp(1, recent.len()) - 1;
             f64::from(recent[index])
