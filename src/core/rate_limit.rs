@@ -378,7 +378,8 @@ impl ConnectionBudget {
 /// seconds when at least [`UNIX_SECONDS_FROM`], else delta-seconds from `now_ms`. Anything else
 /// (HTTP dates included, which MAX does not send) gives `None`.
 pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<f64> {
-    retry_after_to_ms(plain_seconds(value.trim())?, now_ms)
+    // A header value is ASCII: its optional white space is spaces and tabs, no Unicode table.
+    retry_after_to_ms(plain_seconds(value.trim_ascii())?, now_ms)
 }
 
 /// Digits with at most one dot and at least one digit, read by hand: Rust's float parser would
