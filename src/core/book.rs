@@ -167,11 +167,8 @@ impl OrderBook {
     pub fn apply_snapshot(&mut self, frame: &BookFrame) -> Applied {
         self.asks.clear();
         self.bids.clear();
-        if let Err(reason) = self.apply_levels(frame) {
-            return self.resync(reason);
-        }
-        if let Some(reason) = self.crossing() {
-            return self.resync(reason);
+        if let Some(resync) = self.apply_checked(frame) {
+            return resync;
         }
         self.last_update_id = frame.last_update_id;
         self.version = frame.version;
@@ -206,12 +203,8 @@ impl OrderBook {
                 last: frame.last_update_id,
             });
         }
-        if let Err(reason) = self.apply_levels(frame) {
-            return self.resync(reason);
-        }
-        // A crossed result is not rolled back: the book is cleared by the resync anyway.
-        if let Some(reason) = self.crossing() {
-            return self.resync(reason);
+        if let Some(resync) = self.apply_checked(frame) {
+            return resync;
         }
         self.last_update_id = frame.last_update_id;
         Applied::Update
@@ -299,6 +292,8 @@ impl OrderBook {
         (best_bid >= best_ask).then_some(ResyncReason::Crossed { best_bid, best_ask })
     }
 
+    #[cold]
+    #[inline(never)]
     fn resync(&mut self, reason: ResyncReason) -> Applied {
         self.invalidate(reason.clone());
         Applied::Resync(reason)
@@ -309,6 +304,18 @@ impl OrderBook {
     fn apply_levels(&mut self, frame: &BookFrame) -> Result<(), ResyncReason> {
         self.asks.apply(frame.asks)?;
         self.bids.apply(frame.bids)
+    }
+
+    /// Applies the frame's levels, then resyncs if one was not a decimal or the book crossed (a
+    /// crossed result is not rolled back: the resync clears the book anyway). `None` when the
+    /// book is sound. Out of line: snapshots and updates share it.
+    #[inline(never)]
+    fn apply_checked(&mut self, frame: &BookFrame) -> Option<Applied> {
+        let reason = match self.apply_levels(frame) {
+            Err(reason) => reason,
+            Ok(()) => self.crossing()?,
+        };
+        Some(self.resync(reason))
     }
 }
 

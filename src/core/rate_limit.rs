@@ -116,7 +116,9 @@ impl SlidingWindow {
     }
 
     /// Milliseconds until one more event is allowed: 0 when it is allowed now. Always finite and
-    /// `>= 0`; at most `window_ms` (but see the rounding note inside).
+    /// `>= 0`; at most `window_ms` (but see the rounding note inside). Out of line: four windows
+    /// share one copy.
+    #[inline(never)]
     pub fn delay_ms(&self, now_ms: f64) -> f64 {
         let now = effective_now(now_ms, self.latest());
         let oldest = match self.sent.first() {
@@ -140,12 +142,13 @@ impl SlidingWindow {
     /// Records an event that happened at `now_ms` (at the latest recorded time if `now_ms` is
     /// earlier or not a time). Recording only when `delay_ms` is 0 keeps the guarantee; an event
     /// recorded anyway is still counted, since it did happen.
+    #[inline(never)]
     pub fn record(&mut self, now_ms: f64) {
         let now = effective_now(now_ms, self.latest());
         self.sent.push(now);
+        // One event in, so at most one over the limit: the oldest goes.
         if self.sent.len() > self.limit {
-            let excess = self.sent.len() - self.limit;
-            self.sent.drain(..excess);
+            self.sent.remove(0);
         }
     }
 
@@ -375,7 +378,8 @@ impl ConnectionBudget {
 /// seconds when at least [`UNIX_SECONDS_FROM`], else delta-seconds from `now_ms`. Anything else
 /// (HTTP dates included, which MAX does not send) gives `None`.
 pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<f64> {
-    retry_after_to_ms(plain_seconds(value.trim())?, now_ms)
+    // A header value is ASCII: its optional white space is spaces and tabs, no Unicode table.
+    retry_after_to_ms(plain_seconds(value.trim_ascii())?, now_ms)
 }
 
 /// Digits with at most one dot and at least one digit, read by hand: Rust's float parser would

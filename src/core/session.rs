@@ -108,7 +108,7 @@ impl Session {
             }
             match at {
                 Some(at) => drop(self.subscriptions.remove(at)),
-                None => self.subscriptions.push(subscription.clone()),
+                None => self.subscriptions.push(copy_of(&subscription)),
             }
             if find(&self.books, &subscription).is_none() {
                 wire.push(subscription);
@@ -174,30 +174,44 @@ impl Session {
         }
         match at {
             Some(at) => drop(self.books.remove(at)),
-            None => self.books.push(subscription.clone()),
+            None => self.books.push(copy_of(subscription)),
         }
         if self.connected && find(&self.subscriptions, subscription).is_none() {
-            self.queue_subscriptions(vec![subscription.clone()], keep, false);
+            self.queue_one(subscription, keep);
         }
+    }
+
+    /// Queues a change of one subscription as a request of its own.
+    #[inline(never)]
+    fn queue_one(&mut self, subscription: &Subscription, adding: bool) {
+        self.queue_subscriptions(vec![copy_of(subscription)], adding, false);
     }
 
     /// A book fell out of step: unsubscribe and subscribe it again, touching nothing else.
     pub fn resubscribe(&mut self, subscription: &Subscription) {
         if self.connected {
-            self.queue_subscriptions(vec![subscription.clone()], false, false);
-            self.queue_subscriptions(vec![subscription.clone()], true, false);
+            self.queue_one(subscription, false);
+            self.queue_one(subscription, true);
         }
     }
 
-    /// Everything each connection subscribes to: the user's subscriptions, then the books'.
-    fn all_subscriptions(&self) -> Vec<Subscription> {
-        let mut all = self.subscriptions.clone();
-        all.extend(
+    /// Everything each connection subscribes to: the user's subscriptions, then the kept books'
+    /// that the user's do not hold.
+    pub fn wire_subscriptions(&self) -> impl Iterator<Item = &Subscription> {
+        self.subscriptions.iter().chain(
             self.books
                 .iter()
-                .filter(|b| find(&self.subscriptions, b).is_none())
-                .cloned(),
-        );
+                .filter(|b| find(&self.subscriptions, b).is_none()),
+        )
+    }
+
+    /// Out of line: each connection and each preview of one take the list.
+    #[inline(never)]
+    fn all_subscriptions(&self) -> Vec<Subscription> {
+        let mut all = Vec::new();
+        for subscription in self.wire_subscriptions() {
+            all.push(copy_of(subscription));
+        }
         all
     }
 
@@ -212,8 +226,7 @@ impl Session {
 
     /// A connection opened: queue auth first, then every subscription.
     pub fn on_connected(&mut self) {
-        self.outbound.clear();
-        self.pings.clear();
+        self.on_disconnected();
         self.connected = true;
         if self.secrets.is_some() {
             self.outbound.push(Outbound::Auth);
@@ -223,6 +236,7 @@ impl Session {
     }
 
     /// The connection ended: nothing queued for it is sent anywhere else.
+    #[inline(never)]
     pub fn on_disconnected(&mut self) {
         self.connected = false;
         self.outbound.clear();
@@ -300,22 +314,25 @@ impl Session {
         Request::auth(id, &credentials, nonce, secrets.filters.clone()).ok()
     }
 
-    /// The requests a connection opened at `now_ms` would send, in order (auth first).
-    pub fn planned_requests(&mut self, now_ms: f64) -> Vec<Request> {
-        let mut requests = Vec::new();
+    /// The wire messages a connection opened at `now_ms` would send, in order (auth first).
+    pub fn planned_requests(&mut self, now_ms: f64) -> Vec<String> {
+        let mut messages = Vec::new();
         if self.secrets.is_some() {
             let saved = self.last_nonce;
-            requests.extend(self.auth_request(now_ms));
+            if let Some(auth) = self.auth_request(now_ms) {
+                messages.push(auth.message());
+            }
             // A preview must not use up a nonce the next connection needs.
             self.last_nonce = saved;
         }
         for chunk in self.all_subscriptions().chunks(SUBSCRIPTIONS_PER_REQUEST) {
-            requests.push(Request::Subscribe {
+            let request = Request::Subscribe {
                 id: Some(self.request_ids.next()),
                 subscriptions: chunk.to_vec(),
-            });
+            };
+            messages.push(request.message());
         }
-        requests
+        messages
     }
 
     /// Whether a response answers one of our own pings (a `pong`, or an `error` with its id):
@@ -340,6 +357,13 @@ impl Session {
 #[inline(never)]
 fn find(list: &[Subscription], subscription: &Subscription) -> Option<usize> {
     list.iter().position(|s| s == subscription)
+}
+
+/// A copy of `subscription`. Out of line: the derived clone of a six-variant enum is long, and
+/// subscriptions are copied in many places.
+#[inline(never)]
+pub fn copy_of(subscription: &Subscription) -> Subscription {
+    subscription.clone()
 }
 
 /// Whether an `error` response says the credentials or nonce were refused.
@@ -484,7 +508,7 @@ mod tests {
         assert_eq!(again[1]["subscriptions"].as_array().unwrap().len(), 1);
         session.untrack_book(&book);
         assert_eq!(drain(&mut session)[0]["action"], "unsub");
-        assert!(!session.planned_requests(0.0)[0].message().contains("book"));
+        assert!(!session.planned_requests(0.0)[0].contains("book"));
     }
 
     #[test]

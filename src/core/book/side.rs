@@ -2,15 +2,15 @@
 //!
 //! MAX books hold at most 50 levels a side and nearly every change lands near the top, so a
 //! binary search and a short shift at the end of a small vector beat a tree: no node to
-//! allocate, no pointer to chase. Snapshots and large updates are merged as one sorted run
-//! instead (sorted, then merged in one pass), never a shift per level.
+//! allocate, no pointer to chase. Snapshots and large updates are read whole and sorted first,
+//! then applied in rank order: into an empty side every level is appended, never shifted.
 
 use super::level::Level;
 use super::{LevelField, ResyncReason, Side};
 use crate::core::decimal::Decimal;
 use crate::core::small_sort::shell_sort;
 
-/// Above this many levels in a frame, the frame is merged as a sorted run.
+/// Above this many levels in a frame, the frame is sorted before it is applied.
 const ONE_BY_ONE_LIMIT: usize = 16;
 
 #[derive(Clone, Debug)]
@@ -37,6 +37,8 @@ impl BookSide {
         }
     }
 
+    /// Out of line: one copy of dropping the levels for every way a book is emptied.
+    #[inline(never)]
     pub(super) fn clear(&mut self) {
         self.levels.clear();
     }
@@ -72,62 +74,49 @@ impl BookSide {
     /// zero removes. Stops at the first level that is not a decimal, the ones before it applied.
     pub(super) fn apply(&mut self, wire: &[(&str, &str)]) -> Result<(), ResyncReason> {
         if wire.len() > ONE_BY_ONE_LIMIT || (self.levels.is_empty() && wire.len() > 1) {
-            return self.merge_run(wire);
+            return self.apply_sorted(wire);
         }
         for (index, &(price_text, volume_text)) in wire.iter().enumerate() {
             let (rank, removes) = self.read(index, price_text, volume_text)?;
-            match self.levels.binary_search_by(|(other, _)| other.cmp(&rank)) {
-                Ok(at) if removes => {
-                    self.levels.remove(at);
-                }
-                Ok(at) => {
-                    if let Some((_, level)) = self.levels.get_mut(at) {
-                        *level = Level::new(price_text, volume_text);
-                    }
-                }
-                Err(_) if removes => {}
-                Err(at) => self
-                    .levels
-                    .insert(at, (rank, Level::new(price_text, volume_text))),
-            }
+            self.put(rank, removes, price_text, volume_text);
         }
         Ok(())
     }
 
-    /// The frame's levels sorted by rank (the last of each price in wire order kept), merged
-    /// with the side in one pass. Every level is read before the side is touched.
-    fn merge_run(&mut self, wire: &[(&str, &str)]) -> Result<(), ResyncReason> {
-        let mut run = Vec::with_capacity(wire.len());
-        for (index, &(price, volume)) in wire.iter().enumerate() {
-            let (rank, removes) = self.read(index, price, volume)?;
-            run.push((rank, index, removes));
-        }
-        // By rank, then wire order: the last of a group of equal prices is the latest.
-        shell_sort(&mut run);
-        let mut kept = std::mem::take(&mut self.levels).into_iter().peekable();
-        let mut merged = Vec::with_capacity(kept.len() + run.len());
-        let mut run = run.into_iter().peekable();
-        while let Some((rank, mut index, mut removes)) = run.next() {
-            while let Some(&(_, later, later_removes)) =
-                run.peek().filter(|(next, _, _)| *next == rank)
-            {
-                (index, removes) = (later, later_removes);
-                run.next();
+    /// Sets, replaces or (`removes`) takes away the level at `rank`.
+    fn put(&mut self, rank: u128, removes: bool, price_text: &str, volume_text: &str) {
+        match self.levels.binary_search_by(|(other, _)| other.cmp(&rank)) {
+            Ok(at) if removes => {
+                self.levels.remove(at);
             }
-            while let Some(level) = kept.next_if(|(other, _)| *other < rank) {
-                merged.push(level);
-            }
-            // The frame's level replaces the kept one at its price.
-            let _replaced = kept.next_if(|(other, _)| *other == rank);
-            match wire.get(index) {
-                Some((price_text, volume_text)) if !removes => {
-                    merged.push((rank, Level::new(price_text, volume_text)));
+            Ok(at) => {
+                if let Some((_, level)) = self.levels.get_mut(at) {
+                    *level = Level::new(price_text, volume_text);
                 }
-                _ => {}
+            }
+            Err(_) if removes => {}
+            Err(at) => self
+                .levels
+                .insert(at, (rank, Level::new(price_text, volume_text))),
+        }
+    }
+
+    /// Every level of the frame read first, then applied in rank order (wire order among equal
+    /// prices, so the last one wins). Into an empty side, a snapshot's, each level then lands at
+    /// the end: no shift, however long the frame.
+    fn apply_sorted(&mut self, wire: &[(&str, &str)]) -> Result<(), ResyncReason> {
+        // Filled in place: the run's length is known, so it never grows.
+        let mut run = vec![(0, 0, false); wire.len()];
+        for (index, (slot, &(price, volume))) in run.iter_mut().zip(wire).enumerate() {
+            let (rank, removes) = self.read(index, price, volume)?;
+            *slot = (rank, index, removes);
+        }
+        shell_sort(&mut run);
+        for (rank, index, removes) in run {
+            if let Some(&(price_text, volume_text)) = wire.get(index) {
+                self.put(rank, removes, price_text, volume_text);
             }
         }
-        merged.extend(kept);
-        self.levels = merged;
         Ok(())
     }
 }
@@ -148,7 +137,7 @@ mod tests {
 
     #[test]
     fn both_ways_of_applying_agree() {
-        // A frame of 17+ levels goes through the run merge; the same levels one frame each
+        // A frame of 17+ levels is sorted first; the same levels one frame each
         // through the binary inserts.
         let frame: Vec<(String, String)> = (0..40)
             .map(|i| {

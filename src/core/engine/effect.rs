@@ -116,10 +116,15 @@ impl Effects {
     }
 
     /// Keeps only the effects not handed out yet for which `keep` holds.
-    pub fn retain(&mut self, keep: impl FnMut(&Effect) -> bool) {
-        self.queue.drain(..self.next);
+    pub fn retain(&mut self, mut keep: impl FnMut(&Effect) -> bool) {
+        // One pass: the placeholders of those handed out go with the ones not kept.
+        let handed_out = self.next;
+        let mut at = 0;
+        self.queue.retain(|effect| {
+            at += 1;
+            at > handed_out && keep(effect)
+        });
         self.next = 0;
-        self.queue.retain(keep);
     }
 }
 

@@ -134,6 +134,7 @@ impl Errors {
             (false, false) => (ErrorCode::ConnectFailed, "could not connect to ", ""),
         };
         let colon = if close.reason.is_empty() { "" } else { ": " };
+        // As a u32: the wasm then needs no printer of its own for u16s.
         let message = format!(
             "{before}{uri}{after} (code {}{colon}{})",
             u32::from(close.code),

@@ -17,7 +17,7 @@ mod route;
 mod stale;
 mod stats;
 
-use std::cell::{Ref, RefCell};
+use std::cell::RefCell;
 use std::rc::Rc;
 
 pub use books::{other_depth, BookCell, SharedBook};
@@ -30,10 +30,19 @@ pub use stats::{Health, Latency, SubscriptionHealth, LATENCY_SAMPLES};
 
 use crate::core::rate_limit::{parse_retry_after, ConnectionBudget, RequestLimiter};
 use crate::core::reconnect::{Backoff, ReconnectPolicy};
-use crate::core::session::{Secrets, Session};
+use crate::core::session::{copy_of, Secrets, Session};
 use crate::core::subscription::Subscription;
 use error::Errors;
 use random::Jitter;
+
+/// The earlier of two deadlines, either of which may be absent.
+fn earliest(a: Option<Millis>, b: Option<Millis>) -> Option<Millis> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, None) => a,
+        (None, b) => b,
+    }
+}
 
 /// The checked options of one stream.
 #[derive(Debug, Clone)]
@@ -188,10 +197,7 @@ impl Engine {
             Phase::Open(open) => Some(open.next_ping),
             _ => None,
         };
-        [phase, self.send_at, self.next_stale_at()]
-            .into_iter()
-            .flatten()
-            .reduce(Millis::min)
+        earliest(earliest(phase, self.send_at), self.next_stale_at())
     }
 
     /// The state last reported through a `State` effect: what a callback has been told.
@@ -235,11 +241,7 @@ impl Engine {
 
     /// The wire messages a connection opened at `now` would send, in order (auth first).
     pub fn planned_requests(&mut self, now: Millis) -> Vec<String> {
-        self.session
-            .planned_requests(now)
-            .iter()
-            .map(|r| r.message())
-            .collect()
+        self.session.planned_requests(now)
     }
 
     // ---- User calls ----
@@ -300,7 +302,7 @@ impl Engine {
             )));
         }
         self.next_book_id = self.next_book_id.wrapping_add(1);
-        let cell = BookCell::new(self.next_book_id, subscription.clone());
+        let cell = BookCell::new(self.next_book_id, copy_of(&subscription));
         self.books.push(Rc::clone(&cell));
         self.session.track_book(subscription);
         self.subscriptions_changed(now);
@@ -312,7 +314,7 @@ impl Engine {
         let before = self.books.len();
         self.books.retain(|b| !Rc::ptr_eq(b, cell));
         if self.books.len() != before {
-            let subscription = cell.borrow().subscription.clone();
+            let subscription = copy_of(&cell.borrow().subscription);
             self.session.untrack_book(&subscription);
             self.subscriptions_changed(now);
         }
@@ -529,14 +531,7 @@ impl Engine {
 
     /// One health entry per subscription on the wire: the user's, then the kept books'.
     fn sync_health(&mut self, now: Millis) {
-        // Borrowed, not cloned: nothing here calls out, so no book is borrowed elsewhere.
-        let books: Vec<Ref<'_, BookCell>> = self.books.iter().map(|b| b.borrow()).collect();
-        let kept = books
-            .iter()
-            .map(|b| &b.subscription)
-            .filter(|s| !self.session.is_user_subscription(s));
-        self.health
-            .sync(now, self.session.subscriptions().iter().chain(kept));
+        self.health.sync(now, self.session.wire_subscriptions());
     }
 
     #[inline(never)]

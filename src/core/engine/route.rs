@@ -28,23 +28,26 @@ impl Engine {
     /// it too. Out of line: one copy serves every kind of frame source.
     #[inline(never)]
     fn take_book_message(&mut self, now: Millis, message: &BookMessage<'_>) -> bool {
-        let Some(owner) = self
+        // One book per market: the first of that market is the frame's only taker.
+        let Some((at, owner)) = self
             .books
             .iter()
-            .find(|cell| cell.borrow().market() == message.market)
+            .enumerate()
+            .find(|(_, cell)| cell.borrow().market() == message.market)
         else {
             return false;
         };
-        if self
-            .session
-            .is_user_subscription(&owner.borrow().subscription)
-        {
+        let mut cell = owner.borrow_mut();
+        if self.session.is_user_subscription(&cell.subscription) {
             // The user's handlers want this book's frames too: the full decoder serves both.
             return false;
         }
-        if self.feed_books(|cell| cell.feed_message(message)).is_none() {
+        let was_dirty = cell.dirty;
+        let Some(applied) = cell.feed_message(message) else {
             return false;
-        }
+        };
+        drop(cell);
+        self.book_fed(at, was_dirty, matches!(applied, Applied::Resync(_)));
         let facts = SubscriptionFrame::of_book(message);
         self.health.on_frame(now, &facts);
         true

@@ -5,6 +5,7 @@
 use super::effect::{Effect, Millis};
 use super::{Engine, Phase};
 use crate::core::protocol::Channel;
+use crate::core::session::copy_of;
 use crate::core::subscription::Subscription;
 
 /// How long each channel may stay quiet (`None`: never stale).
@@ -21,16 +22,22 @@ pub struct StaleAfter {
     pub kline_per_resolution: bool,
 }
 
-/// Candle length in ms of a resolution's wire name (`1m`, `4h`, `1d`).
+/// Candle length in ms of a resolution's wire name (`1m`, `4h`, `1d`). The count is read by
+/// hand: no integer parser and no slicing panic for a few short names.
 fn candle_ms(resolution: &str) -> Option<Millis> {
-    let unit = match resolution.chars().last()? {
-        'm' => 60_000.0,
-        'h' => 3_600_000.0,
-        'd' => 86_400_000.0,
+    let (count, unit) = resolution.split_at_checked(resolution.len().checked_sub(1)?)?;
+    let unit = match unit {
+        "m" => 60_000.0,
+        "h" => 3_600_000.0,
+        "d" => 86_400_000.0,
         _ => return None,
     };
-    let count: u32 = resolution.get(..resolution.len() - 1)?.parse().ok()?;
-    Some(f64::from(count) * unit)
+    let count = count.bytes().try_fold(0.0, |count: f64, digit| {
+        digit
+            .is_ascii_digit()
+            .then(|| count * 10.0 + f64::from(digit - b'0'))
+    })?;
+    Some(count * unit)
 }
 
 impl StaleAfter {
@@ -97,22 +104,23 @@ impl Engine {
             return;
         }
         let policy = self.stale_after;
-        let mut stale = Vec::new();
-        for entry in self.health.entries_mut() {
+        // By index, each one handled as found: the resubscription touches no health entry.
+        for at in 0..self.health.entries().len() {
+            let Some(entry) = self.health.entries_mut().get_mut(at) else {
+                break;
+            };
             let Some(limit) = policy.of(&entry.subscription) else {
                 continue;
             };
             if now - entry.quiet_since >= limit {
                 entry.quiet_since = now;
                 entry.stale_resubscribes = entry.stale_resubscribes.saturating_add(1);
-                stale.push(entry.subscription.clone());
+                let subscription = copy_of(&entry.subscription);
+                self.session.resubscribe(&subscription);
+                // A kept book starts over from the snapshot the resubscription brings.
+                self.reset_books(Some(&subscription));
+                self.effects.push_back(Effect::Stale(subscription));
             }
-        }
-        for subscription in stale {
-            self.session.resubscribe(&subscription);
-            // A kept book starts over from the snapshot the resubscription brings.
-            self.reset_books(Some(&subscription));
-            self.effects.push_back(Effect::Stale(subscription));
         }
     }
 }

@@ -4,6 +4,7 @@
 
 use super::effect::Millis;
 use super::frame::SubscriptionFrame;
+use crate::core::session::copy_of;
 use crate::core::small_sort::shell_sort;
 use crate::core::subscription::Subscription;
 
@@ -116,11 +117,15 @@ impl LatencyWindow {
 
     /// Nearest-rank percentiles of the samples of the last minute; `None` without any.
     fn percentiles(&self, now: Millis) -> Option<Latency> {
-        let mut recent: Vec<i32> = self.recent(now).collect();
-        if recent.is_empty() {
-            return None;
+        // On the stack: a window is small, and needs no Vec of its own type.
+        let mut kept = [0; LATENCY_SAMPLES];
+        let mut count = 0;
+        for (slot, latency) in kept.iter_mut().zip(self.recent(now)) {
+            *slot = latency;
+            count += 1;
         }
-        shell_sort(&mut recent);
+        let recent = kept.get_mut(..count).filter(|r| !r.is_empty())?;
+        shell_sort(recent);
         let rank = |p: f64| {
             let index = ((p * recent.len() as f64).ceil() as usize).clamp(1, recent.len()) - 1;
             f64::from(recent[index])
@@ -151,11 +156,15 @@ pub struct SubscriptionHealth {
     latency: Box<LatencyWindow>,
     /// The last book update id seen on this connection, to count updates that skip some.
     last_update_id: Option<u64>,
+    /// A hash of the market or currency (`""` for market status): a frame compares numbers,
+    /// not subscriptions, on its way to its entry.
+    key: u64,
 }
 
 impl SubscriptionHealth {
     fn new(subscription: Subscription, now: Millis) -> Self {
         SubscriptionHealth {
+            key: hash(key_of(&subscription)),
             subscription,
             frames: 0,
             last_frame_at: None,
@@ -185,9 +194,6 @@ pub struct Health {
     pub connections: u32,
     pub bytes: u64,
     entries: Vec<SubscriptionHealth>,
-    /// A hash of each entry's market or currency (`""` for market status), in entry order: a
-    /// frame compares numbers, not subscriptions, on its way to its entry.
-    keys: Vec<u64>,
 }
 
 /// What a subscription's frames are found by.
@@ -254,13 +260,8 @@ impl Health {
                 None => None,
             };
             self.entries
-                .push(entry.unwrap_or_else(|| SubscriptionHealth::new(subscription.clone(), now)));
+                .push(entry.unwrap_or_else(|| SubscriptionHealth::new(copy_of(subscription), now)));
         }
-        self.keys = self
-            .entries
-            .iter()
-            .map(|e| hash(key_of(&e.subscription)))
-            .collect();
     }
 
     /// A connection opened: every subscription is quiet from now, and book ids start over.
@@ -283,9 +284,10 @@ impl Health {
         frame: &SubscriptionFrame<'_>,
     ) -> Option<&mut SubscriptionHealth> {
         let key = hash(frame.currency.or(frame.market).unwrap_or(""));
-        let at = (0..self.keys.len())
-            .find(|&at| self.keys[at] == key && frame.is_of(&self.entries[at].subscription))?;
-        let entry = &mut self.entries[at];
+        let entry = self
+            .entries
+            .iter_mut()
+            .find(|e| e.key == key && frame.is_of(&e.subscription))?;
         entry.frames = entry.frames.saturating_add(1);
         entry.last_frame_at = Some(now);
         entry.quiet_since = now;
