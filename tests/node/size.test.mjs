@@ -15,7 +15,7 @@ import { wasmSizes } from "../../bench/lib/wasm-sizes.mjs";
 export const WASM_GZIP_TARGET = 71_680;
 
 /** gzip -9 bytes it may not grow past (today's size and a little room): the test's limit. */
-export const WASM_GZIP_CEILING = 89_000;
+export const WASM_GZIP_CEILING = 87_500;
 
 const WASM = fileURLToPath(new URL("../../pkg/maicoin_ws_bg.wasm", import.meta.url));
 
