@@ -2,6 +2,8 @@
 //
 //   node scripts/short-names.mjs [PKG_DIR]   (scripts/build runs it after wasm-opt; default pkg)
 //
+// It also writes PKG_DIR/maicoin_ws_bg.names.json, each old name and its new one (null: dropped).
+//
 // wasm-bindgen names each import `__wbg_<name>_<16 hex digits>` in the module "./maicoin_ws_bg.js"
 // and each export after its Rust item. Those names are only a contract between the wasm and its
 // own glue (pkg/maicoin_ws.js), and the hex digits do not compress: renaming both sides to one or
@@ -19,6 +21,7 @@ import { fileURLToPath } from "node:url";
 const OUT_DIR = resolve(process.argv[2] ?? join(fileURLToPath(new URL("..", import.meta.url)), "pkg"));
 const WASM_FILE = join(OUT_DIR, "maicoin_ws_bg.wasm");
 const GLUE_FILE = join(OUT_DIR, "maicoin_ws.js");
+const NAMES_FILE = join(OUT_DIR, "maicoin_ws_bg.names.json");
 const IMPORT_MODULE = "./maicoin_ws_bg.js";
 const SHORT_MODULE = "w";
 // The package's modules beside the glue read some exports off the instance by name: every
@@ -254,6 +257,9 @@ for (const { module: from, name } of WebAssembly.Module.imports(module)) {
 }
 writeFileSync(WASM_FILE, bytes);
 writeFileSync(GLUE_FILE, glue);
+// The old names, for tools that report on the wasm (bench/size.mjs); not part of the package.
+const table = (map) => Object.fromEntries([...map].filter(([long, short]) => short !== long));
+writeFileSync(NAMES_FILE, `${JSON.stringify({ imports: table(imports), exports: table(exports) }, null, 1)}\n`);
 const values = [...exports.values()];
 const dropped = [...exports].filter(([, short]) => short === null).map(([long]) => long);
 const renamed = [...exports].filter(([long, short]) => short !== null && short !== long).length;
