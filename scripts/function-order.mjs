@@ -14,6 +14,8 @@
 
 import { readFileSync, writeFileSync } from "node:fs";
 
+import { Reader, nameBytes, sectionBytes, sections, u32Bytes } from "./wasm-binary.mjs";
+
 const [optimizedFile, inputFile, outputFile] = process.argv.slice(2);
 if (!outputFile) {
   console.error("usage: node scripts/function-order.mjs OPTIMIZED.wasm INPUT.wasm OUTPUT.wasm");
@@ -24,87 +26,45 @@ function fail(message) {
   throw new Error(`[function-order] ${message}`);
 }
 
-function readU32(bytes, at) {
-  let value = 0;
-  for (let shift = 0; shift < 35; shift += 7) {
-    const b = bytes[at.at++];
-    if (b === undefined) fail("the wasm ends inside a number");
-    value += (b & 0x7f) * 2 ** shift;
-    if (!(b & 0x80)) return value;
-  }
-  return fail("an overlong LEB128 number");
-}
-
-function readName(bytes, at) {
-  const length = readU32(bytes, at);
-  const text = new TextDecoder().decode(bytes.subarray(at.at, at.at + length));
-  at.at += length;
-  return text;
-}
-
-function u32Bytes(value) {
-  const out = [];
-  do {
-    let b = value & 0x7f;
-    value = Math.floor(value / 128);
-    if (value) b |= 0x80;
-    out.push(b);
-  } while (value);
-  return out;
-}
-
-/** Sections ({ id, name, header, start, end }), function bodies, and function names by index. */
+/** Sections, function bodies, and function names by index (from the "name" section). */
 function parse(bytes) {
-  const sections = [];
-  const at = { at: 8 };
-  while (at.at < bytes.length) {
-    const header = at.at;
-    const id = bytes[at.at++];
-    const size = readU32(bytes, at);
-    const start = at.at;
-    const end = start + size;
-    if (end > bytes.length) fail(`section ${id} runs past the end`);
-    const name = id === 0 ? readName(bytes, at) : null;
-    sections.push({ id, name, header, start, end });
-    at.at = end;
-  }
+  const list = sections(bytes);
   let imported = 0;
   const bodies = [];
   const names = new Map();
-  for (const { id, name, start, end } of sections) {
-    const r = { at: start };
+  for (const { id, name, start, end } of list) {
+    const r = new Reader(bytes, start);
     if (id === 2) {
-      for (let i = 0, count = readU32(bytes, r); i < count; i++) {
-        readName(bytes, r);
-        readName(bytes, r);
-        const kind = bytes[r.at++];
-        if (kind !== 0) fail("only function imports are expected");
-        readU32(bytes, r);
+      for (let i = 0, count = r.u32(); i < count; i++) {
+        r.name();
+        r.name();
+        if (r.byte() !== 0) fail("only function imports are expected");
+        r.u32();
         imported++;
       }
     } else if (id === 10) {
-      for (let i = 0, count = readU32(bytes, r); i < count; i++) {
-        const size = readU32(bytes, r);
+      for (let i = 0, count = r.u32(); i < count; i++) {
+        const size = r.u32();
         bodies.push(bytes.subarray(r.at, r.at + size));
         r.at += size;
       }
     } else if (id === 0 && name === "name") {
-      readName(bytes, r);
+      r.name();
       while (r.at < end) {
-        const sub = bytes[r.at++];
-        const size = readU32(bytes, r);
+        const sub = r.byte();
+        const size = r.u32();
         const subEnd = r.at + size;
         if (sub === 1) {
-          for (let i = 0, count = readU32(bytes, r); i < count; i++) {
-            const index = readU32(bytes, r);
-            names.set(index, readName(bytes, r));
+          for (let i = 0, count = r.u32(); i < count; i++) {
+            const index = r.u32();
+            names.set(index, r.name());
           }
         }
         r.at = subEnd;
       }
     }
   }
-  return { sections, imported, bodies, names };
+  return { sections: list, imported, bodies, names };
 }
 
 /** The hashes of every 6-byte run of a body: what gzip could match between two bodies. */
@@ -164,13 +124,9 @@ for (let index = input.imported; index < input.imported + input.bodies.length; i
   entries.push([index, `${String(rank).padStart(width + 1, "0")} ${name}`]);
 }
 const functionNames = [...u32Bytes(entries.length)];
-for (const [index, name] of entries) {
-  const utf8 = new TextEncoder().encode(name);
-  functionNames.push(...u32Bytes(index), ...u32Bytes(utf8.length), ...utf8);
-}
-const label = new TextEncoder().encode("name");
-const payload = [...u32Bytes(label.length), ...label, 1, ...u32Bytes(functionNames.length), ...functionNames];
+for (const [index, name] of entries) functionNames.push(...u32Bytes(index), ...nameBytes(name));
+const payload = [...nameBytes("name"), 1, ...u32Bytes(functionNames.length), ...functionNames];
 // The input's own name section is left out; the new one goes last, where names belong.
 const kept = input.sections.filter((s) => !(s.id === 0 && s.name === "name")).map((s) => inputBytes.subarray(s.header, s.end));
-writeFileSync(outputFile, Buffer.concat([inputBytes.subarray(0, 8), ...kept, Uint8Array.of(0, ...u32Bytes(payload.length), ...payload)]));
+writeFileSync(outputFile, Buffer.concat([inputBytes.subarray(0, 8), ...kept, sectionBytes(0, payload)]));
 console.log(`[function-order] ${rankOf.size} of ${input.bodies.length} functions ranked by similarity`);

@@ -18,6 +18,8 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
+import { Reader, WasmFormatError, nameBytes, sectionBytes, sections, u32Bytes } from "./wasm-binary.mjs";
+
 const OUT_DIR = resolve(process.argv[2] ?? join(fileURLToPath(new URL("..", import.meta.url)), "pkg"));
 const WASM_FILE = join(OUT_DIR, "maicoin_ws_bg.wasm");
 const GLUE_FILE = join(OUT_DIR, "maicoin_ws.js");
@@ -35,56 +37,6 @@ const EXPORT_SECTION = 7;
 
 function fail(message) {
   throw new Error(`[short-names] ${message}`);
-}
-
-/** Reads LEB128 numbers and names from `bytes`, from `at` on. */
-class Reader {
-  constructor(bytes, at = 0) {
-    this.bytes = bytes;
-    this.at = at;
-  }
-  byte() {
-    if (this.at >= this.bytes.length) fail("the wasm ends inside a section");
-    return this.bytes[this.at++];
-  }
-  u32() {
-    let result = 0;
-    for (let shift = 0; shift < 35; shift += 7) {
-      const b = this.byte();
-      result += (b & 0x7f) * 2 ** shift;
-      if (!(b & 0x80)) return result;
-    }
-    return fail("an overlong LEB128 number");
-  }
-  name() {
-    const length = this.u32();
-    const start = this.at;
-    this.at += length;
-    if (this.at > this.bytes.length) fail("a name runs past the end of the wasm");
-    return new TextDecoder("utf-8", { fatal: true }).decode(this.bytes.subarray(start, this.at));
-  }
-  /** Skips one limits field (tables, memories): flags, minimum, maximum if flagged. */
-  limits() {
-    const flags = this.byte();
-    this.u32();
-    if (flags & 1) this.u32();
-  }
-}
-
-function u32Bytes(value) {
-  const out = [];
-  do {
-    let b = value & 0x7f;
-    value = Math.floor(value / 128);
-    if (value) b |= 0x80;
-    out.push(b);
-  } while (value);
-  return out;
-}
-
-function nameBytes(text) {
-  const utf8 = new TextEncoder().encode(text);
-  return [...u32Bytes(utf8.length), ...utf8];
 }
 
 /** The bytes of an import's descriptor (kind and type), as read, so they are copied unchanged. */
@@ -117,24 +69,6 @@ function* shortNames(taken) {
       if (!taken.has(name) && !["do", "if", "in"].includes(name)) yield name;
     }
   }
-}
-
-/** The wasm's sections: [{ id, header, start, end }] (header and payload offsets), after checking the header. */
-function sections(bytes) {
-  const magic = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
-  if (bytes.length < 8 || magic.some((b, i) => bytes[i] !== b)) fail(`${WASM_FILE} is not a version 1 wasm module`);
-  const r = new Reader(bytes, 8);
-  const list = [];
-  while (r.at < bytes.length) {
-    const header = r.at;
-    const id = r.byte();
-    const size = r.u32();
-    const start = r.at;
-    r.at += size;
-    if (r.at > bytes.length) fail(`section ${id} runs past the end of the wasm`);
-    list.push({ id, header, start, end: r.at });
-  }
-  return list;
 }
 
 /** KEPT and every `exports.NAME` that a module of js/ reads (the instance's exports are its `exports`). */
@@ -199,7 +133,7 @@ function renameWasm(bytes, glue, kept) {
     }
     if (payload) {
       if (r.at !== end) fail(`section ${id} holds more than its entries`);
-      rewritten.push(Uint8Array.of(id, ...u32Bytes(payload.length), ...payload));
+      rewritten.push(sectionBytes(id, payload));
     } else {
       // Every other section is copied byte for byte, its header included.
       rewritten.push(bytes.subarray(header, end));
@@ -247,7 +181,14 @@ function renameGlue(text, imports, exports) {
 
 const original = readFileSync(GLUE_FILE, "utf8");
 const readByJs = namesReadByJs();
-const { bytes, imports, exports } = renameWasm(readFileSync(WASM_FILE), original, readByJs);
+let result;
+try {
+  result = renameWasm(readFileSync(WASM_FILE), original, readByJs);
+} catch (error) {
+  if (error instanceof WasmFormatError) fail(`${WASM_FILE}: ${error.message}`);
+  throw error;
+}
+const { bytes, imports, exports } = result;
 const glue = renameGlue(original, imports, exports);
 // Checked before anything is written: the new wasm is valid and the glue provides its imports.
 const module = new WebAssembly.Module(bytes);
