@@ -8,6 +8,9 @@
 /** The value made once by `make()` for (`name`, `moduleUrl`) in this realm. */
 export function shared(name, moduleUrl, make) {
   const key = Symbol.for(`maicoin-ws ${name} ${moduleUrl}`);
-  if (!Object.hasOwn(globalThis, key)) Object.defineProperty(globalThis, key, { value: make() });
-  return globalThis[key];
+  if (Object.hasOwn(globalThis, key)) return globalThis[key];
+  const value = make();
+  // A frozen global (a locked-down realm) keeps nothing: each copy then has its own state.
+  if (Object.isExtensible(globalThis)) Object.defineProperty(globalThis, key, { value });
+  return value;
 }
