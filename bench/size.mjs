@@ -5,7 +5,7 @@
 // `bash scripts/build` first. Needs twiggy: `cargo install twiggy --locked` (or TWIGGY=path).
 //
 //   node bench/size.mjs [--wasm FILE] [--pkg FILE] [--top 25] [--save FILE.json] [--before FILE.json]
-//                       [--segments]
+//                       [--segments] [--help]
 //
 // --save writes the grouped figures as JSON; --before adds that file's figures as a "before" column.
 // --segments also builds the release wasm with its data segments unmerged (into
@@ -22,22 +22,42 @@ import { parseArgs } from "node:util";
 import { wasmSizes } from "./lib/wasm-sizes.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const { values: options } = parseArgs({
-  options: {
-    wasm: { type: "string", default: join(root, "target/wasm32-unknown-unknown/release/maicoin_ws.wasm") },
-    pkg: { type: "string", default: join(root, "pkg/maicoin_ws_bg.wasm") },
-    top: { type: "string", default: "25" },
-    save: { type: "string" },
-    before: { type: "string" },
-    segments: { type: "boolean", default: false },
-  },
-});
-const top = Number(options.top);
 
 function fail(message) {
   console.error(`bench/size.mjs: ${message}`);
   process.exit(1);
 }
+
+/** The usage: this file's opening comment, as written above. */
+function usage() {
+  const text = readFileSync(fileURLToPath(import.meta.url), "utf8");
+  return text.slice(0, text.indexOf("\n\n")).replace(/^\/\/ ?/gm, "");
+}
+
+let options;
+try {
+  ({ values: options } = parseArgs({
+    options: {
+      wasm: { type: "string", default: join(root, "target/wasm32-unknown-unknown/release/maicoin_ws.wasm") },
+      pkg: { type: "string", default: join(root, "pkg/maicoin_ws_bg.wasm") },
+      top: { type: "string", default: "25" },
+      save: { type: "string" },
+      before: { type: "string" },
+      segments: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  }));
+} catch (error) {
+  // An unknown or malformed option: say which, then how to call it, not a stack trace.
+  console.error(`bench/size.mjs: ${error.message}\n\n${usage()}`);
+  process.exit(2);
+}
+if (options.help) {
+  console.log(usage());
+  process.exit(0);
+}
+const top = Number(options.top);
+if (!Number.isInteger(top) || top <= 0) fail(`--top takes a positive whole number, not "${options.top}"`);
 
 /** twiggy's path: $TWIGGY, then PATH, then cargo's bin directory. */
 function findTwiggy() {
@@ -325,13 +345,16 @@ table(
 
 console.log("### The package file's largest exports (after wasm-opt, which inlines into them)\n");
 const pkgFunctions = wasmSizes(pkgBytes).functions;
+// The build gives exports short names (scripts/short-names.mjs) and lists the old ones beside the wasm.
+const namesFile = options.pkg.replace(/\.wasm$/, ".names.json");
+const longName = new Map(existsSync(namesFile) ? Object.entries(JSON.parse(readFileSync(namesFile, "utf8")).exports).map(([long, short]) => [short, long]) : []);
 table(
   ["export", "bytes"],
   pkgFunctions
     .filter((f) => !f.name.startsWith("function "))
     .sort((a, b) => b.size - a.size)
     .slice(0, top)
-    .map((f) => [code(f.name), number(f.size)]),
+    .map((f) => [code(longName.get(f.name) ?? f.name), number(f.size)]),
 );
 
 // ---- .rodata by symbol: a build whose linker keeps each constant in a segment of its own

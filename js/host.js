@@ -1,6 +1,8 @@
 // What differs between hosts (Node, browsers): filled in by the entry point before use.
 
-export const host = {
+import { shared } from "./shared.js";
+
+export const host = shared("host", import.meta.url, () => ({
   /** The endpoint a Stream uses when no `uri` is given. */
   defaultUri: () => undefined,
   /** An environment variable, where the host has them. */
@@ -9,4 +11,4 @@ export const host = {
   connectFactory: (_uri, _options) => {
     throw new Error("no WebSocket is available here: pass connectFactory");
   },
-};
+}));

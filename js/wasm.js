@@ -4,6 +4,8 @@
 // instantiates synchronously on first use, so that importing the package compiles no wasm until
 // a Stream, a Request, a book or a Response.parse needs it.
 
+import { shared } from "./shared.js";
+
 class WasmModule {
   #instantiate = null;
   #glue = null;
@@ -47,4 +49,4 @@ class WasmModule {
   }
 }
 
-export const wasm = new WasmModule();
+export const wasm = shared("wasm", import.meta.url, () => new WasmModule());

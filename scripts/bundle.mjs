@@ -7,10 +7,12 @@
 //
 // --check writes nothing and fails if the file there is not what the sources make.
 //
-// The modules that hold the process's shared state (the instantiated wasm, the host's defaults)
-// stay separate files that the bundle imports, so that code importing them directly (benches,
-// the worker transport's tests) sees the same instance as the package. Only the forms of import
-// and export this package uses are understood; anything else fails the build with its location.
+// Every relative import is bundled, the modules that hold the package's state (js/wasm.js, the
+// instantiated wasm; js/host.js, the host's defaults) included: each separate file cost Node's
+// loader about a tenth of the import's time. Those two keep their state under a key of their own
+// file's URL (js/shared.js), so code importing them directly (benches, the worker transport's
+// tests) still sees the bundle's instance. Only the forms of import and export this package uses
+// are understood; anything else fails the build with its location.
 
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
@@ -23,7 +25,6 @@ const CHECK = args[0] === "--check";
 const OUT_DIR = resolve((CHECK ? args[1] : args[0]) ?? join(dirname(fileURLToPath(import.meta.url)), "..", "pkg"));
 const ROOT = dirname(OUT_DIR);
 const ENTRY = join(ROOT, "js", "node.js");
-const SHARED = new Set(["wasm.js", "host.js"].map((name) => join(ROOT, "js", name)));
 const OUT_NAME = "maicoin_ws_node.js";
 
 // Top-level statements only: they start a line.
@@ -91,7 +92,7 @@ function resolveFrom(file, specifier) {
   return resolve(dirname(file), specifier);
 }
 
-/** Every module of the graph, dependencies before their importers; shared and builtin ones apart. */
+/** Every module of the graph, dependencies before their importers; builtins apart. */
 function graph(entry) {
   const order = [];
   const visiting = new Set();
@@ -102,7 +103,7 @@ function graph(entry) {
     visiting.add(file);
     const module = parse(file);
     for (const { specifier } of [...module.imports, ...module.reexports]) {
-      if (isRelative(specifier) && !SHARED.has(resolveFrom(file, specifier))) visit(resolveFrom(file, specifier));
+      if (isRelative(specifier)) visit(resolveFrom(file, specifier));
     }
     visiting.delete(file);
     done.set(file, module);
