@@ -8,8 +8,10 @@
 // A/B of two builds: `--against DIR`, DIR a staged copy of the package (its js/ and pkg/, e.g.
 // another branch's). Each build runs in processes of its own (two builds loaded in one process
 // do not run alike: the first loaded ran 4-11 % faster than an identical copy loaded second),
-// the builds' processes alternating, and each process times JSON.parse, Response.parse and the
-// official client's message path on the same chunks of frames in turn, keeping each chunk's
+// the builds' processes alternating, and each process times JSON.parse, Response.parse, the
+// official client's message path and the package's own (a Stream fed by a socket double, its
+// handler getting each Response: the like-for-like counterpart of the official client's path) on
+// the same chunks of frames in turn, keeping each chunk's
 // fastest CPU time (user + system) over the rounds: on a loaded machine, time spent descheduled
 // is not counted, and the best of a few tries is what the code costs.
 //   node --expose-gc bench/decode.mjs --against target/bench/main-package [--processes 3] [--rounds 3]
@@ -23,6 +25,7 @@ import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
 
 import { bookFrames, mixedCorpus, mixedFrames } from "./lib/corpus.mjs";
+import { FeedSocket, until } from "./lib/feed-socket.mjs";
 
 const { values: options } = parseArgs({
   options: {
@@ -106,21 +109,54 @@ function printWasmSize() {
 }
 
 /** Loads the package at `dir` (a staged copy with js/ and pkg/), or this checkout's. */
-async function loadResponse(dir) {
+async function loadPackage(dir) {
   // A relative DIR is the caller's: resolved here, since a file URL cannot be relative.
-  const { Response } = await import(dir ? pathToFileURL(resolve(dir, "js/node.js")).href : "maicoin-ws");
-  return Response;
+  return import(dir ? pathToFileURL(resolve(dir, "js/node.js")).href : "maicoin-ws");
+}
+
+const BATCH = 256; // frames per delivery to the stream: what one socket read might carry
+
+/**
+ * The package's own message path, the counterpart of the official client's: frames delivered to
+ * a Stream's socket as message events (FeedSocket), decoded in batches, handed to a handler.
+ * Returns an async `run(frames, from, to)`.
+ */
+async function streamPath(Stream) {
+  let socket = null;
+  let handled = 0;
+  const stream = new Stream({ uri: "ws://feed.invalid/ws", reconnect: false, connectFactory: () => (socket = new FeedSocket()) });
+  stream.addHandler((response) => {
+    handled += 1;
+    sink += response === null ? 1 : 0;
+  });
+  const ending = stream.run();
+  await until(() => socket !== null, "the stream to create its socket");
+  socket.open();
+  const run = async (frames, from, to) => {
+    for (let i = from; i < to; i += BATCH) {
+      const end = Math.min(i + BATCH, to);
+      const target = handled + (end - i);
+      for (let j = i; j < end; j++) socket.deliver(frames[j]);
+      await until(() => handled >= target, "the stream's handler");
+    }
+  };
+  const close = async () => {
+    stream.close();
+    await ending;
+  };
+  return { run, close };
 }
 
 /** A/B child: per corpus, each chunk's best CPU time of each contender over `rounds` rounds. */
 async function measureChunks(dir) {
-  const Response = await loadResponse(dir);
+  const { Response, Stream } = await loadPackage(dir);
   const official = await import("./lib/official/index.mjs");
   const chunk = 10_000;
   const corpora = { mixed: mixedCorpus(frameCount).frames, "mixed, own T": mixedFrames(frameCount), book: bookFrames(frameCount) };
   const results = {};
   for (const [name, frames] of Object.entries(corpora)) {
     const connection = official.officialConnection();
+    const stream = await streamPath(Stream);
     const contenders = {
       "JSON.parse": (from, to) => {
         for (let i = from; i < to; i++) sink += JSON.parse(frames[i]) === null ? 1 : 0;
@@ -134,11 +170,12 @@ async function measureChunks(dir) {
           for (let i = from; i < to; i++) deliver(frames[i]);
         });
       },
+      stream: (from, to) => stream.run(frames, from, to),
     };
     // The book corpus is updates without a snapshot: the official client only warns on them.
     if (name === "book") delete contenders.official;
     const names = Object.keys(contenders);
-    for (const run of Object.values(contenders)) run(0, frames.length);
+    for (const run of Object.values(contenders)) await run(0, frames.length);
     const best = Object.fromEntries(names.map((n) => [n, []]));
     const chunks = Math.ceil(frames.length / chunk);
     for (let round = 0; round < rounds; round++) {
@@ -146,7 +183,7 @@ async function measureChunks(dir) {
         for (let k = 0; k < names.length; k++) {
           const contender = names[(k + c + round) % names.length];
           const before = process.cpuUsage();
-          contenders[contender](c * chunk, Math.min(frames.length, (c + 1) * chunk));
+          await contenders[contender](c * chunk, Math.min(frames.length, (c + 1) * chunk));
           const used = process.cpuUsage(before);
           const ms = (used.user + used.system) / 1000;
           best[contender][c] = Math.min(best[contender][c] ?? Infinity, ms);
@@ -154,10 +191,13 @@ async function measureChunks(dir) {
       }
     }
     connection.close();
+    await stream.close();
     const total = (n) => best[n].reduce((sum, ms) => sum + ms, 0);
     results[name] = {
       json: total("JSON.parse") / total("Response.parse"),
       official: best.official ? total("official") / total("Response.parse") : null,
+      streamJson: total("JSON.parse") / total("stream"),
+      streamOfficial: best.official ? total("official") / total("stream") : null,
       nsPerFrame: (1e6 * total("Response.parse")) / frames.length,
     };
   }
@@ -179,19 +219,21 @@ function compareBuilds(against) {
     }
   }
   console.log(`A/B: this checkout against ${against}; ${processes} processes each, ${rounds} rounds, best CPU time per chunk of 10,000 frames\n`);
-  console.log("| corpus | build | Response.parse × JSON.parse (per process) | × official | ns per frame |");
-  console.log("|---|---|---|---|---|");
+  console.log("| corpus | build | Response.parse × JSON.parse (per process) | × official | ns per frame | stream path × JSON.parse | stream path × official |");
+  console.log("|---|---|---|---|---|---|---|");
   const cell = (values) => `${median(values).toFixed(2)}× (${values.map((v) => v.toFixed(2)).join(", ")})`;
+  const optional = (rows, key) => (rows[0][key] === null || rows[0][key] === undefined ? "—" : cell(rows.map((r) => r[key])));
   for (const corpus of Object.keys(runs.this[0])) {
     for (const build of ["against", "this"]) {
       const rows = runs[build].map((run) => run[corpus]);
-      const official = rows[0].official === null ? "—" : cell(rows.map((r) => r.official));
-      console.log(`| ${corpus} | ${build} | ${cell(rows.map((r) => r.json))} | ${official} | ${Math.round(median(rows.map((r) => r.nsPerFrame)))} |`);
+      const cells = [cell(rows.map((r) => r.json)), optional(rows, "official"), Math.round(median(rows.map((r) => r.nsPerFrame))), optional(rows, "streamJson"), optional(rows, "streamOfficial")];
+      console.log(`| ${corpus} | ${build} | ${cells.join(" | ")} |`);
     }
     // Each build against JSON.parse timed in its own process, then the two ratios divided: the
     // machine's state of the moment cancels.
-    const ratio = (i) => runs.this[i][corpus].json / runs.against[i][corpus].json;
-    console.log(`| ${corpus} | this ÷ against | ${cell(runs.this.map((_, i) => ratio(i)))} | | |`);
+    const ratio = (key) => (i) => runs.this[i][corpus][key] / runs.against[i][corpus][key];
+    const streamRatio = runs.against[0][corpus].streamJson ? cell(runs.this.map((_, i) => ratio("streamJson")(i))) : "";
+    console.log(`| ${corpus} | this ÷ against | ${cell(runs.this.map((_, i) => ratio("json")(i)))} | | | ${streamRatio} | |`);
   }
 }
 
