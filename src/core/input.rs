@@ -2,9 +2,10 @@
 //!
 //! serde_json checks the whole text once; after that each value is kept as its raw text and
 //! looked at only where a field is read. No `serde_json::Value` tree is built, and a number is
-//! never converted and printed back: an error quotes it as the caller wrote it. Every visitor
-//! here words its own mismatches, so serde's type-mismatch texts (whose float branch links
-//! `core::fmt`'s float printing into the wasm) are never reached.
+//! never converted and printed back: an error quotes it as the caller wrote it. The text is read
+//! by the frames' visitor (`core::reader`) in a pass of its own, which refuses nothing: serde's
+//! type-mismatch texts (whose float branch links `core::fmt`'s float printing into the wasm) are
+//! never reached, and serde_json's code is linked once for frames and inputs.
 
 use std::borrow::Cow;
 
