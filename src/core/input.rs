@@ -2,18 +2,22 @@
 //!
 //! serde_json checks the whole text once; after that each value is kept as its raw text and
 //! looked at only where a field is read. No `serde_json::Value` tree is built, and a number is
-//! never converted and printed back: an error quotes it as the caller wrote it. Every visitor
-//! here words its own mismatches, so serde's type-mismatch texts (whose float branch links
-//! `core::fmt`'s float printing into the wasm) are never reached.
+//! never converted and printed back: an error quotes it as the caller wrote it. The text is read
+//! by the frames' visitor (`core::reader`) in a pass of its own, which refuses nothing: serde's
+//! type-mismatch texts (whose float branch links `core::fmt`'s float printing into the wasm) are
+//! never reached, and serde_json's code is linked once for frames and inputs.
 
 use std::borrow::Cow;
-use std::fmt;
 
-use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess};
 use serde_json::value::RawValue;
 
 use super::error::{InputError, Problem};
 use super::json_error::JsonError;
+use super::reader::{ValueSeed, ValueVisitor};
+use super::schema::Kind;
+use super::tape::{Tape, TapeReader};
+use super::wire::{Fault, Read, Text};
 
 /// The JSON type of a value, named for error messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,13 +60,8 @@ impl<'a> Input<'a> {
     /// Checks `text` as one JSON value (serde_json's own errors: syntax, nesting, numbers out of
     /// range, bad escapes) and keeps it for reading.
     pub fn parse(text: &'a str) -> Result<Input<'a>, JsonError> {
-        let mut deserializer = serde_json::Deserializer::from_slice(text.as_bytes());
         // One account of either failure (in the value, or after it).
-        let checked = match deserializer.deserialize_any(Open { check: true }) {
-            Ok(_) => deserializer.end().map_err(|error| (error, true)),
-            Err(error) => Err((error, false)),
-        };
-        if let Err((error, after_value)) = checked {
+        if let Err((error, after_value)) = read(text, Pass::Check, &mut Tape::default()) {
             return Err(JsonError::of(text, &error, after_value));
         }
         // The one value, checked: its text is what the JSON whitespace around it leaves (serde_json
@@ -122,18 +121,14 @@ impl<'a> Input<'a> {
     /// these numbers are JSON.stringify's, exact to the last unit they need).
     #[inline(never)]
     pub fn as_f64(&self) -> Option<f64> {
-        match self.open()? {
-            Opened::Number(number) => Some(number),
-            _ => None,
-        }
+        let tape = self.open(Shape::Number)?;
+        tape.numbers().get(1).copied()
     }
 
     #[inline(never)]
     pub fn as_str(&self) -> Option<Cow<'a, str>> {
-        match self.open()? {
-            Opened::Text(text) => Some(text),
-            _ => None,
-        }
+        let tape = self.open(Shape::String)?;
+        Some(TapeReader::new(&tape, self.raw, 1).text().0)
     }
 
     /// The string, or an error for `field` naming what came instead.
@@ -157,26 +152,46 @@ impl<'a> Input<'a> {
 
     #[inline(never)]
     pub fn as_list(&self) -> Option<Vec<Input<'a>>> {
-        match self.open()? {
-            Opened::Items(items) => Some(items),
-            _ => None,
+        let tape = self.open(Shape::List)?;
+        let mut reader = TapeReader::new(&tape, self.raw, 1);
+        let mut items = Vec::new();
+        while reader.at < tape.numbers().len() {
+            items.push(Input::child(&mut reader));
         }
+        Some(items)
     }
 
     #[inline(never)]
     pub fn as_object(&self) -> Option<Fields<'a>> {
-        match self.open()? {
-            Opened::Entries(entries) => Some(Fields { entries }),
-            _ => None,
+        let tape = self.open(Shape::Object)?;
+        let mut reader = TapeReader::new(&tape, self.raw, 1);
+        let mut entries = Vec::new();
+        while reader.at < tape.numbers().len() {
+            let key = reader.text().0;
+            entries.push((key, Input::child(&mut reader)));
+        }
+        Some(Fields { entries })
+    }
+
+    /// An item or a value of an opened value: always a span of the input.
+    fn child(reader: &mut TapeReader<'_, 'a>) -> Input<'a> {
+        Input {
+            raw: reader.frame_text().unwrap_or_default(),
         }
     }
 
-    /// The value's next level. The text was checked by `parse`, so this cannot fail on it.
-    /// Out of line: one copy serves every `as_` reader.
+    /// The value's next level on a tape (from slot 1), if the value is of `shape`. The text was
+    /// checked by `parse`, so reading it cannot fail. Out of line: one copy serves every `as_`
+    /// reader.
     #[inline(never)]
-    fn open(&self) -> Option<Opened<'a>> {
-        let mut deserializer = serde_json::Deserializer::from_slice(self.raw.as_bytes());
-        deserializer.deserialize_any(Open { check: false }).ok()
+    fn open(&self, shape: Shape) -> Option<Tape> {
+        if self.shape() != shape {
+            return None;
+        }
+        let mut tape = Tape::default();
+        tape.begin(self.raw.as_bytes());
+        read(self.raw, Pass::Open, &mut tape).ok()?;
+        Some(tape)
     }
 }
 
@@ -203,96 +218,86 @@ impl<'a> Fields<'a> {
     }
 }
 
-/// One level of a value: a string's text, a list's items or an object's entries.
-enum Opened<'a> {
-    Text(Cow<'a, str>),
-    Items(Vec<Input<'a>>),
-    Entries(Vec<(Cow<'a, str>, Input<'a>)>),
-    Number(f64),
-    Scalar,
+/// What the frames' visitor (`core::reader`) does with a caller's input. Reading inputs with
+/// that one visitor lets one copy of serde_json's `deserialize_any` serve frames and inputs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pass {
+    /// serde_json parses every value (strings unescaped, numbers converted, nesting limited);
+    /// what the visitor writes is dropped.
+    Check,
+    /// One level is read onto the tape: a number's value, a string, a list's items or an
+    /// object's keys and values, each child as the span of its raw text.
+    Open,
 }
 
-/// One visitor for both passes, so that one copy of serde_json's `deserialize_any` serves them.
-/// Checking (`check`), serde_json parses every value (strings unescaped, numbers converted,
-/// nesting limited) and nothing is kept; opening, one level is read and its children are kept
-/// as raw text.
-#[derive(Clone, Copy)]
-struct Open {
-    check: bool,
-}
-
-impl<'de> DeserializeSeed<'de> for Open {
-    type Value = Opened<'de>;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Open {
-    type Value = Opened<'de>;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("JSON")
-    }
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(Opened::Scalar)
-    }
-    fn visit_i64<E: de::Error>(self, number: i64) -> Result<Self::Value, E> {
-        Ok(Opened::Number(number as f64))
-    }
-    fn visit_u64<E: de::Error>(self, number: u64) -> Result<Self::Value, E> {
-        Ok(Opened::Number(number as f64))
-    }
-    fn visit_f64<E: de::Error>(self, number: f64) -> Result<Self::Value, E> {
-        Ok(Opened::Number(number))
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(Opened::Scalar)
-    }
-    fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<Self::Value, E> {
-        Ok(Opened::Text(Cow::Borrowed(text)))
-    }
-    fn visit_str<E: de::Error>(self, text: &str) -> Result<Self::Value, E> {
-        Ok(Opened::Text(Cow::Owned(text.to_owned())))
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        if self.check {
-            while seq.next_element_seed(self)?.is_some() {}
-            return Ok(Opened::Scalar);
-        }
-        let mut items = Vec::new();
-        while let Some(raw) = seq.next_element::<&RawValue>()? {
-            items.push(Input { raw: raw.get() });
-        }
-        Ok(Opened::Items(items))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut entries = Vec::new();
-        while let Some(key) = map.next_key_seed(Key)? {
-            if self.check {
-                map.next_value_seed(self)?;
-            } else {
-                let raw: &RawValue = map.next_value()?;
-                entries.push((key, Input { raw: raw.get() }));
-            }
-        }
-        Ok(Opened::Entries(entries))
+/// Runs `pass` over `text`, a whole JSON value, writing onto `tape`. The error says whether it
+/// is about text after the value. The deserializer reads a slice, as `reader::write_frame`'s
+/// does: serde_json's code is one copy only for one reader type.
+fn read(text: &str, pass: Pass, tape: &mut Tape) -> Result<(), (serde_json::Error, bool)> {
+    let mut deserializer = serde_json::Deserializer::from_slice(text.as_bytes());
+    let visitor = ValueVisitor {
+        kind: &Kind::Text,
+        tape,
+        fault: &mut Fault::default(),
+        nullable: false,
+        root: false,
+        input: Some(pass),
+    };
+    match deserializer.deserialize_any(visitor) {
+        Ok(_) => deserializer.end().map_err(|error| (error, true)),
+        Err(error) => Err((error, false)),
     }
 }
 
-/// An object's key (JSON keys are always strings).
-struct Key;
+// The input passes of the frames' visitor: nothing is refused, so the only errors are
+// serde_json's own.
+impl ValueVisitor<'_> {
+    pub(super) fn input_number<E>(self, number: f64) -> Result<Read, E> {
+        self.tape.number(number);
+        Ok(Read::Present)
+    }
 
-impl<'de> DeserializeSeed<'de> for Key {
-    type Value = Cow<'de, str>;
+    pub(super) fn input_list<'de, A: SeqAccess<'de>>(
+        mut self,
+        mut seq: A,
+    ) -> Result<Read, A::Error> {
+        while seq.next_element_seed(self.child())?.is_some() {}
+        Ok(Read::Present)
+    }
 
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        // serde_json reads only strings as keys.
-        match deserializer.deserialize_any(Open { check: false })? {
-            Opened::Text(text) => Ok(text),
-            _ => Ok(Cow::Borrowed("")),
+    pub(super) fn input_object<'de, A: MapAccess<'de>>(
+        mut self,
+        mut map: A,
+    ) -> Result<Read, A::Error> {
+        while let Some(key) = map.next_key::<Text<'de>>()? {
+            self.tape.text(&key);
+            map.next_value_seed(self.child())?;
         }
+        Ok(Read::Present)
+    }
+
+    /// An item's or a value's seed: checked the same way, or, opening, kept as raw text.
+    fn child(&mut self) -> ValueSeed<'_> {
+        ValueSeed {
+            kind: &Kind::Text,
+            tape: &mut *self.tape,
+            fault: &mut *self.fault,
+            nullable: false,
+            input: self.input,
+        }
+    }
+}
+
+impl ValueSeed<'_> {
+    /// A child of an opened value, as the span of its text in the input.
+    pub(super) fn input_raw<'de, D: Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Read, D::Error> {
+        let raw = <&RawValue>::deserialize(deserializer)?;
+        // Raw values are always borrowed from the input.
+        self.tape.frame_text(raw.get());
+        Ok(Read::Present)
     }
 }
 
@@ -333,6 +338,18 @@ mod tests {
         assert_eq!(fields.get("c").unwrap().as_str(), None);
         assert!(fields.get("z").is_none());
         assert_eq!(Input::parse(" \r\n[1, 2]\t ").unwrap().text(), "[1, 2]");
+        // An escaped key is unescaped; values beside it stay spans of the text.
+        let escaped = Input::parse(r#"{"\u0061b": [-3, {}], "c\n": "\u00e9"}"#).unwrap();
+        let fields = escaped.as_object().unwrap();
+        assert_eq!(fields.get("ab").unwrap().text(), "[-3, {}]");
+        assert_eq!(fields.get("c\n").unwrap().as_str().unwrap(), "\u{e9}");
+        let items = fields.get("ab").unwrap().as_list().unwrap();
+        assert_eq!(items[0].as_f64(), Some(-3.0));
+        assert_eq!(
+            items[1].as_object().map(|fields| fields.iter().count()),
+            Some(0)
+        );
+        assert_eq!(items[1].as_list().map(|items| items.len()), None);
         // A form feed is ASCII whitespace but not JSON's: refused, never trimmed.
         assert!(Input::parse("\u{c}1").is_err() && Input::parse("1\u{c}").is_err());
     }

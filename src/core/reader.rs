@@ -11,6 +11,7 @@ use std::fmt;
 use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
+use super::input::Pass;
 use super::json_error::JsonError;
 use super::json_number::{exact_value, rounds_to_finite};
 use super::request::MAX_SAFE_INTEGER;
@@ -31,6 +32,7 @@ pub fn write_frame(frame: &str, kind: &'static Kind, tape: &mut Tape) -> Result<
         fault: &mut fault,
         nullable: false,
         root: true,
+        input: None,
     });
     let (read, after_value) = match read {
         Ok(Read::Refused) => (Ok(()), false),
@@ -52,11 +54,14 @@ pub fn write_frame(frame: &str, kind: &'static Kind, tape: &mut Tape) -> Result<
 }
 
 /// A value of `kind`; yields whether it was present (a field's `null` counts as absent).
-struct ValueSeed<'t> {
-    kind: &'static Kind,
-    tape: &'t mut Tape,
-    fault: &'t mut Fault,
-    nullable: bool,
+pub(super) struct ValueSeed<'t> {
+    pub(super) kind: &'static Kind,
+    pub(super) tape: &'t mut Tape,
+    pub(super) fault: &'t mut Fault,
+    pub(super) nullable: bool,
+    /// A caller's input instead of a frame (see `core::input`); `kind` is then `Text`, so its
+    /// strings are written as a frame's are.
+    pub(super) input: Option<Pass>,
 }
 
 impl<'de> DeserializeSeed<'de> for ValueSeed<'_> {
@@ -64,6 +69,7 @@ impl<'de> DeserializeSeed<'de> for ValueSeed<'_> {
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Read, D::Error> {
         match self.kind {
+            _ if self.input == Some(Pass::Open) => self.input_raw(deserializer),
             Kind::Float => Ok(float(
                 <&RawValue>::deserialize(deserializer)?,
                 self.tape,
@@ -76,6 +82,7 @@ impl<'de> DeserializeSeed<'de> for ValueSeed<'_> {
                 fault: self.fault,
                 nullable: self.nullable,
                 root: false,
+                input: self.input,
             }),
         }
     }
@@ -108,14 +115,17 @@ fn float(raw: &RawValue, tape: &mut Tape, fault: &mut Fault, nullable: bool) -> 
 
 /// The one visitor: every kind, objects included (one copy of serde_json's `deserialize_any`
 /// serves them all).
-struct ValueVisitor<'t> {
-    kind: &'static Kind,
-    tape: &'t mut Tape,
-    fault: &'t mut Fault,
+pub(super) struct ValueVisitor<'t> {
+    pub(super) kind: &'static Kind,
+    pub(super) tape: &'t mut Tape,
+    pub(super) fault: &'t mut Fault,
     /// A field's `null` counts as absent; a list item's is refused.
-    nullable: bool,
+    pub(super) nullable: bool,
     /// The outermost object: where its fields start is kept for `Response`.
-    root: bool,
+    pub(super) root: bool,
+    /// A caller's input instead of a frame (see `core::input`); `kind` is then `Text`, so its
+    /// strings are written as a frame's are.
+    pub(super) input: Option<Pass>,
 }
 
 impl ValueVisitor<'_> {
@@ -163,7 +173,7 @@ impl<'de> Visitor<'de> for ValueVisitor<'_> {
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<Read, E> {
-        if self.nullable {
+        if self.nullable || self.input.is_some() {
             Ok(Read::Absent)
         } else {
             self.wrong_type(Got::Null)
@@ -172,6 +182,7 @@ impl<'de> Visitor<'de> for ValueVisitor<'_> {
 
     fn visit_bool<E: de::Error>(self, value: bool) -> Result<Read, E> {
         match self.kind {
+            _ if self.input.is_some() => Ok(Read::Present),
             Kind::Bool => {
                 self.tape.number(if value { 1.0 } else { 0.0 });
                 Ok(Read::Present)
@@ -181,11 +192,15 @@ impl<'de> Visitor<'de> for ValueVisitor<'_> {
     }
 
     fn visit_u64<E: de::Error>(self, number: u64) -> Result<Read, E> {
+        if self.input.is_some() {
+            return self.input_number(number as f64);
+        }
         self.integer(number)
     }
 
     fn visit_i64<E: de::Error>(self, number: i64) -> Result<Read, E> {
         match self.kind {
+            _ if self.input.is_some() => self.input_number(number as f64),
             _ if number >= 0 => self.integer(number as u64),
             Kind::Id => {
                 self.tape.owned_text(&number.to_string());
@@ -198,6 +213,7 @@ impl<'de> Visitor<'de> for ValueVisitor<'_> {
 
     fn visit_f64<E: de::Error>(self, number: f64) -> Result<Read, E> {
         match self.kind {
+            _ if self.input.is_some() => self.input_number(number),
             Kind::Int | Kind::Time => self.wrong_value(Got::Float(number)),
             _ => self.wrong_type(Got::Float(number)),
         }
@@ -226,6 +242,7 @@ impl<'de> Visitor<'de> for ValueVisitor<'_> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Read, A::Error> {
         match self.kind {
+            _ if self.input.is_some() => self.input_list(seq),
             Kind::List(item) => {
                 let count_at = self.tape.len();
                 self.tape.number(0.0);
@@ -237,6 +254,7 @@ impl<'de> Visitor<'de> for ValueVisitor<'_> {
                         tape: &mut *self.tape,
                         fault: &mut *self.fault,
                         nullable: false,
+                        input: None,
                     };
                     match seq.next_element_seed(seed) {
                         Ok(Some(Read::Refused)) => {
@@ -263,6 +281,7 @@ impl<'de> Visitor<'de> for ValueVisitor<'_> {
                         tape: &mut *self.tape,
                         fault: &mut *self.fault,
                         nullable: false,
+                        input: None,
                     };
                     match seq.next_element_seed(seed)? {
                         None => return self.refuse(Refusal::Length(index)),
@@ -278,6 +297,7 @@ impl<'de> Visitor<'de> for ValueVisitor<'_> {
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Read, A::Error> {
         match self.kind {
+            _ if self.input.is_some() => self.input_object(map),
             Kind::Object(object) => write_object(object, self.tape, self.fault, map, self.root),
             _ => self.wrong_type(Got::Map),
         }
@@ -319,6 +339,7 @@ fn write_object<'de, A: MapAccess<'de>>(
             tape: &mut *tape,
             fault: &mut *fault,
             nullable: true,
+            input: None,
         };
         let present = match map.next_value_seed(seed) {
             Ok(Read::Present) => true,
