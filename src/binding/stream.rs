@@ -12,6 +12,7 @@ use super::errors::input_error;
 use super::executor::Executor;
 use super::hooks::Hooks;
 use crate::core::engine::{Conflict, Engine, EngineConfig, Limits, StaleAfter};
+use crate::core::list::take_at;
 use crate::core::rate_limit::{ConnectionBudget, RequestLimiter};
 use crate::core::reconnect::ReconnectPolicy;
 use crate::core::request::filters_from_json;
@@ -191,7 +192,7 @@ impl StreamDriver {
         let found = handlers
             .iter()
             .position(|h| JsValue::from(h) == JsValue::from(&handler));
-        found.map(|index| handlers.remove(index)).is_some()
+        found.and_then(|at| take_at(&mut handlers, at)).is_some()
     }
 
     /// Keeps `market`'s book in wasm, fed straight from this stream's frames.
