@@ -96,7 +96,9 @@ impl Spelling {
                 price_len,
                 volume_len,
             } => {
-                let (price, rest) = bytes.split_at(usize::from(*price_len));
+                let (price, rest) = bytes
+                    .split_at_checked(usize::from(*price_len))
+                    .unwrap_or_default();
                 let volume = rest.get(..usize::from(*volume_len)).unwrap_or_default();
                 (
                     std::str::from_utf8(price).unwrap_or_default(),

@@ -121,7 +121,10 @@ impl Engine {
     /// reader looked is noticed. True if the user's handlers want its frames too. Left to the
     /// inliner: it runs for every book frame.
     fn book_fed(&mut self, at: usize, was_dirty: bool, resync: bool) -> bool {
-        let cell = self.books[at].borrow();
+        let Some(cell) = self.books.get(at) else {
+            return false;
+        };
+        let cell = cell.borrow();
         if resync {
             self.session.resubscribe(&cell.subscription);
             if let Some(entry) = self.health.entry_mut(&cell.subscription) {
