@@ -11,6 +11,7 @@ use super::book::BookHandle;
 use super::errors::input_error;
 use super::executor::Executor;
 use super::hooks::Hooks;
+use crate::core::borrow::mutable;
 use crate::core::engine::{Conflict, Engine, EngineConfig, Limits, StaleAfter};
 use crate::core::list::take_at;
 use crate::core::rate_limit::{ConnectionBudget, RequestLimiter};
@@ -184,7 +185,7 @@ impl StreamDriver {
 
     /// Registers `handler` (`add`), or removes its first registration: true if there was one.
     pub fn handler(&self, handler: Function, add: bool) -> bool {
-        let mut handlers = self.executor.handlers.borrow_mut();
+        let mut handlers = mutable(&self.executor.handlers);
         if add {
             handlers.push(handler);
             return true;
@@ -216,7 +217,7 @@ impl StreamDriver {
     /// One of the stream's reads (see [`Report`]), as text: one export for all of them.
     pub fn report(&self, kind: Report) -> String {
         let now = js_sys::Date::now();
-        let mut engine = self.executor.engine.borrow_mut();
+        let mut engine = mutable(&self.executor.engine);
         match kind {
             Report::Requests => json_list(engine.planned_requests(now)),
             Report::Subscriptions => Subscription::list_json(engine.subscriptions()),
@@ -241,7 +242,7 @@ impl StreamDriver {
     /// `reject(error)`): js/stream.js makes `run()`'s Promise and hands its resolvers here.
     pub fn run(&self, resolve: Function, reject: Function) {
         let now = js_sys::Date::now();
-        let started = self.executor.engine.borrow_mut().run(now);
+        let started = mutable(&self.executor.engine).run(now);
         match started {
             Ok(()) => self.executor.start(resolve, reject),
             Err(error) => {

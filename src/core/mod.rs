@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod book;
 pub mod book_feed;
+pub mod borrow;
 pub mod decimal;
 pub mod engine;
 pub mod error;
