@@ -130,11 +130,10 @@ impl Heap {
     /// Cuts `start..end` (both 16-byte aligned) into naturally aligned blocks on the free lists.
     unsafe fn release_range(&mut self, mut start: usize, end: usize) {
         while start < end {
-            let mut class = (start.trailing_zeros().min(usize::BITS - 1) - MIN_CLASS) as usize;
-            class = class.min(CLASSES - 1);
-            while start + Heap::size(class) > end {
-                class -= 1;
-            }
+            // The largest class both aligned at `start` and fitting before `end`.
+            let fits = usize::BITS - 1 - (end - start).leading_zeros();
+            let class = (start.trailing_zeros().min(fits).saturating_sub(MIN_CLASS) as usize)
+                .min(CLASSES - 1);
             unsafe { self.push(class, start) };
             start += Heap::size(class);
         }

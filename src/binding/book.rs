@@ -8,6 +8,7 @@ use wasm_bindgen::prelude::*;
 use super::decoder::{decode_frame, with_frame, Route};
 use crate::core::book::{Applied, BookState, Level};
 use crate::core::book_feed::read_book_message;
+use crate::core::borrow::mutable;
 use crate::core::engine::{BookCell, SharedBook};
 use crate::core::subscription::Subscription;
 
@@ -105,14 +106,14 @@ impl BookHandle {
     pub fn apply_encoded(&self, length: usize) -> Result<u8, JsValue> {
         let fast = with_frame(length, |frame| {
             read_book_message(frame)
-                .map(|message| outcome_code(self.cell.borrow_mut().feed_message(&message).as_ref()))
+                .map(|message| outcome_code(mutable(&self.cell).feed_message(&message).as_ref()))
         });
         if let Some(outcome) = fast.flatten() {
             return Ok(outcome);
         }
         let mut outcome = outcome_code(None);
         decode_frame(length, |response| {
-            outcome = outcome_code(self.cell.borrow_mut().feed(response).as_ref());
+            outcome = outcome_code(mutable(&self.cell).feed(response).as_ref());
             Route::Skip
         })
         .map_err(|e| JsValue::from(js_sys::Error::new(&e)))?;
@@ -122,7 +123,7 @@ impl BookHandle {
     /// One of the book's reads (see [`BookRead`]) as text, empty for none: one crossing, and
     /// a ladder's levels as one string rather than an array per level.
     pub fn read(&self, kind: BookRead, count: usize) -> String {
-        let mut cell = self.cell.borrow_mut();
+        let mut cell = mutable(&self.cell);
         let book = &cell.book;
         let mut out = String::new();
         let some = |out: &mut String, value: Option<u64>| {

@@ -25,6 +25,7 @@ use super::hooks::{Hooks, Notice};
 use super::mailbox::{Mailbox, Signal};
 use super::socket::{close_frame, Socket, SocketEvent, SocketRef};
 use super::stream_error::{make_js, ErrorMaker};
+use crate::core::borrow::{mutable, shared};
 use crate::core::engine::{ConnId, Delivery, Effect, Engine, Millis, StreamError};
 
 #[wasm_bindgen]
@@ -172,7 +173,7 @@ impl Executor {
     pub fn act<T>(&self, call: impl FnOnce(&mut Engine, Millis) -> T) -> T {
         // The clock is read before the borrow: no call into JS while the engine is borrowed.
         let now = now();
-        let result = call(&mut self.engine.borrow_mut(), now);
+        let result = call(&mut mutable(&self.engine), now);
         self.pump();
         self.give_up_stale_wait();
         result
@@ -181,7 +182,7 @@ impl Executor {
     /// Performs every effect the engine has, then sets the timer to its next deadline.
     pub fn pump(&self) {
         loop {
-            let effect = self.engine.borrow_mut().poll_effect();
+            let effect = mutable(&self.engine).poll_effect();
             match effect {
                 Some(effect) => self.perform(effect),
                 None => break,
@@ -206,7 +207,7 @@ impl Executor {
             }
             Effect::CloseSocket { conn } => {
                 let socket = {
-                    let mut io = self.io.borrow_mut();
+                    let mut io = mutable(&self.io);
                     let index = io.sockets.iter().position(|(c, _)| *c == conn);
                     index.map(|i| io.sockets.remove(i))
                 };
@@ -234,7 +235,7 @@ impl Executor {
                 self.notice(Notice::Stale, &JsValue::from_str(&wire));
             }
             Effect::RunEnded(outcome) => {
-                let settle = self.io.borrow_mut().run.take();
+                let settle = mutable(&self.io).run.take();
                 if let Some((resolve, reject)) = settle {
                     let _ = match outcome {
                         Ok(()) => resolve.call0(&JsValue::NULL),
@@ -252,18 +253,17 @@ impl Executor {
 
     /// The JS `StreamError` of an engine error: the one crossing for every stream failure.
     pub fn js_error(&self, error: &StreamError) -> JsValue {
-        let pending = match self.errors.borrow_mut().cached(error) {
+        let pending = match mutable(&self.errors).cached(error) {
             Ok(value) => return value,
             Err(pending) => pending,
         };
         let value = make_js(error, pending);
-        self.errors.borrow_mut().remember(error, &value);
+        mutable(&self.errors).remember(error, &value);
         value
     }
 
     fn socket(&self, conn: ConnId) -> Option<SocketRef> {
-        self.io
-            .borrow()
+        shared(&self.io)
             .sockets
             .iter()
             .find(|(c, _)| *c == conn)
@@ -278,39 +278,37 @@ impl Executor {
         );
         let problem = match opened {
             Ok(socket) => {
-                self.io.borrow_mut().sockets.push((conn, socket));
+                mutable(&self.io).sockets.push((conn, socket));
                 return;
             }
             Err(thrown) => thrown,
         };
         let message = message_of(&problem);
-        self.errors.borrow_mut().set_cause(problem);
+        mutable(&self.errors).set_cause(problem);
         let now = now();
-        self.engine
-            .borrow_mut()
-            .handle_socket_unavailable(now, conn, &message);
+        mutable(&self.engine).handle_socket_unavailable(now, conn, &message);
     }
 
     /// Keeps one host timer at the engine's next deadline.
     fn arm_timer(&self) {
-        let deadline = self.engine.borrow().poll_timeout();
-        let armed = self.io.borrow().timer.as_ref().map(|alarm| alarm.at);
+        let deadline = shared(&self.engine).poll_timeout();
+        let armed = shared(&self.io).timer.as_ref().map(|alarm| alarm.at);
         if deadline == armed {
             return;
         }
-        let old = self.io.borrow_mut().timer.take();
+        let old = mutable(&self.io).timer.take();
         drop(old);
         if let Some(at) = deadline {
             let ms = (at - now()).ceil().clamp(0.0, f64::from(i32::MAX)) as u32;
             let id = set_timeout(self.resume.as_ref().unchecked_ref(), ms, TIMER << 1, 0);
-            self.io.borrow_mut().timer = Some(Alarm { at, id });
+            mutable(&self.io).timer = Some(Alarm { at, id });
         }
     }
 
     /// Starts the run the engine just began, to be settled through `resolve` and `reject` when
     /// the engine ends it. The first effects are performed in a microtask, after `run()` returned.
     pub fn start(&self, resolve: Function, reject: Function) {
-        self.io.borrow_mut().run = Some((resolve, reject));
+        mutable(&self.io).run = Some((resolve, reject));
         queue_microtask(&self.bound(START << 1, ConnId(0)));
     }
 
@@ -364,7 +362,7 @@ impl Executor {
             _ => {}
         }
         let parked = {
-            let mut slot = self.parked.borrow_mut();
+            let mut slot = mutable(&self.parked);
             match slot.as_ref() {
                 Some(parked) if parked.generation == tag >> 1 => slot.take(),
                 _ => None,
@@ -395,7 +393,7 @@ impl Executor {
         if self.serving.replace(true) {
             return;
         }
-        while self.parked.borrow().is_none() {
+        while shared(&self.parked).is_none() {
             let Some(signal) = self.mailbox.pop() else {
                 break;
             };
@@ -415,7 +413,7 @@ impl Executor {
                 });
             }
             Signal::Timer => {
-                let fired = self.io.borrow_mut().timer.take();
+                let fired = mutable(&self.io).timer.take();
                 drop(fired);
                 self.act(|engine, now| engine.handle_timeout(now));
             }
@@ -425,7 +423,7 @@ impl Executor {
     /// Waits for `thenable` before delivering the rest; not if the connection is already over
     /// (a handler that never settles must not keep `run()` from resolving).
     fn park(&self, mut parked: Parked, thenable: &JsValue) {
-        if !self.engine.borrow().is_current(parked.conn) {
+        if !shared(&self.engine).is_current(parked.conn) {
             // Nobody waits for it, but its rejection is still handled.
             let nobody = JsValue::UNDEFINED;
             self.hooks
@@ -438,7 +436,7 @@ impl Executor {
         };
         self.generation.set(generation);
         parked.generation = generation;
-        *self.parked.borrow_mut() = Some(parked);
+        *mutable(&self.parked) = Some(parked);
         self.later(thenable, generation << 1);
     }
 
@@ -448,11 +446,11 @@ impl Executor {
         let stale = match self.parked.try_borrow() {
             Ok(parked) => parked
                 .as_ref()
-                .is_some_and(|p| !self.engine.borrow().is_current(p.conn)),
+                .is_some_and(|p| !shared(&self.engine).is_current(p.conn)),
             Err(_) => false,
         };
         if stale {
-            let given_up = self.parked.borrow_mut().take();
+            let given_up = mutable(&self.parked).take();
             drop(given_up);
             self.serve_soon();
         }
@@ -485,7 +483,7 @@ impl Executor {
     fn on_batch(&self, conn: ConnId, batch: Batch, now: Millis, start: usize) {
         let mut waiting = None;
         for (index, frame) in batch.frames().enumerate().skip(start) {
-            if !self.engine.borrow().is_current(conn) {
+            if !shared(&self.engine).is_current(conn) {
                 return;
             }
             let data = || batch.values.get(index as u32);
@@ -496,10 +494,7 @@ impl Executor {
                         bytes,
                         tape_at: None,
                     };
-                    let delivery = self
-                        .engine
-                        .borrow_mut()
-                        .handle_frame(now, conn, &mut source);
+                    let delivery = mutable(&self.engine).handle_frame(now, conn, &mut source);
                     let response = match (&delivery, source.tape_at) {
                         (Delivery::Deliver { .. }, Some(tape_at)) => {
                             // The builder slices strings out of the frame's JS text: make it current.
@@ -538,7 +533,7 @@ impl Executor {
     /// A frame that is not plain text (binary, or not valid Unicode), from its JS value.
     fn on_single(&self, now: Millis, conn: ConnId, data: JsValue) -> Option<InlineDelivery> {
         if !data.is_string() {
-            let delivery = self.engine.borrow_mut().handle_binary_frame(now, conn);
+            let delivery = mutable(&self.engine).handle_binary_frame(now, conn);
             return self.after_frame(conn, delivery, None, None, &|| data.clone());
         }
         // Read like a batched frame, from a copy of what `encodeFrame` wrote: one frame reader
@@ -551,7 +546,7 @@ impl Executor {
             bytes: bytes.as_deref().unwrap_or_default(),
             tape_at: None,
         };
-        let delivery = self.engine.borrow_mut().handle_frame(now, conn, &mut frame);
+        let delivery = mutable(&self.engine).handle_frame(now, conn, &mut frame);
         let response = match (&delivery, frame.tape_at) {
             (Delivery::Deliver { .. }, Some(tape_at)) => Some(self.build(tape_at)),
             _ => None,
@@ -608,7 +603,7 @@ impl Executor {
             self.hooks
                 .notice(Notice::AuthFailed, &self.js_error(&refusal), &response);
         }
-        let current = || self.engine.borrow().is_current(conn);
+        let current = || shared(&self.engine).is_current(conn);
         if !current() {
             return None;
         }
@@ -617,7 +612,7 @@ impl Executor {
                 let _ = self.hooks.enqueue.call1(&JsValue::NULL, &response);
             }
             DispatchMode::Task => {
-                let handlers = self.handlers.borrow().clone();
+                let handlers = shared(&self.handlers).clone();
                 for handler in &handlers {
                     if !current() {
                         return None;
@@ -629,7 +624,7 @@ impl Executor {
                 }
             }
             DispatchMode::Inline => {
-                let handlers = self.handlers.borrow().clone();
+                let handlers = shared(&self.handlers).clone();
                 return Some(InlineDelivery::new(response, handlers));
             }
         }
@@ -639,12 +634,11 @@ impl Executor {
     /// Calls the delivery's handlers until one returns a thenable, which is returned to wait for.
     fn deliver_inline(&self, conn: ConnId, delivery: &mut InlineDelivery) -> Option<JsValue> {
         let registered = |handler: &Function| {
-            self.handlers
-                .borrow()
+            shared(&self.handlers)
                 .iter()
                 .any(|h| JsValue::from(h) == JsValue::from(handler))
         };
-        let current = || self.engine.borrow().is_current(conn);
+        let current = || shared(&self.engine).is_current(conn);
         loop {
             match delivery.step(registered, current) {
                 Step::Done => return None,
@@ -667,7 +661,7 @@ impl Executor {
             }
             None => {
                 let message = message_of(&thrown);
-                self.errors.borrow_mut().set_cause(thrown);
+                mutable(&self.errors).set_cause(thrown);
                 self.act(|engine, now| engine.handle_handler_failed(now, conn, &message));
                 false
             }

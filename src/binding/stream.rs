@@ -11,7 +11,9 @@ use super::book::BookHandle;
 use super::errors::input_error;
 use super::executor::Executor;
 use super::hooks::Hooks;
+use crate::core::borrow::mutable;
 use crate::core::engine::{Conflict, Engine, EngineConfig, Limits, StaleAfter};
+use crate::core::list::take_at;
 use crate::core::rate_limit::{ConnectionBudget, RequestLimiter};
 use crate::core::reconnect::ReconnectPolicy;
 use crate::core::request::filters_from_json;
@@ -183,7 +185,7 @@ impl StreamDriver {
 
     /// Registers `handler` (`add`), or removes its first registration: true if there was one.
     pub fn handler(&self, handler: Function, add: bool) -> bool {
-        let mut handlers = self.executor.handlers.borrow_mut();
+        let mut handlers = mutable(&self.executor.handlers);
         if add {
             handlers.push(handler);
             return true;
@@ -191,7 +193,7 @@ impl StreamDriver {
         let found = handlers
             .iter()
             .position(|h| JsValue::from(h) == JsValue::from(&handler));
-        found.map(|index| handlers.remove(index)).is_some()
+        found.and_then(|at| take_at(&mut handlers, at)).is_some()
     }
 
     /// Keeps `market`'s book in wasm, fed straight from this stream's frames.
@@ -215,9 +217,9 @@ impl StreamDriver {
     /// One of the stream's reads (see [`Report`]), as text: one export for all of them.
     pub fn report(&self, kind: Report) -> String {
         let now = js_sys::Date::now();
-        let mut engine = self.executor.engine.borrow_mut();
+        let mut engine = mutable(&self.executor.engine);
         match kind {
-            Report::Requests => format!("[{}]", engine.planned_requests(now).join(",")),
+            Report::Requests => json_list(engine.planned_requests(now)),
             Report::Subscriptions => Subscription::list_json(engine.subscriptions()),
             Report::Status => {
                 // Integers only: formatting an f64 would pull float printing into the wasm.
@@ -240,7 +242,7 @@ impl StreamDriver {
     /// `reject(error)`): js/stream.js makes `run()`'s Promise and hands its resolvers here.
     pub fn run(&self, resolve: Function, reject: Function) {
         let now = js_sys::Date::now();
-        let started = self.executor.engine.borrow_mut().run(now);
+        let started = mutable(&self.executor.engine).run(now);
         match started {
             Ok(()) => self.executor.start(resolve, reject),
             Err(error) => {
@@ -253,4 +255,17 @@ impl StreamDriver {
     pub fn close(&self) {
         self.executor.act(|engine, now| engine.close(now));
     }
+}
+
+/// `[a,b,…]` of JSON texts, by pushes: `join` and `format!` carry panic paths of their own.
+fn json_list(items: Vec<String>) -> String {
+    let mut list = String::from("[");
+    for (index, item) in items.iter().enumerate() {
+        if index > 0 {
+            list.push(',');
+        }
+        list.push_str(item);
+    }
+    list.push(']');
+    list
 }

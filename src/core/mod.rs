@@ -3,12 +3,14 @@
 pub mod auth;
 pub mod book;
 pub mod book_feed;
+pub mod borrow;
 pub mod decimal;
 pub mod engine;
 pub mod error;
 pub mod input;
 pub mod json_error;
 pub mod json_number;
+pub mod list;
 // Writes the JS and TypeScript copies of the schema; a build tool, never part of the wasm.
 #[cfg(not(target_arch = "wasm32"))]
 pub mod generate;

@@ -8,6 +8,8 @@
 
 use std::fmt;
 
+use super::list::take_at;
+
 /// The largest time a JS `Date` can hold, in ms. Beyond it (and for NaN or infinities) a `now` is
 /// not a time at all; trusting it would either freeze the limiter for ages or, once `x + window`
 /// rounds back to `x`, stop it from limiting anything.
@@ -148,7 +150,7 @@ impl SlidingWindow {
         self.sent.push(now);
         // One event in, so at most one over the limit: the oldest goes.
         if self.sent.len() > self.limit {
-            self.sent.remove(0);
+            take_at(&mut self.sent, 0);
         }
     }
 
@@ -257,7 +259,7 @@ impl<T> OutboundQueue<T> {
         if self.waiting.is_empty() || limiter.delay_ms(now_ms) > 0.0 {
             return None;
         }
-        let message = self.waiting.remove(0);
+        let message = take_at(&mut self.waiting, 0)?;
         limiter.record(now_ms);
         Some(message)
     }

@@ -7,6 +7,7 @@
 
 use std::fmt;
 
+use super::list::take_at;
 use super::protocol::{error_code, Event, Filter};
 use super::rate_limit::{OutboundQueue, RequestLimiter};
 use super::request::{Credentials, Request};
@@ -107,7 +108,7 @@ impl Session {
                 continue;
             }
             match at {
-                Some(at) => drop(self.subscriptions.remove(at)),
+                Some(at) => drop(take_at(&mut self.subscriptions, at)),
                 None => self.subscriptions.push(copy_of(&subscription)),
             }
             if find(&self.books, &subscription).is_none() {
@@ -173,7 +174,7 @@ impl Session {
             return;
         }
         match at {
-            Some(at) => drop(self.books.remove(at)),
+            Some(at) => drop(take_at(&mut self.books, at)),
             None => self.books.push(copy_of(subscription)),
         }
         if self.connected && find(&self.subscriptions, subscription).is_none() {
@@ -284,7 +285,7 @@ impl Session {
             },
             Outbound::Ping(id) => {
                 if self.pings.len() >= PINGS_REMEMBERED {
-                    self.pings.remove(0);
+                    take_at(&mut self.pings, 0);
                 }
                 self.pings.push(id.clone());
                 Request::Ping { id: Some(id) }
@@ -342,13 +343,8 @@ impl Session {
         if event != Event::Pong.as_str() && event != Event::Error.as_str() {
             return false;
         }
-        match self.pings.iter().position(|p| p == id) {
-            Some(index) => {
-                self.pings.remove(index);
-                true
-            }
-            None => false,
-        }
+        let found = self.pings.iter().position(|p| p == id);
+        found.and_then(|at| take_at(&mut self.pings, at)).is_some()
     }
 }
 

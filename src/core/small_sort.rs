@@ -9,11 +9,20 @@ pub fn shell_sort<T: Copy + Ord>(values: &mut [T]) {
         for i in gap..values.len() {
             let value = values[i];
             let mut j = i;
-            while j >= gap && values[j - gap] > value {
-                values[j] = values[j - gap];
+            // `j` only goes down from `i`: the checked reads are never out of range, and leave
+            // the wasm no bounds panic (the compiler cannot see that through the gap steps).
+            while let Some(&before) = j.checked_sub(gap).and_then(|k| values.get(k)) {
+                if before <= value {
+                    break;
+                }
+                if let Some(slot) = values.get_mut(j) {
+                    *slot = before;
+                }
                 j -= gap;
             }
-            values[j] = value;
+            if let Some(slot) = values.get_mut(j) {
+                *slot = value;
+            }
         }
         gap /= 2;
     }

@@ -61,9 +61,15 @@ enum Spelling {
 
 impl Spelling {
     fn new(price: &str, volume: &str) -> Spelling {
-        Spelling::inline(price, volume).unwrap_or_else(|| Spelling::Heap {
-            text: [price, volume].concat().into_boxed_str(),
-            price_len: price.len(),
+        Spelling::inline(price, volume).unwrap_or_else(|| {
+            // Two pushes, not `concat`: its length check is a panic path of its own.
+            let mut text = String::with_capacity(price.len() + volume.len());
+            text.push_str(price);
+            text.push_str(volume);
+            Spelling::Heap {
+                text: text.into_boxed_str(),
+                price_len: price.len(),
+            }
         })
     }
 
@@ -90,7 +96,9 @@ impl Spelling {
                 price_len,
                 volume_len,
             } => {
-                let (price, rest) = bytes.split_at(usize::from(*price_len));
+                let (price, rest) = bytes
+                    .split_at_checked(usize::from(*price_len))
+                    .unwrap_or_default();
                 let volume = rest.get(..usize::from(*volume_len)).unwrap_or_default();
                 (
                     std::str::from_utf8(price).unwrap_or_default(),

@@ -8,6 +8,7 @@
 use super::level::Level;
 use super::{LevelField, ResyncReason, Side};
 use crate::core::decimal::Decimal;
+use crate::core::list::take_at;
 use crate::core::small_sort::shell_sort;
 
 /// Above this many levels in a frame, the frame is sorted before it is applied.
@@ -87,7 +88,7 @@ impl BookSide {
     fn put(&mut self, rank: u128, removes: bool, price_text: &str, volume_text: &str) {
         match self.levels.binary_search_by(|(other, _)| other.cmp(&rank)) {
             Ok(at) if removes => {
-                self.levels.remove(at);
+                take_at(&mut self.levels, at);
             }
             Ok(at) => {
                 if let Some((_, level)) = self.levels.get_mut(at) {

@@ -28,6 +28,7 @@ pub use frame::{FrameSource, SubscriptionFrame, TextFrame};
 pub use stale::StaleAfter;
 pub use stats::{Health, Latency, SubscriptionHealth, LATENCY_SAMPLES};
 
+use crate::core::borrow::{mutable, shared};
 use crate::core::rate_limit::{parse_retry_after, ConnectionBudget, RequestLimiter};
 use crate::core::reconnect::{Backoff, ReconnectPolicy};
 use crate::core::session::{copy_of, Secrets, Session};
@@ -251,7 +252,7 @@ impl Engine {
         let conflict = list.iter().enumerate().find(|(_, s)| {
             self.books
                 .iter()
-                .any(|b| other_depth(&b.borrow().subscription, s))
+                .any(|b| other_depth(&shared(b).subscription, s))
         });
         if let Some((index, s)) = conflict {
             let field = format!("subscriptions[{index}].depth");
@@ -293,8 +294,8 @@ impl Engine {
             return Err(Conflict::depth("book.depth", &subscription, "subscribed"));
         }
         let market = subscription.market().unwrap_or_default();
-        if let Some(existing) = self.books.iter().find(|b| b.borrow().market() == market) {
-            if existing.borrow().subscription == subscription {
+        if let Some(existing) = self.books.iter().find(|b| shared(b).market() == market) {
+            if shared(existing).subscription == subscription {
                 return Ok(Rc::clone(existing));
             }
             return Err(Conflict(format!(
@@ -314,7 +315,7 @@ impl Engine {
         let before = self.books.len();
         self.books.retain(|b| !Rc::ptr_eq(b, cell));
         if self.books.len() != before {
-            let subscription = copy_of(&cell.borrow().subscription);
+            let subscription = copy_of(&shared(cell).subscription);
             self.session.untrack_book(&subscription);
             self.subscriptions_changed(now);
         }
@@ -447,7 +448,7 @@ impl Engine {
         }
         let banned = match retry_after.and_then(|value| parse_retry_after(value, now)) {
             Some(until) => {
-                self.limits.connections.borrow_mut().ban_until(until, now);
+                mutable(&self.limits.connections).ban_until(until, now);
                 true
             }
             None => false,
@@ -544,12 +545,12 @@ impl Engine {
 
     /// The next connection attempt, or a wait for the connection budget first.
     fn attempt(&mut self, now: Millis) {
-        let wait = self.limits.connections.borrow().delay_ms(now);
+        let wait = shared(&self.limits.connections).delay_ms(now);
         if wait > 0.0 {
             self.phase = Phase::Budget { until: now + wait };
             return;
         }
-        self.limits.connections.borrow_mut().record_attempt(now);
+        mutable(&self.limits.connections).record_attempt(now);
         self.next_conn = self.next_conn.wrapping_add(1);
         let conn = ConnId(self.next_conn);
         self.phase = Phase::Connecting { conn };
@@ -576,7 +577,7 @@ impl Engine {
     #[inline(never)]
     fn reset_books(&mut self, only: Option<&Subscription>) {
         for cell in &self.books {
-            let mut cell = cell.borrow_mut();
+            let mut cell = mutable(cell);
             if only.is_some_and(|s| *s != cell.subscription) {
                 continue;
             }
@@ -630,7 +631,7 @@ impl Engine {
         let Phase::Open(Open { conn, .. }) = self.phase else {
             return;
         };
-        let mut limiter = self.limits.requests.borrow_mut();
+        let mut limiter = mutable(&self.limits.requests);
         while let Some(text) = self.session.next_message(&mut limiter, now) {
             self.effects.push_back(Effect::Send { conn, text });
         }

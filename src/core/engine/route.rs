@@ -8,6 +8,7 @@ use super::frame::{FrameFacts, FrameSource, SubscriptionFrame};
 use super::{Delivery, Effect, Engine, Millis, Phase};
 use crate::core::book::Applied;
 use crate::core::book_feed::BookMessage;
+use crate::core::borrow::{mutable, shared};
 use crate::core::response::Response;
 use crate::core::session::is_auth_failure;
 use crate::core::wire::Text;
@@ -33,11 +34,11 @@ impl Engine {
             .books
             .iter()
             .enumerate()
-            .find(|(_, cell)| cell.borrow().market() == message.market)
+            .find(|(_, cell)| shared(cell).market() == message.market)
         else {
             return false;
         };
-        let mut cell = owner.borrow_mut();
+        let mut cell = mutable(owner);
         if self.session.is_user_subscription(&cell.subscription) {
             // The user's handlers want this book's frames too: the full decoder serves both.
             return false;
@@ -106,7 +107,7 @@ impl Engine {
         mut feed: impl FnMut(&mut BookCell) -> Option<Applied>,
     ) -> Option<bool> {
         for (at, cell) in self.books.iter().enumerate() {
-            let mut cell = cell.borrow_mut();
+            let mut cell = mutable(cell);
             let was_dirty = cell.dirty;
             let Some(applied) = feed(&mut cell) else {
                 continue;
@@ -121,7 +122,10 @@ impl Engine {
     /// reader looked is noticed. True if the user's handlers want its frames too. Left to the
     /// inliner: it runs for every book frame.
     fn book_fed(&mut self, at: usize, was_dirty: bool, resync: bool) -> bool {
-        let cell = self.books[at].borrow();
+        let Some(cell) = self.books.get(at) else {
+            return false;
+        };
+        let cell = shared(cell);
         if resync {
             self.session.resubscribe(&cell.subscription);
             if let Some(entry) = self.health.entry_mut(&cell.subscription) {

@@ -45,7 +45,9 @@ impl RateRing {
             self.counts = [0; RING];
         } else {
             for passed in self.second + 1..=second {
-                self.counts[slot(passed)] = 0;
+                if let Some(count) = self.counts.get_mut(slot(passed)) {
+                    *count = 0;
+                }
             }
         }
         // A clock that steps back keeps filling the latest second.
@@ -54,8 +56,9 @@ impl RateRing {
 
     fn add(&mut self, at: Millis) {
         self.advance(at);
-        let count = &mut self.counts[slot(self.second)];
-        *count = count.saturating_add(1);
+        if let Some(count) = self.counts.get_mut(slot(self.second)) {
+            *count = count.saturating_add(1);
+        }
     }
 
     /// Frames per second over the last 1 s and the last 60 s at `now`. The oldest second is
@@ -64,7 +67,14 @@ impl RateRing {
         let mut ring = self.clone();
         ring.advance(now);
         let inside = 1.0 - (now / 1000.0 - (now / 1000.0).floor());
-        let count = |back: i64| f64::from(ring.counts[slot(ring.second - back)]);
+        let count = |back: i64| {
+            f64::from(
+                ring.counts
+                    .get(slot(ring.second - back))
+                    .copied()
+                    .unwrap_or(0),
+            )
+        };
         let one = count(0) + count(1) * inside;
         let sixty = (0..60).map(count).sum::<f64>() + count(60) * inside;
         (one, sixty / 60.0)
@@ -102,15 +112,17 @@ impl LatencyWindow {
         let whole = latency
             .round()
             .clamp(f64::from(i32::MIN), f64::from(i32::MAX)) as i32;
-        self.samples[self.next] = (at, whole);
+        // `next` stays below the length; the `%` lets the compiler see it.
+        self.samples[self.next % LATENCY_SAMPLES] = (at, whole);
         self.next = (self.next + 1) % LATENCY_SAMPLES;
         self.filled = (self.filled + 1).min(LATENCY_SAMPLES);
     }
 
     /// The samples of the last minute.
     fn recent(&self, now: Millis) -> impl Iterator<Item = i32> + '_ {
-        self.samples[..self.filled]
+        self.samples
             .iter()
+            .take(self.filled)
             .filter(move |(at, _)| now - at <= WINDOW_MS)
             .map(|&(_, latency)| latency)
     }
@@ -124,17 +136,19 @@ impl LatencyWindow {
             *slot = latency;
             count += 1;
         }
-        let recent = kept.get_mut(..count).filter(|r| !r.is_empty())?;
+        let recent = kept.get_mut(..count)?;
         shell_sort(recent);
+        let max = *recent.last()?;
+        // Rank ceil(p * n), 1-based; p < 1 keeps it within the samples, the largest otherwise.
         let rank = |p: f64| {
-            let index = ((p * recent.len() as f64).ceil() as usize).clamp(1, recent.len()) - 1;
-            f64::from(recent[index])
+            let index = ((p * recent.len() as f64).ceil() as usize).saturating_sub(1);
+            f64::from(recent.get(index).copied().unwrap_or(max))
         };
         Some(Latency {
             p50: rank(0.5),
             p90: rank(0.9),
             p99: rank(0.99),
-            max: f64::from(recent[recent.len() - 1]),
+            max: f64::from(max),
         })
     }
 }
@@ -255,7 +269,7 @@ impl Health {
             let entry = match found {
                 Some(at) => {
                     next = at + 1;
-                    old[at].take()
+                    old.get_mut(at).and_then(Option::take)
                 }
                 None => None,
             };
