@@ -14,14 +14,11 @@ pub struct WireTable {
     pub entries: &'static [(&'static str, &'static str, &'static str)],
 }
 
-impl WireTable {
-    /// Where `wire` is among the entries. One shared scan rather than a `match` on strings per
-    /// enum, which compiles to a comparison chain each; only input validation asks, never a
-    /// per-frame path.
-    #[inline(never)]
-    pub fn position(&self, wire: &str) -> Option<usize> {
-        self.entries.iter().position(|entry| entry.1 == wire)
-    }
+/// Where `wire` is among `wires`. One shared scan rather than a `match` on strings per enum,
+/// which compiles to a comparison chain each; only input validation asks, never a per-frame path.
+#[inline(never)]
+fn wire_position(wires: &[&str], wire: &str) -> Option<usize> {
+    wires.iter().position(|entry| *entry == wire)
 }
 
 /// Declares a wire enum: variant, JS constant name, wire string (doc comments allowed on each).
@@ -34,6 +31,10 @@ macro_rules! wire_enum {
         impl $name {
             /// Every value, in the documentation's order.
             pub const ALL: &'static [$name] = &[$($name::$variant,)+];
+
+            /// The wire strings alone, in the same order: what `from_wire` scans. The table with
+            /// the JS names and docs serves only the generator, so it stays out of the wasm.
+            const WIRES: &'static [&'static str] = &[$($wire,)+];
 
             /// The table the JS constant object is generated from.
             pub const TABLE: WireTable = WireTable {
@@ -54,7 +55,7 @@ macro_rules! wire_enum {
 
             /// The value whose wire string is `text`, if any.
             pub fn from_wire(text: &str) -> Option<$name> {
-                let index = $name::TABLE.position(text)?;
+                let index = wire_position($name::WIRES, text)?;
                 $name::ALL.get(index).copied()
             }
         }
