@@ -16,9 +16,15 @@ let capacity = 0;
 let memory = null;
 let view = null;
 
-function reserve(bytes) {
-  if (bytes > capacity) {
-    capacity = Math.max(bytes, 2 * capacity, 1 << 16);
+/**
+ * Makes the batch buffer hold `count` lengths and `bytes` bytes; returns where the bytes start.
+ * The buffer is the frames' lengths (u32, at a 4-byte aligned address) and then their bytes, so
+ * the wasm side takes both from its own memory.
+ */
+function reserve(count, bytes) {
+  const needed = 4 * count + bytes;
+  if (needed > capacity) {
+    capacity = Math.max(needed, 2 * capacity, 1 << 16);
     bufferAt = wasm.glue.batchBuffer(capacity);
     memory = null;
   }
@@ -27,34 +33,38 @@ function reserve(bytes) {
     memory = current;
     view = new Uint8Array(current, bufferAt, capacity);
   }
+  return 4 * count;
 }
+
+/** The batch's lengths, in the buffer's front. */
+const lengthsOf = (count) => new Uint32Array(memory, bufferAt, count);
 
 /**
  * A batch of text frames that are all ASCII (what MAX sends), written with one encodeInto of
- * their concatenation: a frame's byte length is then its string length. `null` for a batch with
+ * their concatenation: a frame's byte length is then its string length. False for a batch with
  * anything else (UTF-8 longer than the text says so), which `encodeEach` writes instead.
  */
 function encodeAll(batch) {
   let length = 0;
   for (const frame of batch) {
-    if (typeof frame !== "string") return null;
+    if (typeof frame !== "string") return false;
     length += frame.length;
   }
-  reserve(length);
-  const { read, written } = encoder.encodeInto(batch.length === 1 ? batch[0] : batch.join(""), view);
-  if (read !== length || written !== length) return null;
-  const lengths = new Uint32Array(batch.length);
+  const start = reserve(batch.length, length);
+  const text = batch.length === 1 ? batch[0] : batch.join("");
+  const { read, written } = encoder.encodeInto(text, view.subarray(start));
+  if (read !== length || written !== length) return false;
+  const lengths = lengthsOf(batch.length);
   for (let i = 0; i < batch.length; i++) lengths[i] = batch[i].length;
-  return lengths;
+  return true;
 }
 
 /** Each frame with its own encodeInto; binary frames and lone surrogates are marked. */
 function encodeEach(batch) {
   let needed = 0;
   for (const frame of batch) if (typeof frame === "string") needed += frame.length * 3;
-  reserve(needed);
-  const lengths = new Uint32Array(batch.length);
-  let offset = 0;
+  let offset = reserve(batch.length, needed);
+  const lengths = lengthsOf(batch.length);
   for (let i = 0; i < batch.length; i++) {
     const frame = batch[i];
     if (typeof frame !== "string") {
@@ -70,12 +80,11 @@ function encodeEach(batch) {
     lengths[i] = written;
     offset += written;
   }
-  return lengths;
 }
 
 /**
  * A socket's message queue: `message(event)` is its message listener; `flush()` hands what is
- * queued to `deliver(lengths, frames)` now (the socket calls it before reporting a close, so a
+ * queued to `deliver(count, frames)` now (the socket calls it before reporting a close, so a
  * close never overtakes the frames received before it); `stop()` drops the rest for good.
  */
 export function frameQueue(deliver) {
@@ -87,7 +96,8 @@ export function frameQueue(deliver) {
     if (stopped || frames.length === 0) return;
     const batch = frames;
     frames = [];
-    deliver(encodeAll(batch) ?? encodeEach(batch), batch);
+    if (!encodeAll(batch)) encodeEach(batch);
+    deliver(batch.length, batch);
   };
   const message = (event) => {
     if (stopped) return;

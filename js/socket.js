@@ -64,7 +64,8 @@ class HostSocket {
 
 /**
  * Hooks a socket just made by a stream's `connectFactory` to the stream: `opened()`,
- * `batch(lengths, values)` once per task of frames (js/frames.js) and `closed(code, reason)`.
+ * `batch(count, values)` once per task of frames (written into the batch buffer by js/frames.js)
+ * and `closed(code, reason)`.
  */
 export function attachSocket(raw, opened, batch, closed) {
   if (typeof raw !== "object" || raw === null) throw new Error("connectFactory did not return a socket");

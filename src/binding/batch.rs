@@ -1,10 +1,11 @@
-//! Frames arrive in batches: `js/frames.js` writes a task's frames into the batch buffer and
-//! hands over their lengths; the batch is copied out at once, so one buffer serves every stream
-//! and a batch waiting behind an `inline` handler cannot be overwritten.
+//! Frames arrive in batches: `js/frames.js` writes a task's frames into the batch buffer, their
+//! lengths (u32 each) first and then their bytes, and hands over how many there are; the batch is
+//! copied out at once, so one buffer serves every stream and a batch waiting behind an `inline`
+//! handler cannot be overwritten.
 
 use std::cell::RefCell;
 
-use js_sys::{Array, Uint32Array};
+use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
 use super::decoder::{decode_bytes, Route};
@@ -20,18 +21,24 @@ thread_local! {
     static BATCH_BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Makes the batch buffer hold at least `capacity` bytes and returns its address.
+/// Makes the batch buffer hold at least `capacity` bytes and returns their address, 4-byte
+/// aligned for the lengths' `Uint32Array`.
 #[wasm_bindgen(js_name = batchBuffer)]
 pub fn batch_buffer(capacity: usize) -> usize {
     BATCH_BUFFER.with(|cell| match cell.try_borrow_mut() {
         Ok(mut buffer) => {
-            if buffer.len() < capacity {
-                buffer.resize(capacity, 0);
+            if buffer.len() < capacity + 3 {
+                buffer.resize(capacity + 3, 0);
             }
-            buffer.as_ptr() as usize
+            buffer.as_ptr() as usize + aligned_start(&buffer)
         }
         Err(_) => 0,
     })
+}
+
+/// Where the batch starts in the buffer: its first 4-byte aligned address.
+fn aligned_start(buffer: &[u8]) -> usize {
+    buffer.as_ptr().align_offset(4)
 }
 
 /// One frame of a batch.
@@ -49,18 +56,24 @@ pub struct Batch {
 }
 
 impl Batch {
-    /// Copies the batch `js/frames.js` just wrote.
-    pub fn take(lengths: &Uint32Array, values: Array) -> Batch {
-        let lengths = lengths.to_vec();
-        let total: usize = lengths
-            .iter()
-            .filter(|n| **n < UNREADABLE)
-            .map(|n| *n as usize)
-            .sum();
-        let bytes = BATCH_BUFFER.with(|cell| {
-            cell.try_borrow()
-                .map(|buffer| buffer[..total.min(buffer.len())].to_vec())
-                .unwrap_or_default()
+    /// Copies the batch of `count` frames `js/frames.js` just wrote.
+    pub fn take(count: usize, values: Array) -> Batch {
+        let (lengths, bytes) = BATCH_BUFFER.with(|cell| match cell.try_borrow() {
+            Ok(buffer) => {
+                let batch = buffer.get(aligned_start(&buffer)..).unwrap_or_default();
+                let (head, rest) = batch.split_at_checked(4 * count).unwrap_or_default();
+                let lengths: Vec<u32> = head
+                    .chunks_exact(4)
+                    .map(|word| u32::from_le_bytes(word.try_into().unwrap_or_default()))
+                    .collect();
+                let total: usize = lengths
+                    .iter()
+                    .filter(|n| **n < UNREADABLE)
+                    .map(|n| *n as usize)
+                    .sum();
+                (lengths, rest.get(..total).unwrap_or(rest).to_vec())
+            }
+            Err(_) => Default::default(),
         });
         Batch {
             bytes,

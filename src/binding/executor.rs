@@ -331,7 +331,10 @@ impl Executor {
             OPENED => Some(Signal::Opened(conn)),
             BATCH => Some(Signal::Batch(
                 conn,
-                Batch::take(value.unchecked_ref(), more.unchecked_into()),
+                Batch::take(
+                    value.as_f64().unwrap_or_default() as usize,
+                    more.unchecked_into(),
+                ),
             )),
             CLOSED => {
                 // The frames received before the close come first.
