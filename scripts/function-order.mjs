@@ -3,22 +3,25 @@
 // so monomorphized copies of one generic spread over the code section compress far less well
 // than the same copies in a row (about 1 % of the gzipped wasm).
 //
-//   node scripts/function-order.mjs OPTIMIZED.wasm INPUT.wasm OUTPUT.wasm
+//   node scripts/function-order.mjs [--run N] OPTIMIZED.wasm INPUT.wasm OUTPUT.wasm
 //
 // OPTIMIZED is INPUT after wasm-opt with its names kept (-g): the order is computed on the code
-// that ships. OUTPUT is INPUT with each function renamed "<rank> <name>", rank its place in a
-// greedy chain that always takes next the unplaced function sharing the most byte sequences with
-// the last placed one. scripts/build then runs the real wasm-opt on OUTPUT with
-// --reorder-functions-by-name before --strip-debug. Only names change here; wasm-opt moves the
-// functions and renumbers every reference, so a poor order costs bytes, never correctness.
+// that ships (INPUT may be OPTIMIZED itself). OUTPUT is INPUT with each function renamed
+// "<rank> <name>", rank its place in a greedy chain that always takes next the unplaced function
+// sharing the most byte sequences of length N (default 6) with the last placed one. scripts/build
+// then runs wasm-opt on OUTPUT with --reorder-functions-by-name before --strip-debug. Only names
+// change here; wasm-opt moves the functions and renumbers every reference, so a poor order costs
+// bytes, never correctness.
 
 import { readFileSync, writeFileSync } from "node:fs";
 
 import { Reader, nameBytes, sectionBytes, sections, u32Bytes } from "./wasm-binary.mjs";
 
-const [optimizedFile, inputFile, outputFile] = process.argv.slice(2);
-if (!outputFile) {
-  console.error("usage: node scripts/function-order.mjs OPTIMIZED.wasm INPUT.wasm OUTPUT.wasm");
+const args = process.argv.slice(2);
+const RUN = args[0] === "--run" ? Number(args.splice(0, 2)[1]) : 6;
+const [optimizedFile, inputFile, outputFile] = args;
+if (!outputFile || !(Number.isInteger(RUN) && RUN >= 2 && RUN <= 16)) {
+  console.error("usage: node scripts/function-order.mjs [--run N (2-16)] OPTIMIZED.wasm INPUT.wasm OUTPUT.wasm");
   process.exit(2);
 }
 
@@ -67,12 +70,12 @@ function parse(bytes) {
   return { sections: list, imported, bodies, names };
 }
 
-/** The hashes of every 6-byte run of a body: what gzip could match between two bodies. */
+/** The hashes of every RUN-byte run of a body: what gzip could match between two bodies. */
 function runs(body) {
   const set = new Set();
-  for (let i = 0; i + 6 <= body.length; i++) {
+  for (let i = 0; i + RUN <= body.length; i++) {
     let h = 0;
-    for (let j = 0; j < 6; j++) h = (Math.imul(h, 31) + body[i + j]) | 0;
+    for (let j = 0; j < RUN; j++) h = (Math.imul(h, 31) + body[i + j]) | 0;
     set.add(h);
   }
   return set;
@@ -129,4 +132,4 @@ const payload = [...nameBytes("name"), 1, ...u32Bytes(functionNames.length), ...
 // The input's own name section is left out; the new one goes last, where names belong.
 const kept = input.sections.filter((s) => !(s.id === 0 && s.name === "name")).map((s) => inputBytes.subarray(s.header, s.end));
 writeFileSync(outputFile, Buffer.concat([inputBytes.subarray(0, 8), ...kept, sectionBytes(0, payload)]));
-console.log(`[function-order] ${rankOf.size} of ${input.bodies.length} functions ranked by similarity`);
+console.log(`[function-order] ${rankOf.size} of ${input.bodies.length} functions ranked by similarity of ${RUN}-byte runs`);
