@@ -248,13 +248,16 @@ function importTime(count) {
 function size() {
   const wasm = readFileSync(WASM);
   const gz = gzipSync(wasm, { level: 9 }).length;
+  // The budget is counted by gzip -9 itself, as tests/node/size.test.mjs counts it (zlib's level 9
+  // comes out a few hundred bytes larger on this file).
+  const gnu = spawnSync("gzip", ["-9", "-c", WASM], { maxBuffer: 64 << 20 }).stdout?.length ?? null;
   const br = brotliCompressSync(wasm, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11 } }).length;
   const js = [join(PACKAGE, "pkg", "maicoin_ws.js"), ...readdirSync(join(PACKAGE, "js")).filter((f) => f.endsWith(".js")).map((f) => join(PACKAGE, "js", f))];
   const jsBytes = Buffer.concat(js.map((f) => readFileSync(f)));
   console.log(`\n## Size\n`);
   console.log(
     table(
-      ["file", "raw", "gzip -9", "brotli 11"],
+      ["file", "raw", "zlib level 9", "brotli 11"],
       [
         ["pkg/maicoin_ws_bg.wasm", fmt.bytes(wasm.length), `**${fmt.bytes(gz)}** (${gz} B)`, fmt.bytes(br)],
         ["JS (pkg/maicoin_ws.js + js/*.js, concatenated)", fmt.bytes(jsBytes.length), fmt.bytes(gzipSync(jsBytes, { level: 9 }).length), fmt.bytes(brotliCompressSync(jsBytes).length)],
@@ -265,8 +268,9 @@ function size() {
       ],
     ),
   );
-  const target = Number(/WASM_GZIP_TARGET = ([\d_]+)/.exec(readFileSync(join(ROOT, "tests", "node", "size.test.mjs"), "utf8"))[1].replaceAll("_", ""));
-  console.log(`\ntarget: wasm ≤ ${target} B gzipped (tests/node/size.test.mjs): ${gz <= target ? "met" : "missed"} (${gz} B, ${(gz / 1024).toFixed(1)} KiB)`);
+  const target = Number(/WASM_GZIP_BUDGET = ([\d_]+)/.exec(readFileSync(join(ROOT, "tests", "node", "size.test.mjs"), "utf8"))[1].replaceAll("_", ""));
+  if (gnu === null) console.log(`\ntarget: wasm ≤ ${target} B gzip -9 (tests/node/size.test.mjs): not judged, no gzip here`);
+  else console.log(`\ntarget: wasm ≤ ${target} B gzip -9 (tests/node/size.test.mjs): ${gnu <= target ? "met" : "missed"} (${gnu} B by gzip -9, ${gz} B by zlib level 9)`);
 }
 
 // ---------------------------------------------------------------------------------------------
