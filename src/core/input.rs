@@ -231,10 +231,10 @@ pub enum Pass {
 }
 
 /// Runs `pass` over `text`, a whole JSON value, writing onto `tape`. The error says whether it
-/// is about text after the value. The deserializer reads a slice, as `reader::write_frame`'s
+/// is about text after the value. The deserializer reads a `str`, as `reader::write_frame`'s
 /// does: serde_json's code is one copy only for one reader type.
 fn read(text: &str, pass: Pass, tape: &mut Tape) -> Result<(), (serde_json::Error, bool)> {
-    let mut deserializer = serde_json::Deserializer::from_slice(text.as_bytes());
+    let mut deserializer = serde_json::Deserializer::from_str(text);
     let visitor = ValueVisitor {
         kind: &Kind::Text,
         tape,

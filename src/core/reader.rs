@@ -25,7 +25,10 @@ use super::wire::{
 pub fn write_frame(frame: &str, kind: &'static Kind, tape: &mut Tape) -> Result<(), FrameError> {
     tape.begin(frame.as_bytes());
     let mut fault = Fault::default();
-    let mut deserializer = serde_json::Deserializer::from_slice(frame.as_bytes());
+    // A `str` reader: the frame was checked as UTF-8 once, whole. serde_json's byte reader would
+    // take 4.4 KB gzipped off the wasm (the `str` reader's slicing and its panic paths) but checks
+    // every string's UTF-8 again: `Response.parse` measured 0.90x of this, so the bytes stay.
+    let mut deserializer = serde_json::Deserializer::from_str(frame);
     let read = deserializer.deserialize_any(ValueVisitor {
         kind,
         tape: &mut *tape,
