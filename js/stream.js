@@ -202,7 +202,6 @@ export class Stream {
     const hooks = {
       openSocket: (uri, opened, batch, closed) => attachSocket(factory(uri, connectOptions), opened, batch, closed),
       encodeFrame,
-      attachSocket,
       buildResponse,
       settleTask: taskSettler(options.onHandlerError),
       enqueue: (response) => this.#queue.push(response),

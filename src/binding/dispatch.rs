@@ -1,16 +1,7 @@
 //! Handing a response to the handlers, as the stream's dispatch mode says.
 
 use js_sys::{Function, Reflect};
-use serde::Deserialize;
 use wasm_bindgen::JsValue;
-
-#[derive(Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum DispatchMode {
-    Inline,
-    Task,
-    Queue,
-}
 
 pub fn is_thenable(value: &JsValue) -> bool {
     value.is_object()

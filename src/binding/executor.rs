@@ -20,13 +20,14 @@ use wasm_bindgen::JsCast;
 
 use super::batch::{Batch, BatchFrame, BatchedText};
 use super::decoder::with_frame;
-use super::dispatch::{message_of, DispatchMode, InlineDelivery, Step};
+use super::dispatch::{message_of, InlineDelivery, Step};
 use super::hooks::{Hooks, Notice};
 use super::mailbox::{Mailbox, Signal};
 use super::socket::{close_frame, Socket, SocketEvent, SocketRef};
 use super::stream_error::{make_js, ErrorMaker};
 use crate::core::borrow::{mutable, shared};
 use crate::core::engine::{ConnId, Delivery, Effect, Engine, Millis, StreamError};
+use crate::core::stream_options::Dispatch;
 
 #[wasm_bindgen]
 extern "C" {
@@ -67,7 +68,7 @@ pub struct Executor {
     pub engine: RefCell<Engine>,
     pub handlers: RefCell<Vec<Function>>,
     pub hooks: Hooks,
-    pub dispatch: DispatchMode,
+    pub dispatch: Dispatch,
     mailbox: Mailbox,
     /// Called with a tag: when a parked handler's Promise settles, the timer fires, a run
     /// starts, a socket reports an event (bound to its connection too).
@@ -133,7 +134,7 @@ pub fn now() -> Millis {
 }
 
 impl Executor {
-    pub fn new(engine: Engine, hooks: Hooks, dispatch: DispatchMode) -> Rc<Executor> {
+    pub fn new(engine: Engine, hooks: Hooks, dispatch: Dispatch) -> Rc<Executor> {
         let errors = RefCell::new(ErrorMaker::new(hooks.stream_error.clone()));
         // Callbacks hold the executor weakly: it lives as long as its `StreamDriver`, which the
         // JS `Stream` keeps while `run()` is pending (js/stream.js).
@@ -611,10 +612,10 @@ impl Executor {
             return None;
         }
         match self.dispatch {
-            DispatchMode::Queue => {
+            Dispatch::Queue => {
                 let _ = self.hooks.enqueue.call1(&JsValue::NULL, &response);
             }
-            DispatchMode::Task => {
+            Dispatch::Task => {
                 let handlers = shared(&self.handlers).clone();
                 for handler in &handlers {
                     if !current() {
@@ -626,7 +627,7 @@ impl Executor {
                         .call2(&JsValue::NULL, handler, &response);
                 }
             }
-            DispatchMode::Inline => {
+            Dispatch::Inline => {
                 let handlers = shared(&self.handlers).clone();
                 return Some(InlineDelivery::new(response, handlers));
             }

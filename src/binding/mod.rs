@@ -13,7 +13,6 @@ pub mod errors;
 mod executor;
 mod hooks;
 mod mailbox;
-mod options;
 pub mod policy;
 pub mod requests;
 mod socket;

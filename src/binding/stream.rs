@@ -150,7 +150,7 @@ impl StreamDriver {
         let executor = Executor::new(
             Engine::new(config, limits),
             Hooks::from_js(hooks)?,
-            dispatch.into(),
+            dispatch,
         );
         Ok(StreamDriver { executor })
     }

@@ -1,5 +1,6 @@
-//! Removal from a `Vec` at a position a search found: the bound is checked once, here, so the
-//! wasm keeps no out-of-range panic for it.
+//! Removal from a `Vec` at a position a search found: the bound is checked here, so a position
+//! that no longer holds gives `None` instead of a panic. (`Vec::remove` keeps its own assert in
+//! the wasm, unreachable from here; the callers share this one path to it.)
 
 /// Takes out the item at `at` (the rest shift down), or `None` if `list` is shorter.
 #[inline]
