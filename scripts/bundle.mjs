@@ -3,6 +3,13 @@
 // ES module loader resolves, reads and compiles each file of a graph separately, and for this
 // package that cost more than compiling the wasm; one file is loaded once.
 //
+// Importing the package costs mostly the parsing of its JS. The modules of features a program
+// may never touch (recording, replay, klines, the worker transports: a third of the source) go
+// to a second file, pkg/maicoin_ws_node_lazy.cjs, which the first call needing one of them
+// loads (synchronously, through require: their entry points are synchronous functions). The
+// bundle holds a forwarding function for each export the rest of the package imports from them,
+// so only functions can be imported from those modules; anything else fails the build.
+//
 //   node scripts/bundle.mjs [--check] [PKG_DIR]   (scripts/build runs it; PKG_DIR defaults to pkg)
 //
 // --check writes nothing and fails if the file there is not what the sources make.
@@ -26,6 +33,11 @@ const OUT_DIR = resolve((CHECK ? args[1] : args[0]) ?? join(dirname(fileURLToPat
 const ROOT = dirname(OUT_DIR);
 const ENTRY = join(ROOT, "js", "node.js");
 const OUT_NAME = "maicoin_ws_node.js";
+const LAZY_NAME = "maicoin_ws_node_lazy.cjs";
+// Where the features loaded on first use start; what only they import is loaded with them.
+const ON_FIRST_USE = ["recording.js", "replay.js", "replay-file.js", "klines.js", "transport/remote-stream.js"].map((path) =>
+  join(ROOT, "js", path),
+);
 
 // Top-level statements only: they start a line.
 const IMPORT = /^import\s+(?:([^;"'()]*?)\s+from\s+)?["']([^"']+)["'];?[ \t]*$/gm;
@@ -78,14 +90,16 @@ function parse(file) {
     exports.push(...nameList(file, list));
     return "";
   });
+  const functions = new Map(); // exported function's name → "async " or ""
   body = body.replace(EXPORT_DECLARATION, (all, kind, name, binding, bindingName) => {
     if (binding === "let" || binding === "var") fail(file, `"export ${binding} ${bindingName}" would not stay live in a bundle`);
     exports.push([name ?? bindingName, name ?? bindingName]);
+    if (kind && kind.includes("function")) functions.set(name, kind.startsWith("async") ? "async " : "");
     return all.replace(/^export\s+/, "");
   });
   const stray = body.match(ANY_EXPORT);
   if (stray) fail(file, "an export form the bundler does not know");
-  return { file, body, imports, reexports, exports };
+  return { file, body, imports, reexports, exports, functions };
 }
 
 function resolveFrom(file, specifier) {
@@ -113,6 +127,20 @@ function graph(entry) {
   return { order, modules: done };
 }
 
+/** The modules the entry reaches without passing through a feature loaded on first use. */
+function eagerModules(modules) {
+  const eager = new Set();
+  const visit = (file) => {
+    if (eager.has(file) || ON_FIRST_USE.includes(file)) return;
+    eager.add(file);
+    for (const { specifier } of [...modules.get(file).imports, ...modules.get(file).reexports]) {
+      if (isRelative(specifier)) visit(resolveFrom(file, specifier));
+    }
+  };
+  visit(ENTRY);
+  return eager;
+}
+
 function main() {
   if (!existsSync(ENTRY)) {
     // A build for its wasm alone (sizes, profiles) has no package around it.
@@ -121,20 +149,32 @@ function main() {
   }
   const outDir = OUT_DIR;
   const out = join(outDir, OUT_NAME);
+  const lazyOut = join(outDir, LAZY_NAME);
   const { order, modules } = graph(ENTRY);
+  for (const file of ON_FIRST_USE) if (!modules.has(file)) fail(file, "is loaded on first use but the entry never imports it");
+  const eager = eagerModules(modules);
   const ids = new Map(order.map((module, index) => [module.file, `$module${index}`]));
-  const externals = new Map(); // specifier as the bundle imports it → its namespace's name
+  // Specifiers as the files import them → their namespace's name: the bundle's ES imports, and
+  // the lazy file's requires.
+  const externals = new Map();
+  const lazyExternals = new Map();
+  // What the lazy file's modules use of the bundle's: its modules' ids, passed in when it loads.
+  const lent = new Set();
 
   /** The expression holding the namespace of what `file` imports as `specifier`. */
   const source = (file, specifier) => {
     if (isRelative(specifier)) {
       const target = resolveFrom(file, specifier);
-      if (ids.has(target)) return ids.get(target);
+      if (ids.has(target)) {
+        if (!eager.has(file) && eager.has(target)) lent.add(ids.get(target));
+        return ids.get(target);
+      }
       specifier = relative(outDir, target);
       if (!isRelative(specifier)) specifier = `./${specifier}`;
     }
-    if (!externals.has(specifier)) externals.set(specifier, `$external${externals.size}`);
-    return externals.get(specifier);
+    const table = eager.has(file) ? externals : lazyExternals;
+    if (!table.has(specifier)) table.set(specifier, `$external${externals.size + lazyExternals.size}`);
+    return table.get(specifier);
   };
 
   /** The names a module exports, `export *` followed (only bundled modules can be followed). */
@@ -151,7 +191,8 @@ function main() {
     return names;
   };
 
-  const parts = order.map((module) => {
+  /** A module as a function scope of its own; `base` is the expression of the file's own URL. */
+  const wrap = (module, base) => {
     const { file, imports, reexports, exports } = module;
     const lines = [];
     for (const { specifier, namespace, names } of imports) {
@@ -160,7 +201,7 @@ function main() {
       else if (names.length) lines.push(`const { ${names.map(([a, b]) => (a === b ? a : `${a}: ${b}`)).join(", ")} } = ${from};`);
     }
     // import.meta.url and relative dynamic imports keep meaning the module's own file.
-    const url = `new URL(${JSON.stringify(relative(outDir, file))}, import.meta.url)`;
+    const url = `new URL(${JSON.stringify(relative(outDir, file))}, ${base})`;
     let body = module.body.replace(DYNAMIC_IMPORT, (_all, _quote, specifier) => `import(new URL(${JSON.stringify(specifier)}, ${url}).href)`);
     if (/\bimport\.meta\b(?!\.url\b)/.test(body)) fail(file, "uses import.meta for more than its url, which a bundle would change");
     body = body.replace(/\bimport\.meta\.url\b/g, `${url}.href`);
@@ -170,9 +211,60 @@ function main() {
       if (names === "*") fields.unshift(`...${from}`);
       else fields.push(...names.map(([imported, exported]) => `${JSON.stringify(exported)}: ${from}.${imported}`));
     }
-    const name = relative(ROOT, file);
-    return `// ${name}\nconst ${ids.get(file)} = Object.freeze((() => {\n${lines.join("\n")}\n${body.trim()}\nreturn { ${fields.join(", ")} };\n})());\n`;
-  });
+    // `(function` rather than an arrow: V8 compiles a parenthesized function expression while it
+    // parses the file, where an arrow's body would be pre-parsed, then parsed again when called.
+    return `// ${relative(ROOT, file)}\nconst ${ids.get(file)} = Object.freeze((function () {\n${lines.join("\n")}\n${body.trim()}\nreturn { ${fields.join(", ")} };\n})());\n`;
+  };
+
+  /** The names the bundle's modules import from `target`, a module loaded on first use. */
+  const borrowed = (target) => {
+    const names = new Set();
+    for (const module of order) {
+      if (!eager.has(module.file)) continue;
+      for (const { specifier, namespace, names: list } of [...module.imports, ...module.reexports]) {
+        if (!isRelative(specifier) || resolveFrom(module.file, specifier) !== target.file) continue;
+        if (namespace || list === "*") fail(module.file, `imports all of ${relative(ROOT, target.file)}, which is loaded on first use: name the functions it needs`);
+        for (const [imported] of list) names.add(imported);
+      }
+    }
+    for (const name of names) {
+      if (!target.functions.has(name)) fail(target.file, `is loaded on first use, so the rest of the package can only import functions from it, not "${name}"`);
+    }
+    return [...names];
+  };
+
+  /** The bundle's stand-in for a module loaded on first use: a function forwarding each call. */
+  const forwarder = (module, names) => {
+    const id = ids.get(module.file);
+    const fields = names.map((name) => {
+      const kind = module.functions.get(name);
+      return `  ${name}: ${kind}function ${name}(...args) {\n    return $firstUse().${id}.${name}.apply(this, args);\n  },`;
+    });
+    return `// ${relative(ROOT, module.file)}: in ${LAZY_NAME}, loaded by the first call of one of these\nconst ${id} = Object.freeze({\n${fields.join("\n")}\n});\n`;
+  };
+
+  const parts = [];
+  const lazyParts = [];
+  for (const module of order) {
+    if (eager.has(module.file)) parts.push(wrap(module, "import.meta.url"));
+    else {
+      lazyParts.push(wrap(module, "$lazyUrl"));
+      const names = borrowed(module);
+      if (names.length) parts.push(forwarder(module, names));
+    }
+  }
+
+  const lazyIds = order.filter((module) => !eager.has(module.file)).map((module) => ids.get(module.file));
+  if (lazyIds.length) {
+    const moduleApi = source(ENTRY, "node:module");
+    parts.unshift(
+      `// The modules of ${LAZY_NAME}, with the modules of this file they import: loaded by the first call that needs one.\n` +
+        `let $lazyModules = null;\n` +
+        `function $firstUse() {\n` +
+        `  return ($lazyModules ??= ${moduleApi}.createRequire(import.meta.url)(${JSON.stringify(`./${LAZY_NAME}`)})({ ${[...lent].join(", ")} }));\n` +
+        `}\n`,
+    );
+  }
 
   const entry = modules.get(ENTRY);
   const names = exportedNames(entry);
@@ -182,15 +274,33 @@ function main() {
   ];
   const footer = `export const { ${names.join(", ")} } = ${ids.get(ENTRY)};\n`;
   const text = `${header.join("\n")}\n\n${parts.join("\n")}\n${footer}`;
+  const files = [[out, text]];
+  if (lazyIds.length) {
+    const lazyText = [
+      `// Generated by scripts/bundle.mjs: the modules of ${OUT_NAME} that the first call needing one loads: do not edit.`,
+      `"use strict";`,
+      ...[...lazyExternals].map(([specifier, name]) => `const ${name} = require(${JSON.stringify(specifier)});`),
+      `const $lazyUrl = require("node:url").pathToFileURL(__filename).href;`,
+      ``,
+      `module.exports = function load({ ${[...lent].join(", ")} }) {`,
+      lazyParts.join("\n"),
+      `return { ${lazyIds.join(", ")} };`,
+      `};`,
+      ``,
+    ].join("\n");
+    files.push([lazyOut, lazyText]);
+  }
   if (CHECK) {
-    if (!existsSync(out) || readFileSync(out, "utf8") !== text) {
-      console.error(`[bundle] ${relative(ROOT, out)} is not what js/ makes now: run node scripts/bundle.mjs (scripts/build does)`);
-      process.exit(1);
+    for (const [file, content] of files) {
+      if (!existsSync(file) || readFileSync(file, "utf8") !== content) {
+        console.error(`[bundle] ${relative(ROOT, file)} is not what js/ makes now: run node scripts/bundle.mjs (scripts/build does)`);
+        process.exit(1);
+      }
     }
     return;
   }
-  writeFileSync(out, text);
-  console.log(`[bundle] ${relative(ROOT, out)}: ${order.length} modules, ${names.length} exports`);
+  for (const [file, content] of files) writeFileSync(file, content);
+  console.log(`[bundle] ${relative(ROOT, out)}: ${eager.size} modules, ${names.length} exports; ${relative(ROOT, lazyOut)}: ${lazyIds.length} modules loaded on first use`);
 }
 
 main();

@@ -24,6 +24,7 @@ test("package.json sends Node to the bundled entry, which the sources would writ
   const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
   assert.equal(manifest.exports["."].node, "./pkg/maicoin_ws_node.js");
   assert.ok(manifest.files.includes("pkg/maicoin_ws_node.js"), "the bundle ships");
+  assert.ok(manifest.files.includes("pkg/maicoin_ws_node_lazy.cjs"), "the modules it loads on first use ship");
   const check = spawnSync(process.execPath, [join(ROOT, "scripts", "bundle.mjs"), "--check"], { encoding: "utf8" });
   assert.equal(check.status, 0, check.stderr);
 });
@@ -50,6 +51,32 @@ test("importing the package compiles no wasm; the first use compiles it once", (
     console.log(JSON.stringify([afterImport, afterConstant, compiled, constant]));
   `);
   assert.deepEqual(JSON.parse(counts), [0, 0, 1, "book"]);
+});
+
+test("recording, replay, klines and the worker proxy load on their first use, not at import or for a direct stream", () => {
+  const out = fresh(`
+    import { createRequire } from "node:module";
+    const cache = createRequire(import.meta.url).cache;
+    const loaded = () => Object.keys(cache).some((file) => file.endsWith("maicoin_ws_node_lazy.cjs"));
+    const { Stream, RecordingError, replay, fetchKlines, MAX_REST_URL } = await import("maicoin-ws");
+    const seen = [loaded()];
+    const stream = new Stream({ uri: "ws://127.0.0.1:9", transport: "worker", connectFactory: () => ({ close() {} }) });
+    stream.close();
+    seen.push(loaded(), typeof fetchKlines, MAX_REST_URL);
+    let error = null;
+    try { replay(["not json", "{}"]); } catch (thrown) { error = thrown; }
+    seen.push(loaded(), error instanceof RecordingError, error?.message);
+    console.log(JSON.stringify(seen));
+  `);
+  assert.deepEqual(JSON.parse(out), [
+    false,
+    false,
+    "function",
+    "https://max-api.maicoin.com",
+    true,
+    true,
+    "line 1 of the recording is not JSON: \"not json\"",
+  ]);
 });
 
 test("the source entry and the bundle in one process share one instance", () => {
