@@ -263,7 +263,8 @@ function size() {
         ["JS (pkg/maicoin_ws.js + js/*.js, concatenated)", fmt.bytes(jsBytes.length), fmt.bytes(gzipSync(jsBytes, { level: 9 }).length), fmt.bytes(brotliCompressSync(jsBytes).length)],
         ...[
           ["Node's entry, bundled (pkg/maicoin_ws_node.js)", "maicoin_ws_node.js"],
-          ["its modules loaded on first use (pkg/maicoin_ws_node_lazy.cjs)", "maicoin_ws_node_lazy.cjs"],
+          ["its glue, loaded with the wasm (pkg/maicoin_ws_node_glue.cjs)", "maicoin_ws_node_glue.cjs"],
+          ["its features loaded on first use (pkg/maicoin_ws_node_lazy.cjs)", "maicoin_ws_node_lazy.cjs"],
         ]
           .filter(([, name]) => existsSync(join(PACKAGE, "pkg", name)))
           .map(([what, name]) => {

@@ -3,12 +3,13 @@
 // ES module loader resolves, reads and compiles each file of a graph separately, and for this
 // package that cost more than compiling the wasm; one file is loaded once.
 //
-// Importing the package costs mostly the parsing of its JS. The modules of features a program
-// may never touch (recording, replay, klines, the worker transports: a third of the source) go
-// to a second file, pkg/maicoin_ws_node_lazy.cjs, which the first call needing one of them
-// loads (synchronously, through require: their entry points are synchronous functions). The
-// bundle holds a forwarding function for each export the rest of the package imports from them,
-// so only functions can be imported from those modules; anything else fails the build.
+// Importing the package costs mostly the parsing of its JS, so what an import does not need is
+// written to files of its own, each loaded (synchronously, through require) by the first call
+// that needs it: the wasm-bindgen glue with the wasm's first use, and the modules of features a
+// program may never touch (recording, replay, klines, the worker proxy) with theirs. The bundle
+// keeps a stand-in for each such module the rest imports: a forwarding function for each function
+// imported by name, and for a namespace import, getters. Importing anything but a function by
+// name from them fails the build, since it would load the file at import.
 //
 //   node scripts/bundle.mjs [--check] [PKG_DIR]   (scripts/build runs it; PKG_DIR defaults to pkg)
 //
@@ -33,11 +34,16 @@ const OUT_DIR = resolve((CHECK ? args[1] : args[0]) ?? join(dirname(fileURLToPat
 const ROOT = dirname(OUT_DIR);
 const ENTRY = join(ROOT, "js", "node.js");
 const OUT_NAME = "maicoin_ws_node.js";
-const LAZY_NAME = "maicoin_ws_node_lazy.cjs";
-// Where the features loaded on first use start; what only they import is loaded with them.
-const ON_FIRST_USE = ["recording.js", "replay.js", "replay-file.js", "klines.js", "transport/remote-stream.js"].map((path) =>
-  join(ROOT, "js", path),
-);
+// The files loaded on first use, each with the modules where it starts; what only those modules
+// import is loaded with them.
+const ON_FIRST_USE = [
+  { name: "maicoin_ws_node_glue.cjs", roots: ["pkg/maicoin_ws.js"] },
+  {
+    name: "maicoin_ws_node_lazy.cjs",
+    roots: ["js/recording.js", "js/replay.js", "js/replay-file.js", "js/klines.js", "js/transport/remote-stream.js"],
+  },
+].map(({ name, roots }) => ({ name, roots: roots.map((path) => join(ROOT, path)) }));
+const ROOTS = new Set(ON_FIRST_USE.flatMap(({ roots }) => roots));
 
 // Top-level statements only: they start a line.
 const IMPORT = /^import\s+(?:([^;"'()]*?)\s+from\s+)?["']([^"']+)["'];?[ \t]*$/gm;
@@ -127,18 +133,18 @@ function graph(entry) {
   return { order, modules: done };
 }
 
-/** The modules the entry reaches without passing through a feature loaded on first use. */
-function eagerModules(modules) {
-  const eager = new Set();
+/** The modules `roots` reach, not passing through `stop`. */
+function reach(modules, roots, stop) {
+  const seen = new Set();
   const visit = (file) => {
-    if (eager.has(file) || ON_FIRST_USE.includes(file)) return;
-    eager.add(file);
+    if (seen.has(file) || stop(file)) return;
+    seen.add(file);
     for (const { specifier } of [...modules.get(file).imports, ...modules.get(file).reexports]) {
       if (isRelative(specifier)) visit(resolveFrom(file, specifier));
     }
   };
-  visit(ENTRY);
-  return eager;
+  roots.forEach(visit);
+  return seen;
 }
 
 function main() {
@@ -149,31 +155,41 @@ function main() {
   }
   const outDir = OUT_DIR;
   const out = join(outDir, OUT_NAME);
-  const lazyOut = join(outDir, LAZY_NAME);
   const { order, modules } = graph(ENTRY);
-  for (const file of ON_FIRST_USE) if (!modules.has(file)) fail(file, "is loaded on first use but the entry never imports it");
-  const eager = eagerModules(modules);
+  for (const file of ROOTS) if (!modules.has(file)) fail(file, "is loaded on first use but the entry never imports it");
+  const eager = reach(modules, [ENTRY], (file) => ROOTS.has(file));
+  // Each module loaded on first use belongs to one file: it may import the bundle's modules and
+  // its own file's, not another lazy file's.
+  const groupOf = new Map();
+  const groups = ON_FIRST_USE.map(({ name, roots }, index) => {
+    const members = reach(modules, roots, (file) => eager.has(file));
+    for (const file of members) {
+      if (groupOf.has(file)) fail(file, `is needed by both ${ON_FIRST_USE[groupOf.get(file)].name} and ${name}`);
+      groupOf.set(file, index);
+    }
+    // What its modules use of the bundle's: their ids, passed in when it loads.
+    return { name, loader: `$firstUse${index}`, lent: new Set(), externals: new Map(), parts: [], ids: [] };
+  });
   const ids = new Map(order.map((module, index) => [module.file, `$module${index}`]));
-  // Specifiers as the files import them → their namespace's name: the bundle's ES imports, and
-  // the lazy file's requires.
-  const externals = new Map();
-  const lazyExternals = new Map();
-  // What the lazy file's modules use of the bundle's: its modules' ids, passed in when it loads.
-  const lent = new Set();
+  const externals = new Map(); // specifier as the bundle imports it → its namespace's name
+  let externalCount = 0;
 
   /** The expression holding the namespace of what `file` imports as `specifier`. */
   const source = (file, specifier) => {
+    const group = groups[groupOf.get(file)];
     if (isRelative(specifier)) {
       const target = resolveFrom(file, specifier);
       if (ids.has(target)) {
-        if (!eager.has(file) && eager.has(target)) lent.add(ids.get(target));
+        if (group && eager.has(target)) group.lent.add(ids.get(target));
+        else if (group && groupOf.get(target) !== groupOf.get(file)) fail(file, `imports ${relative(ROOT, target)}, which another file loaded on first use holds`);
         return ids.get(target);
       }
       specifier = relative(outDir, target);
       if (!isRelative(specifier)) specifier = `./${specifier}`;
     }
-    const table = eager.has(file) ? externals : lazyExternals;
-    if (!table.has(specifier)) table.set(specifier, `$external${externals.size + lazyExternals.size}`);
+    // The bundle imports them; a lazy file requires them.
+    const table = group ? group.externals : externals;
+    if (!table.has(specifier)) table.set(specifier, `$external${externalCount++}`);
     return table.get(specifier);
   };
 
@@ -216,54 +232,79 @@ function main() {
     return `// ${relative(ROOT, file)}\nconst ${ids.get(file)} = Object.freeze((function () {\n${lines.join("\n")}\n${body.trim()}\nreturn { ${fields.join(", ")} };\n})());\n`;
   };
 
-  /** The names the bundle's modules import from `target`, a module loaded on first use. */
+  /** What the bundle's modules import from `target`, a module loaded on first use. */
   const borrowed = (target) => {
     const names = new Set();
+    let whole = false;
     for (const module of order) {
       if (!eager.has(module.file)) continue;
       for (const { specifier, namespace, names: list } of [...module.imports, ...module.reexports]) {
         if (!isRelative(specifier) || resolveFrom(module.file, specifier) !== target.file) continue;
-        if (namespace || list === "*") fail(module.file, `imports all of ${relative(ROOT, target.file)}, which is loaded on first use: name the functions it needs`);
-        for (const [imported] of list) names.add(imported);
+        if (list === "*") fail(module.file, `re-exports all of ${relative(ROOT, target.file)}, which is loaded on first use: name the functions`);
+        if (namespace) whole = true;
+        else for (const [imported] of list) names.add(imported);
       }
     }
     for (const name of names) {
-      if (!target.functions.has(name)) fail(target.file, `is loaded on first use, so the rest of the package can only import functions from it, not "${name}"`);
+      if (!target.functions.has(name)) fail(target.file, `is loaded on first use, so the rest of the package can import only functions from it by name, not "${name}"`);
     }
-    return [...names];
+    return { names: [...names], whole };
   };
 
-  /** The bundle's stand-in for a module loaded on first use: a function forwarding each call. */
-  const forwarder = (module, names) => {
+  /**
+   * The bundle's stand-in for a module loaded on first use: a function forwarding each call of
+   * what is imported by name; getters for the rest when the module is imported whole.
+   */
+  const standIn = (module, group, { names, whole }) => {
     const id = ids.get(module.file);
     const fields = names.map((name) => {
       const kind = module.functions.get(name);
-      return `  ${name}: ${kind}function ${name}(...args) {\n    return $firstUse().${id}.${name}.apply(this, args);\n  },`;
+      return `  ${name}: ${kind}function ${name}(...args) {\n    return ${group.loader}().${id}.${name}.apply(this, args);\n  },`;
     });
-    return `// ${relative(ROOT, module.file)}: in ${LAZY_NAME}, loaded by the first call of one of these\nconst ${id} = Object.freeze({\n${fields.join("\n")}\n});\n`;
+    if (whole) {
+      for (const name of exportedNames(module)) {
+        if (!names.includes(name)) fields.push(`  get ${JSON.stringify(name)}() {\n    return ${group.loader}().${id}[${JSON.stringify(name)}];\n  },`);
+      }
+    }
+    return `// ${relative(ROOT, module.file)}: in ${group.name}, loaded on first use\nconst ${id} = Object.freeze({\n${fields.join("\n")}\n});\n`;
   };
 
   const parts = [];
-  const lazyParts = [];
   for (const module of order) {
-    if (eager.has(module.file)) parts.push(wrap(module, "import.meta.url"));
-    else {
-      lazyParts.push(wrap(module, "$lazyUrl"));
-      const names = borrowed(module);
-      if (names.length) parts.push(forwarder(module, names));
+    const group = groups[groupOf.get(module.file)];
+    if (!group) {
+      parts.push(wrap(module, "import.meta.url"));
+      continue;
     }
+    group.parts.push(wrap(module, "$fileUrl"));
+    group.ids.push(ids.get(module.file));
+    const use = borrowed(module);
+    if (use.names.length || use.whole) parts.push(standIn(module, group, use));
   }
 
-  const lazyIds = order.filter((module) => !eager.has(module.file)).map((module) => ids.get(module.file));
-  if (lazyIds.length) {
+  const loaders = [];
+  const files = [];
+  const used = groups.filter((group) => group.ids.length);
+  if (used.length) {
     const moduleApi = source(ENTRY, "node:module");
-    parts.unshift(
-      `// The modules of ${LAZY_NAME}, with the modules of this file they import: loaded by the first call that needs one.\n` +
-        `let $lazyModules = null;\n` +
-        `function $firstUse() {\n` +
-        `  return ($lazyModules ??= ${moduleApi}.createRequire(import.meta.url)(${JSON.stringify(`./${LAZY_NAME}`)})({ ${[...lent].join(", ")} }));\n` +
-        `}\n`,
-    );
+    loaders.push(`// The files of modules loaded on first use, each given the modules of this file it imports.\nlet $require = null;\nconst $loaded = {};`);
+    for (const group of used) {
+      const load = `($require ??= ${moduleApi}.createRequire(import.meta.url))(${JSON.stringify(`./${group.name}`)})({ ${[...group.lent].join(", ")} })`;
+      loaders.push(`function ${group.loader}() {\n  return ($loaded[${JSON.stringify(group.name)}] ??= ${load});\n}`);
+      const text = [
+        `// Generated by scripts/bundle.mjs: modules of ${OUT_NAME} that it loads on their first use: do not edit.`,
+        `"use strict";`,
+        ...[...group.externals].map(([specifier, name]) => `const ${name} = require(${JSON.stringify(specifier)});`),
+        `const $fileUrl = require("node:url").pathToFileURL(__filename).href;`,
+        ``,
+        `module.exports = function load({ ${[...group.lent].join(", ")} }) {`,
+        group.parts.join("\n"),
+        `return { ${group.ids.join(", ")} };`,
+        `};`,
+        ``,
+      ].join("\n");
+      files.push([join(outDir, group.name), text]);
+    }
   }
 
   const entry = modules.get(ENTRY);
@@ -273,23 +314,8 @@ function main() {
     ...[...externals].map(([specifier, name]) => `import * as ${name} from ${JSON.stringify(specifier)};`),
   ];
   const footer = `export const { ${names.join(", ")} } = ${ids.get(ENTRY)};\n`;
-  const text = `${header.join("\n")}\n\n${parts.join("\n")}\n${footer}`;
-  const files = [[out, text]];
-  if (lazyIds.length) {
-    const lazyText = [
-      `// Generated by scripts/bundle.mjs: the modules of ${OUT_NAME} that the first call needing one loads: do not edit.`,
-      `"use strict";`,
-      ...[...lazyExternals].map(([specifier, name]) => `const ${name} = require(${JSON.stringify(specifier)});`),
-      `const $lazyUrl = require("node:url").pathToFileURL(__filename).href;`,
-      ``,
-      `module.exports = function load({ ${[...lent].join(", ")} }) {`,
-      lazyParts.join("\n"),
-      `return { ${lazyIds.join(", ")} };`,
-      `};`,
-      ``,
-    ].join("\n");
-    files.push([lazyOut, lazyText]);
-  }
+  const text = `${header.join("\n")}\n\n${[...loaders, ""].join("\n\n")}${parts.join("\n")}\n${footer}`;
+  files.unshift([out, text]);
   if (CHECK) {
     for (const [file, content] of files) {
       if (!existsSync(file) || readFileSync(file, "utf8") !== content) {
@@ -300,7 +326,8 @@ function main() {
     return;
   }
   for (const [file, content] of files) writeFileSync(file, content);
-  console.log(`[bundle] ${relative(ROOT, out)}: ${eager.size} modules, ${names.length} exports; ${relative(ROOT, lazyOut)}: ${lazyIds.length} modules loaded on first use`);
+  const lazy = used.map((group) => `${group.name} ${group.ids.length}`).join(", ");
+  console.log(`[bundle] ${relative(ROOT, out)}: ${eager.size} modules, ${names.length} exports; loaded on first use: ${lazy || "none"}`);
 }
 
 main();
