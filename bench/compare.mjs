@@ -261,10 +261,16 @@ function size() {
       [
         ["pkg/maicoin_ws_bg.wasm", fmt.bytes(wasm.length), `**${fmt.bytes(gz)}** (${gz} B)`, fmt.bytes(br)],
         ["JS (pkg/maicoin_ws.js + js/*.js, concatenated)", fmt.bytes(jsBytes.length), fmt.bytes(gzipSync(jsBytes, { level: 9 }).length), fmt.bytes(brotliCompressSync(jsBytes).length)],
-        ...[join(PACKAGE, "pkg", "maicoin_ws_node.js")].filter(existsSync).map((file) => {
-          const bundle = readFileSync(file);
-          return ["Node's entry, bundled (pkg/maicoin_ws_node.js)", fmt.bytes(bundle.length), fmt.bytes(gzipSync(bundle, { level: 9 }).length), fmt.bytes(brotliCompressSync(bundle).length)];
-        }),
+        ...[
+          ["Node's entry, bundled (pkg/maicoin_ws_node.js)", "maicoin_ws_node.js"],
+          ["its glue, loaded with the wasm (pkg/maicoin_ws_node_glue.cjs)", "maicoin_ws_node_glue.cjs"],
+          ["its features loaded on first use (pkg/maicoin_ws_node_lazy.cjs)", "maicoin_ws_node_lazy.cjs"],
+        ]
+          .filter(([, name]) => existsSync(join(PACKAGE, "pkg", name)))
+          .map(([what, name]) => {
+            const bundle = readFileSync(join(PACKAGE, "pkg", name));
+            return [what, fmt.bytes(bundle.length), fmt.bytes(gzipSync(bundle, { level: 9 }).length), fmt.bytes(brotliCompressSync(bundle).length)];
+          }),
       ],
     ),
   );

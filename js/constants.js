@@ -2,3 +2,6 @@
 // tables (src/core/protocol.rs).
 
 export { MAX_WS_URI, Channel, Event, Filter, Action, Side, OrderState, OrderType, Resolution, Trend, MarketState } from "./generated/constants.js";
+
+/** MAX's REST API, where `fetchKlines` asks for candle history by default. */
+export const MAX_REST_URL = "https://max-api.maicoin.com";

@@ -24,3 +24,11 @@ export class StreamError extends Error {
 export function makeStreamError(code, message, closeCode, reason, cause) {
   return new StreamError(code, message, { closeCode, reason, cause });
 }
+
+/** An unreadable recording: the message names the line and what is wrong with it. */
+export class RecordingError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "RecordingError";
+  }
+}

@@ -3,9 +3,7 @@
 // like the `kline` payload of a Response, so history and stream can be drawn by the same code.
 
 import { wasm } from "./wasm.js";
-import { Channel } from "./constants.js";
-
-export const MAX_REST_URL = "https://max-api.maicoin.com";
+import { Channel, MAX_REST_URL } from "./constants.js";
 
 // MAX's schema caps `limit` at 10000.
 const LIMIT_MAX = 10_000;

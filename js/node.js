@@ -1,8 +1,9 @@
 // The Node entry: the wasm is read from the package's own file and instantiated synchronously
 // the first time the package needs it, so `import { Response } from "maicoin-ws"` needs no
 // init() call and an import alone compiles no wasm. The package's "exports" point Node at
-// pkg/maicoin_ws_node.js, this module and its imports bundled into one file (scripts/bundle.mjs);
-// this file stays the source, and an entry for tests of the tree.
+// pkg/maicoin_ws_node.js, this module and its imports bundled into one file (scripts/bundle.mjs),
+// beside the files it loads on first use; this file stays the source, and an entry for tests of
+// the tree.
 
 import { createRequire } from "node:module";
 import * as glue from "../pkg/maicoin_ws.js";
@@ -24,11 +25,14 @@ function instantiate() {
   } catch (error) {
     throw new Error(`maicoin-ws cannot read its wasm module: ${error.message}`, { cause: error });
   }
-  return glue.initSync({ module: bytes });
+  const exports = glue.initSync({ module: bytes });
+  // A plain copy: in the bundle, `glue` stands in for a file loaded on first use
+  // (scripts/bundle.mjs), each property a getter, and the per-frame paths read the copy's.
+  return { exports, glue: { ...glue } };
 }
 
 // Once per process: the bundled entry and this file share js/wasm.js, and the first connects it.
-startOnFirstUse(instantiate, glue);
+startOnFirstUse(instantiate);
 
 /** Node's socket: the global WebSocket where Node has one (22+), else the optional `ws` package. */
 function connectNode(uri, options) {

@@ -7,10 +7,11 @@ export { Stream } from "./stream.js";
 export { StreamError } from "./errors.js";
 export { OrderBook } from "./book.js";
 export { replay } from "./replay.js";
-export { RecordingError } from "./replay-format.js";
-export { fetchKlines, MAX_REST_URL } from "./klines.js";
+export { RecordingError } from "./errors.js";
+export { fetchKlines } from "./klines.js";
 export {
   MAX_WS_URI,
+  MAX_REST_URL,
   Channel,
   Event,
   Filter,

@@ -1,20 +1,14 @@
 // The recording file: a header line, then one `record` entry a line, as the CLI writes it. This
 // module reads one into connections; it works on text or lines, so every host shares it.
 
+import { RecordingError } from "./errors.js";
+
 export const RECORDING_FORMAT = "maicoin-ws-recording";
 export const RECORDING_VERSION = 1;
 
 /** The first line of a recording file. */
 export function recordingHeader(subscriptions, started = Date.now()) {
   return { format: RECORDING_FORMAT, version: RECORDING_VERSION, subscriptions, started };
-}
-
-/** An unreadable recording: the message names the line and what is wrong with it. */
-export class RecordingError extends Error {
-  constructor(message) {
-    super(message);
-    this.name = "RecordingError";
-  }
 }
 
 /** The lines of a recording's text (a trailing newline, CRLF and blank lines are no lines). */

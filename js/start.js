@@ -7,7 +7,10 @@ export function start(exports, glue) {
   wasm.connect(exports, glue);
 }
 
-/** With a function that instantiates it synchronously, called when the package first needs it. */
-export function startOnFirstUse(instantiate, glue) {
-  if (!wasm.connected) wasm.connectOnFirstUse(instantiate, glue);
+/**
+ * With a function that instantiates it synchronously, called when the package first needs it;
+ * it returns the instance's exports and the glue bound to them.
+ */
+export function startOnFirstUse(instantiate) {
+  if (!wasm.connected) wasm.connectOnFirstUse(instantiate);
 }

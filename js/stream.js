@@ -10,6 +10,7 @@ import { Request, checkCredentials, listArgument, nextRequestId } from "./reques
 import { ResponseQueue } from "./response-queue.js";
 import { OrderBook } from "./book.js";
 import { recordingFactory } from "./recording.js";
+import { transportOf } from "./transport/choice.js";
 import { remoteStream } from "./transport/remote-stream.js";
 import { makeStreamError } from "./errors.js";
 import { attachSocket } from "./socket.js";
@@ -175,8 +176,8 @@ export class Stream {
 
   constructor(options = {}) {
     // transport "worker" / "shared": a proxy with this API, the stream itself in a worker.
-    const remote = remoteStream(options, Stream);
-    if (remote) return remote;
+    // (The proxy's module is asked only for another transport than "direct".)
+    if (transportOf(options?.transport) !== "direct") return remoteStream(options, Stream);
     const {
       apiKey,
       apiSecret,

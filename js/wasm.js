@@ -8,7 +8,6 @@ import { shared } from "./shared.js";
 
 class WasmModule {
   #instantiate = null;
-  #glue = null;
 
   // Until the module is instantiated, `exports` and `glue` are these getters, which instantiate
   // it; after, they are plain properties of the object (the per-frame paths read them).
@@ -31,12 +30,11 @@ class WasmModule {
   connect(exports, glue) {
     Object.defineProperties(this, { exports: { value: exports, enumerable: true }, glue: { value: glue, enumerable: true } });
     this.#instantiate = null;
-    this.#glue = null;
   }
 
-  connectOnFirstUse(instantiate, glue) {
+  /** `instantiate()` returns `{ exports, glue }`. */
+  connectOnFirstUse(instantiate) {
     this.#instantiate = instantiate;
-    this.#glue = glue;
   }
 
   #load() {
@@ -44,7 +42,8 @@ class WasmModule {
       throw new Error("maicoin-ws: the wasm module is not loaded; import the package by its name, not its files");
     }
     // A failed load stays pending: the next use tries again and reports the same problem.
-    this.connect(this.#instantiate(), this.#glue);
+    const { exports, glue } = this.#instantiate();
+    this.connect(exports, glue);
     return this;
   }
 }

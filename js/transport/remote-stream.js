@@ -9,24 +9,14 @@ import { Request } from "../requests.js";
 import { PageDispatch } from "./page-dispatch.js";
 import { RemoteBook } from "./remote-book.js";
 import { TO_WORKER, TO_PAGE, argsFromWire, errorFromWire, subscriptionKey } from "./protocol.js";
+import { transportOf } from "./choice.js";
 
-const TRANSPORTS = ["direct", "worker", "shared"];
 // Options the page keeps: the worker's stream always dispatches inline to the port.
 const PAGE_OPTIONS = new Set(["transport", "dispatch", "apiKey", "apiSecret", "authFilters", "onHandlerError"]);
 // How often reading `status` or stats() may ask the worker for fresh counters.
 const STATUS_REFRESH_MS = 100;
 // A worker that has not answered close() by then is stopped anyway.
 const CLOSE_GRACE_MS = 1000;
-
-/** The transport a request gets here: no SharedWorker -> "worker", no Worker -> "direct". */
-export function transportOf(requested = "direct") {
-  if (!TRANSPORTS.includes(requested)) {
-    throw new RangeError(`transport must be one of ${TRANSPORTS.join(", ")}, got ${JSON.stringify(requested)}`);
-  }
-  if (requested === "shared" && typeof SharedWorker === "function") return "shared";
-  if (requested !== "direct" && typeof Worker === "function") return "worker";
-  return "direct";
-}
 
 /**
  * The Stream constructor's hook: a proxy for the worker transports, null for "direct".

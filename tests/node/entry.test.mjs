@@ -24,6 +24,7 @@ test("package.json sends Node to the bundled entry, which the sources would writ
   const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
   assert.equal(manifest.exports["."].node, "./pkg/maicoin_ws_node.js");
   assert.ok(manifest.files.includes("pkg/maicoin_ws_node.js"), "the bundle ships");
+  for (const file of ["pkg/maicoin_ws_node_glue.cjs", "pkg/maicoin_ws_node_lazy.cjs"]) assert.ok(manifest.files.includes(file), `${file}, which it loads on first use, ships`);
   const check = spawnSync(process.execPath, [join(ROOT, "scripts", "bundle.mjs"), "--check"], { encoding: "utf8" });
   assert.equal(check.status, 0, check.stderr);
 });
@@ -52,6 +53,35 @@ test("importing the package compiles no wasm; the first use compiles it once", (
   assert.deepEqual(JSON.parse(counts), [0, 0, 1, "book"]);
 });
 
+test("the glue loads with the wasm's first use; recording, replay, klines and the worker proxy with theirs", () => {
+  const out = fresh(`
+    import { createRequire } from "node:module";
+    const cache = createRequire(import.meta.url).cache;
+    const loaded = () => ["glue", "lazy"].filter((name) => Object.keys(cache).some((file) => file.endsWith("maicoin_ws_node_" + name + ".cjs"))).join(" ");
+    const { Response, Stream, RecordingError, replay, fetchKlines, MAX_REST_URL } = await import("maicoin-ws");
+    const seen = [loaded()];
+    seen.push(Response.parse('{"e":"pong","T":1}').event, loaded());
+    const stream = new Stream({ uri: "ws://127.0.0.1:9", transport: "worker", connectFactory: () => ({ close() {} }) });
+    stream.close();
+    seen.push(loaded(), typeof fetchKlines, MAX_REST_URL);
+    let error = null;
+    try { replay(["not json", "{}"]); } catch (thrown) { error = thrown; }
+    seen.push(loaded(), error instanceof RecordingError, error?.message);
+    console.log(JSON.stringify(seen));
+  `);
+  assert.deepEqual(JSON.parse(out), [
+    "",
+    "pong",
+    "glue",
+    "glue",
+    "function",
+    "https://max-api.maicoin.com",
+    "glue lazy",
+    true,
+    "line 1 of the recording is not JSON: \"not json\"",
+  ]);
+});
+
 test("the source entry and the bundle in one process share one instance", () => {
   const counts = fresh(`
     let instances = 0;
@@ -71,7 +101,7 @@ test("a missing wasm file is an error naming it at first use, every use, not at 
   // A copy of the installed layout without pkg/maicoin_ws_bg.wasm.
   const dir = mkdtempSync(join(tmpdir(), "maicoin-ws-entry-"));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  for (const file of ["pkg/maicoin_ws_node.js", "js/wasm.js", "js/host.js"]) {
+  for (const file of ["pkg/maicoin_ws_node.js", "pkg/maicoin_ws_node_glue.cjs", "pkg/maicoin_ws_node_lazy.cjs", "js/wasm.js", "js/host.js"]) {
     mkdirSync(join(dir, dirname(file)), { recursive: true });
     copyFileSync(join(ROOT, file), join(dir, file));
   }

@@ -64,6 +64,22 @@ function checkSigning(api) {
   assert.equal(auth.signature, signature, "auth signature of the documented vector");
 }
 
+/**
+ * Replay, one of the features the Node entry loads on first use: a recording's entries replayed
+ * into a stream's handler, and a broken recording refused with the exported RecordingError.
+ */
+async function checkReplay(api) {
+  const pong = (at) => ({ at, conn: 1, frame: JSON.stringify({ e: "pong", T: at }) });
+  const connectFactory = api.replay([{ at: 0, conn: 1, open: "ws://x/ws" }, pong(1), pong(2), { at: 3, conn: 1, close: 1000, reason: "" }]);
+  const events = [];
+  let stream;
+  stream = new api.Stream({ uri: "ws://replay.invalid/ws", connectFactory, reconnectPolicy: FAST, onDisconnected: () => connectFactory.done && stream.close() });
+  stream.addHandler((response) => events.push(response.event));
+  await stream.run();
+  assert.deepEqual(events, ["pong", "pong"], "the recorded frames were replayed");
+  assert.throws(() => api.replay(["not json", "{}"]), (error) => error instanceof api.RecordingError, "a broken recording is a RecordingError");
+}
+
 /** The stream's book equals the simulator's book as it was at the same update id. */
 async function checkBook(book, controlUrl, depth) {
   const mine = book.snapshot(depth);
@@ -142,6 +158,7 @@ export async function runChecks(api, how, entry) {
     checkExports(api);
     result.decoded = checkDecoding(api);
     checkSigning(api);
+    await checkReplay(api);
     result.stream = await checkStream(api, controlUrl);
     result.ok = true;
   } catch (error) {
