@@ -137,6 +137,20 @@ function staleAfterMs(staleAfter) {
   return [...STALE_CHANNELS.map((channel) => ms(seconds[channel])), klinePerResolution];
 }
 
+/** Calls an "inline" handler: the thenable it returned, for the stream to wait for, else undefined. */
+function callHandler(handler, response) {
+  const result = handler(response);
+  if (result === null || typeof result !== "object") return undefined;
+  let then;
+  try {
+    then = result.then;
+  } catch {
+    // A `then` that throws when read makes no thenable.
+    return undefined;
+  }
+  return typeof then === "function" ? result : undefined;
+}
+
 /**
  * Calls `fulfilled` or `rejected` (either may be undefined) once an inline handler's thenable
  * settles. What they throw is nobody's: the stream may be gone.
@@ -207,6 +221,7 @@ export class Stream {
       enqueue: (response) => this.#queue.push(response),
       streamError: makeStreamError,
       bookChanged: (id) => this.#books.get(id)?.changed(),
+      callHandler,
       whenSettled,
     };
     for (const name of CALLBACKS) {

@@ -484,11 +484,14 @@ impl Executor {
     /// A task's frames from `start` on, one clock reading for all. A handler that closes the
     /// stream (or a drop it causes) ends the batch: the frames after it belong to a connection
     /// that is over. An `inline` handler's pending Promise parks the rest.
+    ///
+    /// A frame consumed in wasm (a book update, a keepalive answer) that left no effect runs no
+    /// JS: the timer is set once after a run of them, not after each.
     fn on_batch(&self, conn: ConnId, batch: Batch, now: Millis, start: usize) {
         let mut waiting = None;
         for (index, frame) in batch.frames().enumerate().skip(start) {
             if !shared(&self.engine).is_current(conn) {
-                return;
+                break;
             }
             let data = || batch.values.get(index as u32);
             let inline = match frame {
@@ -498,16 +501,20 @@ impl Executor {
                         bytes,
                         tape_at: None,
                     };
-                    let delivery = mutable(&self.engine).handle_frame(now, conn, &mut source);
+                    let (delivery, quiet) = {
+                        let mut engine = mutable(&self.engine);
+                        let delivery = engine.handle_frame(now, conn, &mut source);
+                        let consumed = matches!(delivery, Delivery::Consumed | Delivery::Stale);
+                        (delivery, consumed && !engine.has_effects())
+                    };
+                    if quiet {
+                        continue;
+                    }
                     let response = match (&delivery, source.tape_at) {
+                        // Built before anything else runs: a callback's `Response.parse` would
+                        // reuse the tape.
                         (Delivery::Deliver { .. }, Some(tape_at)) => {
-                            // The builder slices strings out of the frame's JS text: make it current.
-                            let data = data();
-                            Some(
-                                self.hooks
-                                    .encode_frame(&data)
-                                    .and_then(|_| self.build(tape_at)),
-                            )
+                            Some(self.hooks.build_response(tape_at, &data(), bytes))
                         }
                         _ => None,
                     };
@@ -521,6 +528,7 @@ impl Executor {
                 }
             }
         }
+        self.arm_timer();
         if let Some((next_frame, delivery, thenable)) = waiting {
             let parked = Parked {
                 generation: START,
@@ -552,16 +560,12 @@ impl Executor {
         };
         let delivery = mutable(&self.engine).handle_frame(now, conn, &mut frame);
         let response = match (&delivery, frame.tape_at) {
-            (Delivery::Deliver { .. }, Some(tape_at)) => Some(self.build(tape_at)),
+            (Delivery::Deliver { .. }, Some(tape_at)) => {
+                Some(self.hooks.build_response(tape_at, &data, frame.bytes))
+            }
             _ => None,
         };
         self.after_frame(conn, delivery, response, thrown, &|| data.clone())
-    }
-
-    /// The response object of the frame whose tape starts at `tape_at`. Built before anything
-    /// else runs: a callback's `Response.parse` would reuse the tape.
-    fn build(&self, tape_at: usize) -> Result<JsValue, JsValue> {
-        self.hooks.build_response(tape_at)
     }
 
     /// Performs the frame's effects, then reports or delivers it; an `inline` delivery is
@@ -643,8 +647,10 @@ impl Executor {
                 .any(|h| JsValue::from(h) == JsValue::from(handler))
         };
         let current = || shared(&self.engine).is_current(conn);
+        let call =
+            |handler: &Function, response: &JsValue| self.hooks.call_handler(handler, response);
         loop {
-            match delivery.step(registered, current) {
+            match delivery.step(call, registered, current) {
                 Step::Done => return None,
                 Step::Wait(thenable) => return Some(thenable),
                 Step::Threw(thrown) => {
