@@ -98,17 +98,6 @@ function bool() {
   return numbers[at++] !== 0;
 }
 
-function list(readItem) {
-  const count = numbers[at++];
-  const items = new Array(count);
-  for (let i = 0; i < count; i++) items[i] = readItem();
-  return items;
-}
-
-function level() {
-  return [str(), str()];
-}
-
 function extra() {
   const count = numbers[at++];
   const out = {};
@@ -123,7 +112,7 @@ function extra() {
   return out;
 }
 
-const readResponse = makeReaders({ num, float, str, date, bool, list, level, extra });
+const readResponse = makeReaders({ num, float, str, date, bool, extra });
 
 // The stream's path: the engine in wasm decodes each frame of a batch itself (routing book frames
 // and keepalive answers without building anything), then calls buildResponse for a frame to
