@@ -131,11 +131,12 @@ export function encodeFrame(frame) {
 }
 
 /**
- * Builds the object of a frame decoded onto the tape at byte address tapeAt: `frame` is its JS
- * text, its UTF-8 bytes are the `length` bytes at `bytesAt` (equal lengths: it is ASCII, and strings
- * are slices of the text).
+ * Builds the object of a frame decoded onto the tape at byte address tapeAt: `frames[index]` is
+ * its JS text, its UTF-8 bytes are the `length` bytes at `bytesAt` (equal lengths: it is ASCII,
+ * and strings are slices of the text).
  */
-export function buildResponse(tapeAt, frame, bytesAt, length) {
+export function buildResponse(tapeAt, frames, index, bytesAt, length) {
+  const frame = frames[index];
   text = frame;
   ascii = length === frame.length;
   frameAt = bytesAt;

@@ -14,7 +14,7 @@
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
-use js_sys::Function;
+use js_sys::{Array, Function};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -495,7 +495,7 @@ impl Executor {
             }
             let data = || batch.values.get(index as u32);
             let inline = match frame {
-                BatchFrame::Other => self.on_single(now, conn, data()),
+                BatchFrame::Other => self.on_single(now, conn, &batch.values, index),
                 BatchFrame::Text(bytes) => {
                     let mut source = BatchedText {
                         bytes,
@@ -514,7 +514,8 @@ impl Executor {
                         // Built before anything else runs: a callback's `Response.parse` would
                         // reuse the tape.
                         (Delivery::Deliver { .. }, Some(tape_at)) => {
-                            Some(self.hooks.build_response(tape_at, &data(), bytes))
+                            let (frames, index) = (&batch.values, index as u32);
+                            Some(self.hooks.build_response(tape_at, frames, index, bytes))
                         }
                         _ => None,
                     };
@@ -543,7 +544,14 @@ impl Executor {
     }
 
     /// A frame that is not plain text (binary, or not valid Unicode), from its JS value.
-    fn on_single(&self, now: Millis, conn: ConnId, data: JsValue) -> Option<InlineDelivery> {
+    fn on_single(
+        &self,
+        now: Millis,
+        conn: ConnId,
+        frames: &Array,
+        index: usize,
+    ) -> Option<InlineDelivery> {
+        let data = frames.get(index as u32);
         if !data.is_string() {
             let delivery = mutable(&self.engine).handle_binary_frame(now, conn);
             return self.after_frame(conn, delivery, None, None, &|| data.clone());
@@ -561,7 +569,10 @@ impl Executor {
         let delivery = mutable(&self.engine).handle_frame(now, conn, &mut frame);
         let response = match (&delivery, frame.tape_at) {
             (Delivery::Deliver { .. }, Some(tape_at)) => {
-                Some(self.hooks.build_response(tape_at, &data, frame.bytes))
+                Some(
+                    self.hooks
+                        .build_response(tape_at, frames, index as u32, frame.bytes),
+                )
             }
             _ => None,
         };

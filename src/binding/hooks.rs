@@ -54,7 +54,8 @@ extern "C" {
         this: &BuildResponse,
         context: &JsValue,
         tape_at: u32,
-        text: &JsValue,
+        frames: &Array,
+        index: u32,
         bytes_at: u32,
         length: u32,
     ) -> Result<JsValue, JsValue>;
@@ -170,22 +171,18 @@ impl Hooks {
             .map(|length| length as usize)
     }
 
-    /// The response object of the frame `text` whose tape starts at `tape_at`, its bytes being
-    /// `bytes` (`buildResponse`; they stay put while it runs).
+    /// The response object of the frame `frames[index]` whose tape starts at `tape_at`, its
+    /// bytes being `bytes` (`buildResponse`; they stay put while it runs).
     pub fn build_response(
         &self,
         tape_at: usize,
-        text: &JsValue,
+        frames: &Array,
+        index: u32,
         bytes: &[u8],
     ) -> Result<JsValue, JsValue> {
-        let bytes_at = bytes.as_ptr() as usize as u32;
-        self.build_response.build(
-            &JsValue::NULL,
-            tape_at as u32,
-            text,
-            bytes_at,
-            bytes.len() as u32,
-        )
+        let (at, length) = (bytes.as_ptr() as usize as u32, bytes.len() as u32);
+        self.build_response
+            .build(&JsValue::NULL, tape_at as u32, frames, index, at, length)
     }
 
     /// Calls an `inline` handler with `response`: the thenable it returned, if it did.
