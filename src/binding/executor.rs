@@ -490,11 +490,9 @@ impl Executor {
     fn on_batch(&self, conn: ConnId, batch: Batch, now: Millis, start: usize) {
         let mut waiting = None;
         for (index, frame) in batch.frames().enumerate().skip(start) {
-            if !shared(&self.engine).is_current(conn) {
-                break;
-            }
             let data = || batch.values.get(index as u32);
             let inline = match frame {
+                BatchFrame::Other if !shared(&self.engine).is_current(conn) => break,
                 BatchFrame::Other => self.on_single(now, conn, &batch.values, index),
                 BatchFrame::Text(bytes) => {
                     let mut source = BatchedText {
@@ -502,7 +500,11 @@ impl Executor {
                         tape_at: None,
                     };
                     let (delivery, quiet) = {
+                        // One borrow for the check and the frame.
                         let mut engine = mutable(&self.engine);
+                        if !engine.is_current(conn) {
+                            break;
+                        }
                         let delivery = engine.handle_frame(now, conn, &mut source);
                         let consumed = matches!(delivery, Delivery::Consumed | Delivery::Stale);
                         (delivery, consumed && !engine.has_effects())
