@@ -139,7 +139,8 @@ function staleAfterMs(staleAfter) {
 
 /** Calls an "inline" handler: the thenable it returned, for the stream to wait for, else undefined. */
 function callHandler(handler, response) {
-  const result = handler(response);
+  // An inline handler is called with `this` null.
+  const result = handler.call(null, response);
   if (result === null || typeof result !== "object") return undefined;
   let then;
   try {
