@@ -23,6 +23,7 @@ let input = null; // a view of the input buffer, reused between frames
 let at = 0; // index into `numbers`
 let text = "";
 let ascii = true;
+let frameAt = 0; // where the frame's bytes are in wasm memory
 let ownedAt = 0;
 
 // Growing the wasm memory detaches its old ArrayBuffer, which empties every view made on it: an
@@ -58,7 +59,8 @@ export function parseResponse(frame) {
     text = "";
     throw new Error(wasm.glue.decodeError());
   }
-  return buildResponse(tapeAt);
+  frameAt = inputAt;
+  return readTape(tapeAt);
 }
 
 function str() {
@@ -66,7 +68,7 @@ function str() {
   const end = numbers[at + 1];
   at += 2;
   if (start >= 0) {
-    return ascii ? text.slice(start, end) : utf8.decode(bytes.subarray(inputAt + start, inputAt + end));
+    return ascii ? text.slice(start, end) : utf8.decode(bytes.subarray(frameAt + start, frameAt + end));
   }
   // The string held escapes; wasm unescaped it into its owned-text buffer.
   return utf8.decode(bytes.subarray(ownedAt - start - 1, ownedAt + end));
@@ -96,17 +98,6 @@ function bool() {
   return numbers[at++] !== 0;
 }
 
-function list(readItem) {
-  const count = numbers[at++];
-  const items = new Array(count);
-  for (let i = 0; i < count; i++) items[i] = readItem();
-  return items;
-}
-
-function level() {
-  return [str(), str()];
-}
-
 function extra() {
   const count = numbers[at++];
   const out = {};
@@ -121,10 +112,11 @@ function extra() {
   return out;
 }
 
-const readResponse = makeReaders({ num, float, str, date, bool, list, level, extra });
+const readResponse = makeReaders({ num, float, str, date, bool, extra });
 
-// The stream's path: the engine in wasm calls encodeFrame, decodes the frame itself (routing
-// book frames and keepalive answers without building anything), then calls buildResponse.
+// The stream's path: the engine in wasm decodes each frame of a batch itself (routing book frames
+// and keepalive answers without building anything), then calls buildResponse for a frame to
+// deliver, with the frame's JS text and where its bytes lie in wasm memory: one crossing.
 
 /** Writes a frame into the wasm input buffer; returns its length in bytes. */
 export function encodeFrame(frame) {
@@ -138,8 +130,20 @@ export function encodeFrame(frame) {
   return written;
 }
 
-/** Builds the object of the frame last encoded, from the tape at byte address tapeAt. */
-export function buildResponse(tapeAt) {
+/**
+ * Builds the object of a frame decoded onto the tape at byte address tapeAt: `frames[index]` is
+ * its JS text, its UTF-8 bytes are the `length` bytes at `bytesAt` (equal lengths: it is ASCII,
+ * and strings are slices of the text).
+ */
+export function buildResponse(tapeAt, frames, index, bytesAt, length) {
+  const frame = frames[index];
+  text = frame;
+  ascii = length === frame.length;
+  frameAt = bytesAt;
+  return readTape(tapeAt);
+}
+
+function readTape(tapeAt) {
   refreshViews();
   at = tapeAt / 8;
   ownedAt = numbers[at++];

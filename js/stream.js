@@ -138,6 +138,21 @@ function staleAfterMs(staleAfter) {
   return [...STALE_CHANNELS.map((channel) => ms(seconds[channel])), klinePerResolution];
 }
 
+/** Calls an "inline" handler: the thenable it returned, for the stream to wait for, else undefined. */
+function callHandler(handler, response) {
+  // An inline handler is called with `this` null.
+  const result = handler.call(null, response);
+  if (result === null || typeof result !== "object") return undefined;
+  let then;
+  try {
+    then = result.then;
+  } catch {
+    // A `then` that throws when read makes no thenable.
+    return undefined;
+  }
+  return typeof then === "function" ? result : undefined;
+}
+
 /**
  * Calls `fulfilled` or `rejected` (either may be undefined) once an inline handler's thenable
  * settles. What they throw is nobody's: the stream may be gone.
@@ -208,6 +223,7 @@ export class Stream {
       enqueue: (response) => this.#queue.push(response),
       streamError: makeStreamError,
       bookChanged: (id) => this.#books.get(id)?.changed(),
+      callHandler,
       whenSettled,
     };
     for (const name of CALLBACKS) {

@@ -32,7 +32,7 @@ fn every_object_and_constant_is_generated() {
     let [(_, readers), (_, constants), (_, payloads)] = generate::files();
     for object in maicoin_ws::core::schema::OBJECTS {
         assert!(
-            readers.contains(&format!("function read{}()", object.name)),
+            readers.contains(&format!("function {}() {{", object.name)),
             "{}",
             object.name
         );

@@ -1,14 +1,7 @@
 //! Handing a response to the handlers, as the stream's dispatch mode says.
 
-use js_sys::{Function, Reflect};
+use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::JsValue;
-
-pub fn is_thenable(value: &JsValue) -> bool {
-    value.is_object()
-        && Reflect::get(value, &JsValue::from_str("then"))
-            .map(|then| then.is_function())
-            .unwrap_or(false)
-}
 
 /// An `inline` delivery under way: one response, the handlers registered when it arrived, and
 /// the next of them to call. It outlives a handler's pending Promise, so it owns what it needs.
@@ -16,6 +9,8 @@ pub struct InlineDelivery {
     pub response: JsValue,
     handlers: Vec<Function>,
     next: usize,
+    /// No handler has run yet: the list is as registered, with no JS run since it was taken.
+    fresh: bool,
 }
 
 /// Where an `inline` delivery stopped.
@@ -34,14 +29,17 @@ impl InlineDelivery {
             response,
             handlers,
             next: 0,
+            fresh: true,
         }
     }
 
-    /// Calls the handlers in order until one returns a thenable or throws. A handler removed
-    /// meanwhile (`registered` says no) is skipped; once `wanted()` turns false (the stream was
-    /// closed, say) nothing more is called or waited for.
+    /// Calls the handlers in order with `call` (which answers the thenable a handler returned)
+    /// until one returns a thenable or throws. A handler removed meanwhile (`registered` says
+    /// no, asked only once a handler has run) is skipped; once `wanted()` turns false (the
+    /// stream was closed, say) nothing more is called or waited for.
     pub fn step(
         &mut self,
+        call: impl Fn(&Function, &JsValue) -> Result<Option<Object>, JsValue>,
         registered: impl Fn(&Function) -> bool,
         wanted: impl Fn() -> bool,
     ) -> Step {
@@ -50,13 +48,13 @@ impl InlineDelivery {
             if !wanted() {
                 return Step::Done;
             }
-            if !registered(&handler) {
+            if !std::mem::replace(&mut self.fresh, false) && !registered(&handler) {
                 continue;
             }
-            match handler.call1(&JsValue::NULL, &self.response) {
+            match call(&handler, &self.response) {
                 Err(thrown) => return Step::Threw(thrown),
-                Ok(value) if is_thenable(&value) => return Step::Wait(value),
-                Ok(_) => {}
+                Ok(Some(thenable)) => return Step::Wait(thenable.into()),
+                Ok(None) => {}
             }
         }
         Step::Done

@@ -14,7 +14,7 @@
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
-use js_sys::Function;
+use js_sys::{Array, Function};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -484,30 +484,40 @@ impl Executor {
     /// A task's frames from `start` on, one clock reading for all. A handler that closes the
     /// stream (or a drop it causes) ends the batch: the frames after it belong to a connection
     /// that is over. An `inline` handler's pending Promise parks the rest.
+    ///
+    /// A frame consumed in wasm (a book update, a keepalive answer) that left no effect runs no
+    /// JS: the timer is set once after a run of them, not after each.
     fn on_batch(&self, conn: ConnId, batch: Batch, now: Millis, start: usize) {
         let mut waiting = None;
         for (index, frame) in batch.frames().enumerate().skip(start) {
-            if !shared(&self.engine).is_current(conn) {
-                return;
-            }
             let data = || batch.values.get(index as u32);
             let inline = match frame {
-                BatchFrame::Other => self.on_single(now, conn, data()),
+                BatchFrame::Other if !shared(&self.engine).is_current(conn) => break,
+                BatchFrame::Other => self.on_single(now, conn, &batch.values, index),
                 BatchFrame::Text(bytes) => {
                     let mut source = BatchedText {
                         bytes,
                         tape_at: None,
                     };
-                    let delivery = mutable(&self.engine).handle_frame(now, conn, &mut source);
+                    let (delivery, quiet) = {
+                        // One borrow for the check and the frame.
+                        let mut engine = mutable(&self.engine);
+                        if !engine.is_current(conn) {
+                            break;
+                        }
+                        let delivery = engine.handle_frame(now, conn, &mut source);
+                        let consumed = matches!(delivery, Delivery::Consumed | Delivery::Stale);
+                        (delivery, consumed && !engine.has_effects())
+                    };
+                    if quiet {
+                        continue;
+                    }
                     let response = match (&delivery, source.tape_at) {
+                        // Built before anything else runs: a callback's `Response.parse` would
+                        // reuse the tape.
                         (Delivery::Deliver { .. }, Some(tape_at)) => {
-                            // The builder slices strings out of the frame's JS text: make it current.
-                            let data = data();
-                            Some(
-                                self.hooks
-                                    .encode_frame(&data)
-                                    .and_then(|_| self.build(tape_at)),
-                            )
+                            let (frames, index) = (&batch.values, index as u32);
+                            Some(self.hooks.build_response(tape_at, frames, index, bytes))
                         }
                         _ => None,
                     };
@@ -521,6 +531,7 @@ impl Executor {
                 }
             }
         }
+        self.arm_timer();
         if let Some((next_frame, delivery, thenable)) = waiting {
             let parked = Parked {
                 generation: START,
@@ -535,7 +546,14 @@ impl Executor {
     }
 
     /// A frame that is not plain text (binary, or not valid Unicode), from its JS value.
-    fn on_single(&self, now: Millis, conn: ConnId, data: JsValue) -> Option<InlineDelivery> {
+    fn on_single(
+        &self,
+        now: Millis,
+        conn: ConnId,
+        frames: &Array,
+        index: usize,
+    ) -> Option<InlineDelivery> {
+        let data = frames.get(index as u32);
         if !data.is_string() {
             let delivery = mutable(&self.engine).handle_binary_frame(now, conn);
             return self.after_frame(conn, delivery, None, None, &|| data.clone());
@@ -552,16 +570,15 @@ impl Executor {
         };
         let delivery = mutable(&self.engine).handle_frame(now, conn, &mut frame);
         let response = match (&delivery, frame.tape_at) {
-            (Delivery::Deliver { .. }, Some(tape_at)) => Some(self.build(tape_at)),
+            (Delivery::Deliver { .. }, Some(tape_at)) => {
+                Some(
+                    self.hooks
+                        .build_response(tape_at, frames, index as u32, frame.bytes),
+                )
+            }
             _ => None,
         };
         self.after_frame(conn, delivery, response, thrown, &|| data.clone())
-    }
-
-    /// The response object of the frame whose tape starts at `tape_at`. Built before anything
-    /// else runs: a callback's `Response.parse` would reuse the tape.
-    fn build(&self, tape_at: usize) -> Result<JsValue, JsValue> {
-        self.hooks.build_response(tape_at)
     }
 
     /// Performs the frame's effects, then reports or delivers it; an `inline` delivery is
@@ -643,8 +660,10 @@ impl Executor {
                 .any(|h| JsValue::from(h) == JsValue::from(handler))
         };
         let current = || shared(&self.engine).is_current(conn);
+        let call =
+            |handler: &Function, response: &JsValue| self.hooks.call_handler(handler, response);
         loop {
-            match delivery.step(registered, current) {
+            match delivery.step(call, registered, current) {
                 Step::Done => return None,
                 Step::Wait(thenable) => return Some(thenable),
                 Step::Threw(thrown) => {

@@ -12,8 +12,11 @@ pub struct Hooks {
     encode_frame: EncodeFrame,
     /// Opens a socket with the user's `connectFactory` and hooks it to the stream.
     pub open_socket: OpenSocket,
-    /// `js/decode.js`'s `buildResponse`: the object of the frame whose tape starts there.
+    /// `js/decode.js`'s `buildResponse`: the object of a frame decoded onto the tape.
     build_response: BuildResponse,
+    /// Calls an `inline` handler: what it returned if that is a thenable, else `undefined`
+    /// (one crossing, where a call and then a look at the result were three).
+    call_handler: CallHandler,
     pub settle_task: Function,
     pub enqueue: Function,
     /// `js/errors.js`'s `makeStreamError`: the only maker of the stream's JS errors.
@@ -47,7 +50,25 @@ extern "C" {
     type BuildResponse;
 
     #[wasm_bindgen(method, catch, js_name = call)]
-    fn build(this: &BuildResponse, context: &JsValue, tape_at: u32) -> Result<JsValue, JsValue>;
+    fn build(
+        this: &BuildResponse,
+        context: &JsValue,
+        tape_at: u32,
+        frames: &Array,
+        index: u32,
+        bytes_at: u32,
+        length: u32,
+    ) -> Result<JsValue, JsValue>;
+
+    type CallHandler;
+
+    #[wasm_bindgen(method, catch, js_name = call)]
+    fn call(
+        this: &CallHandler,
+        context: &JsValue,
+        handler: &Function,
+        response: &JsValue,
+    ) -> Result<Option<js_sys::Object>, JsValue>;
 
     /// js/stream.js's `bookChanged(id)`: apart from the notices, as it follows most book frames.
     type BookChangedHook;
@@ -71,7 +92,8 @@ pub enum Hook {
     WhenSettled = 6,
     Notice = 7,
     BookChanged = 8,
-    OnHandlerError = 9,
+    CallHandler = 9,
+    OnHandlerError = 10,
 }
 
 /// What a stream tells its JS side through one hook, `Hooks::notice`, with up to two values.
@@ -112,9 +134,10 @@ impl Hooks {
             WhenSettled,
             Notice,
             BookChanged,
+            CallHandler,
         ]
         .map(optional);
-        let [Some(open_socket), Some(encode_frame), Some(build_response), Some(settle_task), Some(enqueue), Some(stream_error), Some(when_settled), Some(notice), Some(book_changed)] =
+        let [Some(open_socket), Some(encode_frame), Some(build_response), Some(settle_task), Some(enqueue), Some(stream_error), Some(when_settled), Some(notice), Some(book_changed), Some(call_handler)] =
             own
         else {
             return Err(js_sys::TypeError::new("a stream hook is not a function").into());
@@ -129,6 +152,7 @@ impl Hooks {
             when_settled,
             notice: notice.unchecked_into(),
             book_changed: book_changed.unchecked_into(),
+            call_handler: call_handler.unchecked_into(),
             on_handler_error: optional(OnHandlerError),
         })
     }
@@ -147,9 +171,27 @@ impl Hooks {
             .map(|length| length as usize)
     }
 
-    /// The response object of the frame whose tape starts at `tape_at` (`buildResponse`).
-    pub fn build_response(&self, tape_at: usize) -> Result<JsValue, JsValue> {
-        self.build_response.build(&JsValue::NULL, tape_at as u32)
+    /// The response object of the frame `frames[index]` whose tape starts at `tape_at`, its
+    /// bytes being `bytes` (`buildResponse`; they stay put while it runs).
+    pub fn build_response(
+        &self,
+        tape_at: usize,
+        frames: &Array,
+        index: u32,
+        bytes: &[u8],
+    ) -> Result<JsValue, JsValue> {
+        let (at, length) = (bytes.as_ptr() as usize as u32, bytes.len() as u32);
+        self.build_response
+            .build(&JsValue::NULL, tape_at as u32, frames, index, at, length)
+    }
+
+    /// Calls an `inline` handler with `response`: the thenable it returned, if it did.
+    pub fn call_handler(
+        &self,
+        handler: &Function,
+        response: &JsValue,
+    ) -> Result<Option<js_sys::Object>, JsValue> {
+        self.call_handler.call(&JsValue::NULL, handler, response)
     }
 
     /// A kept book changed.

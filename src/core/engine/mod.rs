@@ -191,6 +191,11 @@ impl Engine {
         Some(effect)
     }
 
+    /// Whether effects wait to be taken by [`Engine::poll_effect`].
+    pub fn has_effects(&self) -> bool {
+        self.effects.iter().next().is_some()
+    }
+
     /// The earliest deadline at which [`Engine::handle_timeout`] has something to do.
     pub fn poll_timeout(&self) -> Option<Millis> {
         let phase = match self.phase {
