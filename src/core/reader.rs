@@ -8,31 +8,34 @@
 
 use std::fmt;
 
-use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde_json::value::RawValue;
+use serde::de::{
+    self, Deserialize, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor,
+};
 
 use super::input::Pass;
 use super::json_error::JsonError;
 use super::json_number::{exact_value, rounds_to_finite};
 use super::request::MAX_SAFE_INTEGER;
 use super::schema::{Kind, Object, MAX_FIELDS};
+use super::span::Place;
 use super::tape::{Tape, ABSENT};
 use super::wire::{
-    too_deep, Expected, Extra, Fault, FrameError, Got, Read, Refusal, Segment, Text, MAX_DATE_MS,
+    Expected, Extra, Fault, FrameError, Got, Raw, Read, Refusal, Segment, Text, MAX_DATE_MS,
 };
 
 /// Decodes `frame`, a whole JSON text, as a value of `kind` (an object of the schema) onto `tape`.
 pub fn write_frame(frame: &str, kind: &'static Kind, tape: &mut Tape) -> Result<(), FrameError> {
     tape.begin(frame.as_bytes());
     let mut fault = Fault::default();
-    // A `str` reader: the frame was checked as UTF-8 once, whole. serde_json's byte reader would
-    // take 4.4 KB gzipped off the wasm (the `str` reader's slicing and its panic paths) but checks
-    // every string's UTF-8 again: `Response.parse` measured 0.90x of this, so the bytes stay.
+    // A `str` reader: the frame was checked as UTF-8 once, whole (serde_json's byte reader checks
+    // every string's UTF-8 again: `Response.parse` measured 0.90x of this). Its raw values are
+    // never asked for (see `core::span`).
     let mut deserializer = serde_json::Deserializer::from_str(frame);
     let read = deserializer.deserialize_any(ValueVisitor {
         kind,
         tape: &mut *tape,
         fault: &mut fault,
+        place: &mut Place::new(frame),
         nullable: false,
         root: true,
         input: None,
@@ -57,32 +60,35 @@ pub fn write_frame(frame: &str, kind: &'static Kind, tape: &mut Tape) -> Result<
 }
 
 /// A value of `kind`; yields whether it was present (a field's `null` counts as absent).
-pub(super) struct ValueSeed<'t> {
+pub(super) struct ValueSeed<'t, 'f> {
     pub(super) kind: &'static Kind,
     pub(super) tape: &'t mut Tape,
     pub(super) fault: &'t mut Fault,
+    pub(super) place: &'t mut Place<'f>,
     pub(super) nullable: bool,
     /// A caller's input instead of a frame (see `core::input`); `kind` is then `Text`, so its
     /// strings are written as a frame's are.
     pub(super) input: Option<Pass>,
 }
 
-impl<'de> DeserializeSeed<'de> for ValueSeed<'_> {
+impl<'de> DeserializeSeed<'de> for ValueSeed<'_, '_> {
     type Value = Read;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Read, D::Error> {
         match self.kind {
-            _ if self.input == Some(Pass::Open) => self.input_raw(deserializer),
-            Kind::Float => Ok(float(
-                <&RawValue>::deserialize(deserializer)?,
-                self.tape,
-                self.fault,
-                self.nullable,
-            )),
+            // Skipped, not parsed: serde_json's float reading is best-effort (and may call a
+            // number near the largest `f64` out of range); its text is read from the frame.
+            // Only an object's field is a float (schema.rs checks), so a key was just read.
+            Kind::Float => {
+                IgnoredAny::deserialize(deserializer)?;
+                let text = self.place.value_after_key().unwrap_or_default();
+                Ok(float(text, self.tape, self.fault, self.nullable))
+            }
             kind => deserializer.deserialize_any(ValueVisitor {
                 kind,
                 tape: self.tape,
                 fault: self.fault,
+                place: self.place,
                 nullable: self.nullable,
                 root: false,
                 input: self.input,
@@ -94,8 +100,7 @@ impl<'de> DeserializeSeed<'de> for ValueSeed<'_> {
 /// A JSON number, rounded exactly as `JSON.parse` rounds it: a short one in wasm, by one exact
 /// operation; any other goes to JS as its text, for `Number` (serde_json's own float reading is
 /// best-effort, its exact mode and Rust's float parser each cost over 10 KB of wasm).
-fn float(raw: &RawValue, tape: &mut Tape, fault: &mut Fault, nullable: bool) -> Read {
-    let text = raw.get();
+fn float(text: &str, tape: &mut Tape, fault: &mut Fault, nullable: bool) -> Read {
     if text == "null" && nullable {
         return Read::Absent;
     }
@@ -118,10 +123,12 @@ fn float(raw: &RawValue, tape: &mut Tape, fault: &mut Fault, nullable: bool) -> 
 
 /// The one visitor: every kind, objects included (one copy of serde_json's `deserialize_any`
 /// serves them all).
-pub(super) struct ValueVisitor<'t> {
+pub(super) struct ValueVisitor<'t, 'f> {
     pub(super) kind: &'static Kind,
     pub(super) tape: &'t mut Tape,
     pub(super) fault: &'t mut Fault,
+    /// Where serde_json is, for the values kept as text (see `core::span`).
+    pub(super) place: &'t mut Place<'f>,
     /// A field's `null` counts as absent; a list item's is refused.
     pub(super) nullable: bool,
     /// The outermost object: where its fields start is kept for `Response`.
@@ -131,7 +138,7 @@ pub(super) struct ValueVisitor<'t> {
     pub(super) input: Option<Pass>,
 }
 
-impl ValueVisitor<'_> {
+impl ValueVisitor<'_, '_> {
     /// Keeps `refusal` beside the deserializer; the value counts as absent, and the rest of the
     /// frame is skipped.
     fn refuse<E>(self, refusal: Refusal) -> Result<Read, E> {
@@ -168,7 +175,7 @@ impl ValueVisitor<'_> {
     }
 }
 
-impl<'de> Visitor<'de> for ValueVisitor<'_> {
+impl<'de> Visitor<'de> for ValueVisitor<'_, '_> {
     type Value = Read;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -223,6 +230,7 @@ impl<'de> Visitor<'de> for ValueVisitor<'_> {
     }
 
     fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<Read, E> {
+        self.place.slice(text);
         match self.kind {
             Kind::Text | Kind::Enum(_) | Kind::Id => {
                 self.tape.frame_text(text);
@@ -233,6 +241,7 @@ impl<'de> Visitor<'de> for ValueVisitor<'_> {
     }
 
     fn visit_str<E: de::Error>(self, text: &str) -> Result<Read, E> {
+        self.place.copy();
         match self.kind {
             // Unescaped, so no longer a slice of the frame.
             Kind::Text | Kind::Enum(_) | Kind::Id => {
@@ -256,6 +265,7 @@ impl<'de> Visitor<'de> for ValueVisitor<'_> {
                         kind: item,
                         tape: &mut *self.tape,
                         fault: &mut *self.fault,
+                        place: &mut *self.place,
                         nullable: false,
                         input: None,
                     };
@@ -283,6 +293,7 @@ impl<'de> Visitor<'de> for ValueVisitor<'_> {
                         kind: &Kind::Text,
                         tape: &mut *self.tape,
                         fault: &mut *self.fault,
+                        place: &mut *self.place,
                         nullable: false,
                         input: None,
                     };
@@ -301,7 +312,9 @@ impl<'de> Visitor<'de> for ValueVisitor<'_> {
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Read, A::Error> {
         match self.kind {
             _ if self.input.is_some() => self.input_object(map),
-            Kind::Object(object) => write_object(object, self.tape, self.fault, map, self.root),
+            Kind::Object(object) => {
+                write_object(object, self.tape, self.fault, self.place, map, self.root)
+            }
             _ => self.wrong_type(Got::Map),
         }
     }
@@ -312,6 +325,7 @@ fn write_object<'de, A: MapAccess<'de>>(
     object: &'static Object,
     tape: &mut Tape,
     fault: &mut Fault,
+    place: &mut Place<'_>,
     mut map: A,
     root: bool,
 ) -> Result<Read, A::Error> {
@@ -323,16 +337,23 @@ fn write_object<'de, A: MapAccess<'de>>(
     // Fields that arrive in table order, each once, are already where they belong.
     let mut in_order = true;
     let mut next_index = 0usize;
-    let mut extra: Extra<'de> = Vec::new();
+    let mut extra: Extra<'_> = Vec::new();
     let mut refused = false;
     while let Some(key) = map.next_key::<Text<'de>>()? {
+        place.key(&key);
         let Some(index) = object.index_of(key.as_str()) else {
-            let raw: &'de RawValue = map.next_value()?;
-            if too_deep(raw) && fault.refuse(Refusal::TooDeep) == Read::Refused {
-                fault.at(Segment::Name(key.as_str().to_owned()));
-                refused = true;
+            // Skipped by serde_json (checked, never parsed, nested to any depth), and kept as
+            // its text for JS.
+            map.next_value::<IgnoredAny>()?;
+            match place.value_after_key() {
+                Some(raw) => extra.push((key, Raw(raw))),
+                None => {
+                    if fault.refuse(Refusal::TooDeep) == Read::Refused {
+                        fault.at(Segment::Name(key.as_str().to_owned()));
+                        refused = true;
+                    }
+                }
             }
-            extra.push((key, raw));
             continue;
         };
         let field = &object.fields[index];
@@ -341,6 +362,7 @@ fn write_object<'de, A: MapAccess<'de>>(
             kind: &field.kind,
             tape: &mut *tape,
             fault: &mut *fault,
+            place: &mut *place,
             nullable: true,
             input: None,
         };

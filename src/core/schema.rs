@@ -365,6 +365,25 @@ mod tests {
         }
     }
 
+    /// The decoder finds a float's text from the key before it (see `core::span`).
+    #[test]
+    fn a_float_is_only_ever_an_objects_field() {
+        fn no_float_below(kind: &Kind) -> bool {
+            match kind {
+                Kind::Float => false,
+                Kind::List(item) => no_float_below(item),
+                _ => true,
+            }
+        }
+        for object in OBJECTS {
+            for field in object.fields {
+                if let Kind::List(item) = &field.kind {
+                    assert!(no_float_below(item), "{}.{}", object.name, field.key);
+                }
+            }
+        }
+    }
+
     #[test]
     fn a_key_of_another_object_is_not_found() {
         for object in OBJECTS {

@@ -1,0 +1,155 @@
+//! Where a value lies in a JSON text, for the values the decoder keeps as text: a float's digits,
+//! an unknown key's JSON, the items and entries of a caller's input.
+//!
+//! serde_json's `str` reader hands such values over as raw values, but its raw-value buffering
+//! slices a `str` by index, which links core's char-boundary panic and its `{:?}` of a char
+//! (about 4 KB gzipped of wasm). So they are found here instead: the visitors see every string
+//! serde_json reads, and one without escapes is a slice of the text, so where it ends is known;
+//! from there, the few bytes to the value are scanned, and the value itself (already checked by
+//! serde_json, or about to be: nothing found here is kept if serde_json refuses the text).
+
+use super::wire::{Text, MAX_NESTING};
+
+/// What the visitors know of where serde_json is in `text`.
+#[derive(Debug)]
+pub struct Place<'f> {
+    text: &'f str,
+    /// Just past the last string read that was a slice of the text (0 before any).
+    after: usize,
+    /// Strings read since, unescaped into copies: they are found by scanning.
+    copies: usize,
+}
+
+impl<'f> Place<'f> {
+    pub fn new(text: &'f str) -> Self {
+        Place {
+            text,
+            after: 0,
+            copies: 0,
+        }
+    }
+
+    /// serde_json read the string `text`, a slice of the text: its closing quote follows it.
+    #[inline]
+    pub fn slice(&mut self, text: &str) {
+        let start = (text.as_ptr() as usize).wrapping_sub(self.text.as_ptr() as usize);
+        self.after = start.wrapping_add(text.len()).wrapping_add(1);
+        self.copies = 0;
+    }
+
+    /// serde_json read a string that held escapes (so it was copied).
+    #[inline]
+    pub fn copy(&mut self) {
+        self.copies += 1;
+    }
+
+    /// serde_json read the key `key`.
+    #[inline]
+    pub fn key(&mut self, key: &Text<'_>) {
+        match &key.0 {
+            std::borrow::Cow::Borrowed(text) => self.slice(text),
+            std::borrow::Cow::Owned(_) => self.copy(),
+        }
+    }
+
+    /// The text of the value after the key just read, which serde_json has read too (nothing in
+    /// between was a string); `None` if it nests deeper than `MAX_NESTING`.
+    pub fn value_after_key(&mut self) -> Option<&'f str> {
+        let bytes = self.text.as_bytes();
+        let mut at = self.after;
+        for _ in 0..self.copies {
+            let open = at + bytes.get(at..)?.iter().position(|&byte| byte == b'"')?;
+            at = value_end(bytes, open)?;
+        }
+        while let Some(b' ' | b'\t' | b'\n' | b'\r' | b':') = bytes.get(at) {
+            at += 1;
+        }
+        let end = value_end(bytes, at)?;
+        // No string of the value counts as read: the next key is found from its end.
+        self.after = end;
+        self.copies = 0;
+        self.text.get(at..end)
+    }
+}
+
+/// Where the JSON value that starts at `start` ends (a scalar: at the byte that cannot continue
+/// it); `None` if it nests deeper than `MAX_NESTING`.
+pub fn value_end(bytes: &[u8], start: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    let rest = bytes.get(start..).unwrap_or_default();
+    for (offset, &byte) in rest.iter().enumerate() {
+        let at = start + offset;
+        if in_string {
+            match (escaped, byte) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') if depth == 0 => return Some(at + 1),
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return None;
+                }
+            }
+            b']' | b'}' if depth > 1 => depth -= 1,
+            b']' | b'}' if depth == 1 => return Some(at + 1),
+            b']' | b'}' | b',' | b' ' | b'\t' | b'\n' | b'\r' | b':' if depth == 0 => {
+                return Some(at)
+            }
+            _ => {}
+        }
+    }
+    Some(bytes.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_value_ends_where_json_ends_it() {
+        for (text, value) in [
+            ("1.5e3,", "1.5e3"),
+            ("-0]", "-0"),
+            ("true}", "true"),
+            ("null", "null"),
+            (r#""a\"]b","#, r#""a\"]b""#),
+            (r#"[1,["x]"],{}] "#, r#"[1,["x]"],{}]"#),
+            (r#"{"a":{"b":[]}},"#, r#"{"a":{"b":[]}}"#),
+        ] {
+            let end = value_end(text.as_bytes(), 0).unwrap();
+            assert_eq!(&text[..end], value, "{text}");
+        }
+        let deep = "[".repeat(MAX_NESTING) + &"]".repeat(MAX_NESTING);
+        assert_eq!(value_end(deep.as_bytes(), 0), Some(deep.len()));
+        assert_eq!(value_end(format!("[{deep}]").as_bytes(), 0), None);
+        // Past the end, or a text that ends early: the text's end.
+        assert_eq!(value_end(b"[1", 5), Some(2));
+        assert_eq!(value_end(b"[1", 0), Some(2));
+    }
+
+    #[test]
+    fn the_value_after_a_key_is_found_from_the_last_string_in_the_text() {
+        let text = r#"{"a": "x", "\u0062" : [1, "\"]"], "c\n":7 }"#;
+        let mut place = Place::new(text);
+        place.slice(&text[2..3]);
+        place.slice(&text[7..8]);
+        // The key `b`, written with an escape, was copied.
+        place.copy();
+        assert_eq!(place.value_after_key(), Some(r#"[1, "\"]"]"#));
+        place.copy();
+        assert_eq!(place.value_after_key(), Some("7"));
+        // A key of the outermost object, before any string was a slice of the text.
+        let mut place = Place::new(r#" {"\u0061":1}"#);
+        place.copy();
+        assert_eq!(place.value_after_key(), Some("1"));
+    }
+}
