@@ -10,7 +10,7 @@
 
 use std::borrow::Cow;
 
-use serde::de::{Deserializer, MapAccess, SeqAccess};
+use serde::de::{Deserializer, MapAccess};
 
 use super::error::{InputError, Problem};
 use super::json_error::JsonError;
@@ -266,14 +266,6 @@ fn read(text: &str, pass: Pass, tape: &mut Tape) -> Result<(), (serde_json::Erro
 impl<'f> ValueVisitor<'_, 'f> {
     pub(super) fn input_number<E>(self, number: f64) -> Result<Read, E> {
         self.tape.number(number);
-        Ok(Read::Present)
-    }
-
-    pub(super) fn input_list<'de, A: SeqAccess<'de>>(
-        mut self,
-        mut seq: A,
-    ) -> Result<Read, A::Error> {
-        while seq.next_element_seed(self.child())?.is_some() {}
         Ok(Read::Present)
     }
 

@@ -253,39 +253,10 @@ impl<'de> Visitor<'de> for ValueVisitor<'_, '_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Read, A::Error> {
-        match self.kind {
-            _ if self.input.is_some() => self.input_list(seq),
-            Kind::List(item) => {
-                let count_at = self.tape.len();
-                self.tape.number(0.0);
-                let mut count = 0usize;
-                let mut read = Read::Present;
-                loop {
-                    let seed = ValueSeed {
-                        kind: item,
-                        tape: &mut *self.tape,
-                        fault: &mut *self.fault,
-                        place: &mut *self.place,
-                        nullable: false,
-                        input: None,
-                    };
-                    match seq.next_element_seed(seed) {
-                        Ok(Some(Read::Refused)) => {
-                            self.fault.at(Segment::Index(count));
-                            read = Read::Refused;
-                            count += 1;
-                        }
-                        Ok(Some(_)) => count += 1,
-                        Ok(None) => break,
-                        Err(error) => {
-                            self.fault.at(Segment::Index(count));
-                            return Err(error);
-                        }
-                    }
-                }
-                self.tape.set(count_at, count as f64);
-                Ok(read)
-            }
+        let item = match self.kind {
+            // An input's items are checked as the input is (nothing is refused there).
+            _ if self.input.is_some() => &Kind::Text,
+            Kind::List(item) => item,
             Kind::Level => {
                 let mut read = Read::Present;
                 for index in 0..2 {
@@ -303,10 +274,39 @@ impl<'de> Visitor<'de> for ValueVisitor<'_, '_> {
                         Some(_) => {}
                     }
                 }
-                Ok(read)
+                return Ok(read);
             }
-            _ => self.wrong_type(Got::Sequence),
+            _ => return self.wrong_type(Got::Sequence),
+        };
+        let count_at = self.tape.len();
+        self.tape.number(0.0);
+        let mut count = 0usize;
+        let mut read = Read::Present;
+        loop {
+            let seed = ValueSeed {
+                kind: item,
+                tape: &mut *self.tape,
+                fault: &mut *self.fault,
+                place: &mut *self.place,
+                nullable: false,
+                input: self.input,
+            };
+            match seq.next_element_seed(seed) {
+                Ok(Some(Read::Refused)) => {
+                    self.fault.at(Segment::Index(count));
+                    read = Read::Refused;
+                    count += 1;
+                }
+                Ok(Some(_)) => count += 1,
+                Ok(None) => break,
+                Err(error) => {
+                    self.fault.at(Segment::Index(count));
+                    return Err(error);
+                }
+            }
         }
+        self.tape.set(count_at, count as f64);
+        Ok(read)
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Read, A::Error> {
