@@ -341,7 +341,12 @@ fn write_object<'de, A: MapAccess<'de>>(
     let mut refused = false;
     while let Some(key) = map.next_key::<Text<'de>>()? {
         place.key(&key);
-        let Some(index) = object.index_of(key.as_str()) else {
+        // `index_of` finds only fields of the table, and a table has at most MAX_FIELDS: these
+        // lookups cannot fail (and so carry no panic path).
+        let found = object
+            .index_of(key.as_str())
+            .and_then(|index| Some((index, object.fields.get(index)?, spans.get_mut(index)?)));
+        let Some((index, field, span)) = found else {
             // Skipped by serde_json (checked, never parsed, nested to any depth), and kept as
             // its text for JS.
             map.next_value::<IgnoredAny>()?;
@@ -356,7 +361,6 @@ fn write_object<'de, A: MapAccess<'de>>(
             }
             continue;
         };
-        let field = &object.fields[index];
         let start = tape.len();
         let seed = ValueSeed {
             kind: &field.kind,
@@ -381,7 +385,7 @@ fn write_object<'de, A: MapAccess<'de>>(
             in_order &= index >= next_index;
             next_index = index + 1;
             mask |= bit;
-            spans[index] = (start as u32, tape.len() as u32);
+            *span = (start as u32, tape.len() as u32);
         } else if mask & bit != 0 {
             // A repeated key set to null: the earlier value is dropped.
             in_order = false;
