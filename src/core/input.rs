@@ -16,7 +16,7 @@ use super::error::{InputError, Problem};
 use super::json_error::JsonError;
 use super::reader::{ValueSeed, ValueVisitor};
 use super::schema::Kind;
-use super::span::{value_end, Place};
+use super::span::Place;
 use super::tape::{Tape, TapeReader};
 use super::wire::{Fault, Read, Text};
 
@@ -172,23 +172,10 @@ impl<'a> Input<'a> {
     /// A list's items, or an object's keys and values one after the other, as spans of the
     /// text: it was checked by `parse`, so only its structure is scanned.
     fn children(&self) -> Vec<Input<'a>> {
-        let bytes = self.raw.as_bytes();
-        let mut children = Vec::new();
-        // Past the opening bracket.
-        let mut at = 1;
-        loop {
-            while let Some(b' ' | b'\t' | b'\n' | b'\r' | b',' | b':') = bytes.get(at) {
-                at += 1;
-            }
-            if let None | Some(b']' | b'}') = bytes.get(at) {
-                return children;
-            }
-            let end = value_end(bytes, at).unwrap_or(bytes.len());
-            children.push(Input {
-                raw: self.raw.get(at..end).unwrap_or_default(),
-            });
-            at = end;
-        }
+        Place::children(self.raw)
+            .into_iter()
+            .map(|raw| Input { raw })
+            .collect()
     }
 
     /// A number's value or a string's text on a tape (at slot 1), if the value is of `shape`.

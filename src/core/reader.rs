@@ -81,7 +81,7 @@ impl<'de> DeserializeSeed<'de> for ValueSeed<'_, '_> {
             // Only an object's field is a float (schema.rs checks), so a key was just read.
             Kind::Float => {
                 IgnoredAny::deserialize(deserializer)?;
-                let text = self.place.value_after_key().unwrap_or_default();
+                let text = self.place.next_value().unwrap_or_default();
                 Ok(float(text, self.tape, self.fault, self.nullable))
             }
             kind => deserializer.deserialize_any(ValueVisitor {
@@ -350,7 +350,7 @@ fn write_object<'de, A: MapAccess<'de>>(
             // Skipped by serde_json (checked, never parsed, nested to any depth), and kept as
             // its text for JS.
             map.next_value::<IgnoredAny>()?;
-            match place.value_after_key() {
+            match place.next_value() {
                 Some(raw) => extra.push((key, Raw(raw))),
                 None => {
                     if fault.refuse(Refusal::TooDeep) == Read::Refused {

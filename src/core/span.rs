@@ -52,23 +52,41 @@ impl<'f> Place<'f> {
         }
     }
 
-    /// The text of the value after the key just read, which serde_json has read too (nothing in
-    /// between was a string); `None` if it nests deeper than `MAX_NESTING`.
-    pub fn value_after_key(&mut self) -> Option<&'f str> {
+    /// The next value's text: the first after the last string read (after a key just read, its
+    /// value: nothing between was a string) or after the last value taken, past the separators;
+    /// empty at the end of a list or an object, `None` if it nests deeper than `MAX_NESTING`.
+    /// The text up to the value's end is valid JSON (serde_json has read it).
+    pub fn next_value(&mut self) -> Option<&'f str> {
         let bytes = self.text.as_bytes();
         let mut at = self.after;
         for _ in 0..self.copies {
             let open = at + bytes.get(at..)?.iter().position(|&byte| byte == b'"')?;
             at = value_end(bytes, open)?;
         }
-        while let Some(b' ' | b'\t' | b'\n' | b'\r' | b':') = bytes.get(at) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r' | b':' | b',') = bytes.get(at) {
             at += 1;
         }
         let end = value_end(bytes, at)?;
-        // No string of the value counts as read: the next key is found from its end.
+        // No string of the value counts as read: the next one is found from its end.
         self.after = end;
         self.copies = 0;
         self.text.get(at..end)
+    }
+
+    /// The values of the list or object at the start of `text` (an object's keys and values
+    /// one after the other).
+    pub fn children(text: &'f str) -> Vec<&'f str> {
+        // Past the opening bracket.
+        let mut place = Place {
+            text,
+            after: 1,
+            copies: 0,
+        };
+        let mut children = Vec::new();
+        while let Some(child) = place.next_value().filter(|child| !child.is_empty()) {
+            children.push(child);
+        }
+        children
     }
 }
 
@@ -144,12 +162,19 @@ mod tests {
         place.slice(&text[7..8]);
         // The key `b`, written with an escape, was copied.
         place.copy();
-        assert_eq!(place.value_after_key(), Some(r#"[1, "\"]"]"#));
+        assert_eq!(place.next_value(), Some(r#"[1, "\"]"]"#));
         place.copy();
-        assert_eq!(place.value_after_key(), Some("7"));
+        assert_eq!(place.next_value(), Some("7"));
+        // A list's items and an object's keys and values.
+        assert_eq!(Place::children(r#"[1, "a", [2, {}]]"#), ["1", r#""a""#, "[2, {}]"]);
+        assert_eq!(
+            Place::children(r#"{ "a" : null ,"\"b": {"c":[]}}"#),
+            [r#""a""#, "null", r#""\"b""#, r#"{"c":[]}"#]
+        );
+        assert!(Place::children("[ ]").is_empty() && Place::children("{}").is_empty());
         // A key of the outermost object, before any string was a slice of the text.
         let mut place = Place::new(r#" {"\u0061":1}"#);
         place.copy();
-        assert_eq!(place.value_after_key(), Some("1"));
+        assert_eq!(place.next_value(), Some("1"));
     }
 }
