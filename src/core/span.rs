@@ -166,7 +166,10 @@ mod tests {
         place.copy();
         assert_eq!(place.next_value(), Some("7"));
         // A list's items and an object's keys and values.
-        assert_eq!(Place::children(r#"[1, "a", [2, {}]]"#), ["1", r#""a""#, "[2, {}]"]);
+        assert_eq!(
+            Place::children(r#"[1, "a", [2, {}]]"#),
+            ["1", r#""a""#, "[2, {}]"]
+        );
         assert_eq!(
             Place::children(r#"{ "a" : null ,"\"b": {"c":[]}}"#),
             [r#""a""#, "null", r#""\"b""#, r#"{"c":[]}"#]
