@@ -8,16 +8,14 @@
 
 use std::fmt;
 
-use serde::de::{
-    self, Deserialize, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor,
-};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use super::input::Pass;
 use super::json_error::JsonError;
-use super::json_number::{exact_value, rounds_to_finite};
+use super::json_number::{exact_value, is_json_number, rounds_to_finite};
 use super::request::MAX_SAFE_INTEGER;
 use super::schema::{Kind, Object, MAX_FIELDS};
-use super::span::Place;
+use super::span::{neutralized, Place};
 use super::tape::{Tape, ABSENT};
 use super::wire::{
     Expected, Extra, Fault, FrameError, Got, Raw, Read, Refusal, Segment, Text, MAX_DATE_MS,
@@ -25,37 +23,63 @@ use super::wire::{
 
 /// Decodes `frame`, a whole JSON text, as a value of `kind` (an object of the schema) onto `tape`.
 pub fn write_frame(frame: &str, kind: &'static Kind, tape: &mut Tape) -> Result<(), FrameError> {
-    tape.begin(frame.as_bytes());
-    let mut fault = Fault::default();
+    // Kept as text but checked by serde_json's parser, whose float reading is best-effort: a
+    // number it calls out of range in a float field, or a number or lone surrogate escape it
+    // refuses in an unknown key's value, can be one `JSON.parse` reads. The frame is then read
+    // again with that value made plain in a copy of the same layout; its text is still taken
+    // from the frame.
+    let mut copy: Option<String> = None;
+    loop {
+        let text = copy.as_deref().unwrap_or(frame);
+        let mut fault = Fault::default();
+        let mut place = Place::of_copy(text, frame);
+        let (read, after_value) = read_frame(text, kind, tape, &mut fault, &mut place);
+        match read {
+            // The refusal comes first in the frame: serde_json's error, if any, is about later
+            // text.
+            _ if fault.failed() => return Err(FrameError::Refused(fault)),
+            Err(error) => match place.retry.and_then(|span| neutralized(text, span)) {
+                Some(plain) => copy = Some(plain),
+                None => {
+                    let error = JsonError::of(frame, &error, after_value);
+                    return Err(FrameError::Json(error, fault));
+                }
+            },
+            Ok(()) => {
+                tape.finish();
+                return Ok(());
+            }
+        }
+    }
+}
+
+/// One reading of `text` (the frame, or a copy of it with a value made plain): whether it was
+/// read, and whether an error is about text after the value.
+fn read_frame(
+    text: &str,
+    kind: &'static Kind,
+    tape: &mut Tape,
+    fault: &mut Fault,
+    place: &mut Place<'_>,
+) -> (Result<(), serde_json::Error>, bool) {
+    tape.begin(text.as_bytes());
     // A `str` reader: the frame was checked as UTF-8 once, whole (serde_json's byte reader checks
     // every string's UTF-8 again: `Response.parse` measured 0.90x of this). Its raw values are
     // never asked for (see `core::span`).
-    let mut deserializer = serde_json::Deserializer::from_str(frame);
+    let mut deserializer = serde_json::Deserializer::from_str(text);
     let read = deserializer.deserialize_any(ValueVisitor {
         kind,
         tape: &mut *tape,
-        fault: &mut fault,
-        place: &mut Place::new(frame),
+        fault,
+        place,
         nullable: false,
         root: true,
         input: None,
     });
-    let (read, after_value) = match read {
+    match read {
         Ok(Read::Refused) => (Ok(()), false),
         Ok(_) => (deserializer.end(), true),
         Err(error) => (Err(error), false),
-    };
-    match read {
-        // The refusal comes first in the frame: serde_json's error, if any, is about later text.
-        _ if fault.failed() => Err(FrameError::Refused(fault)),
-        Err(error) => Err(FrameError::Json(
-            JsonError::of(frame, &error, after_value),
-            fault,
-        )),
-        Ok(()) => {
-            tape.finish();
-            Ok(())
-        }
     }
 }
 
@@ -74,15 +98,28 @@ pub(super) struct ValueSeed<'t, 'f> {
 impl<'de> DeserializeSeed<'de> for ValueSeed<'_, '_> {
     type Value = Read;
 
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Read, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(mut self, deserializer: D) -> Result<Read, D::Error> {
         match self.kind {
             // Skipped, not parsed: serde_json's float reading is best-effort (and may call a
             // number near the largest `f64` out of range); its text is read from the frame.
             // Only an object's field is a float (schema.rs checks), so a key was just read.
+            // Only an object's field is a float (schema.rs checks), so a key was just read.
             Kind::Float => {
-                IgnoredAny::deserialize(deserializer)?;
                 let text = self.place.next_value().unwrap_or_default();
-                Ok(float(text, self.tape, self.fault, self.nullable))
+                let digits = self.place.in_frame(text);
+                match self.check(deserializer) {
+                    Ok(()) => Ok(float(text, digits, self.tape, self.fault, self.nullable)),
+                    Err(error) => {
+                        if is_json_number(digits) {
+                            if !rounds_to_finite(digits) {
+                                self.fault.refuse(Refusal::OutOfRange(digits.to_owned()));
+                            } else {
+                                self.place.retry_without(text);
+                            }
+                        }
+                        Err(error)
+                    }
+                }
             }
             kind => deserializer.deserialize_any(ValueVisitor {
                 kind,
@@ -97,23 +134,54 @@ impl<'de> DeserializeSeed<'de> for ValueSeed<'_, '_> {
     }
 }
 
+impl ValueSeed<'_, '_> {
+    /// Has serde_json check the value as it checks a caller's input: nothing refused, nothing
+    /// left on the tape.
+    fn check<'de, D: Deserializer<'de>>(&mut self, deserializer: D) -> Result<(), D::Error> {
+        let mark = self.tape.len();
+        let read = deserializer.deserialize_any(ValueVisitor {
+            kind: &Kind::Text,
+            tape: &mut *self.tape,
+            fault: &mut *self.fault,
+            place: &mut *self.place,
+            nullable: false,
+            root: false,
+            input: Some(Pass::Check),
+        });
+        self.tape.truncate(mark);
+        read.map(drop)
+    }
+}
+
+/// A value that is only checked (see `ValueSeed::check`).
+struct CheckSeed<'s, 't, 'f>(&'s mut ValueSeed<'t, 'f>);
+
+impl<'de> DeserializeSeed<'de> for CheckSeed<'_, '_, '_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        self.0.check(deserializer)
+    }
+}
+
 /// A JSON number, rounded exactly as `JSON.parse` rounds it: a short one in wasm, by one exact
 /// operation; any other goes to JS as its text, for `Number` (serde_json's own float reading is
 /// best-effort, its exact mode and Rust's float parser each cost over 10 KB of wasm).
-fn float(text: &str, tape: &mut Tape, fault: &mut Fault, nullable: bool) -> Read {
-    if text == "null" && nullable {
+/// `text` is the value in the text read, `digits` the same in the frame.
+fn float(text: &str, digits: &str, tape: &mut Tape, fault: &mut Fault, nullable: bool) -> Read {
+    if digits == "null" && nullable {
         return Read::Absent;
     }
     // The frame is valid JSON, so a value starting like a number is one.
-    if !text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
-        return fault.refuse(Refusal::NotANumber(text.to_owned()));
+    if !digits.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
+        return fault.refuse(Refusal::NotANumber(digits.to_owned()));
     }
-    if let Some(value) = exact_value(text) {
+    if let Some(value) = exact_value(digits) {
         tape.number(value);
         return Read::Present;
     }
-    if !rounds_to_finite(text) {
-        return fault.refuse(Refusal::OutOfRange(text.to_owned()));
+    if !rounds_to_finite(digits) {
+        return fault.refuse(Refusal::OutOfRange(digits.to_owned()));
     }
     // NaN marks a float left to JS; a number holds no escapes, so its text lies in the frame.
     tape.number(f64::NAN);
@@ -300,7 +368,10 @@ impl<'de> Visitor<'de> for ValueVisitor<'_, '_> {
                 Ok(Some(_)) => count += 1,
                 Ok(None) => break,
                 Err(error) => {
-                    self.fault.at(Segment::Index(count));
+                    // An input's path is never told.
+                    if self.input.is_none() {
+                        self.fault.at(Segment::Index(count));
+                    }
                     return Err(error);
                 }
             }
@@ -347,16 +418,32 @@ fn write_object<'de, A: MapAccess<'de>>(
             .index_of(key.as_str())
             .and_then(|index| Some((index, object.fields.get(index)?, spans.get_mut(index)?)));
         let Some((index, field, span)) = found else {
-            // Skipped by serde_json (checked, never parsed, nested to any depth), and kept as
-            // its text for JS.
-            map.next_value::<IgnoredAny>()?;
-            match place.next_value() {
-                Some(raw) => extra.push((key, Raw(raw))),
-                None => {
+            // Checked by serde_json and kept as its text, for JS.
+            let raw = place.next_value();
+            let mut seed = ValueSeed {
+                kind: &Kind::Text,
+                tape: &mut *tape,
+                fault: &mut *fault,
+                place: &mut *place,
+                nullable: false,
+                input: None,
+            };
+            let checked = map.next_value_seed(CheckSeed(&mut seed));
+            match (raw, checked) {
+                (Some(raw), Ok(())) => {
+                    place.resume_after(raw);
+                    extra.push((key, Raw(raw)));
+                }
+                (None, checked) => {
                     if fault.refuse(Refusal::TooDeep) == Read::Refused {
                         fault.at(Segment::Name(key.as_str().to_owned()));
                         refused = true;
                     }
+                    checked?;
+                }
+                (Some(raw), Err(error)) => {
+                    place.retry_without(raw);
+                    return Err(error);
                 }
             }
             continue;
@@ -414,4 +501,48 @@ fn write_object<'de, A: MapAccess<'de>>(
         tape.root = starts;
     }
     Ok(Read::Present)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::core::response::{decode, decode_to_tape, tape_to_json};
+    use crate::core::tape::Tape;
+
+    /// The frame's tape as JSON (unknown keys and JS-read floats as the frame wrote them).
+    fn decoded(frame: &str) -> String {
+        let mut tape = Tape::default();
+        decode_to_tape(frame.as_bytes(), &mut tape).unwrap();
+        tape_to_json(&tape, frame.as_bytes())
+    }
+
+    #[test]
+    fn what_serde_json_refuses_and_json_parse_reads_is_read_from_the_frame() {
+        // serde_json's best-effort float reading calls this out of range; JS reads f64::MAX.
+        let frame = r#"{"e":"x","ms":[{"mba":1.7976931348623158e308,"mqa":2.5}]}"#;
+        assert_eq!(decoded(frame), frame);
+        // An unknown key's value is kept as written, whatever serde_json would say of it.
+        let frame = r#"{"e":"x","T":5,"zz":[1e400,"\ud800 \\ud800",{"\uDC00":-2e999}]}"#;
+        assert_eq!(decoded(frame), frame);
+        // Behind escaped keys, and read again once per such value.
+        let frame = r#"{"\u0065":"x","z\u007a":1e999,"ms":[{"\u006dba":1.7976931348623158e308}]}"#;
+        let json = decoded(frame);
+        assert!(json.contains(r#""zz":1e999"#), "{json}");
+        assert!(json.contains(r#""mba":1.7976931348623158e308"#), "{json}");
+    }
+
+    #[test]
+    fn a_value_serde_json_refuses_for_good_is_still_an_error() {
+        for (frame, problem) in [
+            (r#"{"e":"x","zz":[1,]}"#, "trailing comma"),
+            (r#"{"e":"x","zz":[1e400,tru]}"#, "expected ident"),
+            (
+                r#"{"e":"x","ms":[{"mba":1e400}]}"#,
+                r#"ms[0].mba: number "1e400" is out of range"#,
+            ),
+            (r#"{"e":"x","ms":[{"mba":1.5.2}]}"#, "invalid number"),
+        ] {
+            let error = decode(frame.as_bytes()).unwrap_err();
+            assert!(error.message().contains(problem), "{frame}: {error}");
+        }
+    }
 }

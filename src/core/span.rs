@@ -8,25 +8,64 @@
 //! from there, the few bytes to the value are scanned, and the value itself (already checked by
 //! serde_json, or about to be: nothing found here is kept if serde_json refuses the text).
 
+use super::json_number::is_json_number;
 use super::wire::{Text, MAX_NESTING};
 
 /// What the visitors know of where serde_json is in `text`.
 #[derive(Debug)]
 pub struct Place<'f> {
     text: &'f str,
+    /// The frame `text` is a copy of (the same layout, see `neutralized`), or `text` itself.
+    original: &'f str,
     /// Just past the last string read that was a slice of the text (0 before any).
     after: usize,
     /// Strings read since, unescaped into copies: they are found by scanning.
     copies: usize,
+    /// Where a value lies that serde_json refused and `JSON.parse` may read: the frame is then
+    /// read again with it made plain (see `reader::write_frame`).
+    pub retry: Option<(usize, usize)>,
 }
 
 impl<'f> Place<'f> {
     pub fn new(text: &'f str) -> Self {
+        Place::of_copy(text, text)
+    }
+
+    pub fn of_copy(text: &'f str, original: &'f str) -> Self {
         Place {
             text,
+            original,
             after: 0,
             copies: 0,
+            retry: None,
         }
+    }
+
+    /// Where `value`, a slice of the text, lies in it.
+    pub fn span(&self, value: &str) -> (usize, usize) {
+        let start = (value.as_ptr() as usize).wrapping_sub(self.text.as_ptr() as usize);
+        (start, start.wrapping_add(value.len()))
+    }
+
+    /// `value`, a slice of the text, as it is written in the original.
+    pub fn in_frame(&self, value: &str) -> &'f str {
+        let (start, end) = self.span(value);
+        self.original.get(start..end).unwrap_or_default()
+    }
+
+    /// serde_json refused `value`, a slice of the text, which `JSON.parse` may read (the
+    /// first such value only: the frame is read again for each in turn).
+    #[cold]
+    pub fn retry_without(&mut self, value: &str) {
+        let span = self.span(value);
+        self.retry.get_or_insert(span);
+    }
+
+    /// serde_json read `value`, a slice of the text, whatever strings it held: the next
+    /// string is found from its end.
+    pub fn resume_after(&mut self, value: &str) {
+        self.after = self.span(value).1;
+        self.copies = 0;
     }
 
     /// serde_json read the string `text`, a slice of the text: its closing quote follows it.
@@ -78,9 +117,8 @@ impl<'f> Place<'f> {
     pub fn children(text: &'f str) -> Vec<&'f str> {
         // Past the opening bracket.
         let mut place = Place {
-            text,
             after: 1,
-            copies: 0,
+            ..Place::new(text)
         };
         let mut children = Vec::new();
         while let Some(child) = place.next_value().filter(|child| !child.is_empty()) {
@@ -88,6 +126,55 @@ impl<'f> Place<'f> {
         }
         children
     }
+}
+
+/// `text` with the value at `span` made one serde_json reads whatever it held: each number a
+/// zero of its length, each UTF-16 surrogate escape `\u0000`; the layout is the same, so a reading of
+/// it finds every other value where the frame has it. `None` if nothing was changed.
+pub fn neutralized(text: &str, (start, end): (usize, usize)) -> Option<String> {
+    let mut bytes = text.as_bytes().to_vec();
+    let value = bytes.get_mut(start..end)?;
+    let mut in_string = false;
+    let mut at = 0;
+    while let Some(&byte) = value.get(at) {
+        let rest = value.get_mut(at..).unwrap_or_default();
+        let mut length = 1;
+        match (in_string, byte) {
+            (_, b'"') => in_string = !in_string,
+            (true, b'\\') => {
+                length = 2;
+                if let [_, b'u', high @ (b'd' | b'D'), low, ..] = rest {
+                    if matches!(low, b'8'..=b'9' | b'a'..=b'f' | b'A'..=b'F') {
+                        (*high, *low) = (b'0', b'0');
+                    }
+                }
+            }
+            (false, b'-' | b'0'..=b'9') => {
+                length = rest
+                    .iter()
+                    .take_while(|b| {
+                        b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E')
+                    })
+                    .count();
+                let number = rest.get_mut(..length).unwrap_or_default();
+                // A well-formed number only (serde_json's refusal of another stands): zero,
+                // written as long (`0`, `-0`, `0.0`, `0.00`...).
+                if std::str::from_utf8(number).is_ok_and(is_json_number) {
+                    number.fill(b'0');
+                    match number {
+                        [sign, _] => *sign = b'-',
+                        [_, point, _, ..] => *point = b'.',
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+        at += length;
+    }
+    (bytes != text.as_bytes())
+        .then(|| String::from_utf8(bytes).ok())
+        .flatten()
 }
 
 /// Where the JSON value that starts at `start` ends (a scalar: at the byte that cannot continue

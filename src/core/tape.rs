@@ -82,6 +82,11 @@ impl Tape {
         self.numbers.len()
     }
 
+    /// Drops what was written since the tape was `len` long.
+    pub(crate) fn truncate(&mut self, len: usize) {
+        self.numbers.truncate(len);
+    }
+
     pub(crate) fn set(&mut self, at: usize, value: f64) {
         if let Some(slot) = self.numbers.get_mut(at) {
             *slot = value;
