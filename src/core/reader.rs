@@ -98,29 +98,9 @@ pub(super) struct ValueSeed<'t, 'f> {
 impl<'de> DeserializeSeed<'de> for ValueSeed<'_, '_> {
     type Value = Read;
 
-    fn deserialize<D: Deserializer<'de>>(mut self, deserializer: D) -> Result<Read, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Read, D::Error> {
         match self.kind {
-            // Skipped, not parsed: serde_json's float reading is best-effort (and may call a
-            // number near the largest `f64` out of range); its text is read from the frame.
-            // Only an object's field is a float (schema.rs checks), so a key was just read.
-            // Only an object's field is a float (schema.rs checks), so a key was just read.
-            Kind::Float => {
-                let text = self.place.next_value().unwrap_or_default();
-                let digits = self.place.in_frame(text);
-                match self.check(deserializer) {
-                    Ok(()) => Ok(float(text, digits, self.tape, self.fault, self.nullable)),
-                    Err(error) => {
-                        if is_json_number(digits) {
-                            if !rounds_to_finite(digits) {
-                                self.fault.refuse(Refusal::OutOfRange(digits.to_owned()));
-                            } else {
-                                self.place.retry_without(text);
-                            }
-                        }
-                        Err(error)
-                    }
-                }
-            }
+            Kind::Float => self.float_field(deserializer),
             kind => deserializer.deserialize_any(ValueVisitor {
                 kind,
                 tape: self.tape,
@@ -135,6 +115,29 @@ impl<'de> DeserializeSeed<'de> for ValueSeed<'_, '_> {
 }
 
 impl ValueSeed<'_, '_> {
+    /// A float field's value: its text is read from the frame, serde_json's float reading being
+    /// best-effort (and it may call a number near the largest `f64` out of range). Only an
+    /// object's field is a float (schema.rs checks), so a key was just read. Out of line: the
+    /// other values' path stays short.
+    #[inline(never)]
+    fn float_field<'de, D: Deserializer<'de>>(mut self, deserializer: D) -> Result<Read, D::Error> {
+        let text = self.place.next_value().unwrap_or_default();
+        let digits = self.place.in_frame(text);
+        match self.check(deserializer) {
+            Ok(()) => Ok(float(text, digits, self.tape, self.fault, self.nullable)),
+            Err(error) => {
+                if is_json_number(digits) {
+                    if !rounds_to_finite(digits) {
+                        self.fault.refuse(Refusal::OutOfRange(digits.to_owned()));
+                    } else {
+                        self.place.retry_without(text);
+                    }
+                }
+                Err(error)
+            }
+        }
+    }
+
     /// Has serde_json check the value as it checks a caller's input: nothing refused, nothing
     /// left on the tape.
     fn check<'de, D: Deserializer<'de>>(&mut self, deserializer: D) -> Result<(), D::Error> {
