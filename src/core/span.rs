@@ -150,12 +150,7 @@ pub fn neutralized(text: &str, (start, end): (usize, usize)) -> Option<String> {
                 }
             }
             (false, b'-' | b'0'..=b'9') => {
-                length = rest
-                    .iter()
-                    .take_while(|b| {
-                        b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E')
-                    })
-                    .count();
+                length = value_end(rest, 0).unwrap_or(1);
                 let number = rest.get_mut(..length).unwrap_or_default();
                 // A well-formed number only (serde_json's refusal of another stands): zero,
                 // written as long (`0`, `-0`, `0.0`, `0.00`...).
