@@ -3,12 +3,13 @@
 // so monomorphized copies of one generic spread over the code section compress far less well
 // than the same copies in a row (about 1 % of the gzipped wasm).
 //
-//   node scripts/function-order.mjs [--run N] OPTIMIZED.wasm INPUT.wasm OUTPUT.wasm
+//   node scripts/function-order.mjs [--run N] [--start K] OPTIMIZED.wasm INPUT.wasm OUTPUT.wasm
 //
 // OPTIMIZED is INPUT after wasm-opt with its names kept (-g): the order is computed on the code
 // that ships (INPUT may be OPTIMIZED itself). OUTPUT is INPUT with each function renamed
 // "<rank> <name>", rank its place in a greedy chain that always takes next the unplaced function
-// sharing the most byte sequences of length N (default 6) with the last placed one. scripts/build
+// sharing the most byte sequences of length N (default 6) with the last placed one, from the K-th
+// function (default 0: which start makes the best chain is as erratic as N). scripts/build
 // then runs wasm-opt on OUTPUT with --reorder-functions-by-name before --strip-debug. Only names
 // change here; wasm-opt moves the functions and renumbers every reference, so a poor order costs
 // bytes, never correctness.
@@ -19,9 +20,10 @@ import { Reader, nameBytes, sectionBytes, sections, u32Bytes } from "./wasm-bina
 
 const args = process.argv.slice(2);
 const RUN = args[0] === "--run" ? Number(args.splice(0, 2)[1]) : 6;
+const START = args[0] === "--start" ? Number(args.splice(0, 2)[1]) : 0;
 const [optimizedFile, inputFile, outputFile] = args;
-if (!outputFile || !(Number.isInteger(RUN) && RUN >= 2 && RUN <= 16)) {
-  console.error("usage: node scripts/function-order.mjs [--run N (2-16)] OPTIMIZED.wasm INPUT.wasm OUTPUT.wasm");
+if (!outputFile || !(Number.isInteger(RUN) && RUN >= 2 && RUN <= 16) || !(Number.isInteger(START) && START >= 0)) {
+  console.error("usage: node scripts/function-order.mjs [--run N (2-16)] [--start K (>= 0)] OPTIMIZED.wasm INPUT.wasm OUTPUT.wasm");
   process.exit(2);
 }
 
@@ -81,7 +83,7 @@ function runs(body) {
   return set;
 }
 
-/** Body indices in chain order, from the first function (the order is deterministic). */
+/** Body indices in chain order, from the START-th function (the order is deterministic). */
 function chain(bodies) {
   const sets = bodies.map(runs);
   const shared = (a, b) => {
@@ -92,7 +94,7 @@ function chain(bodies) {
   };
   const left = new Set(bodies.keys());
   const order = [];
-  for (let current = 0; left.size; ) {
+  for (let current = START % bodies.length; left.size; ) {
     left.delete(current);
     order.push(current);
     let best = -1;

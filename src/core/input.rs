@@ -5,17 +5,18 @@
 //! never converted and printed back: an error quotes it as the caller wrote it. The text is read
 //! by the frames' visitor (`core::reader`) in a pass of its own, which refuses nothing: serde's
 //! type-mismatch texts (whose float branch links `core::fmt`'s float printing into the wasm) are
-//! never reached, and serde_json's code is linked once for frames and inputs.
+//! never reached, and serde_json's code is linked once for frames and inputs. A list's items and
+//! an object's keys and values are found by scanning the checked text (`core::span`).
 
 use std::borrow::Cow;
 
-use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess};
-use serde_json::value::RawValue;
+use serde::de::{Deserializer, MapAccess};
 
 use super::error::{InputError, Problem};
 use super::json_error::JsonError;
 use super::reader::{ValueSeed, ValueVisitor};
 use super::schema::Kind;
+use super::span::Place;
 use super::tape::{Tape, TapeReader};
 use super::wire::{Fault, Read, Text};
 
@@ -152,37 +153,34 @@ impl<'a> Input<'a> {
 
     #[inline(never)]
     pub fn as_list(&self) -> Option<Vec<Input<'a>>> {
-        let tape = self.open(Shape::List)?;
-        let mut reader = TapeReader::new(&tape, self.raw, 1);
-        let mut items = Vec::new();
-        while reader.at < tape.numbers().len() {
-            items.push(Input::child(&mut reader));
-        }
-        Some(items)
+        (self.shape() == Shape::List).then(|| self.children())
     }
 
     #[inline(never)]
     pub fn as_object(&self) -> Option<Fields<'a>> {
-        let tape = self.open(Shape::Object)?;
-        let mut reader = TapeReader::new(&tape, self.raw, 1);
+        if self.shape() != Shape::Object {
+            return None;
+        }
+        let mut children = self.children().into_iter();
         let mut entries = Vec::new();
-        while reader.at < tape.numbers().len() {
-            let key = reader.text().0;
-            entries.push((key, Input::child(&mut reader)));
+        while let (Some(key), Some(value)) = (children.next(), children.next()) {
+            entries.push((key.as_str().unwrap_or_default(), value));
         }
         Some(Fields { entries })
     }
 
-    /// An item or a value of an opened value: always a span of the input.
-    fn child(reader: &mut TapeReader<'_, 'a>) -> Input<'a> {
-        Input {
-            raw: reader.frame_text().unwrap_or_default(),
-        }
+    /// A list's items, or an object's keys and values one after the other, as spans of the
+    /// text: it was checked by `parse`, so only its structure is scanned.
+    fn children(&self) -> Vec<Input<'a>> {
+        Place::children(self.raw)
+            .into_iter()
+            .map(|raw| Input { raw })
+            .collect()
     }
 
-    /// The value's next level on a tape (from slot 1), if the value is of `shape`. The text was
-    /// checked by `parse`, so reading it cannot fail. Out of line: one copy serves every `as_`
-    /// reader.
+    /// A number's value or a string's text on a tape (at slot 1), if the value is of `shape`.
+    /// The text was checked by `parse`, so reading it cannot fail. Out of line: one copy serves
+    /// every `as_` reader.
     #[inline(never)]
     fn open(&self, shape: Shape) -> Option<Tape> {
         if self.shape() != shape {
@@ -225,8 +223,8 @@ pub enum Pass {
     /// serde_json parses every value (strings unescaped, numbers converted, nesting limited);
     /// what the visitor writes is dropped.
     Check,
-    /// One level is read onto the tape: a number's value, a string, a list's items or an
-    /// object's keys and values, each child as the span of its raw text.
+    /// A number's value or a string is read onto the tape (a list's items and an object's
+    /// entries are scanned for, see `Input::children`).
     Open,
 }
 
@@ -239,6 +237,7 @@ fn read(text: &str, pass: Pass, tape: &mut Tape) -> Result<(), (serde_json::Erro
         kind: &Kind::Text,
         tape,
         fault: &mut Fault::default(),
+        place: &mut Place::new(text),
         nullable: false,
         root: false,
         input: Some(pass),
@@ -251,17 +250,9 @@ fn read(text: &str, pass: Pass, tape: &mut Tape) -> Result<(), (serde_json::Erro
 
 // The input passes of the frames' visitor: nothing is refused, so the only errors are
 // serde_json's own.
-impl ValueVisitor<'_> {
+impl<'f> ValueVisitor<'_, 'f> {
     pub(super) fn input_number<E>(self, number: f64) -> Result<Read, E> {
         self.tape.number(number);
-        Ok(Read::Present)
-    }
-
-    pub(super) fn input_list<'de, A: SeqAccess<'de>>(
-        mut self,
-        mut seq: A,
-    ) -> Result<Read, A::Error> {
-        while seq.next_element_seed(self.child())?.is_some() {}
         Ok(Read::Present)
     }
 
@@ -276,28 +267,16 @@ impl ValueVisitor<'_> {
         Ok(Read::Present)
     }
 
-    /// An item's or a value's seed: checked the same way, or, opening, kept as raw text.
-    fn child(&mut self) -> ValueSeed<'_> {
+    /// An item's or a value's seed: checked the same way.
+    fn child(&mut self) -> ValueSeed<'_, 'f> {
         ValueSeed {
             kind: &Kind::Text,
             tape: &mut *self.tape,
             fault: &mut *self.fault,
+            place: &mut *self.place,
             nullable: false,
             input: self.input,
         }
-    }
-}
-
-impl ValueSeed<'_> {
-    /// A child of an opened value, as the span of its text in the input.
-    pub(super) fn input_raw<'de, D: Deserializer<'de>>(
-        self,
-        deserializer: D,
-    ) -> Result<Read, D::Error> {
-        let raw = <&RawValue>::deserialize(deserializer)?;
-        // Raw values are always borrowed from the input.
-        self.tape.frame_text(raw.get());
-        Ok(Read::Present)
     }
 }
 

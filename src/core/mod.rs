@@ -23,6 +23,7 @@ pub mod response;
 pub mod schema;
 pub mod session;
 pub mod small_sort;
+pub mod span;
 pub mod stream_options;
 pub mod subscription;
 pub mod tape;

@@ -82,8 +82,15 @@ impl Tape {
         self.numbers.len()
     }
 
+    /// Drops what was written since the tape was `len` long.
+    pub(crate) fn truncate(&mut self, len: usize) {
+        self.numbers.truncate(len);
+    }
+
     pub(crate) fn set(&mut self, at: usize, value: f64) {
-        self.numbers[at] = value;
+        if let Some(slot) = self.numbers.get_mut(at) {
+            *slot = value;
+        }
     }
 
     pub fn number(&mut self, value: f64) {
@@ -132,13 +139,15 @@ impl Tape {
         starts: &mut [u32; MAX_FIELDS],
     ) {
         self.scratch.clear();
-        self.scratch.extend_from_slice(&self.numbers[body..]);
+        self.scratch
+            .extend_from_slice(self.numbers.get(body..).unwrap_or_default());
         self.numbers.truncate(body);
         for (index, &(start, end)) in spans.iter().enumerate() {
             if mask & (1 << index) != 0 {
                 starts[index] = self.numbers.len() as u32;
                 let (from, to) = (start as usize - body, end as usize - body);
-                self.numbers.extend_from_slice(&self.scratch[from..to]);
+                let span = self.scratch.get(from..to).unwrap_or_default();
+                self.numbers.extend_from_slice(span);
             }
         }
     }

@@ -7,7 +7,6 @@ use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, Visitor};
-use serde_json::value::RawValue;
 
 use super::error::{signed, FloatText, Quoted};
 use super::json_error::JsonError;
@@ -61,41 +60,21 @@ pub struct List<T>(pub Vec<T>);
 pub type Level<'de> = (Text<'de>, Text<'de>);
 
 /// Keys a model does not name, kept with their wire names and raw JSON values.
-pub type Extra<'de> = Vec<(Text<'de>, &'de RawValue)>;
+pub type Extra<'a> = Vec<(Text<'a>, Raw<'a>)>;
 
-/// How deep an unknown key's value may nest: serde_json caps typed values at 128 levels, but raw
-/// values are skipped without that cap, and the JS side would have to rebuild them.
-pub const MAX_NESTING: usize = 128;
+/// A value's JSON text, a slice of the frame.
+#[derive(Debug, Clone, Copy)]
+pub struct Raw<'a>(pub &'a str);
 
-/// Whether an unknown key's value nests deeper than `MAX_NESTING`.
-pub fn too_deep(raw: &RawValue) -> bool {
-    let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
-    for byte in raw.get().bytes() {
-        if in_string {
-            match (escaped, byte) {
-                (true, _) => escaped = false,
-                (false, b'\\') => escaped = true,
-                (false, b'"') => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
-        match byte {
-            b'"' => in_string = true,
-            b'[' | b'{' => {
-                depth += 1;
-                if depth > MAX_NESTING {
-                    return true;
-                }
-            }
-            b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
+impl<'a> Raw<'a> {
+    pub fn get(&self) -> &'a str {
+        self.0
     }
-    false
 }
+
+/// How deep an unknown key's value may nest: serde_json caps typed values at 128 levels, but
+/// skips other values without that cap, and the JS side would have to rebuild them.
+pub const MAX_NESTING: usize = 128;
 
 /// One step of the path to a refused value: a field of the schema, an unknown key, an item.
 #[derive(Debug, Clone, PartialEq, Eq)]
