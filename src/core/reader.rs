@@ -175,9 +175,14 @@ fn float(text: &str, digits: &str, tape: &mut Tape, fault: &mut Fault, nullable:
     if digits == "null" && nullable {
         return Read::Absent;
     }
-    // The frame is valid JSON, so a value starting like a number is one.
     if !digits.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
         return fault.refuse(Refusal::NotANumber(digits.to_owned()));
+    }
+    // serde_json read a number here. Text found past it that is not one (`250""`) can only mean
+    // the frame is broken right after the number, which serde_json reports next: nothing is kept.
+    if !is_json_number(digits) {
+        tape.number(0.0);
+        return Read::Present;
     }
     if let Some(value) = exact_value(digits) {
         tape.number(value);
@@ -543,6 +548,9 @@ mod tests {
                 r#"ms[0].mba: number "1e400" is out of range"#,
             ),
             (r#"{"e":"x","ms":[{"mba":1.5.2}]}"#, "invalid number"),
+            // The value's text, found by scanning, runs past the number serde_json read.
+            (r#"{"e":"x","ms":[{"mba":250"":[1]}]}"#, "invalid number"),
+            (r#"{"e":"x","ms":[{"mba":-03}]}"#, "invalid number"),
         ] {
             let error = decode(frame.as_bytes()).unwrap_err();
             assert!(error.message().contains(problem), "{frame}: {error}");
