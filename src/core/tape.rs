@@ -142,14 +142,32 @@ impl Tape {
         self.scratch
             .extend_from_slice(self.numbers.get(body..).unwrap_or_default());
         self.numbers.truncate(body);
-        for (index, &(start, end)) in spans.iter().enumerate() {
-            if mask & (1 << index) != 0 {
-                starts[index] = self.numbers.len() as u32;
-                let (from, to) = (start as usize - body, end as usize - body);
-                let span = self.scratch.get(from..to).unwrap_or_default();
-                self.numbers.extend_from_slice(span);
+        // Fields that follow each other in the table and were written one after the other are
+        // copied back together: one copy per run, the present fields visited by their bits.
+        let (mut from, mut to) = (0, 0);
+        let mut rest = mask;
+        while rest != 0 {
+            let index = rest.trailing_zeros() as usize;
+            rest &= rest - 1;
+            let (Some(&(start, end)), Some(slot)) = (spans.get(index), starts.get_mut(index))
+            else {
+                break;
+            };
+            let (start, end) = (start as usize - body, end as usize - body);
+            if start != to {
+                self.copy_back(from, to);
+                from = start;
             }
+            to = end;
+            *slot = (self.numbers.len() + start - from) as u32;
         }
+        self.copy_back(from, to);
+    }
+
+    /// Appends `scratch[from..to]` to the tape.
+    fn copy_back(&mut self, from: usize, to: usize) {
+        let span = self.scratch.get(from..to).unwrap_or_default();
+        self.numbers.extend_from_slice(span);
     }
 }
 
