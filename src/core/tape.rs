@@ -130,13 +130,14 @@ impl Tape {
 
     /// Rewrites the fields of an object whose body starts at `body` in table order: `spans[i]`
     /// is where field i was written, for each bit of `mask`. A field written twice (a repeated
-    /// key) is kept only where it was last written. Sets `starts[i]` to where field i now is.
+    /// key) is kept only where it was last written. For the outermost object (`root`), sets
+    /// `root[i]` to where field i now is.
     pub(crate) fn reorder(
         &mut self,
         body: usize,
         mask: u32,
         spans: &[(u32, u32); MAX_FIELDS],
-        starts: &mut [u32; MAX_FIELDS],
+        root: bool,
     ) {
         self.scratch.clear();
         self.scratch
@@ -149,8 +150,7 @@ impl Tape {
         while rest != 0 {
             let index = rest.trailing_zeros() as usize;
             rest &= rest - 1;
-            let (Some(&(start, end)), Some(slot)) = (spans.get(index), starts.get_mut(index))
-            else {
+            let Some(&(start, end)) = spans.get(index) else {
                 break;
             };
             let (start, end) = (start as usize - body, end as usize - body);
@@ -159,7 +159,9 @@ impl Tape {
                 from = start;
             }
             to = end;
-            *slot = (self.numbers.len() + start - from) as u32;
+            if let Some(slot) = self.root.get_mut(index).filter(|_| root) {
+                *slot = (self.numbers.len() + start - from) as u32;
+            }
         }
         self.copy_back(from, to);
     }
@@ -240,10 +242,9 @@ mod tests {
         let mut spans = [(0, 0); MAX_FIELDS];
         spans[2] = (4, 5);
         spans[0] = (2, 4);
-        let mut starts = [ABSENT; MAX_FIELDS];
-        tape.reorder(1, 0b101, &spans, &mut starts);
+        tape.reorder(1, 0b101, &spans, true);
         assert_eq!(&tape.numbers()[1..], &[1.0, 2.0, 9.0]);
-        assert_eq!((starts[0], starts[2]), (1, 3));
+        assert_eq!((tape.root[0], tape.root[1], tape.root[2]), (1, ABSENT, 3));
     }
 
     #[test]
