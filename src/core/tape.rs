@@ -248,6 +248,23 @@ mod tests {
     }
 
     #[test]
+    fn reorder_copies_fields_written_in_table_order_back_together() {
+        let mut tape = Tape::default();
+        tape.begin(b"");
+        // body at 1: field 1 = [1] (dropped: written again), field 2 = [2, 3], field 0 = [4],
+        // field 1 = [5]: fields 0 and 1 go back as one run, then field 2.
+        for value in [1.0, 2.0, 3.0, 4.0, 5.0] {
+            tape.number(value);
+        }
+        let mut spans = [(0, 0); MAX_FIELDS];
+        (spans[0], spans[1], spans[2]) = ((4, 5), (5, 6), (2, 4));
+        tape.reorder(1, 0b111, &spans, false);
+        assert_eq!(&tape.numbers()[1..], &[4.0, 5.0, 2.0, 3.0]);
+        // Only the outermost object's starts are kept.
+        assert_eq!(tape.root, [ABSENT; MAX_FIELDS]);
+    }
+
+    #[test]
     fn the_reader_takes_strings_from_the_frame_or_the_owned_text() {
         let frame = r#"{"a":"xyz"}"#;
         let mut tape = Tape::default();
