@@ -100,8 +100,9 @@ impl Tape {
     /// A string borrowed from the frame: written as its byte offsets in the frame.
     pub fn frame_text(&mut self, text: &str) {
         let start = (text.as_ptr() as usize).wrapping_sub(self.frame_start);
-        self.numbers.push(start as f64);
-        self.numbers.push(start.wrapping_add(text.len()) as f64);
+        // Both at once: one check of the capacity.
+        let end = start.wrapping_add(text.len());
+        self.numbers.extend_from_slice(&[start as f64, end as f64]);
     }
 
     /// A string that held escapes, so it no longer lies in the frame: copied to the owned buffer.
