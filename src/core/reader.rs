@@ -16,7 +16,7 @@ use super::json_number::{exact_value, is_json_number, rounds_to_finite};
 use super::request::MAX_SAFE_INTEGER;
 use super::schema::{Kind, Object, MAX_FIELDS};
 use super::span::{neutralized, Place};
-use super::tape::{Tape, ABSENT};
+use super::tape::Tape;
 use super::wire::{
     Expected, Extra, Fault, FrameError, Got, Raw, Read, Refusal, Segment, Text, MAX_DATE_MS,
 };
@@ -490,13 +490,13 @@ fn write_object<'de, A: MapAccess<'de>>(
     if refused {
         return Ok(Read::Refused);
     }
-    let mut starts = [ABSENT; MAX_FIELDS];
     if !in_order {
-        tape.reorder(body, mask, &spans, &mut starts);
+        tape.reorder(body, mask, &spans, root);
     } else if root {
-        for (index, (start, _)) in spans.iter().enumerate() {
+        // Its absent fields' slots were set to `ABSENT` by `Tape::begin`.
+        for (index, ((start, _), slot)) in spans.iter().zip(&mut tape.root).enumerate() {
             if mask & (1 << index) != 0 {
-                starts[index] = *start;
+                *slot = *start;
             }
         }
     }
@@ -505,9 +505,6 @@ fn write_object<'de, A: MapAccess<'de>>(
         tape.extra(&extra);
     }
     tape.set(mask_at, f64::from(mask));
-    if root {
-        tape.root = starts;
-    }
     Ok(Read::Present)
 }
 

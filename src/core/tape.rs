@@ -100,8 +100,9 @@ impl Tape {
     /// A string borrowed from the frame: written as its byte offsets in the frame.
     pub fn frame_text(&mut self, text: &str) {
         let start = (text.as_ptr() as usize).wrapping_sub(self.frame_start);
-        self.numbers.push(start as f64);
-        self.numbers.push(start.wrapping_add(text.len()) as f64);
+        // Both at once: one check of the capacity.
+        let end = start.wrapping_add(text.len());
+        self.numbers.extend_from_slice(&[start as f64, end as f64]);
     }
 
     /// A string that held escapes, so it no longer lies in the frame: copied to the owned buffer.
@@ -130,26 +131,46 @@ impl Tape {
 
     /// Rewrites the fields of an object whose body starts at `body` in table order: `spans[i]`
     /// is where field i was written, for each bit of `mask`. A field written twice (a repeated
-    /// key) is kept only where it was last written. Sets `starts[i]` to where field i now is.
+    /// key) is kept only where it was last written. For the outermost object (`root`), sets
+    /// `root[i]` to where field i now is.
     pub(crate) fn reorder(
         &mut self,
         body: usize,
         mask: u32,
         spans: &[(u32, u32); MAX_FIELDS],
-        starts: &mut [u32; MAX_FIELDS],
+        root: bool,
     ) {
         self.scratch.clear();
         self.scratch
             .extend_from_slice(self.numbers.get(body..).unwrap_or_default());
         self.numbers.truncate(body);
-        for (index, &(start, end)) in spans.iter().enumerate() {
-            if mask & (1 << index) != 0 {
-                starts[index] = self.numbers.len() as u32;
-                let (from, to) = (start as usize - body, end as usize - body);
-                let span = self.scratch.get(from..to).unwrap_or_default();
-                self.numbers.extend_from_slice(span);
+        // Fields that follow each other in the table and were written one after the other are
+        // copied back together: one copy per run, the present fields visited by their bits.
+        let (mut from, mut to) = (0, 0);
+        let mut rest = mask;
+        while rest != 0 {
+            let index = rest.trailing_zeros() as usize;
+            rest &= rest - 1;
+            let Some(&(start, end)) = spans.get(index) else {
+                break;
+            };
+            let (start, end) = (start as usize - body, end as usize - body);
+            if start != to {
+                self.copy_back(from, to);
+                from = start;
+            }
+            to = end;
+            if let Some(slot) = self.root.get_mut(index).filter(|_| root) {
+                *slot = (self.numbers.len() + start - from) as u32;
             }
         }
+        self.copy_back(from, to);
+    }
+
+    /// Appends `scratch[from..to]` to the tape.
+    fn copy_back(&mut self, from: usize, to: usize) {
+        let span = self.scratch.get(from..to).unwrap_or_default();
+        self.numbers.extend_from_slice(span);
     }
 }
 
@@ -222,10 +243,26 @@ mod tests {
         let mut spans = [(0, 0); MAX_FIELDS];
         spans[2] = (4, 5);
         spans[0] = (2, 4);
-        let mut starts = [ABSENT; MAX_FIELDS];
-        tape.reorder(1, 0b101, &spans, &mut starts);
+        tape.reorder(1, 0b101, &spans, true);
         assert_eq!(&tape.numbers()[1..], &[1.0, 2.0, 9.0]);
-        assert_eq!((starts[0], starts[2]), (1, 3));
+        assert_eq!((tape.root[0], tape.root[1], tape.root[2]), (1, ABSENT, 3));
+    }
+
+    #[test]
+    fn reorder_copies_fields_written_in_table_order_back_together() {
+        let mut tape = Tape::default();
+        tape.begin(b"");
+        // body at 1: field 1 = [1] (dropped: written again), field 2 = [2, 3], field 0 = [4],
+        // field 1 = [5]: fields 0 and 1 go back as one run, then field 2.
+        for value in [1.0, 2.0, 3.0, 4.0, 5.0] {
+            tape.number(value);
+        }
+        let mut spans = [(0, 0); MAX_FIELDS];
+        (spans[0], spans[1], spans[2]) = ((4, 5), (5, 6), (2, 4));
+        tape.reorder(1, 0b111, &spans, false);
+        assert_eq!(&tape.numbers()[1..], &[4.0, 5.0, 2.0, 3.0]);
+        // Only the outermost object's starts are kept.
+        assert_eq!(tape.root, [ABSENT; MAX_FIELDS]);
     }
 
     #[test]
