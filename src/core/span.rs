@@ -42,6 +42,7 @@ impl<'f> Place<'f> {
     }
 
     /// Where `value`, a slice of the text, lies in it.
+    #[inline]
     pub fn span(&self, value: &str) -> (usize, usize) {
         let start = (value.as_ptr() as usize).wrapping_sub(self.text.as_ptr() as usize);
         (start, start.wrapping_add(value.len()))
@@ -71,8 +72,7 @@ impl<'f> Place<'f> {
     /// serde_json read the string `text`, a slice of the text: its closing quote follows it.
     #[inline]
     pub fn slice(&mut self, text: &str) {
-        let start = (text.as_ptr() as usize).wrapping_sub(self.text.as_ptr() as usize);
-        self.after = start.wrapping_add(text.len()).wrapping_add(1);
+        self.after = self.span(text).1.wrapping_add(1);
         self.copies = 0;
     }
 
