@@ -73,6 +73,11 @@ fn required(object: &Object, key: &str) -> bool {
     std::ptr::eq(object, &RESPONSE) && key == EVENT_KEY
 }
 
+/// Each generated builder's table of the shapes it keeps an object of (see `readers_js`): its
+/// slots (a power of two), and how many slots past its own a mask may take.
+const SHAPE_SLOTS: u32 = 128;
+const SHAPE_PROBES: u32 = 8;
+
 pub fn readers_js() -> String {
     let mut out = format!(
         "// {HEADER}\n//\n// The builders of decoded objects: each reads its object's presence mask, then its present\n\
@@ -80,11 +85,35 @@ pub fn readers_js() -> String {
          // Each is a constructor whose prototype is Object.prototype, so it builds a plain object: V8\n\
          // sizes a constructor's objects for the fields it assigns, where `{{}}` starts with room for 4\n\
          // and moves the rest out of line. Each kind of list has its own reader, so every call in\n\
-         // them has one callee (which V8 inlines) where a shared one would see them all.\n\n\
+         // them has one callee (which V8 inlines) where a shared one would see them all.\n//\n\
+         // V8's optimized code holds the maps (hidden classes) of the objects it built weakly: a full\n\
+         // GC that finds no object of one of them alive throws the code away, and the builders run\n\
+         // unoptimized until V8 has learnt their shapes again. So each builder keeps the first object\n\
+         // of each shape it builds (a presence mask is a shape): the maps stay alive. Its masks are\n\
+         // in a table of {SHAPE_SLOTS} slots (-1: free), a mask at its hash or one of the next {SHAPE_PROBES}: a\n\
+         // builder checks one slot, and a mask that finds no slot is not kept.\n\n\
          /** The reader of a decoded message, over the tape primitives of js/decode.js. */\n\
-         export function makeReaders({{ num, float, str, date, bool, extra }}) {{\n"
+         export function makeReaders({{ num, float, str, date, bool, extra }}) {{\n\
+         \x20 const shapeSlot = (mask) => Math.imul(mask, 0x9e3779b1) >>> {SHAPE_SHIFT};\n\n\
+         \x20 function keepShape(masks, kept, mask, object) {{\n\
+         \x20   for (let probe = 0, at = shapeSlot(mask); probe <= {SHAPE_PROBES}; probe++, at = (at + 1) & {SHAPE_MASK}) {{\n\
+         \x20     if (masks[at] === mask) return;\n\
+         \x20     if (masks[at] === -1) {{\n\
+         \x20       masks[at] = mask;\n\
+         \x20       kept[at] = object;\n\
+         \x20       return;\n\
+         \x20     }}\n\
+         \x20   }}\n\
+         \x20 }}\n\n",
+        SHAPE_SHIFT = 32 - SHAPE_SLOTS.trailing_zeros(),
+        SHAPE_MASK = SHAPE_SLOTS - 1,
     );
     for object in OBJECTS {
+        let name = object.name;
+        let _ = writeln!(
+            out,
+            "  const masksOf{name} = new Float64Array({SHAPE_SLOTS}).fill(-1);\n  const keptOf{name} = [];"
+        );
         let _ = writeln!(out, "  function {}() {{", object.name);
         out.push_str("    const m = num();\n");
         for (index, field) in object.fields.iter().enumerate() {
@@ -97,9 +126,10 @@ pub fn readers_js() -> String {
         }
         let _ = writeln!(
             out,
-            "    if (m & 0x{:x}) this.extra = extra();\n  }}\n  {}.prototype = Object.prototype;\n",
+            "    if (m & 0x{:x}) this.extra = extra();\n    \
+             if (masksOf{name}[shapeSlot(m)] !== m) keepShape(masksOf{name}, keptOf{name}, m, this);\n  }}\n  \
+             {name}.prototype = Object.prototype;\n",
             object.extra_bit(),
-            object.name
         );
     }
     for item in list_items() {
