@@ -1,8 +1,9 @@
 // The generated builders keep one object of each shape they build (js/generated/readers.js), so a
 // full GC leaves V8's optimized code for them in place: without that, each full GC that finds no
 // decoded object alive deoptimized every builder (bench/compare.mjs, which collects before each
-// timed run, measured Response.parse 0.73x JSON.parse on mixed frames; 0.86x with the shapes kept).
-// What is checked is V8's own record of the code it throws away, not a time.
+// timed run, measured Response.parse 0.71x JSON.parse on mixed frames; 0.83x with the shapes
+// kept: BENCHMARKS.md, "Targets"). What is checked is V8's own record of the code it throws away,
+// not a time.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
