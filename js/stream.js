@@ -192,7 +192,8 @@ export class Stream {
   constructor(options = {}) {
     // transport "worker" / "shared": a proxy with this API, the stream itself in a worker.
     // (The proxy's module is asked only for another transport than "direct".)
-    if (transportOf(options?.transport) !== "direct") return remoteStream(options, Stream);
+    const transport = transportOf(options?.transport ?? "direct");
+    if (transport !== "direct") return remoteStream(options, transport, Stream);
     const {
       apiKey,
       apiSecret,

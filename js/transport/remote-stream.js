@@ -9,7 +9,6 @@ import { Request } from "../requests.js";
 import { PageDispatch } from "./page-dispatch.js";
 import { RemoteBook } from "./remote-book.js";
 import { TO_WORKER, TO_PAGE, argsFromWire, errorFromWire, subscriptionKey } from "./protocol.js";
-import { transportOf } from "./choice.js";
 
 // Options the page keeps: the worker's stream always dispatches inline to the port.
 const PAGE_OPTIONS = new Set(["transport", "dispatch", "apiKey", "apiSecret", "authFilters", "onHandlerError"]);
@@ -19,12 +18,11 @@ const STATUS_REFRESH_MS = 100;
 const CLOSE_GRACE_MS = 1000;
 
 /**
- * The Stream constructor's hook: a proxy for the worker transports, null for "direct".
- * `DirectStream` checks the options exactly as a direct stream would (it never connects).
+ * The Stream constructor's hook: a proxy for a worker transport (`transport`, "worker" or
+ * "shared", as transportOf chose it). `DirectStream` checks the options exactly as a direct
+ * stream would (it never connects).
  */
-export function remoteStream(options, DirectStream) {
-  const transport = transportOf(options?.transport ?? "direct");
-  if (transport === "direct") return null;
+export function remoteStream(options, transport, DirectStream) {
   // So that `stream instanceof Stream` holds; every method is the proxy's own.
   if (Object.getPrototypeOf(RemoteStream.prototype) !== DirectStream.prototype) Object.setPrototypeOf(RemoteStream.prototype, DirectStream.prototype);
   return new RemoteStream(options, transport, DirectStream);
