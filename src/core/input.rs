@@ -14,7 +14,7 @@ use serde::de::{Deserializer, MapAccess};
 
 use super::error::{InputError, Problem};
 use super::json_error::JsonError;
-use super::reader::{ValueSeed, ValueVisitor};
+use super::reader::ValueVisitor;
 use super::schema::Kind;
 use super::span::Place;
 use super::tape::{Tape, TapeReader};
@@ -250,7 +250,7 @@ fn read(text: &str, pass: Pass, tape: &mut Tape) -> Result<(), (serde_json::Erro
 
 // The input passes of the frames' visitor: nothing is refused, so the only errors are
 // serde_json's own.
-impl<'f> ValueVisitor<'_, 'f> {
+impl ValueVisitor<'_, '_> {
     pub(super) fn input_number<E>(self, number: f64) -> Result<Read, E> {
         self.tape.number(number);
         Ok(Read::Present)
@@ -262,21 +262,9 @@ impl<'f> ValueVisitor<'_, 'f> {
     ) -> Result<Read, A::Error> {
         while let Some(key) = map.next_key::<Text<'de>>()? {
             self.tape.text(&key);
-            map.next_value_seed(self.child())?;
+            map.next_value_seed(self.item(&Kind::Text))?;
         }
         Ok(Read::Present)
-    }
-
-    /// An item's or a value's seed: checked the same way.
-    fn child(&mut self) -> ValueSeed<'_, 'f> {
-        ValueSeed {
-            kind: &Kind::Text,
-            tape: &mut *self.tape,
-            fault: &mut *self.fault,
-            place: &mut *self.place,
-            nullable: false,
-            input: self.input,
-        }
     }
 }
 

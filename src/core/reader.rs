@@ -214,7 +214,20 @@ pub(super) struct ValueVisitor<'t, 'f> {
     pub(super) input: Option<Pass>,
 }
 
-impl ValueVisitor<'_, '_> {
+impl<'f> ValueVisitor<'_, 'f> {
+    /// The seed of a list's item of `kind`, or of an input's item or value: never nullable, in
+    /// the same pass as this value.
+    pub(super) fn item(&mut self, kind: &'static Kind) -> ValueSeed<'_, 'f> {
+        ValueSeed {
+            kind,
+            tape: &mut *self.tape,
+            fault: &mut *self.fault,
+            place: &mut *self.place,
+            nullable: false,
+            input: self.input,
+        }
+    }
+
     /// Keeps `refusal` beside the deserializer; the value counts as absent, and the rest of the
     /// frame is skipped.
     fn refuse<E>(self, refusal: Refusal) -> Result<Read, E> {
@@ -328,7 +341,7 @@ impl<'de> Visitor<'de> for ValueVisitor<'_, '_> {
         }
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Read, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<Read, A::Error> {
         let item = match self.kind {
             // An input's items are checked as the input is (nothing is refused there).
             _ if self.input.is_some() => &Kind::Text,
@@ -336,15 +349,7 @@ impl<'de> Visitor<'de> for ValueVisitor<'_, '_> {
             Kind::Level => {
                 let mut read = Read::Present;
                 for index in 0..2 {
-                    let seed = ValueSeed {
-                        kind: &Kind::Text,
-                        tape: &mut *self.tape,
-                        fault: &mut *self.fault,
-                        place: &mut *self.place,
-                        nullable: false,
-                        input: None,
-                    };
-                    match seq.next_element_seed(seed)? {
+                    match seq.next_element_seed(self.item(&Kind::Text))? {
                         None => return self.refuse(Refusal::Length(index)),
                         Some(Read::Refused) => read = Read::Refused,
                         Some(_) => {}
@@ -359,15 +364,7 @@ impl<'de> Visitor<'de> for ValueVisitor<'_, '_> {
         let mut count = 0usize;
         let mut read = Read::Present;
         loop {
-            let seed = ValueSeed {
-                kind: item,
-                tape: &mut *self.tape,
-                fault: &mut *self.fault,
-                place: &mut *self.place,
-                nullable: false,
-                input: self.input,
-            };
-            match seq.next_element_seed(seed) {
+            match seq.next_element_seed(self.item(item)) {
                 Ok(Some(Read::Refused)) => {
                     self.fault.at(Segment::Index(count));
                     read = Read::Refused;
