@@ -112,9 +112,9 @@ pub fn readers_js() -> String {
         let name = object.name;
         let _ = writeln!(
             out,
-            "  const masksOf{name} = new Float64Array({SHAPE_SLOTS}).fill(-1);\n  const keptOf{name} = [];"
+            "  const masksOf{name} = new Float64Array({SHAPE_SLOTS}).fill(-1);\n  const keptOf{name} = [];\n  \
+             function {name}() {{"
         );
-        let _ = writeln!(out, "  function {}() {{", object.name);
         out.push_str("    const m = num();\n");
         for (index, field) in object.fields.iter().enumerate() {
             let assign = format!("this.{} = {};", field.name, reader(&field.kind));
