@@ -1,5 +1,9 @@
 // Response.parse alone on one corpus, for a CPU profile (not a benchmark):
 //   node --cpu-prof --cpu-prof-dir target/bench/prof bench/profile-decode.mjs mixed|trades|book [repeat]
+// By instruction, wasm included (Linux perf; a WASM_NAMES=1 build, given by BENCH_PACKAGE, names
+// the wasm functions):
+//   perf record -k mono -g -o perf.data node --perf-prof bench/profile-decode.mjs mixed 10
+//   perf inject --jit -i perf.data -o perf.jit.data && perf annotate -i perf.jit.data -s 'JS:<name>'
 import { bookCorpus, mixedCorpus, tradeCorpus } from "./lib/corpus.mjs";
 import { loadPackage } from "./lib/measure.mjs";
 
